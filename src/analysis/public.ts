@@ -1,0 +1,2 @@
+// The analysis layer's public surface, exported by hand.
+export {};

@@ -1,0 +1,3 @@
+// The calendar layer's public surface, exported by hand.
+export type { Session, TradingCalendar } from "./trading-calendar.js";
+export { alwaysOpenCalendar, weekdaysCalendar } from "./utc-day-calendar.js";

@@ -1,0 +1,87 @@
+import { MINUTE_MS } from "../domain/bar.js";
+import { InvalidDateError } from "../domain/errors.js";
+import { DAY_MS, dateOfDayNumber, dayNumber, utcDateOf } from "../domain/time.js";
+import type { Session, TradingCalendar } from "./trading-calendar.js";
+
+/**
+ * A calendar whose sessions are whole UTC days, `[00:00, 24:00)`, on a fixed set of weekdays.
+ * No extended hours and no early closes.
+ */
+class UtcDayCalendar implements TradingCalendar {
+  readonly name: string;
+  readonly timeZone = "UTC";
+  /** Indexed by weekday, 0 = Sunday. */
+  readonly #trades: readonly boolean[];
+
+  constructor(name: string, weekdays: readonly number[]) {
+    this.name = name;
+    this.#trades = [0, 1, 2, 3, 4, 5, 6].map((d) => weekdays.includes(d));
+  }
+
+  #tradesOn(day: number): boolean {
+    return this.#trades[(((day + 4) % 7) + 7) % 7]!;
+  }
+
+  isTradingDay(date: string): boolean {
+    return this.#tradesOn(dayNumber(date));
+  }
+
+  session(date: string): Session | undefined {
+    const day = dayNumber(date);
+    if (!this.#tradesOn(day)) return undefined;
+    const open = day * DAY_MS;
+    return {
+      date,
+      open,
+      close: open + DAY_MS,
+      preOpen: open,
+      postClose: open + DAY_MS,
+      earlyClose: false,
+    };
+  }
+
+  sessionDateOf(time: number): string | undefined {
+    if (!Number.isFinite(time)) return undefined;
+    const day = Math.floor(time / DAY_MS);
+    return this.#tradesOn(day) ? utcDateOf(time) : undefined;
+  }
+
+  nextSession(date: string): string {
+    let day = dayNumber(date) + 1;
+    while (!this.#tradesOn(day)) day++;
+    return dateOfDayNumber(day);
+  }
+
+  previousSession(date: string): string {
+    let day = dayNumber(date) - 1;
+    while (!this.#tradesOn(day)) day--;
+    return dateOfDayNumber(day);
+  }
+
+  sessionsBetween(from: string, to: string): string[] {
+    const first = dayNumber(from);
+    const last = dayNumber(to);
+    if (last - first > 200_000) throw new InvalidDateError(to, `is too far after ${from}`);
+    const out: string[] = [];
+    for (let day = first; day <= last; day++)
+      if (this.#tradesOn(day)) out.push(dateOfDayNumber(day));
+    return out;
+  }
+
+  expectedBarCount(date: string, until?: number): number {
+    const s = this.session(date);
+    if (s === undefined) return 0;
+    const end = until === undefined ? s.close : Math.min(s.close, until);
+    if (end <= s.open) return 0;
+    return Math.ceil((end - s.open) / MINUTE_MS);
+  }
+}
+
+/** Trades every minute of every day (crypto): sessions are UTC days. */
+export const alwaysOpenCalendar: TradingCalendar = new UtcDayCalendar(
+  "24/7",
+  [0, 1, 2, 3, 4, 5, 6],
+);
+
+/** Trades every minute of UTC Monday to Friday (a simple 24/5 market); sessions are UTC days. */
+export const weekdaysCalendar: TradingCalendar = new UtcDayCalendar("24/5", [1, 2, 3, 4, 5]);

@@ -1,0 +1,20 @@
+// The domain layer's public surface, exported by hand.
+export { type Bar, barProblem, MINUTE_MS, validateBar } from "./bar.js";
+export {
+  ImportError,
+  InvalidArgumentError,
+  InvalidBarError,
+  InvalidDateError,
+  InvalidTimeframeError,
+  SessiondataError,
+  SessionMismatchError,
+  SourceError,
+} from "./errors.js";
+export { addDays, DAY_MS, isDateString, weekdayOf } from "./time.js";
+export {
+  isTimeframe,
+  parseTimeframe,
+  TIMEFRAME_MINUTES,
+  TIMEFRAMES,
+  type Timeframe,
+} from "./timeframe.js";

@@ -1,0 +1,2 @@
+// The history layer's public surface, exported by hand.
+export {};

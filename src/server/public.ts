@@ -1,0 +1,2 @@
+// The server layer's public surface, exported by hand.
+export {};

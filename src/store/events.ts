@@ -1,0 +1,45 @@
+import type { Bar } from "../domain/bar.js";
+
+/**
+ * How a stored bar arrived relative to what the symbol already held:
+ * - `append`: newer than every bar of the symbol's session (the usual live case);
+ * - `insert`: a late bar, earlier than the latest, at a time not held before (a refill);
+ * - `replace`: at a time already held; the new bar replaced the old one (a correction).
+ */
+export type BarArrival = "append" | "insert" | "replace";
+
+/**
+ * What {@link SessionData.subscribe} listeners hear. Every event fires after the store is
+ * consistent again, synchronously inside the call that caused it.
+ */
+export type SessionDataEvent =
+  | {
+      readonly type: "bar";
+      readonly symbol: string;
+      readonly bar: Bar;
+      readonly arrival: BarArrival;
+      /** The session the bar belongs to (always the current session). */
+      readonly sessionDate: string;
+      /** Whether the bar lies in the regular session (it counts in the metrics) or extended hours. */
+      readonly regular: boolean;
+    }
+  | {
+      /** A new session began; the previous one, if any, was rolled into history. */
+      readonly type: "sessionStart";
+      readonly sessionDate: string;
+      readonly previousSessionDate: string | undefined;
+    }
+  | {
+      /** A bar was refused; the store is unchanged. */
+      readonly type: "rejected";
+      readonly symbol: string;
+      readonly time: unknown;
+      readonly error: Error;
+    }
+  | {
+      /** `clear()` emptied the store. */
+      readonly type: "clear";
+    };
+
+/** A subscriber to {@link SessionDataEvent}s. Exceptions it throws are caught and reported, never break the store. */
+export type SessionDataListener = (event: SessionDataEvent) => void;

@@ -1,0 +1,2 @@
+// The store layer's public surface, exported by hand.
+export {};

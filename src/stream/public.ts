@@ -1,0 +1,2 @@
+// The stream layer's public surface, exported by hand.
+export {};

@@ -1,0 +1,2 @@
+// The system layer's public surface, exported by hand.
+export {};

@@ -1,0 +1,2 @@
+// The upkeep layer's public surface, exported by hand.
+export {};
