@@ -1,0 +1,217 @@
+import { type Bar, validateBar } from "../domain/bar.js";
+import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
+import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
+
+/** The default number of bars per {@link BarChunk}. */
+export const DEFAULT_CHUNK_SIZE = 8192;
+
+/** One symbol's bars, kept sorted by time with no duplicate times. */
+interface Series {
+  time: number[];
+  bars: Bar[];
+}
+
+/** Index of the first entry of the sorted `times` that is `>= t`. */
+export function lowerBound(times: ArrayLike<number>, t: number, lo = 0, hi = times.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Throws unless `chunkSize`, `from` and `to` make a sensible scan request. */
+export function checkScanOptions(options: ScanOptions): number {
+  const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(size)}`);
+  }
+  if (Number.isNaN(options.from) || Number.isNaN(options.to)) {
+    throw new InvalidArgumentError(`scan range ${options.from}..${options.to} is not a number`);
+  }
+  return size;
+}
+
+/** An empty chunk of the given capacity; callers fill it and set `length` when they hand it out. */
+export function allocateChunk(capacity: number): {
+  length: number;
+  symbol: string[];
+  time: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+} {
+  return {
+    length: 0,
+    symbol: [],
+    time: new Float64Array(capacity),
+    open: new Float64Array(capacity),
+    high: new Float64Array(capacity),
+    low: new Float64Array(capacity),
+    close: new Float64Array(capacity),
+    volume: new Float64Array(capacity),
+  };
+}
+
+/** The chunk with `length` set to `n` and its arrays cut to `n` entries (views, no copies). */
+export function trimChunk(chunk: ReturnType<typeof allocateChunk>, n: number): BarChunk {
+  chunk.length = n;
+  if (n === chunk.time.length) return chunk;
+  return {
+    length: n,
+    symbol: chunk.symbol.length === n ? chunk.symbol : chunk.symbol.slice(0, n),
+    time: chunk.time.subarray(0, n),
+    open: chunk.open.subarray(0, n),
+    high: chunk.high.subarray(0, n),
+    low: chunk.low.subarray(0, n),
+    close: chunk.close.subarray(0, n),
+    volume: chunk.volume.subarray(0, n),
+  };
+}
+
+/**
+ * A {@link BarStore} held in the process's memory: for tests, demos and small backtests. Nothing
+ * survives the process. Bars are copied in and out, so callers can never alter what it holds.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryBarStore();
+ * await store.writeBars("AAPL", [{ time: 1_700_000_040_000, open: 1, high: 2, low: 1, close: 2, volume: 5 }]);
+ * const bars = await store.readBars("AAPL", 0, Number.POSITIVE_INFINITY);
+ * ```
+ */
+export class MemoryBarStore implements BarStore {
+  readonly #series = new Map<string, Series>();
+  #closed = false;
+
+  #open(): void {
+    if (this.#closed) throw new SessiondataError("the MemoryBarStore is closed");
+  }
+
+  async writeBars(symbol: string, bars: readonly Bar[]): Promise<void> {
+    this.#open();
+    checkSymbol(symbol);
+    // Validate and copy everything before touching the series: a refusal leaves it as it was.
+    const incoming: Bar[] = new Array(bars.length);
+    for (let i = 0; i < bars.length; i++) {
+      const b = bars[i]!;
+      validateBar(symbol, b);
+      incoming[i] = {
+        time: b.time,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume,
+      };
+    }
+    if (incoming.length === 0) return;
+    // A stable sort keeps the later of two bars with one time, so the last one given wins.
+    incoming.sort((a, b) => a.time - b.time);
+    const old = this.#series.get(symbol) ?? { time: [], bars: [] };
+    const time: number[] = [];
+    const merged: Bar[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < old.bars.length || j < incoming.length) {
+      const a = old.bars[i];
+      const b = incoming[j];
+      let next: Bar;
+      if (b === undefined || (a !== undefined && a.time < b.time)) {
+        next = a!;
+        i++;
+      } else {
+        if (a !== undefined && a.time === b.time) i++;
+        next = b;
+        j++;
+        // Later duplicates in the batch replace earlier ones.
+        while (j < incoming.length && incoming[j]!.time === next.time) next = incoming[j++]!;
+      }
+      time.push(next.time);
+      merged.push(next);
+    }
+    this.#series.set(symbol, { time, bars: merged });
+  }
+
+  async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
+    this.#open();
+    const s = this.#series.get(symbol);
+    if (s === undefined || !(from < to)) return [];
+    const lo = lowerBound(s.time, from);
+    const hi = lowerBound(s.time, to, lo);
+    return s.bars.slice(lo, hi).map((b) => ({ ...b }));
+  }
+
+  async *scan(options: ScanOptions): AsyncIterable<BarChunk> {
+    this.#open();
+    const size = checkScanOptions(options);
+    const { from, to } = options;
+    const names = [...new Set(options.symbols ?? this.#series.keys())].sort();
+    // Cursors per symbol; the chunk is filled by repeatedly taking the (time, symbol)-smallest head.
+    const cursors: { symbol: string; s: Series; at: number; end: number }[] = [];
+    for (const symbol of names) {
+      const s = this.#series.get(symbol);
+      if (s === undefined || !(from < to)) continue;
+      const at = lowerBound(s.time, from);
+      const end = lowerBound(s.time, to, at);
+      if (at < end) cursors.push({ symbol, s, at, end });
+    }
+    while (cursors.length > 0) {
+      const chunk = allocateChunk(size);
+      let n = 0;
+      while (n < size && cursors.length > 0) {
+        // Symbols are few next to bars; a linear pick over sorted names keeps ties ordered by symbol.
+        let best = 0;
+        let bestTime = cursors[0]!.s.time[cursors[0]!.at]!;
+        for (let k = 1; k < cursors.length; k++) {
+          const c = cursors[k]!;
+          const t = c.s.time[c.at]!;
+          if (t < bestTime) {
+            best = k;
+            bestTime = t;
+          }
+        }
+        const c = cursors[best]!;
+        const b = c.s.bars[c.at]!;
+        chunk.symbol.push(c.symbol);
+        chunk.time[n] = b.time;
+        chunk.open[n] = b.open;
+        chunk.high[n] = b.high;
+        chunk.low[n] = b.low;
+        chunk.close[n] = b.close;
+        chunk.volume[n] = b.volume;
+        n++;
+        if (++c.at === c.end) cursors.splice(best, 1);
+      }
+      yield trimChunk(chunk, n);
+      this.#open();
+    }
+  }
+
+  async symbols(): Promise<string[]> {
+    this.#open();
+    return [...this.#series.keys()].sort();
+  }
+
+  async coverage(symbol: string): Promise<Coverage | undefined> {
+    this.#open();
+    const s = this.#series.get(symbol);
+    if (s === undefined || s.time.length === 0) return undefined;
+    return { first: s.time[0]!, last: s.time[s.time.length - 1]!, count: s.time.length };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#series.clear();
+  }
+}
+
+/** Throws unless the symbol is a non-empty string without surrounding spaces. */
+export function checkSymbol(symbol: string): void {
+  if (typeof symbol !== "string" || symbol.length === 0 || symbol.trim() !== symbol) {
+    throw new InvalidArgumentError(`symbol ${JSON.stringify(symbol)} is not a valid symbol`);
+  }
+}
