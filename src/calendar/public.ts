@@ -1,3 +1,4 @@
 // The calendar layer's public surface, exported by hand.
 export type { Session, TradingCalendar } from "./trading-calendar.js";
 export { alwaysOpenCalendar, weekdaysCalendar } from "./utc-day-calendar.js";
+export { xnysCalendar } from "./xnys.js";
