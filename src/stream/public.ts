@@ -1,2 +1,17 @@
 // The stream layer's public surface, exported by hand.
-export {};
+export { BacktestStreamCoordinator } from "./backtest-stream-coordinator.js";
+export type {
+  BacktestEventName,
+  BacktestEvents,
+  BacktestOptions,
+  BacktestReport,
+  ProgressEvent,
+  ReplayAnalysis,
+  ReplayHours,
+  ReplaySpeed,
+  SessionEndEvent,
+  SessionStartEvent,
+  SliceEvent,
+  SymbolReport,
+} from "./backtest-types.js";
+export type { ReplayUpkeep } from "./replay-upkeep.js";

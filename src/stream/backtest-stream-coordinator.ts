@@ -1,0 +1,371 @@
+import { performance } from "node:perf_hooks";
+import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
+import { type Bar, MINUTE_MS } from "../domain/bar.js";
+import { InvalidArgumentError, InvalidDateError, SessiondataError } from "../domain/errors.js";
+import { isDateString } from "../domain/time.js";
+import type { BarStore } from "../history/bar-store.js";
+import type { SessionData } from "../store/public.js";
+import type {
+  BacktestEventName,
+  BacktestEvents,
+  BacktestOptions,
+  BacktestReport,
+  ReplayAnalysis,
+  ReplayHours,
+  SymbolReport,
+} from "./backtest-types.js";
+import { ReplayClock } from "./replay-clock.js";
+import type { ReplayUpkeep } from "./replay-upkeep.js";
+import { seededRandom } from "./seeded-random.js";
+
+type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
+
+/** The loop's state between minutes of one session. */
+interface SessionRun {
+  readonly index: number;
+  readonly date: string;
+  readonly session: Session;
+  /** The replayed window `[from, to)`: regular or extended hours. */
+  readonly from: number;
+  readonly to: number;
+  bars: number;
+  slices: number;
+}
+
+/**
+ * Replays a range of sessions from a {@link BarStore} into {@link SessionData}, one slice per
+ * minute: every bar of minute `t` is in the store before any event of minute `t`, ties in symbol
+ * order (the store's scan order), so a run is deterministic event for event.
+ *
+ * Memory stays bounded whatever the range: bars stream from `barStore.scan`, one session's scan
+ * at a time, chunk by chunk. Session boundaries come from the calendar.
+ *
+ * @example
+ * ```ts
+ * const replay = new BacktestStreamCoordinator({
+ *   barStore, sessionData: getSessionData(), calendar: xnysCalendar,
+ *   symbols: ["AAPL", "MSFT"], from: "2024-01-02", to: "2024-01-31",
+ * });
+ * replay.on("slice", ({ time, bars }) => strategy.onMinute(time, bars));
+ * const report = await replay.run();
+ * console.log(report.bars, report.barsPerSecond);
+ * ```
+ */
+export class BacktestStreamCoordinator {
+  readonly #store: BarStore;
+  readonly #sd: SessionData;
+  readonly #calendar: TradingCalendar;
+  readonly #requested: readonly string[] | undefined;
+  readonly #sessions: readonly string[];
+  readonly #hours: ReplayHours;
+  readonly #upkeep: ReplayUpkeep | undefined;
+  readonly #analysis: ReplayAnalysis | undefined;
+  readonly #dropRate: number;
+  readonly #random: () => number;
+  readonly #chunkSize: number | undefined;
+  readonly #progressSteps: number;
+  readonly #clock: ReplayClock;
+  readonly #listeners: { [E in BacktestEventName]: Set<Listener<E>> } = {
+    slice: new Set(),
+    sessionStart: new Set(),
+    sessionEnd: new Set(),
+    progress: new Set(),
+    end: new Set(),
+  };
+  #started = false;
+  #sessionsPlayed = 0;
+  #slices = 0;
+  #bars = 0;
+  #dropped = 0;
+  #startWall = 0;
+  #nextProgress = 0;
+  #nextUpkeep = 0;
+  #lastUpkeepNow = Number.NEGATIVE_INFINITY;
+
+  constructor(options: BacktestOptions) {
+    const { from, to, calendar } = options;
+    if (!isDateString(from))
+      throw new InvalidDateError(from, "(from) is not a valid YYYY-MM-DD date");
+    if (!isDateString(to)) throw new InvalidDateError(to, "(to) is not a valid YYYY-MM-DD date");
+    if (from > to) throw new InvalidArgumentError(`empty range: from ${from} is after to ${to}`);
+    this.#sessions = calendar.sessionsBetween(from, to);
+    if (this.#sessions.length === 0) {
+      throw new InvalidArgumentError(
+        `empty range: no ${calendar.name} session between ${from} and ${to}`,
+      );
+    }
+    const hours = options.hours ?? "regular";
+    if (hours !== "regular" && hours !== "extended") {
+      throw new InvalidArgumentError(
+        `hours must be "regular" or "extended", got ${JSON.stringify(hours)}`,
+      );
+    }
+    const dropRate = options.dropRate ?? 0;
+    if (!(typeof dropRate === "number" && dropRate >= 0 && dropRate <= 1)) {
+      throw new InvalidArgumentError(
+        `dropRate must be a number in [0, 1], got ${String(dropRate)}`,
+      );
+    }
+    const chunkSize = options.chunkSize;
+    if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize > 0)) {
+      throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    }
+    const upkeep = options.upkeep;
+    if (upkeep !== undefined && !(Number.isFinite(upkeep.interval) && upkeep.interval > 0)) {
+      throw new InvalidArgumentError(`upkeep.interval must be a positive number of ms`);
+    }
+    if (options.symbols !== undefined && options.symbols.length === 0) {
+      throw new InvalidArgumentError("symbols is empty: name at least one, or omit it for all");
+    }
+    this.#store = options.barStore;
+    this.#sd = options.sessionData;
+    this.#calendar = calendar;
+    this.#requested = options.symbols === undefined ? undefined : [...new Set(options.symbols)];
+    this.#hours = hours;
+    this.#upkeep = upkeep;
+    this.#analysis = options.analysisEngine;
+    this.#dropRate = dropRate;
+    this.#random = seededRandom(options.seed ?? 1);
+    this.#chunkSize = chunkSize;
+    this.#progressSteps = Math.max(1, Math.floor(options.progressSteps ?? 200));
+    this.#clock = new ReplayClock(options.speed ?? "max");
+  }
+
+  /** The session dates of the range, in order (those without bars are skipped when replaying). */
+  get sessionDates(): readonly string[] {
+    return this.#sessions;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. Listeners run synchronously. */
+  on<E extends BacktestEventName>(event: E, listener: Listener<E>): () => void {
+    this.#listeners[event].add(listener);
+    return () => this.off(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends BacktestEventName>(event: E, listener: Listener<E>): void {
+    this.#listeners[event].delete(listener);
+  }
+
+  /** Holds the replay before its next minute until {@link resume}; works at any speed. */
+  pause(): void {
+    this.#clock.pause();
+  }
+
+  resume(): void {
+    this.#clock.resume();
+  }
+
+  /** Ends the replay before its next minute; `run()` resolves with the report so far. */
+  stop(): void {
+    this.#clock.stop();
+  }
+
+  get paused(): boolean {
+    return this.#clock.paused;
+  }
+
+  /**
+   * Replays the range. Resolves with the report once the last session ended (or `stop()` was
+   * called); rejects on an unknown symbol, a store failure or a listener's exception. Runs once.
+   */
+  async run(): Promise<BacktestReport> {
+    if (this.#started) throw new SessiondataError("this backtest has already run; create another");
+    this.#started = true;
+    this.#startWall = performance.now();
+    const symbols = await this.#resolveSymbols();
+    for (let i = 0; i < this.#sessions.length && !this.#clock.stopped; i++) {
+      await this.#replaySession(i, symbols);
+    }
+    if (!this.#clock.stopped && this.#listeners.progress.size > 0)
+      this.#emitProgress(1, this.#slices);
+    const report = this.#report(symbols);
+    this.#emit("end", report);
+    return report;
+  }
+
+  async #resolveSymbols(): Promise<string[]> {
+    const known = await this.#store.symbols();
+    if (this.#requested === undefined) {
+      if (known.length === 0) throw new InvalidArgumentError("the bar store holds no bars");
+      return known;
+    }
+    const set = new Set(known);
+    const unknown = this.#requested.filter((s) => !set.has(s));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(
+        `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: the bar store has no bars for ${unknown.length > 1 ? "them" : "it"}`,
+      );
+    }
+    return [...this.#requested].sort();
+  }
+
+  async #replaySession(index: number, symbols: readonly string[]): Promise<void> {
+    const date = this.#sessions[index]!;
+    const session = this.#calendar.session(date)!;
+    const regular = this.#hours === "regular";
+    const run: SessionRun = {
+      index,
+      date,
+      session,
+      from: regular ? session.open : session.preOpen,
+      to: regular ? session.close : session.postClose,
+      bars: 0,
+      slices: 0,
+    };
+    const sd = this.#sd;
+    const clock = this.#clock;
+    const dropRate = this.#dropRate;
+    const random = this.#random;
+    const sliceListeners = this.#listeners.slice;
+    let minute = Number.NaN;
+    let sliceBars: Map<string, Bar> | undefined;
+    let bars = 0;
+    let dropped = 0;
+    const chunks = this.#store.scan({
+      symbols,
+      from: run.from,
+      to: run.to,
+      ...(this.#chunkSize === undefined ? {} : { chunkSize: this.#chunkSize }),
+    });
+    scan: for await (const chunk of chunks) {
+      const { length, symbol, time, open, high, low, close, volume } = chunk;
+      for (let i = 0; i < length; i++) {
+        const t = time[i]!;
+        if (t !== minute) {
+          if (bars === 0) this.#beginSession(run, t);
+          else {
+            this.#bars += bars - run.bars;
+            run.bars = bars;
+            if (this.#closeSlice(minute)) await this.#runUpkeep(run, minute + MINUTE_MS);
+            this.#publishSlice(run, minute, sliceBars);
+          }
+          if (!clock.isMax || clock.mustCheck) await clock.waitFor(t);
+          if (clock.stopped) break scan;
+          minute = t;
+          run.slices++;
+          sliceBars = sliceListeners.size > 0 ? new Map() : undefined;
+        }
+        bars++;
+        if (dropRate > 0 && random() < dropRate) {
+          dropped++;
+          continue;
+        }
+        const bar: Bar = {
+          time: t,
+          open: open[i]!,
+          high: high[i]!,
+          low: low[i]!,
+          close: close[i]!,
+          volume: volume[i]!,
+        };
+        const name = symbol[i]!;
+        sd.addBar(name, bar);
+        sliceBars?.set(name, bar);
+      }
+    }
+    this.#dropped += dropped;
+    this.#bars += bars - run.bars;
+    run.bars = bars;
+    if (bars === 0 || clock.stopped) return;
+    if (this.#closeSlice(minute)) await this.#runUpkeep(run, minute + MINUTE_MS);
+    this.#publishSlice(run, minute, sliceBars);
+    await this.#endSession(run);
+  }
+
+  #beginSession(run: SessionRun, firstMinute: number): void {
+    this.#sessionsPlayed++;
+    // Rolling explicitly (rather than on the first stored bar) keeps the clock and upkeep on this
+    // session even when its first bars are dropped.
+    this.#sd.startSession(run.date);
+    this.#nextUpkeep = run.from + (this.#upkeep?.interval ?? 0);
+    this.#clock.anchor(firstMinute);
+    this.#emit("sessionStart", { date: run.date, session: run.session, index: run.index });
+  }
+
+  /**
+   * Closes minute `t` once its last bar is stored: the store's clock moves to the minute's end.
+   * Returns whether upkeep is due (kept synchronous so a replay without upkeep awaits nothing).
+   */
+  #closeSlice(t: number): boolean {
+    this.#slices++;
+    const now = t + MINUTE_MS;
+    this.#sd.advanceClock(now);
+    return this.#upkeep !== undefined && now >= this.#nextUpkeep;
+  }
+
+  async #runUpkeep(run: SessionRun, now: number): Promise<void> {
+    const upkeep = this.#upkeep!;
+    this.#lastUpkeepNow = now;
+    await upkeep.runOnce(now);
+    const interval = upkeep.interval;
+    this.#nextUpkeep = run.from + (Math.floor((now - run.from) / interval) + 1) * interval;
+  }
+
+  /** Tells listeners of minute `t` (after upkeep repaired what it could) and reports progress. */
+  #publishSlice(run: SessionRun, t: number, bars: Map<string, Bar> | undefined): void {
+    if (bars !== undefined) this.#emit("slice", { time: t, bars });
+    if (this.#listeners.progress.size > 0) {
+      const now = t + MINUTE_MS;
+      const fraction = (run.index + (now - run.from) / (run.to - run.from)) / this.#sessions.length;
+      if (fraction >= this.#nextProgress || !this.#clock.isMax) {
+        this.#nextProgress = (Math.floor(fraction * this.#progressSteps) + 1) / this.#progressSteps;
+        this.#emitProgress(Math.min(fraction, 1), t);
+      }
+    }
+  }
+
+  async #endSession(run: SessionRun): Promise<void> {
+    this.#sd.advanceClock(Math.max(run.session.close, run.to));
+    if (this.#upkeep !== undefined) {
+      // Upkeep's notion of "now" never goes back, also when post-market slices ran past the close.
+      const now = Math.max(run.session.close, this.#lastUpkeepNow);
+      this.#lastUpkeepNow = now;
+      await this.#upkeep.runOnce(now);
+    }
+    const { index, date, session, bars } = run;
+    this.#emit("sessionEnd", { date, session, index, bars, slices: run.slices });
+  }
+
+  #emitProgress(fraction: number, time: number): void {
+    const seconds = (performance.now() - this.#startWall) / 1000;
+    const date = this.#sd.currentSession ?? this.#sessions[0]!;
+    this.#emit("progress", {
+      fraction,
+      date,
+      time,
+      bars: this.#bars,
+      slices: this.#slices,
+      barsPerSecond: seconds > 0 ? this.#bars / seconds : 0,
+    });
+  }
+
+  #emit<E extends BacktestEventName>(event: E, payload: BacktestEvents[E]): void {
+    for (const listener of this.#listeners[event]) listener(payload);
+  }
+
+  #report(symbols: readonly string[]): BacktestReport {
+    const wallMs = performance.now() - this.#startWall;
+    const perSymbol: Record<string, SymbolReport> = {};
+    for (const symbol of symbols) {
+      const analysis = this.#analysis?.analyze(symbol);
+      perSymbol[symbol] = {
+        metrics: this.#sd.getSessionMetrics(symbol) ?? null,
+        indicators: analysis?.indicators ?? {},
+        trend: analysis?.trend ?? null,
+      };
+    }
+    const upkeep = this.#upkeep?.report?.();
+    return {
+      sessions: this.#sessionsPlayed,
+      slices: this.#slices,
+      bars: this.#bars,
+      wallMs,
+      barsPerSecond: wallMs > 0 ? this.#bars / (wallMs / 1000) : 0,
+      ...(this.#dropRate > 0 ? { droppedBars: this.#dropped } : {}),
+      ...(this.#clock.stopped ? { stopped: true } : {}),
+      symbols: perSymbol,
+      ...(upkeep === undefined ? {} : { upkeep }),
+    };
+  }
+}

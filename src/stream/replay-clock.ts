@@ -1,0 +1,119 @@
+import { performance } from "node:perf_hooks";
+import { InvalidArgumentError } from "../domain/errors.js";
+import type { ReplaySpeed } from "./backtest-types.js";
+
+/** Longest stretch of wall time a max-speed replay runs without letting timers and I/O in. */
+const YIELD_EVERY_MS = 25;
+
+/**
+ * Paces a replay against the wall clock and carries its pause/stop state.
+ *
+ * At `speed` N a simulated span of `d` ms takes `d / N` ms of wall time, measured from an anchor
+ * (set at each session start, so the night between sessions is skipped, and shifted by the time
+ * spent paused). At `"max"` nothing waits, but the replay still yields to the event loop every
+ * few milliseconds so that `pause()`/`stop()` from a timer, a progress bar or a socket get a turn.
+ */
+export class ReplayClock {
+  readonly #speed: number;
+  #paused = false;
+  #pausedAt = 0;
+  #stopped = false;
+  #wallAnchor = 0;
+  #simAnchor = Number.NaN;
+  #lastYield = performance.now();
+  #wake: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(speed: ReplaySpeed) {
+    if (speed !== "max" && !(typeof speed === "number" && Number.isFinite(speed) && speed > 0)) {
+      throw new InvalidArgumentError(
+        `speed must be "max" or a positive number of times real time, got ${JSON.stringify(speed)}`,
+      );
+    }
+    this.#speed = speed === "max" ? Number.POSITIVE_INFINITY : speed;
+  }
+
+  /** Whether the replay plays as fast as it can. */
+  get isMax(): boolean {
+    return this.#speed === Number.POSITIVE_INFINITY;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Whether the loop must stop at its next check: paused, stopped or due to yield. */
+  get mustCheck(): boolean {
+    return this.#paused || this.#stopped || performance.now() - this.#lastYield > YIELD_EVERY_MS;
+  }
+
+  pause(): void {
+    if (this.#paused || this.#stopped) return;
+    this.#paused = true;
+    this.#pausedAt = performance.now();
+    this.#interrupt();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    // The schedule moves on by the time spent paused: the replay continues where it was.
+    this.#wallAnchor += performance.now() - this.#pausedAt;
+    this.#interrupt();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#paused = false;
+    this.#interrupt();
+  }
+
+  /** Starts timing afresh: simulated instant `sim` is now. */
+  anchor(sim: number): void {
+    this.#simAnchor = sim;
+    this.#wallAnchor = performance.now();
+  }
+
+  /**
+   * Waits while paused and, at a finite speed, until the wall clock reaches simulated instant
+   * `sim`; at max speed yields to the event loop when it has not for a while. Returns early when
+   * stopped.
+   */
+  async waitFor(sim: number): Promise<void> {
+    for (;;) {
+      if (this.#stopped) return;
+      if (this.#paused) {
+        await this.#sleep(Number.POSITIVE_INFINITY);
+        continue;
+      }
+      if (this.isMax || Number.isNaN(this.#simAnchor)) break;
+      const delay = this.#wallAnchor + (sim - this.#simAnchor) / this.#speed - performance.now();
+      if (delay <= 0) break;
+      await this.#sleep(delay);
+    }
+    if (performance.now() - this.#lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#lastYield = performance.now();
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      // A pause sleeps until resume() or stop() wakes it; no timer keeps the process alive then.
+      if (ms !== Number.POSITIVE_INFINITY) this.#timer = setTimeout(() => this.#interrupt(), ms);
+    });
+  }
+
+  #interrupt(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * What a backtest replay needs of a data-upkeep task (gap detection and repair): the coordinator
+ * drives it from the simulated clock, so a replay with repair stays deterministic. `DataUpkeep`
+ * (src/upkeep) implements it; any object of this shape plugs in.
+ *
+ * The coordinator, after adding the bars of minute `t`, raises the store's clock to
+ * `t + 60_000` and, every `interval` ms of simulated time and at each session end (with
+ * `now` = the session's close), awaits `runOnce(now)` before anyone hears of minute `t`: a
+ * strategy listening to `slice` sees the repaired data.
+ */
+export interface ReplayUpkeep {
+  /** How often to run, in milliseconds of the simulated clock (60,000 = every market minute). */
+  readonly interval: number;
+  /** One pass of checking and repairing at the simulated instant `now` (epoch ms). */
+  runOnce(now: number): Promise<unknown>;
+  /** Counters to put into the backtest report as `upkeep` (gaps detected, filled, …). */
+  report?(): Record<string, unknown>;
+}
