@@ -1,0 +1,37 @@
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
+
+/**
+ * The current session as every symbol of one store sees it: shared by reference, so a session
+ * change is one update here, and the write path reads plain numbers instead of asking the
+ * calendar. Internal to the store.
+ */
+export class SessionContext {
+  readonly calendar: TradingCalendar;
+  /** The current session date, `undefined` before any bar. */
+  date: string | undefined = undefined;
+  // Before any session the bounds are an empty interval, so every time falls outside them and
+  // the write path asks the calendar.
+  open = Number.POSITIVE_INFINITY;
+  close = Number.NEGATIVE_INFINITY;
+  preOpen = Number.POSITIVE_INFINITY;
+  postClose = Number.NEGATIVE_INFINITY;
+  /** See `SessionData.clock`. */
+  clock = Number.NaN;
+
+  constructor(calendar: TradingCalendar) {
+    this.calendar = calendar;
+  }
+
+  /** 1-minute bars the session can hold at most (extended hours included): the column size. */
+  get minutes(): number {
+    return this.date === undefined ? 0 : Math.ceil((this.postClose - this.preOpen) / 60_000);
+  }
+}
+
+// Internal entry points of SymbolSessionData, keyed by unexported symbols so they stay off the
+// public surface (only SessionData writes through them, after validating).
+export const WRITE: unique symbol = Symbol("write");
+export const ROLL: unique symbol = Symbol("roll");
+export const DROP_HISTORY_BEFORE: unique symbol = Symbol("dropHistoryBefore");
+export const SET_REPAIR: unique symbol = Symbol("setRepair");
+export const DETACH: unique symbol = Symbol("detach");

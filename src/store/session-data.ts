@@ -1,0 +1,411 @@
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
+import { xnysCalendar } from "../calendar/xnys.js";
+import { type Bar, barProblem, MINUTE_MS } from "../domain/bar.js";
+import {
+  InvalidArgumentError,
+  InvalidBarError,
+  InvalidTimeframeError,
+  SessionMismatchError,
+} from "../domain/errors.js";
+import type { Timeframe } from "../domain/timeframe.js";
+import type { BarSeries } from "./bar-columns.js";
+import type { SessionDataEvent, SessionDataListener } from "./events.js";
+import type { SessionMetrics } from "./metrics.js";
+import { type Rejection, Rejections } from "./rejections.js";
+import {
+  DETACH,
+  DROP_HISTORY_BEFORE,
+  ROLL,
+  SET_REPAIR,
+  SessionContext,
+  WRITE,
+} from "./session-context.js";
+import { SymbolSessionData } from "./symbol-session-data.js";
+
+/** Options of {@link SessionData}. */
+export interface SessionDataOptions {
+  /** The exchange calendar that says what a session is. Default: the XNYS calendar. */
+  readonly calendar?: TradingCalendar;
+  /** Prior sessions kept for `getHistoricalBars` and `getSessionMetrics(symbol, date)`. Default 5. */
+  readonly historySessions?: number;
+}
+
+/** What {@link SessionData.addBars} did: counts, and the reason for every refused bar. */
+export interface AddBarsResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** One entry per refused bar: its index in the input and the error it raised. */
+  readonly errors: { readonly index: number; readonly error: Error }[];
+}
+
+/**
+ * The in-memory store of the current trading session's bars: per symbol, columnar 1-minute bars
+ * (extended hours included), derived 5m/15m/30m/1h bars and metrics over the regular session,
+ * and the symbol's prior sessions for warm-up.
+ *
+ * Writes validate first and change nothing when they refuse a bar; reads are synchronous and
+ * allocate only what they return. Listeners run after the state is consistent; an exception in
+ * a listener is caught and reported with `process.emitWarning` (type
+ * `SessionDataListenerWarning`) and never reaches the writer or the store.
+ *
+ * @example
+ * ```ts
+ * const sd = new SessionData({ calendar: alwaysOpenCalendar });
+ * sd.addBar("BTC", { time: Date.UTC(2024, 0, 2, 9, 30), open: 1, high: 2, low: 1, close: 2, volume: 5 });
+ * sd.getLatestBar("BTC");          // { time: …, open: 1, high: 2, … }
+ * sd.getSessionMetrics("BTC")?.vwap;
+ * ```
+ */
+export class SessionData {
+  /** The calendar sessions are reckoned by. */
+  readonly calendar: TradingCalendar;
+  /** Prior sessions kept in history. */
+  readonly historySessions: number;
+  #ctx: SessionContext;
+  #symbols = new Map<string, SymbolSessionData>();
+  /** Oldest first. */
+  #historyDates: string[] = [];
+  #listeners: SessionDataListener[] = [];
+  #rejections = new Rejections();
+
+  constructor(options: SessionDataOptions = {}) {
+    const history = options.historySessions ?? 5;
+    if (!Number.isInteger(history) || history < 0) {
+      throw new InvalidArgumentError(`historySessions must be an integer >= 0, got ${history}`);
+    }
+    this.calendar = options.calendar ?? xnysCalendar;
+    this.historySessions = history;
+    this.#ctx = new SessionContext(this.calendar);
+  }
+
+  /** The current session date (`YYYY-MM-DD`), `undefined` before any bar. */
+  get currentSession(): string | undefined {
+    return this.#ctx.date;
+  }
+
+  /**
+   * The session clock, epoch ms: the end of the latest bar seen this session
+   * (`max(bar.time + 60_000)`), raised further by {@link advanceClock}; `NaN` before any.
+   * Metrics count the bars expected so far up to it.
+   */
+  get clock(): number {
+    return this.#ctx.clock;
+  }
+
+  /** Raises the clock to `now` (never lowers it), so "expected so far" counts minutes before `now`. */
+  advanceClock(now: number): void {
+    if (typeof now !== "number" || Number.isNaN(now)) {
+      throw new InvalidArgumentError(`clock time must be a number, got ${String(now)}`);
+    }
+    const ctx = this.#ctx;
+    if (!(now <= ctx.clock)) ctx.clock = now;
+  }
+
+  /**
+   * Starts session `date`, rolling the current one into history. The same date is a no-op; an
+   * earlier date, or a date without a session, throws {@link SessionMismatchError}.
+   */
+  startSession(date: string): void {
+    const current = this.#ctx.date;
+    if (date === current) return;
+    if (this.calendar.session(date) === undefined) {
+      throw new SessionMismatchError(
+        "*",
+        Number.NaN,
+        undefined,
+        current,
+        `date ${date} is not a session of ${this.calendar.name}`,
+      );
+    }
+    if (current !== undefined && date < current) {
+      throw new SessionMismatchError(
+        "*",
+        Number.NaN,
+        date,
+        current,
+        `session ${date} is before the current session ${current}`,
+      );
+    }
+    this.#begin(date);
+  }
+
+  #begin(date: string): void {
+    const session = this.calendar.session(date)!;
+    const ctx = this.#ctx;
+    const previous = ctx.date;
+    if (previous !== undefined) {
+      const keep = this.historySessions > 0;
+      const expected = this.calendar.expectedBarCount(previous);
+      for (const sym of this.#symbols.values()) sym[ROLL](expected, keep);
+      if (keep) this.#historyDates.push(previous);
+      while (this.#historyDates.length > this.historySessions) this.#historyDates.shift();
+      const oldest = this.#historyDates[0];
+      for (const [name, sym] of this.#symbols) {
+        if (!sym[DROP_HISTORY_BEFORE](oldest)) {
+          sym[DETACH]();
+          this.#symbols.delete(name);
+        }
+      }
+    }
+    // The clock survives only if it was already advanced into the new session.
+    if (!(ctx.clock >= session.preOpen)) ctx.clock = Number.NaN;
+    ctx.date = date;
+    ctx.open = session.open;
+    ctx.close = session.close;
+    ctx.preOpen = session.preOpen;
+    ctx.postClose = session.postClose;
+    if (this.#listeners.length > 0) {
+      this.#emit({ type: "sessionStart", sessionDate: date, previousSessionDate: previous });
+    }
+  }
+
+  /**
+   * Stores one 1-minute bar. Throws {@link InvalidBarError} for a bad bar and
+   * {@link SessionMismatchError} for a bar in no session or in one before the current; then the
+   * store is unchanged and the refusal is counted ({@link rejectedCount}). A bar of a later
+   * session starts that session. A late bar is inserted in order; a bar at a time already held
+   * replaces it.
+   */
+  addBar(symbol: string, bar: Bar): void {
+    if (typeof symbol !== "string" || symbol.length === 0) {
+      this.#refuse(
+        symbol,
+        bar,
+        new InvalidBarError(String(symbol), bar, "symbol", "must be a non-empty string"),
+      );
+    }
+    const problem = barProblem(bar);
+    if (problem !== undefined) {
+      this.#refuse(symbol, bar, new InvalidBarError(symbol, bar, problem.field, problem.reason));
+    }
+    const t = bar.time;
+    const ctx = this.#ctx;
+    // The common case (a bar of the current session) needs no calendar call.
+    if (!(t >= ctx.preOpen && t < ctx.postClose)) {
+      const date = this.calendar.sessionDateOf(t);
+      if (date === undefined || (ctx.date !== undefined && date < ctx.date)) {
+        this.#refuse(symbol, bar, new SessionMismatchError(symbol, t, date, ctx.date));
+      }
+      if (date !== ctx.date) this.#begin(date!);
+    }
+    let sym = this.#symbols.get(symbol);
+    if (sym === undefined) {
+      sym = new SymbolSessionData(symbol, ctx);
+      this.#symbols.set(symbol, sym);
+    }
+    const arrival = sym[WRITE](t, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    const end = t + MINUTE_MS;
+    if (!(end <= ctx.clock)) ctx.clock = end;
+    if (this.#listeners.length > 0) {
+      const { open, high, low, close, volume } = bar;
+      this.#emit({
+        type: "bar",
+        symbol,
+        bar: Object.freeze({ time: t, open, high, low, close, volume }),
+        arrival,
+        sessionDate: ctx.date!,
+        regular: t >= ctx.open && t < ctx.close,
+      });
+    }
+  }
+
+  #refuse(symbol: string, bar: unknown, error: Error): never {
+    const time = (bar as { time?: unknown } | null | undefined)?.time;
+    this.#rejections.record(symbol, time, error);
+    if (this.#listeners.length > 0) this.#emit({ type: "rejected", symbol, time, error });
+    throw error;
+  }
+
+  /** Stores bars one by one like {@link addBar}, collecting refusals instead of throwing. */
+  addBars(symbol: string, bars: readonly Bar[]): AddBarsResult {
+    let accepted = 0;
+    const errors: { index: number; error: Error }[] = [];
+    for (let i = 0; i < bars.length; i++) {
+      try {
+        this.addBar(symbol, bars[i]!);
+        accepted++;
+      } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        errors.push({ index: i, error });
+      }
+    }
+    return { accepted, rejected: errors.length, errors };
+  }
+
+  /** Bars refused since construction or the last {@link clear}. */
+  get rejectedCount(): number {
+    return this.#rejections.count;
+  }
+
+  /** The most recent refusals (at most 100), oldest first. */
+  recentRejections(): Rejection[] {
+    return this.#rejections.recent();
+  }
+
+  /** Refusals counted by reason (`InvalidBarError:high`, `SessionMismatchError:earlier session`, …). */
+  rejectionReasons(): Record<string, number> {
+    return this.#rejections.reasons();
+  }
+
+  /** The per-symbol handle for hot loops, `undefined` for a symbol the store does not hold. */
+  getSymbol(symbol: string): SymbolSessionData | undefined {
+    return this.#symbols.get(symbol);
+  }
+
+  /** The latest bar of `symbol` in the current session. */
+  getLatestBar(symbol: string, tf: Timeframe = "1m"): Bar | undefined {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf);
+    return sym.getLatestBar(tf);
+  }
+
+  /** The last `n` bars of `symbol`, oldest first. */
+  getLastNBars(symbol: string, n: number, tf: Timeframe = "1m"): Bar[] {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf) ?? [];
+    return sym.getLastNBars(n, tf);
+  }
+
+  /** Bars of `symbol` with `time >= t`, oldest first. */
+  getBarsSince(symbol: string, t: number, tf: Timeframe = "1m"): Bar[] {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf) ?? [];
+    return sym.getBarsSince(t, tf);
+  }
+
+  /** The number of bars of `symbol` in the current session. */
+  getBarCount(symbol: string, tf: Timeframe = "1m"): number {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf) ?? 0;
+    return sym.getBarCount(tf);
+  }
+
+  /** The latest bar of each symbol; symbols without bars are absent from the map. */
+  getLatestBarsMulti(symbols: readonly string[], tf: Timeframe = "1m"): Map<string, Bar> {
+    checkTf(tf);
+    const out = new Map<string, Bar>();
+    for (let i = 0; i < symbols.length; i++) {
+      const s = symbols[i]!;
+      const bar = this.#symbols.get(s)?.getLatestBar(tf);
+      if (bar !== undefined) out.set(s, bar);
+    }
+    return out;
+  }
+
+  /** Metrics of the current session, or of `date` while it is kept in history. */
+  getSessionMetrics(symbol: string, date?: string): SessionMetrics | undefined {
+    return this.#symbols.get(symbol)?.getSessionMetrics(date);
+  }
+
+  /** The last `n` bars of `symbol` in prior sessions kept in history, oldest first. */
+  getHistoricalBars(symbol: string, n: number, tf: Timeframe = "1m"): Bar[] {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf) ?? [];
+    return sym.getHistoricalBars(n, tf);
+  }
+
+  /** Zero-copy column views of `symbol`'s bars (valid until its next write). */
+  getSeries(symbol: string, tf: Timeframe = "1m"): BarSeries | undefined {
+    const sym = this.#symbols.get(symbol);
+    if (sym === undefined) return checkTf(tf);
+    return sym.getSeries(tf);
+  }
+
+  /** Symbols with bars in the current session, sorted. */
+  symbols(): string[] {
+    const out: string[] = [];
+    for (const [name, sym] of this.#symbols) if (sym.getBarCount() > 0) out.push(name);
+    return out.sort();
+  }
+
+  /** Dates of the sessions kept in history, oldest first. */
+  historySessionDates(): string[] {
+    return [...this.#historyDates];
+  }
+
+  /** Upkeep's repair counters for `symbol` in the current session, shown in its metrics. */
+  setRepairCounts(symbol: string, counts: { filled: number; unfillable: number }): void {
+    const { filled, unfillable } = counts;
+    if (!(filled >= 0 && unfillable >= 0)) {
+      throw new InvalidArgumentError(`repair counts must be >= 0, got ${filled}, ${unfillable}`);
+    }
+    let sym = this.#symbols.get(symbol);
+    if (sym === undefined) {
+      sym = new SymbolSessionData(symbol, this.#ctx);
+      this.#symbols.set(symbol, sym);
+    }
+    sym[SET_REPAIR](filled, unfillable);
+  }
+
+  /**
+   * Listens to the store's events (see `SessionDataEvent`); returns the unsubscribe function.
+   * Listeners run synchronously after each change, in subscription order.
+   */
+  subscribe(listener: SessionDataListener): () => void {
+    if (typeof listener !== "function") {
+      throw new InvalidArgumentError("subscribe expects a function");
+    }
+    // Copy-on-write: an emit in progress keeps iterating the array it started with.
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  #emit(event: SessionDataEvent): void {
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i]!(event);
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.emitWarning(`a SessionData listener threw on a "${event.type}" event: ${message}`, {
+          type: "SessionDataListenerWarning",
+        });
+      }
+    }
+  }
+
+  /** Empties the store: bars, history, session, clock and refusal counts. Handles go stale. */
+  clear(): void {
+    for (const sym of this.#symbols.values()) sym[DETACH]();
+    this.#symbols.clear();
+    this.#historyDates = [];
+    this.#rejections = new Rejections();
+    const ctx = this.#ctx;
+    ctx.date = undefined;
+    ctx.open = ctx.preOpen = Number.POSITIVE_INFINITY;
+    ctx.close = ctx.postClose = Number.NEGATIVE_INFINITY;
+    ctx.clock = Number.NaN;
+    if (this.#listeners.length > 0) this.#emit({ type: "clear" });
+  }
+}
+
+// An unknown symbol still validates the timeframe, so a typo fails the same way for every symbol.
+function checkTf(tf: unknown): undefined {
+  if (tf !== "1m" && tf !== "5m" && tf !== "15m" && tf !== "30m" && tf !== "1h") {
+    throw new InvalidTimeframeError(tf);
+  }
+  return undefined;
+}
+
+let instance: SessionData | undefined;
+
+/**
+ * The process-wide store, created on first use with the default options.
+ *
+ * @example
+ * ```ts
+ * getSessionData().addBar("AAPL", bar);
+ * ```
+ */
+export function getSessionData(): SessionData {
+  if (instance === undefined) instance = new SessionData();
+  return instance;
+}
+
+/** Clears the process-wide store and forgets it; the next {@link getSessionData} makes a new one. */
+export function resetSessionData(): void {
+  instance?.clear();
+  instance = undefined;
+}

@@ -1,0 +1,248 @@
+import type { Bar } from "../domain/bar.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+import type { Timeframe } from "../domain/timeframe.js";
+import { DerivedTimeframe, TIMEFRAME_WIDTHS, timeframeIndex } from "./aggregation.js";
+import { BarColumns, type BarSeries } from "./bar-columns.js";
+import type { BarArrival } from "./events.js";
+import { MetricsAccumulator, type SessionMetrics } from "./metrics.js";
+import {
+  DETACH,
+  DROP_HISTORY_BEFORE,
+  ROLL,
+  SET_REPAIR,
+  type SessionContext,
+  WRITE,
+} from "./session-context.js";
+
+/** A finished session of one symbol, kept for warm-up reads. Columns are trimmed to size. */
+interface HistorySession {
+  readonly date: string;
+  /** Index 0 = 1m, 1..4 = 5m, 15m, 30m, 1h. */
+  readonly columns: readonly BarColumns[];
+  readonly metrics: SessionMetrics;
+}
+
+function checkCount(n: number): number {
+  if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
+  return Math.floor(n);
+}
+
+/**
+ * One symbol's bars in a {@link SessionData}: the current session's 1-minute columns, the
+ * derived 5m/15m/30m/1h bars, the session metrics and the symbol's prior sessions.
+ *
+ * It is the hot-loop handle (`sd.getSymbol("AAPL")`): the same reads as `SessionData` without the
+ * symbol argument and without a map look-up. The handle stays valid across session changes (it
+ * always reads the current session) until `sd.clear()` or until the symbol drops out of the store
+ * (no bars in the current session nor in history); a detached handle reads as empty.
+ * `getLatestBar` returns the same frozen object until the symbol's bars change.
+ *
+ * @example
+ * ```ts
+ * const aapl = getSessionData().getSymbol("AAPL");
+ * if (aapl) for (;;) { const bar = aapl.getLatestBar(); … }
+ * ```
+ */
+export class SymbolSessionData {
+  /** The symbol this handle reads. */
+  readonly symbol: string;
+  #ctx: SessionContext;
+  #m1: BarColumns;
+  #derived: DerivedTimeframe[];
+  #acc = new MetricsAccumulator();
+  // Cached frozen latest bars, cleared by every write: a repeated getLatestBar costs a field read.
+  #latest1m: Bar | undefined = undefined;
+  #latestDerived: (Bar | undefined)[] = [undefined, undefined, undefined, undefined];
+  #filled = 0;
+  #unfillable = 0;
+  /** Oldest first. */
+  #history: HistorySession[] = [];
+
+  /** @internal Created by {@link SessionData} only. */
+  constructor(symbol: string, ctx: SessionContext) {
+    this.symbol = symbol;
+    this.#ctx = ctx;
+    this.#m1 = new BarColumns(0);
+    this.#derived = [];
+    this.#emptyDerived();
+  }
+
+  #emptyDerived(): void {
+    this.#derived = [1, 2, 3, 4].map((i) => new DerivedTimeframe(TIMEFRAME_WIDTHS[i]!, 0));
+  }
+
+  // Columns are sized for the whole session on its first bar, so a live session never regrows
+  // them (a session's minutes bound the bars it can hold).
+  #allocate(): void {
+    const ctx = this.#ctx;
+    this.#m1 = new BarColumns(Math.max(8, ctx.minutes));
+    const regular = Math.max(0, ctx.close - ctx.open);
+    this.#derived = [1, 2, 3, 4].map((i) => {
+      const w = TIMEFRAME_WIDTHS[i]!;
+      return new DerivedTimeframe(w, Math.max(1, Math.ceil(regular / w)));
+    });
+  }
+
+  #columns(tf: Timeframe | undefined): BarColumns {
+    if (tf === undefined || tf === "1m") return this.#m1;
+    return this.#derived[timeframeIndex(tf) - 1]!.bars;
+  }
+
+  /** @internal Stores a validated bar of the current session. */
+  [WRITE](t: number, o: number, h: number, l: number, c: number, v: number): BarArrival {
+    const ctx = this.#ctx;
+    if (this.#m1.capacity === 0) this.#allocate();
+    const m1 = this.#m1;
+    const derived = this.#derived;
+    const n = m1.length;
+    const regular = t >= ctx.open && t < ctx.close;
+    let arrival: BarArrival;
+    if (n === 0 || t > m1.time[n - 1]!) {
+      m1.append(t, o, h, l, c, v);
+      arrival = "append";
+      if (regular) {
+        this.#acc.append(t, o, h, l, c, v);
+        for (let k = 0; k < 4; k++) derived[k]!.append(ctx.open, t, o, h, l, c, v);
+      }
+    } else {
+      const i = m1.lowerBound(t);
+      if (m1.time[i] === t) {
+        m1.set(i, t, o, h, l, c, v);
+        arrival = "replace";
+      } else {
+        m1.insert(i, t, o, h, l, c, v);
+        arrival = "insert";
+      }
+      if (regular) {
+        this.#acc.recompute(m1, ctx.open, ctx.close);
+        for (let k = 0; k < 4; k++) derived[k]!.rebuild(m1, ctx.open, ctx.close, t);
+      }
+    }
+    this.#latest1m = undefined;
+    if (regular) {
+      const cache = this.#latestDerived;
+      cache[0] = cache[1] = cache[2] = cache[3] = undefined;
+    }
+    return arrival;
+  }
+
+  /**
+   * @internal Moves the current session into history (when it has bars) and empties the
+   * columns for the next one. `expected` is the finished session's full expected bar count.
+   */
+  [ROLL](expected: number, keep: boolean): void {
+    const date = this.#ctx.date;
+    if (keep && date !== undefined && this.#m1.length > 0) {
+      this.#history.push({
+        date,
+        columns: [this.#m1.trimmed(), ...this.#derived.map((d) => d.bars.trimmed())],
+        metrics: Object.freeze(
+          this.#acc.toMetrics(this.symbol, date, expected, this.#filled, this.#unfillable),
+        ),
+      });
+    }
+    this.#m1 = new BarColumns(0);
+    this.#emptyDerived();
+    this.#acc.reset();
+    this.#filled = this.#unfillable = 0;
+    this.#latest1m = undefined;
+    this.#latestDerived = [undefined, undefined, undefined, undefined];
+  }
+
+  /** @internal Forgets history sessions dated before `date`; returns whether anything is left. */
+  [DROP_HISTORY_BEFORE](date: string | undefined): boolean {
+    const h = this.#history;
+    let k = 0;
+    while (k < h.length && (date === undefined || h[k]!.date < date)) k++;
+    if (k > 0) h.splice(0, k);
+    return h.length > 0 || this.#m1.length > 0;
+  }
+
+  /** @internal */
+  [SET_REPAIR](filled: number, unfillable: number): void {
+    this.#filled = filled;
+    this.#unfillable = unfillable;
+  }
+
+  /** @internal Empties the handle for good (the store was cleared or dropped the symbol). */
+  [DETACH](): void {
+    this[ROLL](0, false);
+    this.#history = [];
+  }
+
+  /** The latest bar, or `undefined` when the session has none. O(1); no allocation when cached. */
+  getLatestBar(tf: Timeframe = "1m"): Bar | undefined {
+    if (tf === "1m") {
+      const cached = this.#latest1m;
+      if (cached !== undefined) return cached;
+      const n = this.#m1.length;
+      return n === 0 ? undefined : (this.#latest1m = this.#m1.barAt(n - 1));
+    }
+    const k = timeframeIndex(tf) - 1;
+    const cached = this.#latestDerived[k];
+    if (cached !== undefined) return cached;
+    const cols = this.#derived[k]!.bars;
+    return cols.length === 0 ? undefined : (this.#latestDerived[k] = cols.barAt(cols.length - 1));
+  }
+
+  /** The bars held for the timeframe in the current session. O(1). */
+  getBarCount(tf: Timeframe = "1m"): number {
+    if (tf === "1m") return this.#m1.length;
+    return this.#derived[timeframeIndex(tf) - 1]!.bars.length;
+  }
+
+  /** The last `n` bars (fewer if the session holds fewer), oldest first. */
+  getLastNBars(n: number, tf: Timeframe = "1m"): Bar[] {
+    const cols = this.#columns(tf);
+    const len = cols.length;
+    const count = Math.min(len, checkCount(n));
+    return cols.bars(len - count, len);
+  }
+
+  /** Bars with `time >= t`, oldest first. O(log n + k). */
+  getBarsSince(t: number, tf: Timeframe = "1m"): Bar[] {
+    const cols = this.#columns(tf);
+    return cols.bars(cols.lowerBound(t), cols.length);
+  }
+
+  /** Zero-copy column views of the session's bars, or `undefined` when it has none. */
+  getSeries(tf: Timeframe = "1m"): BarSeries | undefined {
+    const cols = this.#columns(tf);
+    return cols.length === 0 ? undefined : cols.series();
+  }
+
+  /**
+   * The metrics of the current session (or of `date`, a session still in history), `undefined`
+   * when the store has no session yet or `date` is not kept.
+   */
+  getSessionMetrics(date?: string): SessionMetrics | undefined {
+    const ctx = this.#ctx;
+    if (ctx.date === undefined) return undefined;
+    if (date === undefined || date === ctx.date) {
+      const until = Math.min(ctx.clock, ctx.close);
+      const expected = Number.isNaN(until) ? 0 : ctx.calendar.expectedBarCount(ctx.date, until);
+      return this.#acc.toMetrics(this.symbol, ctx.date, expected, this.#filled, this.#unfillable);
+    }
+    for (const h of this.#history) if (h.date === date) return { ...h.metrics };
+    return undefined;
+  }
+
+  /** The last `n` bars of prior sessions kept in history (not the current one), oldest first. */
+  getHistoricalBars(n: number, tf: Timeframe = "1m"): Bar[] {
+    const k = timeframeIndex(tf);
+    let need = checkCount(n);
+    const parts: Bar[][] = [];
+    for (let s = this.#history.length - 1; s >= 0 && need > 0; s--) {
+      const cols = this.#history[s]!.columns[k]!;
+      const take = Math.min(need, cols.length);
+      parts.push(cols.bars(cols.length - take, cols.length));
+      need -= take;
+    }
+    return parts.reverse().flat();
+  }
+
+  /** Dates of this symbol's sessions kept in history, oldest first. */
+  historySessionDates(): string[] {
+    return this.#history.map((h) => h.date);
+  }
+}
