@@ -15,10 +15,13 @@ export const XNYS_FIRST_YEAR = 1990;
 /** The last year served; the rules hold as long as the NYSE keeps them. */
 export const XNYS_LAST_YEAR = 2199;
 
-/** Minutes after local midnight: the regular open, close and extended hours. */
+/** The regular open, 09:30, in minutes after local midnight. */
 export const XNYS_OPEN = 9 * 60 + 30;
+/** The regular close, 16:00, in minutes after local midnight. */
 export const XNYS_CLOSE = 16 * 60;
+/** The start of pre-market trading, 04:00, in minutes after local midnight. */
 export const XNYS_PRE_OPEN = 4 * 60;
+/** The end of post-market trading on a full day, 20:00, in minutes after local midnight. */
 export const XNYS_POST_CLOSE = 20 * 60;
 const ONE_PM = 13 * 60;
 const TWO_PM = 14 * 60;
