@@ -237,6 +237,8 @@ describe("XNYS navigation", () => {
     expect(xnys.expectedBarCount("2024-07-02")).toBe(390);
     expect(xnys.expectedBarCount("2024-07-03")).toBe(210);
     expect(xnys.expectedBarCount("1991-12-24")).toBe(270);
+    // Extended hours run four hours past any early close: 17:00 after 13:00, 18:00 after 14:00.
+    expect(nyWallClock(xnys.session("1991-12-24")!.postClose)).toBe("1991-12-24 18:00");
     expect(xnys.expectedBarCount("2024-07-04")).toBe(0);
     expect(xnys.expectedBarCount("2024-07-06")).toBe(0);
     const open = xnys.session("2024-07-03")!.open;
