@@ -116,12 +116,9 @@ class XnysCalendar implements TradingCalendar {
     // within its own local day, so at most one of them can contain `time`.
     const est = Math.floor((time - 5 * HOUR) / DAY);
     const edt = Math.floor((time - 4 * HOUR) / DAY);
-    if (est < FIRST_DAY || edt > LAST_DAY) {
-      throw new InvalidDateError(
-        new Date(time).toISOString(),
-        `is outside the XNYS calendar's supported range ${RANGE}`,
-      );
-    }
+    // A look-up, not a validation: an instant outside the supported range lies in no session
+    // the calendar knows, so callers (the store) refuse such a bar as they refuse a weekend one.
+    if (est < FIRST_DAY || edt > LAST_DAY) return undefined;
     let s = this.#sessionOfDay(est);
     if (s !== undefined && time >= s.preOpen && time < s.postClose) return s.date;
     if (edt === est) return undefined;
