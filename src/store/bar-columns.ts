@@ -120,16 +120,16 @@ export class BarColumns {
     this.volume[i] = v;
   }
 
-  /** A new frozen `Bar` object for index `i` (allocation happens on the way out only). */
+  /** A new `Bar` object for index `i` (allocation happens on the way out only). */
   barAt(i: number): Bar {
-    return Object.freeze({
+    return {
       time: this.time[i]!,
       open: this.open[i]!,
       high: this.high[i]!,
       low: this.low[i]!,
       close: this.close[i]!,
       volume: this.volume[i]!,
-    });
+    };
   }
 
   /** Bars `[from, to)` as new objects, oldest first. */

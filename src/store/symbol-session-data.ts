@@ -176,13 +176,15 @@ export class SymbolSessionData {
       const cached = this.#latest1m;
       if (cached !== undefined) return cached;
       const n = this.#m1.length;
-      return n === 0 ? undefined : (this.#latest1m = this.#m1.barAt(n - 1));
+      return n === 0 ? undefined : (this.#latest1m = Object.freeze(this.#m1.barAt(n - 1)));
     }
     const k = timeframeIndex(tf) - 1;
     const cached = this.#latestDerived[k];
     if (cached !== undefined) return cached;
     const cols = this.#derived[k]!.bars;
-    return cols.length === 0 ? undefined : (this.#latestDerived[k] = cols.barAt(cols.length - 1));
+    return cols.length === 0
+      ? undefined
+      : (this.#latestDerived[k] = Object.freeze(cols.barAt(cols.length - 1)));
   }
 
   /** The bars held for the timeframe in the current session. O(1). */
