@@ -1,2 +1,13 @@
 // The upkeep layer's public surface, exported by hand.
-export {};
+export {
+  backoffDelay,
+  DEFAULT_RETRY,
+  noWait,
+  type RetryPolicy,
+  realSleep,
+  type Sleep,
+} from "./backoff.js";
+export { DataUpkeep, type DataUpkeepOptions, type UpkeepSessionData } from "./data-upkeep.js";
+export type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
+export { FlakySource, type FlakySourceOptions } from "./flaky-source.js";
+export { findGaps, type Gap } from "./gap.js";
