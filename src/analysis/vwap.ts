@@ -1,0 +1,88 @@
+import type { Bar } from "../domain/bar.js";
+import type { Indicator } from "./indicator.js";
+
+/**
+ * Session VWAP: Σ(typical price × volume) / Σ volume over the bars of the current session, with
+ * typical price `(high + low + close) / 3`.
+ *
+ * Reference: S. A. Berkowitz, D. E. Logue and E. A. Noser, "The Total Cost of Transactions on the
+ * NYSE", *Journal of Finance* 43(1), 1988 (VWAP as the day's benchmark price). It starts over at
+ * each session: {@link Vwap.startSession} (the engine calls it before the first bar of every
+ * session); a standalone user who never calls it gets a cumulative VWAP, which is what
+ * `trading-signals`' `VWAP` is, and agrees with it to the last bit.
+ *
+ * Bars with zero volume leave it unchanged (as in `trading-signals`); it is ready once a bar of
+ * the session had volume. Data without volume (FX quotes) never makes it ready.
+ *
+ * @example
+ * ```ts
+ * const vwap = new Vwap();
+ * vwap.startSession("2024-01-02");
+ * for (const bar of sessionBars) vwap.update(bar);
+ * vwap.value;
+ * ```
+ */
+export class Vwap implements Indicator {
+  readonly name = "vwap";
+  readonly warmupPeriod = 1;
+  #priceVolume = 0;
+  #volume = 0;
+  /** What the latest bar added, so `replace` can take it back out (0 when it had no volume). */
+  #lastPriceVolume = 0;
+  #lastVolume = 0;
+  #hasLast = false;
+
+  get isReady(): boolean {
+    return this.#volume > 0;
+  }
+
+  get value(): number | undefined {
+    return this.#volume > 0 ? this.#priceVolume / this.#volume : undefined;
+  }
+
+  update(bar: Bar): void {
+    this.#hasLast = true;
+    const volume = bar.volume;
+    if (volume === 0) {
+      this.#lastPriceVolume = 0;
+      this.#lastVolume = 0;
+      return;
+    }
+    const priceVolume = ((bar.high + bar.low + bar.close) / 3) * volume;
+    this.#lastPriceVolume = priceVolume;
+    this.#lastVolume = volume;
+    this.#priceVolume += priceVolume;
+    this.#volume += volume;
+  }
+
+  replace(bar: Bar): void {
+    if (this.#hasLast) {
+      this.#priceVolume -= this.#lastPriceVolume;
+      this.#volume -= this.#lastVolume;
+    }
+    this.update(bar);
+  }
+
+  /** Starts a new session: the bars fed so far no longer count. */
+  startSession(_sessionDate: string): void {
+    this.reset();
+  }
+
+  reset(): void {
+    this.#priceVolume = 0;
+    this.#volume = 0;
+    this.#lastPriceVolume = 0;
+    this.#lastVolume = 0;
+    this.#hasLast = false;
+  }
+
+  clone(): Vwap {
+    const copy = new Vwap();
+    copy.#priceVolume = this.#priceVolume;
+    copy.#volume = this.#volume;
+    copy.#lastPriceVolume = this.#lastPriceVolume;
+    copy.#lastVolume = this.#lastVolume;
+    copy.#hasLast = this.#hasLast;
+    return copy;
+  }
+}
