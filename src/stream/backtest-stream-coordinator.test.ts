@@ -254,6 +254,26 @@ describe("BacktestStreamCoordinator", () => {
     ).toBeGreaterThanOrEqual(95);
   });
 
+  it("setSpeed() re-paces a running replay", async () => {
+    const { replay } = await setup(
+      { speed: 60, to: "2024-01-02" },
+      {
+        symbols: ["AAPL"],
+        dates: ["2024-01-02"],
+        minutes: 30,
+      },
+    );
+    let slices = 0;
+    replay.on("slice", () => {
+      if (++slices === 1) replay.setSpeed("max");
+    });
+    expect(() => replay.setSpeed(-1)).toThrow(/speed/);
+    const start = performance.now();
+    const report = await replay.run();
+    expect(report.slices).toBe(30);
+    expect(performance.now() - start, "at 60x these 29 minutes would take 29 s").toBeLessThan(5000);
+  });
+
   it("reports progress at increasing fractions up to 1", async () => {
     const { replay } = await setup({ progressSteps: 10 });
     const fractions: number[] = [];

@@ -12,6 +12,7 @@ import type {
   BacktestReport,
   ReplayAnalysis,
   ReplayHours,
+  ReplaySpeed,
   SymbolReport,
 } from "./backtest-types.js";
 import { ReplayClock } from "./replay-clock.js";
@@ -154,6 +155,11 @@ export class BacktestStreamCoordinator {
 
   resume(): void {
     this.#clock.resume();
+  }
+
+  /** Re-paces the replay (`"max"` or a multiple of real time) from the minute it is at. */
+  setSpeed(speed: ReplaySpeed): void {
+    this.#clock.setSpeed(speed);
   }
 
   /** Ends the replay before its next minute; `run()` resolves with the report so far. */

@@ -14,7 +14,9 @@ const YIELD_EVERY_MS = 25;
  * few milliseconds so that `pause()`/`stop()` from a timer, a progress bar or a socket get a turn.
  */
 export class ReplayClock {
-  readonly #speed: number;
+  #speed: number;
+  /** The latest simulated instant the replay reached (the argument of the last wait). */
+  #lastSim = Number.NaN;
   #paused = false;
   #pausedAt = 0;
   #stopped = false;
@@ -25,12 +27,19 @@ export class ReplayClock {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(speed: ReplaySpeed) {
-    if (speed !== "max" && !(typeof speed === "number" && Number.isFinite(speed) && speed > 0)) {
-      throw new InvalidArgumentError(
-        `speed must be "max" or a positive number of times real time, got ${JSON.stringify(speed)}`,
-      );
+    this.#speed = checkSpeed(speed);
+  }
+
+  /** Re-paces the replay from the minute it is at; a pending wait is recomputed at once. */
+  setSpeed(speed: ReplaySpeed): void {
+    this.#speed = checkSpeed(speed);
+    const now = performance.now();
+    if (!Number.isNaN(this.#lastSim)) {
+      this.#simAnchor = this.#lastSim;
+      // While paused, the schedule restarts from the moment of the resume (see resume()).
+      this.#wallAnchor = this.#paused ? this.#pausedAt : now;
     }
-    this.#speed = speed === "max" ? Number.POSITIVE_INFINITY : speed;
+    this.#interrupt();
   }
 
   /** Whether the replay plays as fast as it can. */
@@ -75,6 +84,7 @@ export class ReplayClock {
   /** Starts timing afresh: simulated instant `sim` is now. */
   anchor(sim: number): void {
     this.#simAnchor = sim;
+    this.#lastSim = sim;
     this.#wallAnchor = performance.now();
   }
 
@@ -84,6 +94,7 @@ export class ReplayClock {
    * stopped.
    */
   async waitFor(sim: number): Promise<void> {
+    this.#lastSim = sim;
     for (;;) {
       if (this.#stopped) return;
       if (this.#paused) {
@@ -116,4 +127,13 @@ export class ReplayClock {
     this.#wake = undefined;
     wake?.();
   }
+}
+
+function checkSpeed(speed: ReplaySpeed): number {
+  if (speed !== "max" && !(typeof speed === "number" && Number.isFinite(speed) && speed > 0)) {
+    throw new InvalidArgumentError(
+      `speed must be "max" or a positive number of times real time, got ${JSON.stringify(speed)}`,
+    );
+  }
+  return speed === "max" ? Number.POSITIVE_INFINITY : speed;
 }
