@@ -1,6 +1,7 @@
 import { type Bar, validateBar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
+import { checkSymbol } from "./bulk-writer.js";
 
 /** The default number of bars per {@link BarChunk}. */
 export const DEFAULT_CHUNK_SIZE = 8192;
@@ -206,12 +207,5 @@ export class MemoryBarStore implements BarStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#series.clear();
-  }
-}
-
-/** Throws unless the symbol is a non-empty string without surrounding spaces. */
-export function checkSymbol(symbol: string): void {
-  if (typeof symbol !== "string" || symbol.length === 0 || symbol.trim() !== symbol) {
-    throw new InvalidArgumentError(`symbol ${JSON.stringify(symbol)} is not a valid symbol`);
   }
 }

@@ -1,3 +1,16 @@
 // The history layer's public surface, exported by hand.
 export type { BarChunk, BarSource, BarStore, Coverage, ScanOptions } from "./bar-store.js";
+export {
+  type BarBulkWriter,
+  type BarColumns,
+  type BulkWritableBarStore,
+  isBulkWritable,
+  openBulkWriter,
+} from "./bulk-writer.js";
+export { DEFAULT_DB_FILE, defaultDbPath } from "./default-db.js";
+export {
+  DuckDbBarStore,
+  type DuckDbBarStoreOptions,
+  type SymbolSummary,
+} from "./duckdb-bar-store.js";
 export { MemoryBarStore } from "./memory-bar-store.js";

@@ -1,0 +1,147 @@
+import { type Bar, barProblem } from "../domain/bar.js";
+import { InvalidArgumentError, InvalidBarError } from "../domain/errors.js";
+import type { BarStore } from "./bar-store.js";
+
+/**
+ * A bar's six numbers as parallel columns; entry `i` of each array is one bar. Used by the bulk
+ * paths (importers, the sample generator) so millions of bars never become objects.
+ */
+export interface BarColumns {
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/**
+ * Collects bars of any number of symbols and writes them in one step: nothing of them is visible
+ * before {@link BarBulkWriter.commit}, and a failed or aborted writer leaves the store as it was.
+ * Upsert semantics as in `writeBars`; a later bar at the same (symbol, time) wins.
+ */
+export interface BarBulkWriter {
+  /**
+   * Adds the first `n` bars of `columns` for `symbol`. Every bar is validated first: a bad one
+   * throws `InvalidBarError` and nothing of this call is added.
+   */
+  append(symbol: string, columns: BarColumns, n: number): void;
+  /** Bars appended so far. */
+  readonly rows: number;
+  /** Writes everything appended, atomically; resolves to the number of bars written. */
+  commit(): Promise<number>;
+  /** Drops everything appended. Safe to call after a commit or twice. */
+  abort(): Promise<void>;
+}
+
+/** A store with a native bulk path (`DuckDbBarStore`, `MemoryBarStore`). */
+export interface BulkWritableBarStore extends BarStore {
+  bulkWriter(): Promise<BarBulkWriter>;
+}
+
+/** Whether the store offers its own {@link BarBulkWriter}. */
+export function isBulkWritable(store: BarStore): store is BulkWritableBarStore {
+  return typeof (store as Partial<BulkWritableBarStore>).bulkWriter === "function";
+}
+
+/** Throws unless the symbol is a non-empty string without surrounding spaces. */
+export function checkSymbol(symbol: string): void {
+  if (typeof symbol !== "string" || symbol.length === 0 || symbol.trim() !== symbol) {
+    throw new InvalidArgumentError(`symbol ${JSON.stringify(symbol)} is not a valid symbol`);
+  }
+}
+
+/**
+ * Throws `InvalidBarError` for the first bad bar among the first `n` of `columns`. One scratch
+ * object is reused, so validating millions of rows allocates nothing.
+ */
+export function validateColumns(symbol: string, columns: BarColumns, n: number): void {
+  checkSymbol(symbol);
+  const bar = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < n; i++) {
+    bar.time = columns.time[i]!;
+    bar.open = columns.open[i]!;
+    bar.high = columns.high[i]!;
+    bar.low = columns.low[i]!;
+    bar.close = columns.close[i]!;
+    bar.volume = columns.volume[i]!;
+    const problem = barProblem(bar);
+    if (problem !== undefined)
+      throw new InvalidBarError(symbol, bar, problem.field, problem.reason);
+  }
+}
+
+/** The bars of `columns` as objects (for adapters without a columnar path). */
+export function barsOfColumns(columns: BarColumns, n: number): Bar[] {
+  const out: Bar[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = {
+      time: columns.time[i]!,
+      open: columns.open[i]!,
+      high: columns.high[i]!,
+      low: columns.low[i]!,
+      close: columns.close[i]!,
+      volume: columns.volume[i]!,
+    };
+  }
+  return out;
+}
+
+/**
+ * Buffers bars as objects and writes each symbol with one `writeBars` call on commit: atomic for
+ * one symbol, and for several as far as the store's `writeBars` cannot fail after validation.
+ */
+class BufferingBulkWriter implements BarBulkWriter {
+  readonly #store: BarStore;
+  #pending = new Map<string, Bar[]>();
+  #rows = 0;
+
+  constructor(store: BarStore) {
+    this.#store = store;
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  append(symbol: string, columns: BarColumns, n: number): void {
+    validateColumns(symbol, columns, n);
+    const list = this.#pending.get(symbol) ?? [];
+    for (const bar of barsOfColumns(columns, n)) list.push(bar);
+    this.#pending.set(symbol, list);
+    this.#rows += n;
+  }
+
+  async commit(): Promise<number> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    for (const [symbol, bars] of pending) await this.#store.writeBars(symbol, bars);
+    const rows = this.#rows;
+    this.#rows = 0;
+    return rows;
+  }
+
+  async abort(): Promise<void> {
+    this.#pending = new Map();
+    this.#rows = 0;
+  }
+}
+
+/**
+ * The store's native bulk writer, or one that buffers bars and calls `writeBars` per symbol.
+ *
+ * @example
+ * ```ts
+ * const writer = await openBulkWriter(store);
+ * try {
+ *   writer.append("AAPL", columns, n);
+ *   await writer.commit();
+ * } catch (error) {
+ *   await writer.abort();
+ *   throw error;
+ * }
+ * ```
+ */
+export async function openBulkWriter(store: BarStore): Promise<BarBulkWriter> {
+  return isBulkWritable(store) ? store.bulkWriter() : new BufferingBulkWriter(store);
+}

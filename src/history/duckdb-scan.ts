@@ -1,0 +1,146 @@
+import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
+import { DAY_MS } from "../domain/time.js";
+import type { BarChunk, ScanOptions } from "./bar-store.js";
+import { copyFromVector } from "./duckdb-vectors.js";
+import { allocateChunk, checkScanOptions, trimChunk } from "./memory-bar-store.js";
+
+/** Rows one window query sorts: big enough to amortise a query, small enough to sort fast. */
+export const DEFAULT_WINDOW_ROWS = 1_000_000;
+const LIMIT = 2n ** 62n;
+
+/**
+ * A time bound as a BIGINT literal: rounded up (bars sit on whole milliseconds, so `time >= t`
+ * and `time < t` mean the same for `t` and `ceil(t)`), infinities clamped to the type's range.
+ */
+export function timeBound(t: number): string {
+  if (Number.isNaN(t)) return "0";
+  if (t === Number.POSITIVE_INFINITY) return LIMIT.toString();
+  if (t === Number.NEGATIVE_INFINITY) return (-LIMIT).toString();
+  const v = BigInt(Math.ceil(t));
+  return (v > LIMIT ? LIMIT : v < -LIMIT ? -LIMIT : v).toString();
+}
+
+/** How a scan gets and returns its own connections (a streaming result owns its connection). */
+export interface ScanConnections {
+  connect(): Promise<DuckDBConnection>;
+  disconnect(connection: DuckDBConnection): void;
+}
+
+/**
+ * Cuts `[from, to)` into windows of about `windowRows` rows from a per-day histogram, so
+ * each window is sorted on its own: the first chunk arrives after one window's sort, not the
+ * whole range's, and DuckDB never holds more than a window.
+ */
+async function planWindows(
+  connection: DuckDBConnection,
+  where: string,
+  from: string,
+  to: string,
+  windowRows: number,
+): Promise<[string, string][]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT CAST(floor(time / ${DAY_MS}) AS DOUBLE) AS d, CAST(count(*) AS DOUBLE)
+     FROM bars WHERE ${where} GROUP BY d ORDER BY d`,
+  );
+  const windows: [string, string][] = [];
+  let start = from;
+  let rows = 0;
+  const days = reader.getRows();
+  for (let i = 0; i < days.length; i++) {
+    rows += Number(days[i]![1]);
+    const last = i === days.length - 1;
+    if (rows >= windowRows || last) {
+      const end = last ? to : String((Number(days[i]![0]) + 1) * DAY_MS);
+      windows.push([start, end]);
+      start = end;
+      rows = 0;
+    }
+  }
+  return windows;
+}
+
+/**
+ * The DuckDB side of `scan`: symbols become ranks in name order inside the query (a VALUES join
+ * that is also the symbol filter), so the sort is on two numbers and the symbol column reaches
+ * JavaScript as indexes into one sorted name array, never as strings to decode.
+ */
+export async function* scanDuckDb(
+  connections: ScanConnections,
+  names: ReadonlyMap<number, string>,
+  options: ScanOptions,
+  windowRows = DEFAULT_WINDOW_ROWS,
+): AsyncGenerator<BarChunk> {
+  const size = checkScanOptions(options);
+  if (!(options.from < options.to)) return;
+  const wanted = options.symbols === undefined ? undefined : new Set(options.symbols);
+  const selected = [...names].filter(([, name]) => wanted === undefined || wanted.has(name));
+  if (selected.length === 0) return;
+  selected.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = selected.map(([, name]) => name);
+  const ranks = selected.map(([sid], rank) => `(${sid}, ${rank})`).join(", ");
+  const from = timeBound(options.from);
+  const to = timeBound(options.to);
+  const sids = selected.map(([sid]) => sid).join(", ");
+  const where = `time >= ${from} AND time < ${to}${wanted === undefined ? "" : ` AND sid IN (${sids})`}`;
+  const query = (lo: string, hi: string): string =>
+    `SELECT CAST(r.rk AS DOUBLE), CAST(b.time AS DOUBLE), b.open, b.high, b.low, b.close, b.volume
+     FROM bars b JOIN (VALUES ${ranks}) AS r(sid, rk) ON b.sid = r.sid
+     WHERE b.time >= ${lo} AND b.time < ${hi} ORDER BY b.time, r.rk`;
+
+  // Two connections take turns: while JavaScript drains one window, DuckDB sorts the next.
+  const pair: DuckDBConnection[] = [];
+  let pending: Promise<DuckDBResult> | undefined;
+  try {
+    pair.push(await connections.connect(), await connections.connect());
+    const windows = await planWindows(pair[0]!, where, from, to, windowRows);
+    if (windows.length === 0) return;
+    pending = pair[0]!.stream(query(...windows[0]!));
+    const rank = new Float64Array(2048);
+    let out = allocateChunk(size);
+    let n = 0;
+    for (let w = 0; w < windows.length; w++) {
+      const result: DuckDBResult = await pending!;
+      pending = undefined;
+      if (w + 1 < windows.length) {
+        pending = pair[(w + 1) % 2]!.stream(query(...windows[w + 1]!));
+        // A rejection is observed when awaited; this keeps it from counting as unhandled if the
+        // consumer stops first.
+        pending.catch(() => undefined);
+      }
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const m = chunk.rowCount;
+        const vectors = [0, 1, 2, 3, 4, 5, 6].map((c) => chunk.getColumnVector(c));
+        let off = 0;
+        while (off < m) {
+          const take = Math.min(m - off, size - n);
+          copyFromVector(vectors[0]!, off, rank, 0, take);
+          for (let i = 0; i < take; i++) out.symbol.push(sorted[rank[i]!]!);
+          copyFromVector(vectors[1]!, off, out.time, n, take);
+          copyFromVector(vectors[2]!, off, out.open, n, take);
+          copyFromVector(vectors[3]!, off, out.high, n, take);
+          copyFromVector(vectors[4]!, off, out.low, n, take);
+          copyFromVector(vectors[5]!, off, out.close, n, take);
+          copyFromVector(vectors[6]!, off, out.volume, n, take);
+          n += take;
+          off += take;
+          if (n === size) {
+            yield trimChunk(out, n);
+            out = allocateChunk(size);
+            n = 0;
+          }
+        }
+      }
+    }
+    if (n > 0) yield trimChunk(out, n);
+  } finally {
+    // Closing a connection while DuckDB still runs a query on it crashes the process: interrupt
+    // the prefetch and let it settle first.
+    if (pending !== undefined) {
+      for (const c of pair) c.interrupt();
+      await pending.catch(() => undefined);
+    }
+    for (const c of pair) connections.disconnect(c);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Fast copies between DuckDB data chunks and typed arrays. The node-api vectors of fixed-width
+ * types wrap the chunk's memory in a typed array (`items`) that the typings keep private; using
+ * it turns a per-value `getItem`/`setItem` loop into one `TypedArray.set`. Every helper checks
+ * the field's shape and falls back to the public per-item API, so a change inside the package
+ * costs speed, never correctness.
+ */
+import { DOUBLE, DuckDBDataChunk, type DuckDBVector, INTEGER } from "@duckdb/node-api";
+
+type NumericArray = Float64Array | Int32Array;
+
+function itemsOf(vector: DuckDBVector, kind: "f64" | "i32"): NumericArray | undefined {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (kind === "f64" && items instanceof Float64Array) return items;
+  if (kind === "i32" && items instanceof Int32Array) return items;
+  return undefined;
+}
+
+/**
+ * Copies `n` non-null numbers of a DOUBLE or INTEGER result vector into `out` at `at`.
+ * The columns read this way are declared NOT NULL, so validity is not consulted on the fast path.
+ */
+export function copyFromVector(
+  vector: DuckDBVector,
+  from: number,
+  out: Float64Array,
+  at: number,
+  n: number,
+): void {
+  const items = itemsOf(vector, "f64") ?? itemsOf(vector, "i32");
+  if (items !== undefined && items.length >= from + n) {
+    out.set(items.subarray(from, from + n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) out[at + i] = Number(vector.getItem(from + i));
+}
+
+/** One staging row layout: `sid INTEGER` then six DOUBLE columns (time, open … volume). */
+export const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+
+/**
+ * Builds a data chunk of `n` rows (at most the vector size, 2,048) for the staging table: the
+ * symbol id repeated, then the six value columns read from `columns` starting at `from`.
+ */
+export function stageChunk(
+  sid: number,
+  columns: readonly Float64Array[],
+  from: number,
+  n: number,
+): DuckDBDataChunk {
+  const chunk = DuckDBDataChunk.create(STAGE_TYPES, n);
+  const ids = chunk.getColumnVector(0);
+  const idItems = itemsOf(ids, "i32");
+  if (idItems !== undefined && idItems.length === n) idItems.fill(sid);
+  else for (let i = 0; i < n; i++) ids.setItem(i, sid);
+  ids.flush();
+  for (let c = 0; c < 6; c++) {
+    const vector = chunk.getColumnVector(c + 1);
+    const src = columns[c]!;
+    const items = itemsOf(vector, "f64");
+    if (items !== undefined && items.length === n) items.set(src.subarray(from, from + n));
+    else for (let i = 0; i < n; i++) vector.setItem(i, src[from + i]!);
+    vector.flush();
+  }
+  return chunk;
+}
