@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import type { Timeframe } from "../domain/timeframe.js";
-import { at, makeTestCalendar } from "./fixtures.js";
+import { makeTestCalendar } from "./fixtures.js";
 import { SessionData } from "./session-data.js";
 
 const NORMAL = "2024-01-02";

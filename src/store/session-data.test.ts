@@ -301,6 +301,9 @@ describe("SessionData sessions", () => {
     expect(sd.historySessionDates()).toEqual([D1]);
     expect(() => sd.startSession(D1)).toThrow(SessionMismatchError);
     expect(() => sd.startSession("2024-01-06")).toThrow(SessionMismatchError);
+    expect(() => sd.startSession("2024-01-06")).toThrow(
+      "cannot start session 2024-01-06: 2024-01-06 is not a session of TEST",
+    );
     expect(sd.getSessionMetrics("A")).toMatchObject({ sessionDate: D2, barCount: 0 });
   });
 

@@ -108,23 +108,15 @@ export class SessionData {
   startSession(date: string): void {
     const current = this.#ctx.date;
     if (date === current) return;
-    if (this.calendar.session(date) === undefined) {
-      throw new SessionMismatchError(
-        "*",
-        Number.NaN,
-        undefined,
-        current,
-        `date ${date} is not a session of ${this.calendar.name}`,
-      );
-    }
-    if (current !== undefined && date < current) {
-      throw new SessionMismatchError(
-        "*",
-        Number.NaN,
-        date,
-        current,
-        `session ${date} is before the current session ${current}`,
-      );
+    let why: string | undefined;
+    if (this.calendar.session(date) === undefined)
+      why = `${date} is not a session of ${this.calendar.name}`;
+    else if (current !== undefined && date < current)
+      why = `${date} is before the current session ${current}`;
+    if (why !== undefined) {
+      const error = new SessionMismatchError("*", Number.NaN, date, current, why);
+      error.message = `cannot start session ${date}: ${why}`;
+      throw error;
     }
     this.#begin(date);
   }
