@@ -1,0 +1,185 @@
+/**
+ * The HTTP JSON API. Every handler parses its path, query and body with the zod schemas of
+ * `schemas.ts` before anything is looked up: a bad parameter is a 400 naming it, an unknown
+ * symbol a 404, an action that does not fit the replay's state a 409.
+ */
+import { Hono } from "hono";
+import type { z } from "zod";
+import { SessiondataError } from "../domain/errors.js";
+import type { SessionData } from "../store/public.js";
+import type { ReplayAnalysis } from "../stream/public.js";
+import { ApiError } from "./api-error.js";
+import type { GapLog } from "./gap-log.js";
+import type { ReplayController } from "./replay-controller.js";
+import {
+  barsQuerySchema,
+  describeIssues,
+  replayActionSchema,
+  symbolParamSchema,
+  timeframeQuerySchema,
+} from "./schemas.js";
+import { symbolSnapshot } from "./symbol-snapshot.js";
+
+/** What the routes read and drive. */
+export interface ApiContext {
+  readonly sessionData: SessionData;
+  readonly replay: ReplayController;
+  readonly gaps: GapLog;
+  /** Answers `/analysis`; without one that route answers 409. */
+  readonly analysis?: ReplayAnalysis;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, describeIssues(result.error, where));
+  return result.data;
+}
+
+/** The path's symbol, validated, and known to the store (404 otherwise). */
+function knownSymbol(sd: SessionData, params: Record<string, string>): string {
+  const { symbol } = parse(symbolParamSchema, params, "symbol");
+  if (sd.getSymbol(symbol) === undefined) {
+    throw new ApiError(
+      404,
+      `unknown symbol ${JSON.stringify(symbol)}: no bars in the current session`,
+    );
+  }
+  return symbol;
+}
+
+/** Refuses any query parameter on a route that takes none. */
+function noParameters(query: Record<string, string>): void {
+  const names = Object.keys(query);
+  if (names.length > 0) {
+    throw new ApiError(400, names.map((n) => `${n}: unknown parameter`).join("; "));
+  }
+}
+
+/**
+ * Adds the `/api` routes over a context to `app` (a new one by default), with JSON 404 and error
+ * handlers.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono().route("/", apiRoutes({ sessionData, replay, gaps }));
+ * const res = await app.request("/api/symbols/AAPL/bars?timeframe=5m&n=10");
+ * ```
+ */
+export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
+  const sd = ctx.sessionData;
+
+  app.get("/api/symbols", (c) => {
+    noParameters(c.req.query());
+    const symbols = [];
+    for (const s of sd.symbols()) {
+      const snap = symbolSnapshot(sd, s);
+      if (snap !== undefined) symbols.push(snap);
+    }
+    return c.json({
+      sessionDate: sd.currentSession ?? null,
+      clock: Number.isFinite(sd.clock) ? sd.clock : null,
+      timeZone: sd.calendar.timeZone,
+      symbols,
+    });
+  });
+
+  app.get("/api/symbols/:symbol/latest", (c) => {
+    const { timeframe } = parse(timeframeQuerySchema, c.req.query(), "query");
+    const symbol = knownSymbol(sd, c.req.param());
+    return c.json({ symbol, timeframe, bar: sd.getLatestBar(symbol, timeframe) ?? null });
+  });
+
+  app.get("/api/symbols/:symbol/bars", (c) => {
+    const q = parse(barsQuerySchema, c.req.query(), "query");
+    const symbol = knownSymbol(sd, c.req.param());
+    const bars =
+      q.since !== undefined
+        ? sd.getBarsSince(symbol, q.since, q.timeframe)
+        : sd.getLastNBars(symbol, q.n ?? 100, q.timeframe);
+    return c.json({ symbol, timeframe: q.timeframe, bars });
+  });
+
+  app.get("/api/symbols/:symbol/metrics", (c) => {
+    noParameters(c.req.query());
+    const symbol = knownSymbol(sd, c.req.param());
+    return c.json(sd.getSessionMetrics(symbol) ?? null);
+  });
+
+  app.get("/api/symbols/:symbol/analysis", (c) => {
+    noParameters(c.req.query());
+    const symbol = knownSymbol(sd, c.req.param());
+    if (ctx.analysis === undefined)
+      throw new ApiError(409, "the server runs without an analysis engine");
+    const result = ctx.analysis.analyze(symbol);
+    if (result === undefined)
+      throw new ApiError(404, `no analysis for ${JSON.stringify(symbol)} yet`);
+    return c.json(result);
+  });
+
+  app.get("/api/symbols/:symbol/gaps", (c) => {
+    noParameters(c.req.query());
+    const symbol = knownSymbol(sd, c.req.param());
+    const m = sd.getSessionMetrics(symbol);
+    return c.json({
+      symbol,
+      sessionDate: sd.currentSession ?? null,
+      missing: m?.missingBarCount ?? 0,
+      filled: m?.filledBarCount ?? 0,
+      unfillable: m?.unfillableBarCount ?? 0,
+      quality: m === undefined || !Number.isFinite(m.barQuality) ? null : m.barQuality,
+      gaps: ctx.gaps.forSymbol(symbol),
+    });
+  });
+
+  app.get("/api/gaps", (c) => {
+    noParameters(c.req.query());
+    return c.json({ counts: ctx.gaps.counts(), gaps: ctx.gaps.all() });
+  });
+
+  app.get("/api/replay", (c) => {
+    noParameters(c.req.query());
+    return c.json(ctx.replay.state);
+  });
+
+  app.post("/api/replay", async (c) => {
+    noParameters(c.req.query());
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError(400, 'body: is not valid JSON (expected e.g. {"action":"pause"})');
+    }
+    const action = parse(replayActionSchema, body, "body");
+    const replay = ctx.replay;
+    switch (action.action) {
+      case "start":
+        return c.json(await replay.start(action), 202);
+      case "pause":
+        return c.json(replay.pause());
+      case "resume":
+        return c.json(replay.resume());
+      case "stop":
+        return c.json(replay.stop());
+      case "speed":
+        return c.json(replay.setSpeed(action.speed));
+    }
+  });
+
+  app.notFound((c) =>
+    c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json({ error: error.code, message: error.message }, error.status);
+    }
+    // A refusal from a lower layer that slipped past validation is still the caller's input.
+    if (error instanceof SessiondataError) {
+      return c.json({ error: "bad_request", message: error.message }, 400);
+    }
+    console.error("sessiondata server:", error);
+    return c.json({ error: "internal", message: "internal server error" }, 500);
+  });
+
+  return app;
+}
