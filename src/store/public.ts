@@ -1,13 +1,8 @@
 // The store layer's public surface, exported by hand.
 export type { BarSeries } from "./bar-columns.js";
 export type { BarArrival, SessionDataEvent, SessionDataListener } from "./events.js";
+export { getSessionData, resetSessionData } from "./instance.js";
 export type { SessionMetrics } from "./metrics.js";
 export type { Rejection } from "./rejections.js";
-export {
-  type AddBarsResult,
-  getSessionData,
-  resetSessionData,
-  SessionData,
-  type SessionDataOptions,
-} from "./session-data.js";
+export { type AddBarsResult, SessionData, type SessionDataOptions } from "./session-data.js";
 export { SymbolSessionData } from "./symbol-session-data.js";

@@ -30,8 +30,13 @@ export class SessionContext {
 
 // Internal entry points of SymbolSessionData, keyed by unexported symbols so they stay off the
 // public surface (only SessionData writes through them, after validating).
+/** @internal Stores a validated bar of the current session. */
 export const WRITE: unique symbol = Symbol("write");
+/** @internal Moves the current session into history. */
 export const ROLL: unique symbol = Symbol("roll");
+/** @internal Forgets history older than a date. */
 export const DROP_HISTORY_BEFORE: unique symbol = Symbol("dropHistoryBefore");
+/** @internal Sets upkeep's repair counters. */
 export const SET_REPAIR: unique symbol = Symbol("setRepair");
+/** @internal Empties a handle for good. */
 export const DETACH: unique symbol = Symbol("detach");

@@ -11,7 +11,8 @@ import {
 import type { Timeframe } from "../domain/timeframe.js";
 import type { SessionDataEvent } from "./events.js";
 import { at, makeBar, makeTestCalendar } from "./fixtures.js";
-import { getSessionData, resetSessionData, SessionData } from "./session-data.js";
+import { getSessionData, resetSessionData } from "./instance.js";
+import { SessionData } from "./session-data.js";
 
 const D1 = "2024-01-02"; // a Tuesday
 const D2 = "2024-01-03";
