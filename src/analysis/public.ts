@@ -1,4 +1,10 @@
 // The analysis layer's public surface, exported by hand.
+
+export {
+  AnalysisEngine,
+  type AnalysisEngineOptions,
+  type AnalysisListener,
+} from "./analysis-engine.js";
 export { BollingerBands, type BollingerValue } from "./bollinger-bands.js";
 export type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
 export { Macd, type MacdValue } from "./macd.js";
@@ -9,6 +15,7 @@ export {
   type ParsedIndicatorSpec,
   parseIndicatorSpec,
 } from "./spec.js";
+export type { AnalysisResult, Trend } from "./symbol-analysis.js";
 export {
   type FromTradingSignalsOptions,
   fromTradingSignals,

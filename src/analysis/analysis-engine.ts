@@ -1,0 +1,221 @@
+import type { Session } from "../calendar/trading-calendar.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+import type { SessionData, SessionDataEvent } from "../store/public.js";
+import type { IndicatorFactory } from "./indicator.js";
+import { parseIndicatorSpec } from "./spec.js";
+import { type AnalysisContext, type AnalysisResult, SymbolAnalysis } from "./symbol-analysis.js";
+
+/** The indicators an engine runs when none are named. */
+export const DEFAULT_INDICATORS: readonly string[] = ["sma:50", "ema:20", "rsi:14"];
+
+/** Options of {@link AnalysisEngine}. */
+export interface AnalysisEngineOptions {
+  /** The store to follow. */
+  readonly sessionData: SessionData;
+  /**
+   * The set every symbol gets: spec strings (`"sma:50"`, `"macd:12:26:9"`, see
+   * `parseIndicatorSpec`) or factories (e.g. of a `fromTradingSignals` adapter). Names must be
+   * distinct. Default `["sma:50", "ema:20", "rsi:14"]`.
+   */
+  readonly indicators?: readonly (string | IndicatorFactory)[];
+  /**
+   * Bars of history (prior sessions kept by the store) fed to a symbol's set when it first
+   * appears, so it is ready at the session open. Default: 3 × the largest `warmupPeriod` of the
+   * set (150 for the default set), which also lets the EMA and RSI forget their seed.
+   */
+  readonly warmupBars?: number;
+  /**
+   * Whether indicators see extended-hours bars. Default `false`: only regular-session bars, the
+   * convention of daily-chart indicators and of the store's own metrics, so pre-market prints
+   * on thin volume do not move an SMA-50 of the regular session. With `true` every stored bar
+   * counts, and the session VWAP covers pre- and post-market too.
+   */
+  readonly extendedHours?: boolean;
+}
+
+/** Hears every new {@link AnalysisResult}. */
+export type AnalysisListener = (result: AnalysisResult) => void;
+
+/**
+ * Incremental indicators per symbol, fed by a {@link SessionData}'s events.
+ *
+ * - Each bar is fed once, in time order, as the store announces it (`append`); a correction of
+ *   the latest bar goes through `Indicator.replace`. A late bar in the middle of the session
+ *   (`insert`), or a correction of an older bar, rebuilds that symbol's set: from a snapshot
+ *   taken at the session start plus the session's bars when every indicator has `clone` (the
+ *   built-ins do; cost O(session bars × indicators), about 390 × 3 updates for an XNYS day),
+ *   otherwise from a fresh set warmed up from history plus the session's bars (O((warm-up +
+ *   session bars) × indicators)). Either way the values are those of in-order arrival.
+ * - Indicators run as one continuous series across sessions (as in LEAN); a symbol seen for the
+ *   first time is warmed up from `getHistoricalBars`. Session-scoped indicators (VWAP) restart at
+ *   each session through `Indicator.startSession`.
+ * - `analyze(symbol)` is synchronous and reflects every bar in the store, also when called from
+ *   another store listener that runs before the engine's: it reads the store and catches up
+ *   (appends, inserts, a correction of the latest bar). The one thing such an earlier listener
+ *   cannot see yet is a correction of an older bar, until the engine's own listener has run a
+ *   moment later in the same dispatch. `slice` listeners of a replay see everything.
+ * - Results go to `subscribe` listeners after every bar that reaches the indicators; they are
+ *   built only when someone listens.
+ *
+ * @example
+ * ```ts
+ * const sd = new SessionData();
+ * const engine = new AnalysisEngine({ sessionData: sd, indicators: ["sma:50", "ema:20", "rsi:14"] });
+ * engine.subscribe((r) => console.log(r.symbol, r.trend, r.indicators.rsi14));
+ * sd.addBar("AAPL", bar);
+ * engine.analyze("AAPL"); // { symbol, time, price, indicators: { sma50, ema20, rsi14 }, trend }
+ * engine.dispose();
+ * ```
+ */
+export class AnalysisEngine {
+  /** The store followed. */
+  readonly sessionData: SessionData;
+  /** Result keys of the set, in order (`["sma50", "ema20", "rsi14"]`). */
+  readonly indicatorNames: readonly string[];
+  /** History bars fed to a new symbol's set. */
+  readonly warmupBars: number;
+  /** Whether extended-hours bars reach the indicators. */
+  readonly extendedHours: boolean;
+  readonly #ctx: AnalysisContext;
+  readonly #states = new Map<string, SymbolAnalysis>();
+  #listeners: AnalysisListener[] = [];
+  #unsubscribe: (() => void) | undefined;
+  readonly #sessions = new Map<string, Session | undefined>();
+  #lastSession: Session | undefined;
+
+  constructor(options: AnalysisEngineOptions) {
+    const sd = options?.sessionData;
+    if (sd === undefined || typeof sd.subscribe !== "function") {
+      throw new InvalidArgumentError("AnalysisEngine needs a sessionData (a SessionData)");
+    }
+    const specs = options.indicators ?? DEFAULT_INDICATORS;
+    const factories = specs.map((spec): IndicatorFactory => {
+      if (typeof spec === "function") return spec;
+      return parseIndicatorSpec(spec);
+    });
+    const probe = factories.map((make) => make());
+    const names = probe.map((i) => i.name);
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate !== undefined) {
+      throw new InvalidArgumentError(
+        `indicator ${JSON.stringify(duplicate)} appears twice in the set`,
+      );
+    }
+    const longest = Math.max(0, ...probe.map((i) => i.warmupPeriod ?? 0));
+    const warmupBars = options.warmupBars ?? 3 * longest;
+    if (!Number.isInteger(warmupBars) || warmupBars < 0) {
+      throw new InvalidArgumentError(`warmupBars must be a whole number >= 0, got ${warmupBars}`);
+    }
+    this.sessionData = sd;
+    this.indicatorNames = names;
+    this.warmupBars = warmupBars;
+    this.extendedHours = options.extendedHours ?? false;
+    this.#ctx = {
+      sessionData: sd,
+      factories,
+      warmupBars,
+      extendedHours: this.extendedHours,
+      session: (date) => this.#session(date),
+      sessionAt: (time) => this.#sessionAt(time),
+    };
+    this.#unsubscribe = sd.subscribe((event) => this.#onEvent(event));
+  }
+
+  /**
+   * The indicators of `symbol` as of every bar the store holds, or `undefined` for a symbol the
+   * store and the engine do not know (or after `dispose`). Allocates the result.
+   */
+  analyze(symbol: string): AnalysisResult | undefined {
+    if (this.#unsubscribe === undefined) return undefined;
+    let state = this.#states.get(symbol);
+    if (state === undefined) {
+      if (this.sessionData.getSymbol(symbol) === undefined) return undefined;
+      state = new SymbolAnalysis(symbol, this.#ctx);
+      this.#states.set(symbol, state);
+    } else {
+      state.sync();
+    }
+    return state.result();
+  }
+
+  /** Symbols with an indicator set, sorted. */
+  symbols(): string[] {
+    return [...this.#states.keys()].sort();
+  }
+
+  /**
+   * Hears a result after every bar that reaches the indicators. Returns the unsubscribe
+   * function. A listener that throws is reported with `process.emitWarning` and does not stop
+   * the others.
+   */
+  subscribe(listener: AnalysisListener): () => void {
+    if (typeof listener !== "function") {
+      throw new InvalidArgumentError("subscribe expects a function");
+    }
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Stops following the store and forgets every set. Idempotent. */
+  dispose(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#states.clear();
+    this.#listeners = [];
+  }
+
+  #onEvent(event: SessionDataEvent): void {
+    if (event.type === "bar") {
+      const symbol = event.symbol;
+      let state = this.#states.get(symbol);
+      if (state === undefined) {
+        // Creation reads the store, which already holds this bar.
+        state = new SymbolAnalysis(symbol, this.#ctx);
+        this.#states.set(symbol, state);
+        if (this.#listeners.length > 0 && (event.regular || this.extendedHours)) {
+          this.#emit(state);
+        }
+        return;
+      }
+      const changed = state.onBar(event.bar, event.arrival, event.sessionDate, event.regular);
+      if (changed && this.#listeners.length > 0) this.#emit(state);
+    } else if (event.type === "clear") {
+      this.#states.clear();
+      this.#sessions.clear();
+      this.#lastSession = undefined;
+    }
+  }
+
+  #emit(state: SymbolAnalysis): void {
+    const result = state.result();
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i]!(result);
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.emitWarning(`an AnalysisEngine listener threw: ${message}`, {
+          type: "AnalysisListenerWarning",
+        });
+      }
+    }
+  }
+
+  #session(date: string): Session | undefined {
+    if (this.#sessions.has(date)) return this.#sessions.get(date);
+    const session = this.sessionData.calendar.session(date);
+    this.#sessions.set(date, session);
+    return session;
+  }
+
+  #sessionAt(time: number): Session | undefined {
+    const last = this.#lastSession;
+    if (last !== undefined && time >= last.preOpen && time < last.postClose) return last;
+    const date = this.sessionData.calendar.sessionDateOf(time);
+    const session = date === undefined ? undefined : this.#session(date);
+    if (session !== undefined) this.#lastSession = session;
+    return session;
+  }
+}

@@ -1,0 +1,305 @@
+import type { Session } from "../calendar/trading-calendar.js";
+import type { Bar } from "../domain/bar.js";
+import type { SessionData } from "../store/public.js";
+import type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
+
+/** What every symbol's state shares with its engine. */
+export interface AnalysisContext {
+  readonly sessionData: SessionData;
+  readonly factories: readonly IndicatorFactory[];
+  readonly warmupBars: number;
+  readonly extendedHours: boolean;
+  /** The calendar session of a date, cached. */
+  session(date: string): Session | undefined;
+  /** The calendar session whose extended hours hold `time`, cached. */
+  sessionAt(time: number): Session | undefined;
+}
+
+/** The direction of price against its moving average. */
+export type Trend = "bullish" | "bearish" | "neutral";
+
+/** What {@link AnalysisEngine.analyze} answers. */
+export interface AnalysisResult {
+  readonly symbol: string;
+  /** Open time of the latest bar the indicators saw (epoch ms), NaN before any. */
+  readonly time: number;
+  /** That bar's close, NaN before any. */
+  readonly price: number;
+  /** Every indicator of the set by name (`sma50`, `rsi14`, …); `null` while not ready. */
+  readonly indicators: Readonly<Record<string, IndicatorValue | null>>;
+  /** `bullish` when price > the first SMA (else EMA) of the set, `bearish` below, else `neutral`. */
+  readonly trend: Trend;
+}
+
+/** A bar's fields, copied so the store may reuse or freeze its objects as it likes. */
+class BarMark {
+  time = Number.NEGATIVE_INFINITY;
+  open = Number.NaN;
+  high = Number.NaN;
+  low = Number.NaN;
+  close = Number.NaN;
+  volume = Number.NaN;
+
+  set(bar: Bar): void {
+    this.time = bar.time;
+    this.open = bar.open;
+    this.high = bar.high;
+    this.low = bar.low;
+    this.close = bar.close;
+    this.volume = bar.volume;
+  }
+
+  copy(other: BarMark): void {
+    this.set(other);
+  }
+
+  clear(): void {
+    this.time = Number.NEGATIVE_INFINITY;
+    this.open = this.high = this.low = this.close = this.volume = Number.NaN;
+  }
+
+  same(bar: Bar): boolean {
+    return (
+      bar.time === this.time &&
+      bar.close === this.close &&
+      bar.open === this.open &&
+      bar.high === this.high &&
+      bar.low === this.low &&
+      bar.volume === this.volume
+    );
+  }
+}
+
+/**
+ * One symbol's indicator set and its bookkeeping against the store: which bars of the current
+ * session it has seen (all of them, extended hours included) and which it fed (those the
+ * engine's hours option admits).
+ *
+ * Invariant between calls: the set equals a set fed, in time order and once each, the warm-up
+ * bars, then every admitted bar of every session seen since, the current one as the store holds
+ * it (a correction of any bar but the latest fed is the one case a store listener registered
+ * before the engine can see ahead of it: see `AnalysisEngine`).
+ */
+export class SymbolAnalysis {
+  readonly symbol: string;
+  #ctx: AnalysisContext;
+  #set: Indicator[];
+  /** The set as it was before the current session's first bar (clones), when every member clones. */
+  #checkpoint: Indicator[] | undefined;
+  readonly #checkpointFed = new BarMark();
+  #sessionDate: string | undefined;
+  #seenCount = 0;
+  readonly #seen = new BarMark();
+  readonly #fed = new BarMark();
+  /** Index in the set of the average the trend compares the price with, -1 for none. */
+  readonly #trendIndex: number;
+
+  /** Builds the set and warms it up from the store's history, then catches up with the session. */
+  constructor(symbol: string, ctx: AnalysisContext) {
+    this.symbol = symbol;
+    this.#ctx = ctx;
+    this.#set = this.#warmedUpSet();
+    const names = this.#set.map((i) => i.name);
+    const sma = names.findIndex((n) => n.startsWith("sma"));
+    this.#trendIndex = sma >= 0 ? sma : names.findIndex((n) => n.startsWith("ema"));
+    this.sync();
+  }
+
+  /** Brings the set in line with the store, reading it (used by `analyze` and on creation). */
+  sync(): void {
+    const sd = this.#ctx.sessionData;
+    const current = sd.currentSession;
+    if (current === undefined) return;
+    const count = sd.getBarCount(this.symbol);
+    if (current !== this.#sessionDate) {
+      if (count === 0) return;
+      this.#roll(current);
+    }
+    if (count === this.#seenCount) {
+      if (count === 0) return;
+      const latest = sd.getLatestBar(this.symbol)!;
+      if (this.#seen.same(latest)) return;
+      if (latest.time === this.#seen.time) this.#replaceLatest(latest);
+      else this.rebuild();
+      return;
+    }
+    if (count > this.#seenCount) {
+      const seen = this.#seenCount;
+      const bars = sd.getBarsSince(
+        this.symbol,
+        seen === 0 ? Number.NEGATIVE_INFINITY : this.#seen.time,
+      );
+      const first = seen === 0 ? undefined : bars[0];
+      // Only appends since we looked (the latest seen bar may have been corrected): feed the rest.
+      if (
+        bars.length - (seen === 0 ? 0 : 1) === count - seen &&
+        (first === undefined || first.time === this.#seen.time)
+      ) {
+        if (first !== undefined && !this.#seen.same(first)) this.#replaceLatest(first);
+        for (let i = seen === 0 ? 0 : 1; i < bars.length; i++)
+          this.#observe(bars[i]!, this.#admits(bars[i]!.time));
+        return;
+      }
+    }
+    this.rebuild();
+  }
+
+  /**
+   * Takes in one store event's bar. Returns whether the set may have changed (an admitted bar).
+   * Cheap for the usual append: no store read.
+   */
+  onBar(bar: Bar, arrival: string, sessionDate: string, regular: boolean): boolean {
+    if (sessionDate !== this.#sessionDate) this.#roll(sessionDate);
+    const admitted = regular || this.#ctx.extendedHours;
+    const t = bar.time;
+    const seenTime = this.#seen.time;
+    if (t > seenTime) {
+      if (arrival === "insert") this.sync();
+      else this.#observe(bar, admitted);
+      return admitted;
+    }
+    if (t === seenTime) {
+      if (!this.#seen.same(bar)) this.#replaceLatest(bar);
+      return admitted;
+    }
+    if (arrival === "insert") {
+      // Already taken in when `analyze` rebuilt from the store ahead of this event.
+      if (this.#ctx.sessionData.getBarCount(this.symbol) === this.#seenCount) return admitted;
+      if (admitted) this.rebuild();
+      else this.#seenCount++;
+      return admitted;
+    }
+    if (arrival === "replace" && admitted) {
+      if (t === this.#fed.time) {
+        if (!this.#fed.same(bar)) this.#replaceFed(bar);
+      } else {
+        this.rebuild();
+      }
+    }
+    return admitted;
+  }
+
+  /**
+   * Rebuilds the set after a late or corrected bar in the middle of the session: from the
+   * session-start checkpoint when every indicator clones (O(bars of the session) × set size), else
+   * from a fresh set warmed up from history (O(warm-up + session bars) × set size).
+   */
+  rebuild(): void {
+    const date = this.#ctx.sessionData.currentSession;
+    if (date === undefined) return;
+    if (this.#checkpoint !== undefined && this.#sessionDate === date) {
+      this.#set = this.#checkpoint.map((i) => i.clone!());
+      this.#fed.copy(this.#checkpointFed);
+    } else {
+      this.#set = this.#warmedUpSet();
+      this.#checkpoint = this.#cloneSet();
+      this.#checkpointFed.copy(this.#fed);
+    }
+    this.#sessionDate = date;
+    for (const indicator of this.#set) indicator.startSession?.(date);
+    this.#seenCount = 0;
+    this.#seen.clear();
+    const bars = this.#ctx.sessionData.getBarsSince(this.symbol, Number.NEGATIVE_INFINITY);
+    for (const bar of bars) this.#observe(bar, this.#admits(bar.time));
+  }
+
+  /** The current result (allocates it). */
+  result(): AnalysisResult {
+    const indicators: Record<string, IndicatorValue | null> = {};
+    for (const indicator of this.#set) indicators[indicator.name] = indicator.value ?? null;
+    const price = this.#fed.close;
+    let trend: Trend = "neutral";
+    if (this.#trendIndex >= 0) {
+      const average = this.#set[this.#trendIndex]!.value;
+      if (typeof average === "number") {
+        if (price > average) trend = "bullish";
+        else if (price < average) trend = "bearish";
+      }
+    }
+    const time = this.#fed.time === Number.NEGATIVE_INFINITY ? Number.NaN : this.#fed.time;
+    return { symbol: this.symbol, time, price, indicators, trend };
+  }
+
+  /** Starts a new session: snapshot for rebuilds, then session-scoped indicators start over. */
+  #roll(date: string): void {
+    this.#checkpoint = this.#cloneSet();
+    this.#checkpointFed.copy(this.#fed);
+    this.#sessionDate = date;
+    for (const indicator of this.#set) indicator.startSession?.(date);
+    this.#seenCount = 0;
+    this.#seen.clear();
+  }
+
+  #cloneSet(): Indicator[] | undefined {
+    const set = this.#set;
+    for (const indicator of set) if (indicator.clone === undefined) return undefined;
+    return set.map((i) => i.clone!());
+  }
+
+  /** A bar newer than every bar seen this session. */
+  #observe(bar: Bar, admitted: boolean): void {
+    this.#seenCount++;
+    this.#seen.set(bar);
+    if (!admitted) return;
+    const set = this.#set;
+    for (let i = 0; i < set.length; i++) set[i]!.update(bar);
+    this.#fed.set(bar);
+  }
+
+  /** A correction of the latest bar seen. */
+  #replaceLatest(bar: Bar): void {
+    this.#seen.set(bar);
+    if (bar.time === this.#fed.time) this.#replaceFed(bar);
+  }
+
+  #replaceFed(bar: Bar): void {
+    const set = this.#set;
+    for (let i = 0; i < set.length; i++) set[i]!.replace(bar);
+    this.#fed.set(bar);
+  }
+
+  #admits(time: number): boolean {
+    if (this.#ctx.extendedHours) return true;
+    const session = this.#ctx.session(this.#sessionDate!);
+    return session !== undefined && time >= session.open && time < session.close;
+  }
+
+  /**
+   * A fresh set fed the last `warmupBars` admitted bars of the store's history (prior sessions),
+   * each session announced with `startSession`. Leaves `#fed` on the last of them.
+   */
+  #warmedUpSet(): Indicator[] {
+    const ctx = this.#ctx;
+    const set = ctx.factories.map((make) => make());
+    this.#fed.clear();
+    const want = ctx.warmupBars;
+    if (want === 0) return set;
+    // Extended-hours bars do not count towards the warm-up: ask for more until enough are admitted.
+    let ask = want;
+    let bars: Bar[];
+    let admitted: Bar[];
+    for (;;) {
+      bars = ctx.sessionData.getHistoricalBars(this.symbol, ask);
+      admitted = ctx.extendedHours ? bars : bars.filter((b) => this.#regularInHistory(b.time));
+      if (admitted.length >= want || bars.length < ask) break;
+      ask *= 2;
+    }
+    let date: string | undefined;
+    for (let i = Math.max(0, admitted.length - want); i < admitted.length; i++) {
+      const bar = admitted[i]!;
+      const session = ctx.sessionAt(bar.time);
+      if (session !== undefined && session.date !== date) {
+        date = session.date;
+        for (const indicator of set) indicator.startSession?.(date);
+      }
+      for (const indicator of set) indicator.update(bar);
+      this.#fed.set(bar);
+    }
+    return set;
+  }
+
+  #regularInHistory(time: number): boolean {
+    const session = this.#ctx.sessionAt(time);
+    return session !== undefined && time >= session.open && time < session.close;
+  }
+}
