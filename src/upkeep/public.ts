@@ -11,3 +11,4 @@ export { DataUpkeep, type DataUpkeepOptions, type UpkeepSessionData } from "./da
 export type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
 export { FlakySource, type FlakySourceOptions } from "./flaky-source.js";
 export { findGaps, type Gap } from "./gap.js";
+export { assessQuality, type QualityOptions, type SessionQuality } from "./quality-report.js";
