@@ -137,7 +137,7 @@ export const clientMessageSchema = z.discriminatedUnion(
     }),
     z.strictObject({ type: z.literal("ping") }),
   ],
-  { error: () => 'type must be one of "subscribe", "unsubscribe", "ping"' },
+  { error: () => 'must be one of "subscribe", "unsubscribe", "ping"' },
 );
 
 /** A parsed {@link clientMessageSchema}. */

@@ -298,24 +298,33 @@
     loadChart();
   });
 
-  // ---- quality view ----
-  const gaps = new Map(); // `${symbol}|${start}` -> record
+  // ---- quality view: the server merges upkeep's events into gap records; the page re-reads
+  // them after quality events, at most twice a second ----
+  let gaps = [];
+  let gapCounts = { detected: 0, filled: 0, unfillable: 0 };
   let gapsDirty = false;
-  const STATUS = { gapDetected: "detected", gapFilled: "filled", gapUnfillable: "unfillable" };
+  let gapsTimer = 0;
 
-  function setGap(g) {
-    gaps.set(`${g.symbol}|${g.start}`, g);
+  function scheduleGapsFetch() {
+    if (gapsTimer) return;
+    gapsTimer = setTimeout(async () => {
+      const res = await api("/api/gaps").catch(() => undefined);
+      gapsTimer = 0;
+      if (res) setGaps(res);
+    }, 500);
+  }
+
+  function setGaps(res) {
+    gaps = res.gaps;
+    gapCounts = res.counts;
     gapsDirty = true;
     scheduleRender();
   }
 
   function renderGaps() {
     gapsDirty = false;
-    const list = [...gaps.values()].sort(
-      (a, b) => b.start - a.start || (a.symbol < b.symbol ? -1 : 1),
-    );
-    const counts = { detected: 0, filled: 0, unfillable: 0 };
-    for (const g of list) counts[g.status] = (counts[g.status] || 0) + 1;
+    const list = gaps;
+    const counts = gapCounts;
     $("gap-counts").textContent =
       `${counts.detected} detected · ${counts.filled} filled · ${counts.unfillable} unfillable`;
     const tbody = $("gaps").tBodies[0];
@@ -411,8 +420,15 @@
         if (m.analysis && selected && m.analysis[selected]) showAnalysis(m.analysis[selected]);
         if (m.replay) showReplay(m.replay);
       } else if (m.type === "quality") {
-        const ev = m.event;
-        if (STATUS[ev.type]) setGap({ ...ev, status: STATUS[ev.type] });
+        if (m.event.type !== "qualityChanged") scheduleGapsFetch();
+      } else if (m.type === "reset") {
+        for (const r of rows.values()) r.tr.remove();
+        rows.clear();
+        $("symbol-count").textContent = "";
+        selected = undefined;
+        bars = [];
+        drawAll();
+        setGaps({ gaps: [], counts: { detected: 0, filled: 0, unfillable: 0 } });
       } else if (m.type === "session") {
         bars = [];
         loadChart();
@@ -432,7 +448,7 @@
     timeZone = list.timeZone || "UTC";
     for (const snap of list.symbols) setSnapshot(snap);
     showReplay(state);
-    for (const g of gapList.gaps) setGap(g);
+    setGaps(gapList);
     connect();
   }
   start().catch((err) => {
