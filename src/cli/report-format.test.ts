@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import type { SessionMetrics } from "../store/public.js";
+import type { BacktestReport } from "../stream/public.js";
+import {
+  formatBacktestReport,
+  formatIndicator,
+  formatNumber,
+  formatTable,
+} from "./report-format.js";
+
+const metrics: SessionMetrics = {
+  symbol: "AAPL",
+  sessionDate: "2024-01-31",
+  open: 185,
+  high: 187.5,
+  low: 184,
+  close: 186.25,
+  volume: 1_234_567,
+  vwap: 185.9,
+  barCount: 389,
+  expectedBarCount: 390,
+  barQuality: (389 / 390) * 100,
+  missingBarCount: 1,
+  filledBarCount: 0,
+  unfillableBarCount: 1,
+  firstBarTime: 0,
+  lastBarTime: 0,
+};
+
+const report: BacktestReport = {
+  sessions: 21,
+  slices: 8190,
+  bars: 163_800,
+  wallMs: 412.5,
+  barsPerSecond: 397_090.9,
+  droppedBars: 12,
+  symbols: {
+    AAPL: {
+      metrics,
+      indicators: { sma50: 186.1234, macd: { macd: 0.5, signal: 0.25 } },
+      trend: "bullish",
+    },
+    MSFT: { metrics: null, indicators: {}, trend: null },
+  },
+  upkeep: { gapsDetected: 3, finalQuality: 99.74, unfillableGaps: [{ start: 1 }] },
+};
+
+describe("formatBacktestReport", () => {
+  it("prints one row per symbol and the totals", () => {
+    const lines = formatBacktestReport(report).split("\n");
+    expect(lines[0]).toBe(
+      "symbol  session      close     volume    vwap     bars  quality   sma50  macd                   trend",
+    );
+    expect(lines[2]).toBe(
+      "AAPL    2024-01-31  186.25  1,234,567  185.90  389/390    99.7%  186.12  macd=0.50 signal=0.25  bullish",
+    );
+    expect(lines[3], "a symbol without bars in the last session").toMatch(
+      /^MSFT\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-$/,
+    );
+    expect(lines).toContain(
+      "sessions 21 | slices 8,190 | bars 163,800 | wall 0.41 s | 397,091 bars/s",
+    );
+    expect(lines).toContain("dropped bars 12");
+    expect(lines).toContain("upkeep: gapsDetected 3 | finalQuality 99.74");
+  });
+});
+
+describe("cells", () => {
+  it("formats numbers, absent values and multi-line indicators", () => {
+    expect(formatNumber(1234.5)).toBe("1,234.50");
+    expect(formatNumber(Number.NaN)).toBe("-");
+    expect(formatNumber(undefined)).toBe("-");
+    expect(formatIndicator(undefined)).toBe("-");
+    expect(formatIndicator({ upper: 2, lower: Number.NaN })).toBe("upper=2.00 lower=-");
+  });
+
+  it("right-aligns numeric columns and left-aligns text", () => {
+    expect(
+      formatTable(
+        ["name", "n"],
+        [
+          ["a", "1"],
+          ["bbb", "100"],
+        ],
+      ),
+    ).toBe(["name    n", "----  ---", "a       1", "bbb   100"].join("\n"));
+  });
+});

@@ -1,0 +1,97 @@
+import type { BacktestReport, SymbolReport } from "../stream/public.js";
+
+/** Renders rows as a plain-text table: a header, a rule, columns padded, numbers right-aligned. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
+  // A column is right-aligned when every cell in it reads as a number (or is empty/absent).
+  const numeric = header.map((_, c) => rows.every((r) => /^(-?[\d,./]+%?|-|)$/.test(r[c] ?? "")));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** A number for a table cell: `-` when absent or not finite, else fixed decimals with separators. */
+export function formatNumber(value: unknown, decimals = 2): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "-";
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
+}
+
+/** An indicator's value for a cell: a number, or `name=value` pairs for multi-line indicators. */
+export function formatIndicator(value: unknown): string {
+  if (typeof value === "number") return formatNumber(value, 2);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${formatNumber(v, 2)}`)
+      .join(" ");
+  }
+  return "-";
+}
+
+function indicatorNames(symbols: readonly SymbolReport[]): string[] {
+  const names = new Set<string>();
+  for (const s of symbols) for (const name of Object.keys(s.indicators)) names.add(name);
+  return [...names];
+}
+
+/**
+ * The human-readable backtest report: a table with each symbol's last session (metrics, bar
+ * quality, indicators, trend), then the totals.
+ */
+export function formatBacktestReport(report: BacktestReport): string {
+  const entries = Object.entries(report.symbols);
+  const names = indicatorNames(entries.map(([, s]) => s));
+  const header = [
+    "symbol",
+    "session",
+    "close",
+    "volume",
+    "vwap",
+    "bars",
+    "quality",
+    ...names,
+    "trend",
+  ];
+  const rows = entries.map(([symbol, s]) => {
+    const m = s.metrics;
+    return [
+      symbol,
+      m?.sessionDate ?? "-",
+      formatNumber(m?.close),
+      formatNumber(m?.volume, 0),
+      formatNumber(m?.vwap),
+      m === null ? "-" : `${m.barCount}/${m.expectedBarCount}`,
+      m === null ? "-" : `${formatNumber(m.barQuality, 1)}%`,
+      ...names.map((n) => formatIndicator(s.indicators[n])),
+      typeof s.trend === "string" ? s.trend : "-",
+    ];
+  });
+  const totals = [
+    `sessions ${report.sessions}`,
+    `slices ${formatNumber(report.slices, 0)}`,
+    `bars ${formatNumber(report.bars, 0)}`,
+    `wall ${formatNumber(report.wallMs / 1000, 2)} s`,
+    `${formatNumber(report.barsPerSecond, 0)} bars/s`,
+  ];
+  const lines = [formatTable(header, rows), "", totals.join(" | ")];
+  if (report.droppedBars !== undefined) lines.push(`dropped bars ${report.droppedBars}`);
+  if (report.upkeep !== undefined) {
+    const parts = Object.entries(report.upkeep)
+      .filter(([, v]) => typeof v === "number" || typeof v === "string" || typeof v === "boolean")
+      .map(
+        ([k, v]) =>
+          `${k} ${typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : v}`,
+      );
+    lines.push(`upkeep: ${parts.join(" | ")}`);
+  }
+  if (report.stopped) lines.push("stopped before the end of the range");
+  return lines.join("\n");
+}
