@@ -185,24 +185,29 @@ export class DataUpkeep {
     this.#syncSession();
     const s = this.#session;
     if (s === undefined) return [];
-    const end = windowEnd(s.open, s.close, now);
-    const series = this.#sd.getSeries(symbol);
-    if (series === undefined) {
-      return end > s.open
-        ? [{ symbol, start: s.open, end, count: (end - s.open) / MINUTE_MS }]
-        : [];
-    }
-    return findGaps(symbol, series.time, s.open, end, series.length);
+    return this.#gapsOf(symbol, s.open, windowEnd(s.open, s.close, now));
   }
 
   /** {@link checkCompleteness} of every watched symbol, symbols in sorted order. */
   checkAll(now: number): Gap[] {
+    this.#syncSession();
+    const s = this.#session;
     const out: Gap[] = [];
+    if (s === undefined) return out;
+    const end = windowEnd(s.open, s.close, now);
     for (const symbol of this.#watched()) {
-      const gaps = this.checkCompleteness(symbol, now);
+      const gaps = this.#gapsOf(symbol, s.open, end);
       for (let i = 0; i < gaps.length; i++) out.push(gaps[i]!);
     }
     return out;
+  }
+
+  #gapsOf(symbol: string, open: number, end: number): Gap[] {
+    const series = this.#sd.getSeries(symbol);
+    if (series === undefined) {
+      return end > open ? [{ symbol, start: open, end, count: (end - open) / MINUTE_MS }] : [];
+    }
+    return findGaps(symbol, series.time, open, end, series.length);
   }
 
   /**
