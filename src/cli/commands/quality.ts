@@ -1,0 +1,196 @@
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import type { TradingCalendar } from "../../calendar/public.js";
+import { alwaysOpenCalendar, weekdaysCalendar, xnysCalendar } from "../../calendar/public.js";
+import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
+import { isDateString } from "../../domain/time.js";
+import { DuckDbBarStore, defaultDbPath } from "../../history/public.js";
+import { fxCalendar } from "../../upkeep/fx-calendar.js";
+import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
+import { formatNumber, formatTable } from "../report-format.js";
+
+/** The calendars `--calendar` knows, by lower-case name. */
+const CALENDARS: Readonly<Record<string, TradingCalendar>> = {
+  xnys: xnysCalendar,
+  "24/7": alwaysOpenCalendar,
+  "24/5": weekdaysCalendar,
+  fx: fxCalendar,
+};
+
+/** The options of `sessiondata quality`, as commander parses them. */
+export interface QualityCommandOptions {
+  readonly symbols?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly db?: string;
+  readonly calendar?: string;
+  readonly longest?: string;
+  readonly json?: boolean;
+}
+
+/** What `sessiondata quality --json` prints. Gap times are epoch ms. */
+export interface QualityCommandResult {
+  readonly db: string;
+  readonly calendar: string;
+  readonly from: string;
+  readonly to: string;
+  readonly totals: {
+    readonly expected: number;
+    readonly present: number;
+    readonly missing: number;
+    readonly quality: number;
+    readonly gaps: number;
+  };
+  readonly sessions: readonly SessionQuality[];
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
+  return items;
+}
+
+function checkDate(flag: string, value: string | undefined): void {
+  if (value !== undefined && !isDateString(value)) {
+    throw new InvalidDateError(value, `(${flag}) is not a valid YYYY-MM-DD date`);
+  }
+}
+
+const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
+
+/** The human-readable form: one row per symbol and session, then the totals. */
+export function formatQuality(result: QualityCommandResult): string {
+  const rows = result.sessions.map((r) => [
+    r.symbol,
+    r.sessionDate,
+    String(r.expected),
+    String(r.present),
+    String(r.missing),
+    `${formatNumber(r.quality, 2)}%`,
+    String(r.gaps),
+    r.longestGaps.map((g) => `${hhmm(g.start)}-${hhmm(g.end)} (${g.count})`).join(", ") || "-",
+  ]);
+  const table = formatTable(
+    [
+      "symbol",
+      "session",
+      "expected",
+      "present",
+      "missing",
+      "quality",
+      "gaps",
+      "longest gaps (UTC)",
+    ],
+    rows,
+  );
+  const t = result.totals;
+  return [
+    table,
+    "",
+    `${result.calendar} ${result.from}..${result.to}: expected ${formatNumber(t.expected, 0)}, present ${formatNumber(t.present, 0)}, missing ${formatNumber(t.missing, 0)} in ${formatNumber(t.gaps, 0)} gaps, quality ${formatNumber(t.quality, 2)}%`,
+  ].join("\n");
+}
+
+/**
+ * `sessiondata quality`: measures the stored bars (the DuckDB file) against the calendar, per
+ * symbol and session, and prints a table (or, with `--json`, only the JSON document).
+ */
+export async function runQuality(
+  options: QualityCommandOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<QualityCommandResult> {
+  checkDate("--from", options.from);
+  checkDate("--to", options.to);
+  const calendarName = (options.calendar ?? "xnys").toLowerCase();
+  const calendar = CALENDARS[calendarName];
+  if (calendar === undefined) {
+    throw new InvalidArgumentError(
+      `unknown calendar ${JSON.stringify(options.calendar)}: expected one of ${Object.keys(CALENDARS).join(", ")}`,
+    );
+  }
+  const longest = options.longest === undefined ? 3 : Number(options.longest);
+  if (!Number.isInteger(longest) || longest < 0) {
+    throw new InvalidArgumentError(`--longest must be an integer >= 0, got ${options.longest}`);
+  }
+  const db = options.db ?? defaultDbPath();
+  if (db !== ":memory:" && !existsSync(db)) {
+    throw new InvalidArgumentError(
+      `no database at ${db} (import bars or run sessiondata backtest first)`,
+    );
+  }
+  const store = await DuckDbBarStore.open(db);
+  try {
+    const known = await store.symbols();
+    const symbols = list(options.symbols) ?? known;
+    const unknown = symbols.filter((s) => !known.includes(s));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(
+        `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} in ${db}`,
+      );
+    }
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const symbol of symbols) {
+      const c = await store.coverage(symbol);
+      if (c === undefined) continue;
+      first = Math.min(first, c.first);
+      last = Math.max(last, c.last);
+    }
+    const day = (t: number) => calendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
+    const from = options.from ?? (first <= last ? day(first) : undefined);
+    const to = options.to ?? (first <= last ? day(last) : undefined);
+    if (from === undefined || to === undefined) {
+      throw new InvalidArgumentError(`no bars stored in ${db}`);
+    }
+    const sessions = await assessQuality({ source: store, calendar, symbols, from, to, longest });
+    let expected = 0;
+    let present = 0;
+    let gaps = 0;
+    for (const r of sessions) {
+      expected += r.expected;
+      present += r.present;
+      gaps += r.gaps;
+    }
+    const result: QualityCommandResult = {
+      db,
+      calendar: calendar.name,
+      from,
+      to,
+      totals: {
+        expected,
+        present,
+        missing: expected - present,
+        quality: expected === 0 ? 100 : (present / expected) * 100,
+        gaps,
+      },
+      sessions,
+    };
+    write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatQuality(result)}\n`);
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Registers `sessiondata quality`. */
+export function registerQuality(program: Command): void {
+  program
+    .command("quality")
+    .description(
+      "measure stored bars against the calendar: expected, present and missing bars, quality and the longest gaps per symbol and session",
+    )
+    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
+    .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
+    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option("--calendar <name>", "xnys, 24/7, 24/5 or fx", "xnys")
+    .option("--longest <n>", "how many of the longest gaps to list per session", "3")
+    .option("--json", "print only the result as JSON on stdout")
+    .action(async (options: QualityCommandOptions) => {
+      await runQuality(options);
+    });
+}
