@@ -8,9 +8,9 @@ import { SessionData } from "../store/public.js";
 import { AnalysisEngine } from "./analysis-engine.js";
 import type { Indicator } from "./indicator.js";
 import { Ema, Sma } from "./moving-averages.js";
+import { Rsi } from "./rsi.js";
 import type { AnalysisResult } from "./symbol-analysis.js";
 import { fromTradingSignals } from "./trading-signals-adapter.js";
-import { Rsi } from "./wilder.js";
 
 const calendar = makeTestCalendar();
 // The test calendar: regular 09:30–16:00 UTC, extended 08:00–20:00, Monday to Friday.

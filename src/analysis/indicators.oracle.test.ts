@@ -14,8 +14,9 @@ import {
   realBarsPresent,
   relativeError,
 } from "./real-bars.test-helpers.js";
+import { Rsi } from "./rsi.js";
 import { Vwap } from "./vwap.js";
-import { Atr, Rsi } from "./wilder.js";
+import { Atr } from "./wilder.js";
 
 const TOLERANCE = 1e-9;
 

@@ -7,8 +7,9 @@ import type { Indicator } from "./indicator.js";
 import { Macd } from "./macd.js";
 import { Ema, Sma } from "./moving-averages.js";
 import { relativeError } from "./real-bars.test-helpers.js";
+import { Rsi } from "./rsi.js";
 import { Vwap } from "./vwap.js";
-import { Atr, Rsi } from "./wilder.js";
+import { Atr } from "./wilder.js";
 
 function bar(close: number, i = 0, spread = 1, volume = 100): Bar {
   return {

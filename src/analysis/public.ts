@@ -9,6 +9,7 @@ export { BollingerBands, type BollingerValue } from "./bollinger-bands.js";
 export type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
 export { Macd, type MacdValue } from "./macd.js";
 export { Ema, Sma } from "./moving-averages.js";
+export { Rsi } from "./rsi.js";
 export {
   describeIndicatorSpec,
   INDICATOR_SPECS,
@@ -23,4 +24,4 @@ export {
   type TradingSignalsInput,
 } from "./trading-signals-adapter.js";
 export { Vwap } from "./vwap.js";
-export { Atr, Rsi } from "./wilder.js";
+export { Atr } from "./wilder.js";

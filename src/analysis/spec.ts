@@ -3,8 +3,9 @@ import { BollingerBands } from "./bollinger-bands.js";
 import type { IndicatorFactory } from "./indicator.js";
 import { Macd } from "./macd.js";
 import { Ema, Sma } from "./moving-averages.js";
+import { Rsi } from "./rsi.js";
 import { Vwap } from "./vwap.js";
-import { Atr, Rsi } from "./wilder.js";
+import { Atr } from "./wilder.js";
 
 /**
  * The built-in indicators a spec string can name, with their parameters and defaults:

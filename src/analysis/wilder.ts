@@ -4,7 +4,7 @@ import { requirePeriod } from "./params.js";
 
 /**
  * Wilder's smoothing (an EMA with `alpha = 1 / period`), seeded with the plain average of the
- * first `period` inputs. Internal building block of {@link Rsi} and {@link Atr}.
+ * first `period` inputs. Internal building block of {@link Atr} (`Rsi` inlines the same steps).
  *
  * The seed is summed oldest first and the recurrence is `(x - prev) * (1 / period) + prev`:
  * the very operations of `trading-signals`' `WSMA`, so both agree to the last bit.
@@ -77,114 +77,6 @@ export class WilderAverage {
     let sum = 0;
     for (let i = 0; i < this.period; i++) sum += this.#seed[i];
     return sum / this.period;
-  }
-}
-
-/**
- * Relative Strength Index of the close with Wilder's smoothing, in [0, 100].
- *
- * Reference: J. Welles Wilder Jr., *New Concepts in Technical Trading Systems* (1978),
- * "The Relative Strength Index": average gain and average loss over `period` changes, seeded
- * with their plain averages and smoothed by `(prev * (period - 1) + current) / period`;
- * `RSI = 100 - 100 / (1 + avgGain / avgLoss)`, and 100 when the average loss is 0 (as
- * `trading-signals` defines it). Ready after `period + 1` closes.
- *
- * @example
- * ```ts
- * const rsi = new Rsi(14);
- * for (const bar of bars) rsi.update(bar);
- * rsi.value; // e.g. 63.2
- * ```
- */
-export class Rsi implements Indicator {
-  readonly name: string;
-  readonly period: number;
-  readonly warmupPeriod: number;
-  readonly #gain: WilderAverage;
-  readonly #loss: WilderAverage;
-  #count = 0;
-  #last = Number.NaN;
-  /** The close before the latest one: the base of the latest change. */
-  #previous = Number.NaN;
-
-  constructor(period = 14) {
-    this.period = requirePeriod("RSI period", period);
-    this.name = `rsi${period}`;
-    this.warmupPeriod = period + 1;
-    this.#gain = new WilderAverage(period);
-    this.#loss = new WilderAverage(period);
-  }
-
-  get isReady(): boolean {
-    return this.#gain.isReady;
-  }
-
-  get value(): number | undefined {
-    if (!this.#gain.isReady) return undefined;
-    const avgLoss = this.#loss.current;
-    if (avgLoss === 0) return 100;
-    return 100 - 100 / (this.#gain.current / avgLoss + 1);
-  }
-
-  update(bar: Bar): void {
-    this.updateValue(bar.close);
-  }
-
-  replace(bar: Bar): void {
-    this.replaceValue(bar.close);
-  }
-
-  /** Feeds a plain number. */
-  updateValue(x: number): void {
-    const count = ++this.#count;
-    const previous = this.#last;
-    this.#last = x;
-    if (count === 1) return;
-    this.#previous = previous;
-    if (x > previous) {
-      this.#loss.update(0);
-      this.#gain.update(x - previous);
-    } else {
-      this.#loss.update(previous - x);
-      this.#gain.update(0);
-    }
-  }
-
-  /** Replaces the most recent plain number fed. */
-  replaceValue(x: number): void {
-    const count = this.#count;
-    if (count <= 1) {
-      if (count === 0) this.#count = 1;
-      this.#last = x;
-      return;
-    }
-    this.#last = x;
-    const previous = this.#previous;
-    if (x > previous) {
-      this.#loss.replace(0);
-      this.#gain.replace(x - previous);
-    } else {
-      this.#loss.replace(previous - x);
-      this.#gain.replace(0);
-    }
-  }
-
-  reset(): void {
-    this.#count = 0;
-    this.#last = Number.NaN;
-    this.#previous = Number.NaN;
-    this.#gain.reset();
-    this.#loss.reset();
-  }
-
-  clone(): Rsi {
-    const copy = new Rsi(this.period);
-    copy.#count = this.#count;
-    copy.#last = this.#last;
-    copy.#previous = this.#previous;
-    copy.#gain.copyFrom(this.#gain);
-    copy.#loss.copyFrom(this.#loss);
-    return copy;
   }
 }
 
