@@ -331,7 +331,8 @@
     const frag = document.createDocumentFragment();
     for (const g of list.slice(0, 300)) {
       const tr = document.createElement("tr");
-      for (const text of [g.symbol, fmtTime(g.start), fmtTime(g.end), String(g.count), g.status]) {
+      const span = `${fmtTime(g.start).slice(11)}–${fmtTime(g.end).slice(11)}`;
+      for (const text of [g.symbol, g.sessionDate, span, String(g.count), g.status]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.appendChild(td);
