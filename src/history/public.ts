@@ -14,3 +14,5 @@ export {
   type SymbolSummary,
 } from "./duckdb-bar-store.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
+export { generateSampleBars, type SampleOptions, type SampleResult } from "./sample-data.js";
+export { SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";
