@@ -30,13 +30,14 @@ export function timeframeIndex(tf: unknown): number {
  * bucket it touches, folding its 1-minute bars in time order (the same arithmetic as in-order
  * arrival, so results are bit-identical).
  */
-export class DerivedTimeframe {
+export class DerivedTimeframe extends BarColumns {
   readonly width: number;
-  bars: BarColumns;
 
-  constructor(width: number, capacity: number) {
+  /** `backing`, `base`: see {@link BarColumns} (a buffer shared with the other timeframes). */
+  constructor(width: number, capacity: number, backing?: Float64Array, base = 0) {
+    // A subclass rather than a wrapper: one object less per timeframe and symbol.
+    super(capacity, backing, base);
     this.width = width;
-    this.bars = new BarColumns(capacity);
   }
 
   /** The bucket start of a regular-session time. */
@@ -45,18 +46,15 @@ export class DerivedTimeframe {
   }
 
   /** Folds in a regular 1-minute bar later than every one folded so far. */
-  append(open: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
-    const b = this.bars;
-    const start = this.bucketOf(t, open);
-    const last = b.length - 1;
-    if (last >= 0 && b.time[last] === start) {
-      if (h > b.high[last]!) b.high[last] = h;
-      if (l < b.low[last]!) b.low[last] = l;
-      b.close[last] = c;
-      b.volume[last] = b.volume[last]! + v;
-    } else {
-      b.append(start, o, h, l, c, v);
+  fold(open: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
+    const last = this.length - 1;
+    // Appends arrive in time order, so a time inside the last bucket merges into it; only a new
+    // bucket needs the (slower) floor division.
+    if (last >= 0 && t < this.buf[this.base + last]! + this.width) {
+      this.mergeLast(h, l, c, v);
+      return;
     }
+    this.append(this.bucketOf(t, open), o, h, l, c, v);
   }
 
   /** Rebuilds the bucket holding `t` from the 1-minute bars (`m1` holds at least one in it). */
@@ -64,19 +62,21 @@ export class DerivedTimeframe {
     const start = this.bucketOf(t, open);
     const i0 = m1.lowerBound(start);
     const i1 = m1.lowerBound(Math.min(start + this.width, close));
-    let h = m1.high[i0]!;
-    let l = m1.low[i0]!;
-    let v = m1.volume[i0]!;
+    const buf = m1.buf;
+    const cap = m1.capacity;
+    const at = m1.base;
+    let h = buf[at + 2 * cap + i0]!;
+    let l = buf[at + 3 * cap + i0]!;
+    let v = buf[at + 5 * cap + i0]!;
     for (let i = i0 + 1; i < i1; i++) {
-      if (m1.high[i]! > h) h = m1.high[i]!;
-      if (m1.low[i]! < l) l = m1.low[i]!;
-      v += m1.volume[i]!;
+      if (buf[at + 2 * cap + i]! > h) h = buf[at + 2 * cap + i]!;
+      if (buf[at + 3 * cap + i]! < l) l = buf[at + 3 * cap + i]!;
+      v += buf[at + 5 * cap + i]!;
     }
-    const o = m1.open[i0]!;
-    const c = m1.close[i1 - 1]!;
-    const b = this.bars;
-    const j = b.lowerBound(start);
-    if (j < b.length && b.time[j] === start) b.set(j, start, o, h, l, c, v);
-    else b.insert(j, start, o, h, l, c, v);
+    const o = buf[at + cap + i0]!;
+    const c = buf[at + 4 * cap + i1 - 1]!;
+    const j = this.lowerBound(start);
+    if (j < this.length && this.timeAt(j) === start) this.set(j, start, o, h, l, c, v);
+    else this.insert(j, start, o, h, l, c, v);
   }
 }

@@ -18,64 +18,60 @@ export interface BarSeries {
 }
 
 /**
- * A growable run of bars kept as six `Float64Array` columns sharing one buffer, sorted by time
- * with no duplicates. Internal to the store: its fields are plain (not `#private`) because the
- * hot read path of {@link SymbolSessionData} reads them directly and every indirection there
- * costs nanoseconds.
+ * A growable run of bars kept column by column in a region of a `Float64Array` starting at
+ * `base`: `time` in `[base, base + capacity)`, then `open`, `high`, `low`, `close`, `volume`,
+ * each `capacity` long. Sorted by time, no duplicates. Internal to the store.
+ *
+ * Why offsets into one shared array rather than six column views: a typed-array view costs
+ * about 100 bytes of heap, and a symbol holds five of these runs (1m and four derived
+ * timeframes) per session, so views alone would add ~2 bytes per stored bar. Views are made on
+ * the way out ({@link BarColumns.series}). `buf`, `base` and `capacity` are plain fields because
+ * the store's hot paths read them directly: slot of field `k` (0 = time … 5 = volume) of bar
+ * `i` is `buf[base + k * capacity + i]`.
  */
 export class BarColumns {
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-  /** Bars held; the columns beyond it are spare capacity. */
-  length = 0;
+  buf: Float64Array;
+  base: number;
   capacity: number;
+  /** Bars held; slots beyond it are spare capacity. */
+  length = 0;
 
-  constructor(capacity: number) {
-    this.capacity = 0;
-    this.time = this.open = this.high = this.low = this.close = this.volume = EMPTY;
-    this.#allocate(Math.max(0, Math.ceil(capacity)));
+  /** With `backing`, the run uses its `6 × capacity` slots from `base` (a shared buffer). */
+  constructor(capacity: number, backing?: Float64Array, base = 0) {
+    this.capacity = Math.max(0, Math.ceil(capacity));
+    this.buf = backing ?? new Float64Array(this.capacity * 6);
+    this.base = backing === undefined ? 0 : base;
   }
 
-  // One buffer for all six columns: one allocation and one typed-array header set per growth,
-  // which keeps heap bytes per bar close to the 48 bytes of payload.
-  #allocate(capacity: number): void {
-    const buf = new Float64Array(capacity * 6);
+  #grow(): void {
+    const old = this.buf;
+    const oldBase = this.base;
+    const oldCap = this.capacity;
+    const cap = Math.max(8, oldCap * 2);
+    const buf = new Float64Array(cap * 6);
     const n = this.length;
-    const time = buf.subarray(0, capacity);
-    const open = buf.subarray(capacity, 2 * capacity);
-    const high = buf.subarray(2 * capacity, 3 * capacity);
-    const low = buf.subarray(3 * capacity, 4 * capacity);
-    const close = buf.subarray(4 * capacity, 5 * capacity);
-    const volume = buf.subarray(5 * capacity, 6 * capacity);
-    if (n > 0) {
-      time.set(this.time.subarray(0, n));
-      open.set(this.open.subarray(0, n));
-      high.set(this.high.subarray(0, n));
-      low.set(this.low.subarray(0, n));
-      close.set(this.close.subarray(0, n));
-      volume.set(this.volume.subarray(0, n));
+    for (let k = 0; k < 6; k++) {
+      buf.set(old.subarray(oldBase + k * oldCap, oldBase + k * oldCap + n), k * cap);
     }
-    this.time = time;
-    this.open = open;
-    this.high = high;
-    this.low = low;
-    this.close = close;
-    this.volume = volume;
-    this.capacity = capacity;
+    this.buf = buf;
+    this.base = 0;
+    this.capacity = cap;
+  }
+
+  /** The time of bar `i`. */
+  timeAt(i: number): number {
+    return this.buf[this.base + i]!;
   }
 
   /** The first index whose time is `>= t` (`length` when none): a binary search. */
   lowerBound(t: number): number {
-    const time = this.time;
+    const buf = this.buf;
+    const base = this.base;
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (time[mid]! < t) lo = mid + 1;
+      if (buf[base + mid]! < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -84,27 +80,19 @@ export class BarColumns {
   /** Appends a bar newer than every bar held (the caller guarantees the order). */
   append(t: number, o: number, h: number, l: number, c: number, v: number): void {
     const i = this.length;
-    if (i === this.capacity) this.#allocate(Math.max(8, this.capacity * 2));
-    this.time[i] = t;
-    this.open[i] = o;
-    this.high[i] = h;
-    this.low[i] = l;
-    this.close[i] = c;
-    this.volume[i] = v;
+    if (i === this.capacity) this.#grow();
     this.length = i + 1;
+    this.set(i, t, o, h, l, c, v);
   }
 
   /** Inserts a bar at index `i`, shifting the later ones up (the caller keeps the time order). */
   insert(i: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
     const n = this.length;
-    if (n === this.capacity) this.#allocate(Math.max(8, this.capacity * 2));
-    if (i < n) {
-      this.time.copyWithin(i + 1, i, n);
-      this.open.copyWithin(i + 1, i, n);
-      this.high.copyWithin(i + 1, i, n);
-      this.low.copyWithin(i + 1, i, n);
-      this.close.copyWithin(i + 1, i, n);
-      this.volume.copyWithin(i + 1, i, n);
+    if (n === this.capacity) this.#grow();
+    const buf = this.buf;
+    const cap = this.capacity;
+    for (let k = 0, at = this.base; k < 6 && i < n; k++, at += cap) {
+      buf.copyWithin(at + i + 1, at + i, at + n);
     }
     this.length = n + 1;
     this.set(i, t, o, h, l, c, v);
@@ -112,23 +100,40 @@ export class BarColumns {
 
   /** Overwrites the bar at index `i`. */
   set(i: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
-    this.time[i] = t;
-    this.open[i] = o;
-    this.high[i] = h;
-    this.low[i] = l;
-    this.close[i] = c;
-    this.volume[i] = v;
+    const buf = this.buf;
+    const cap = this.capacity;
+    const at = this.base + i;
+    buf[at] = t;
+    buf[at + cap] = o;
+    buf[at + 2 * cap] = h;
+    buf[at + 3 * cap] = l;
+    buf[at + 4 * cap] = c;
+    buf[at + 5 * cap] = v;
+  }
+
+  /** Folds a 1-minute bar into the last bar (a higher-timeframe bucket still forming). */
+  mergeLast(h: number, l: number, c: number, v: number): void {
+    const buf = this.buf;
+    const cap = this.capacity;
+    const at = this.base + this.length - 1;
+    if (h > buf[at + 2 * cap]!) buf[at + 2 * cap] = h;
+    if (l < buf[at + 3 * cap]!) buf[at + 3 * cap] = l;
+    buf[at + 4 * cap] = c;
+    buf[at + 5 * cap] += v;
   }
 
   /** A new `Bar` object for index `i` (allocation happens on the way out only). */
   barAt(i: number): Bar {
+    const buf = this.buf;
+    const cap = this.capacity;
+    const at = this.base + i;
     return {
-      time: this.time[i]!,
-      open: this.open[i]!,
-      high: this.high[i]!,
-      low: this.low[i]!,
-      close: this.close[i]!,
-      volume: this.volume[i]!,
+      time: buf[at]!,
+      open: buf[at + cap]!,
+      high: buf[at + 2 * cap]!,
+      low: buf[at + 3 * cap]!,
+      close: buf[at + 4 * cap]!,
+      volume: buf[at + 5 * cap]!,
     };
   }
 
@@ -142,30 +147,29 @@ export class BarColumns {
   /** Zero-copy views of the bars held. */
   series(): BarSeries {
     const n = this.length;
+    const buf = this.buf;
+    const cap = this.capacity;
+    const view = (k: number) => buf.subarray(this.base + k * cap, this.base + k * cap + n);
     return {
       length: n,
-      time: this.time.subarray(0, n),
-      open: this.open.subarray(0, n),
-      high: this.high.subarray(0, n),
-      low: this.low.subarray(0, n),
-      close: this.close.subarray(0, n),
-      volume: this.volume.subarray(0, n),
+      time: view(0),
+      open: view(1),
+      high: view(2),
+      low: view(3),
+      close: view(4),
+      volume: view(5),
     };
   }
 
-  /** A copy holding exactly `length` bars: what a finished session keeps in history. */
-  trimmed(): BarColumns {
-    const copy = new BarColumns(this.length);
+  /** A copy holding exactly `length` bars, at `base` of `backing` when given (6 × length slots). */
+  trimmed(backing?: Float64Array, base = 0): BarColumns {
     const n = this.length;
-    copy.time.set(this.time.subarray(0, n));
-    copy.open.set(this.open.subarray(0, n));
-    copy.high.set(this.high.subarray(0, n));
-    copy.low.set(this.low.subarray(0, n));
-    copy.close.set(this.close.subarray(0, n));
-    copy.volume.set(this.volume.subarray(0, n));
+    const copy = new BarColumns(n, backing, base);
+    for (let k = 0; k < 6; k++) {
+      const from = this.base + k * this.capacity;
+      copy.buf.set(this.buf.subarray(from, from + n), copy.base + k * n);
+    }
     copy.length = n;
     return copy;
   }
 }
-
-const EMPTY = new Float64Array(0);

@@ -78,8 +78,17 @@ export class MetricsAccumulator {
   recompute(m1: BarColumns, open: number, close: number): void {
     this.reset();
     const end = m1.lowerBound(close);
-    for (let i = m1.lowerBound(open); i < end; i++) {
-      this.append(m1.time[i]!, m1.open[i]!, m1.high[i]!, m1.low[i]!, m1.close[i]!, m1.volume[i]!);
+    const buf = m1.buf;
+    const cap = m1.capacity;
+    for (let i = m1.lowerBound(open), at = m1.base + i; i < end; i++, at++) {
+      this.append(
+        buf[at]!,
+        buf[at + cap]!,
+        buf[at + 2 * cap]!,
+        buf[at + 3 * cap]!,
+        buf[at + 4 * cap]!,
+        buf[at + 5 * cap]!,
+      );
     }
   }
 

@@ -22,6 +22,23 @@ interface HistorySession {
   readonly metrics: SessionMetrics;
 }
 
+/** One new buffer for runs of bars of capacities `caps`, and where each run starts in it. */
+function carve(caps: readonly number[]): { root: Float64Array; bases: number[] } {
+  const bases: number[] = [];
+  let at = 0;
+  for (const cap of caps) {
+    bases.push(at);
+    at += 6 * cap;
+  }
+  return { root: new Float64Array(at), bases };
+}
+
+/** Exact-size copies of runs of bars, sharing one buffer (what history keeps). */
+function trimAll(runs: readonly BarColumns[]): BarColumns[] {
+  const { root, bases } = carve(runs.map((r) => r.length));
+  return runs.map((r, k) => r.trimmed(root, bases[k]));
+}
+
 function checkCount(n: number): number {
   if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
   return Math.floor(n);
@@ -52,7 +69,9 @@ export class SymbolSessionData {
   #acc = new MetricsAccumulator();
   // Cached frozen latest bars, cleared by every write: a repeated getLatestBar costs a field read.
   #latest1m: Bar | undefined = undefined;
-  #latestDerived: (Bar | undefined)[] = [undefined, undefined, undefined, undefined];
+  // Made on the first derived read: most symbols are never read at higher timeframes, and the
+  // array would cost heap for each of them.
+  #latestDerived: (Bar | undefined)[] | undefined = undefined;
   #filled = 0;
   #unfillable = 0;
   /** Oldest first. */
@@ -72,20 +91,23 @@ export class SymbolSessionData {
   }
 
   // Columns are sized for the whole session on its first bar, so a live session never regrows
-  // them (a session's minutes bound the bars it can hold).
+  // them (a session's minutes bound the bars it can hold). All five timeframes share one buffer:
+  // one allocation per symbol and session.
   #allocate(): void {
     const ctx = this.#ctx;
-    this.#m1 = new BarColumns(Math.max(8, ctx.minutes));
     const regular = Math.max(0, ctx.close - ctx.open);
-    this.#derived = [1, 2, 3, 4].map((i) => {
-      const w = TIMEFRAME_WIDTHS[i]!;
-      return new DerivedTimeframe(w, Math.max(1, Math.ceil(regular / w)));
-    });
+    const caps = [Math.max(8, ctx.minutes)];
+    for (let k = 1; k <= 4; k++) caps.push(Math.max(1, Math.ceil(regular / TIMEFRAME_WIDTHS[k]!)));
+    const { root, bases } = carve(caps);
+    this.#m1 = new BarColumns(caps[0]!, root, 0);
+    this.#derived = [1, 2, 3, 4].map(
+      (k) => new DerivedTimeframe(TIMEFRAME_WIDTHS[k]!, caps[k]!, root, bases[k]),
+    );
   }
 
   #columns(tf: Timeframe | undefined): BarColumns {
     if (tf === undefined || tf === "1m") return this.#m1;
-    return this.#derived[timeframeIndex(tf) - 1]!.bars;
+    return this.#derived[timeframeIndex(tf) - 1]!;
   }
 
   /** @internal Stores a validated bar of the current session. */
@@ -97,16 +119,16 @@ export class SymbolSessionData {
     const n = m1.length;
     const regular = t >= ctx.open && t < ctx.close;
     let arrival: BarArrival;
-    if (n === 0 || t > m1.time[n - 1]!) {
+    if (n === 0 || t > m1.buf[m1.base + n - 1]!) {
       m1.append(t, o, h, l, c, v);
       arrival = "append";
       if (regular) {
         this.#acc.append(t, o, h, l, c, v);
-        for (let k = 0; k < 4; k++) derived[k]!.append(ctx.open, t, o, h, l, c, v);
+        for (let k = 0; k < 4; k++) derived[k]!.fold(ctx.open, t, o, h, l, c, v);
       }
     } else {
       const i = m1.lowerBound(t);
-      if (m1.time[i] === t) {
+      if (m1.timeAt(i) === t) {
         m1.set(i, t, o, h, l, c, v);
         arrival = "replace";
       } else {
@@ -119,10 +141,8 @@ export class SymbolSessionData {
       }
     }
     this.#latest1m = undefined;
-    if (regular) {
-      const cache = this.#latestDerived;
-      cache[0] = cache[1] = cache[2] = cache[3] = undefined;
-    }
+    const cache = this.#latestDerived;
+    if (regular && cache !== undefined) cache[0] = cache[1] = cache[2] = cache[3] = undefined;
     return arrival;
   }
 
@@ -135,7 +155,7 @@ export class SymbolSessionData {
     if (keep && date !== undefined && this.#m1.length > 0) {
       this.#history.push({
         date,
-        columns: [this.#m1.trimmed(), ...this.#derived.map((d) => d.bars.trimmed())],
+        columns: trimAll([this.#m1, ...this.#derived]),
         metrics: Object.freeze(
           this.#acc.toMetrics(this.symbol, date, expected, this.#filled, this.#unfillable),
         ),
@@ -146,7 +166,7 @@ export class SymbolSessionData {
     this.#acc.reset();
     this.#filled = this.#unfillable = 0;
     this.#latest1m = undefined;
-    this.#latestDerived = [undefined, undefined, undefined, undefined];
+    this.#latestDerived = undefined;
   }
 
   /** @internal Forgets history sessions dated before `date`; returns whether anything is left. */
@@ -179,18 +199,17 @@ export class SymbolSessionData {
       return n === 0 ? undefined : (this.#latest1m = Object.freeze(this.#m1.barAt(n - 1)));
     }
     const k = timeframeIndex(tf) - 1;
-    const cached = this.#latestDerived[k];
+    const cache = (this.#latestDerived ??= [undefined, undefined, undefined, undefined]);
+    const cached = cache[k];
     if (cached !== undefined) return cached;
-    const cols = this.#derived[k]!.bars;
-    return cols.length === 0
-      ? undefined
-      : (this.#latestDerived[k] = Object.freeze(cols.barAt(cols.length - 1)));
+    const cols = this.#derived[k]!;
+    return cols.length === 0 ? undefined : (cache[k] = Object.freeze(cols.barAt(cols.length - 1)));
   }
 
   /** The bars held for the timeframe in the current session. O(1). */
   getBarCount(tf: Timeframe = "1m"): number {
     if (tf === "1m") return this.#m1.length;
-    return this.#derived[timeframeIndex(tf) - 1]!.bars.length;
+    return this.#derived[timeframeIndex(tf) - 1]!.length;
   }
 
   /** The last `n` bars (fewer if the session holds fewer), oldest first. */
