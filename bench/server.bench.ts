@@ -1,0 +1,242 @@
+/**
+ * `npm run bench -- server` (loopback only, bounded in count and time, ~40 s):
+ * - HTTP: requests/s on `GET /api/symbols/:symbol/latest` (zod validation, store read, JSON)
+ *   with autocannon in a worker thread, beside a bare hono "hello" route on the same adapter in
+ *   the same run. Target: >= 20,000 req/s.
+ * - WebSocket: 100 clients (in a child process) subscribed to every symbol's slices of a
+ *   50-symbol, 5-session replay at max speed; ten of them stall for two seconds to force drops.
+ *   Every client must hold every slice in order or have been told exactly which it missed
+ *   (received + reported missed = all, no overlap). Beside: the same replay with no client.
+ */
+import { spawn } from "node:child_process";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { Hono } from "hono";
+import { xnysCalendar } from "../src/calendar/xnys.js";
+import { createServer } from "../src/server/public.js";
+import { sampleStore } from "../src/server/server.test-helpers.js";
+import { SessionData } from "../src/store/public.js";
+
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+type Cannon = (options: Record<string, unknown>) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Cannon;
+
+const HTTP_SECONDS = 6;
+const CONNECTIONS = 64;
+const CLIENTS = 100;
+const SLOW_CLIENTS = 10;
+const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${String(i).padStart(3, "0")}`);
+const FROM = "2024-01-03";
+const TO = "2024-01-09";
+
+async function cannon(url: string): Promise<CannonResult> {
+  return autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, workers: 1 });
+}
+
+function listenBare(): Promise<{ server: Server; url: string }> {
+  const app = new Hono().get("/hello", (c) => c.text("hello"));
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${port}/hello` });
+    }),
+  );
+}
+
+/**
+ * The clients, run by `node -e` in a child process: each subscribes to `"*"` slices, checks that
+ * sequence numbers only grow, and records what `dropped` notices said it missed. After the
+ * parent writes the total slice count to stdin, each client's account is checked and printed.
+ */
+const CLIENT_SCRIPT = `
+const WebSocket = require("ws");
+const [url, n, slow] = process.argv.slice(1);
+const clients = [];
+let opened = 0;
+for (let i = 0; i < Number(n); i++) {
+  const c = { got: 0, last: -1, ordered: true, missed: [], seqs: new Set(), notices: 0 };
+  const ws = new WebSocket(url);
+  ws.on("open", () => {
+    ws.send(JSON.stringify({ type: "subscribe", symbols: ["*"], channels: ["slices"] }));
+  });
+  ws.on("message", (data) => {
+    const m = JSON.parse(String(data));
+    if (m.type === "subscribed") {
+      if (i < Number(slow)) { ws.pause(); setTimeout(() => ws.resume(), 2000); }
+      if (++opened === Number(n)) process.stdout.write("ready\\n");
+    } else if (m.type === "slice") {
+      if (m.seq <= c.last) c.ordered = false;
+      c.last = m.seq; c.got++; c.seqs.add(m.seq);
+    } else if (m.type === "dropped" && m.slices) {
+      c.notices++;
+      c.missed.push([m.slices.fromSeq, m.slices.toSeq, m.slices.count]);
+    }
+  });
+  clients.push(c);
+}
+process.stdin.once("data", (line) => {
+  const total = Number(String(line).trim());
+  const deadline = Date.now() + 20000;
+  const account = (c) => c.got + c.missed.reduce((a, [, , k]) => a + k, 0);
+  const check = () => {
+    if (clients.some((c) => account(c) < total) && Date.now() < deadline) return setTimeout(check, 20);
+    const out = clients.map((c) => {
+      const missedSeqs = new Set();
+      for (const [a, b] of c.missed) for (let s = a; s <= b; s++) missedSeqs.add(s);
+      let exact = c.ordered && account(c) === total && missedSeqs.size === account(c) - c.got;
+      for (let s = 0; s < total && exact; s++) if (c.seqs.has(s) === missedSeqs.has(s)) exact = false;
+      return { got: c.got, missed: missedSeqs.size, notices: c.notices, exact };
+    });
+    process.stdout.write(JSON.stringify(out) + "\\n");
+    process.exit(0);
+  };
+  check();
+});
+`;
+
+async function replayAlone(store: Awaited<ReturnType<typeof sampleStore>>) {
+  const server = createServer({
+    sessionData: new SessionData({ calendar: xnysCalendar }),
+    barStore: store,
+  });
+  const t0 = performance.now();
+  await server.replay.start({ from: FROM, to: TO });
+  await server.replay.settled();
+  const ms = performance.now() - t0;
+  const state = server.replay.state;
+  await server.close();
+  return { ms, slices: state.slices, bars: state.bars };
+}
+
+async function replayWithClients(store: Awaited<ReturnType<typeof sampleStore>>) {
+  // Small queues so the stalled clients overflow and the drop accounting is exercised.
+  const server = createServer({
+    sessionData: new SessionData({ calendar: xnysCalendar }),
+    barStore: store,
+    hub: { maxQueueMessages: 64, highWaterMark: 64 * 1024 },
+  });
+  const { url } = await server.listen(0, "127.0.0.1");
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      CLIENT_SCRIPT,
+      `${url.replace(/^http/, "ws")}/ws`,
+      String(CLIENTS),
+      String(SLOW_CLIENTS),
+    ],
+    { cwd: process.cwd(), stdio: ["pipe", "pipe", "inherit"] },
+  );
+  let out = "";
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout.on("data", (d) => {
+    out += String(d);
+    let i = out.indexOf("\n");
+    while (i >= 0) {
+      lines.push(out.slice(0, i));
+      out = out.slice(i + 1);
+      i = out.indexOf("\n");
+    }
+    wake?.();
+  });
+  const nextLine = async (): Promise<string> => {
+    while (lines.length === 0) await new Promise<void>((r) => (wake = r));
+    return lines.shift()!;
+  };
+  await nextLine(); // ready: every client subscribed
+  const t0 = performance.now();
+  await server.replay.start({ from: FROM, to: TO });
+  await server.replay.settled();
+  const ms = performance.now() - t0;
+  const state = server.replay.state;
+  child.stdin.write(`${server.hub.sliceSeq}\n`);
+  const accounts = JSON.parse(await nextLine()) as {
+    got: number;
+    missed: number;
+    notices: number;
+    exact: boolean;
+  }[];
+  const told = [...server.hub.clients].reduce((n, c) => n + c.dropped, 0);
+  await server.close();
+  child.kill();
+  return { ms, slices: state.slices, bars: state.bars, total: server.hub.sliceSeq, accounts, told };
+}
+
+export async function run(): Promise<void> {
+  const store = await sampleStore({ symbols: SYMBOLS, from: FROM, to: TO });
+
+  // --- HTTP ---
+  const api = createServer({
+    sessionData: new SessionData({ calendar: xnysCalendar }),
+    barStore: store,
+  });
+  await api.replay.start({ from: FROM, to: FROM, symbols: SYMBOLS });
+  await api.replay.settled();
+  const { url } = await api.listen(0, "127.0.0.1");
+  const bare = await listenBare();
+  const latestUrl = `${url}/api/symbols/S007/latest`;
+  // Warm both up, then measure them alternately so a busy neighbour hurts neither alone.
+  await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 1, workers: 1 });
+  await autocannon({ url: latestUrl, connections: CONNECTIONS, duration: 1, workers: 1 });
+  const hello = await cannon(bare.url);
+  const latest = await cannon(latestUrl);
+  await api.close();
+  await new Promise<void>((r) => bare.server.close(() => r()));
+  const row = (name: string, r: CannonResult) => ({
+    route: name,
+    "req/s": Math.round(r.requests.average),
+    requests: r.requests.total,
+    "p50 ms": r.latency.p50,
+    "p99 ms": r.latency.p99,
+    "non-2xx": r.non2xx,
+    errors: r.errors,
+  });
+  console.log(`HTTP: autocannon, ${CONNECTIONS} connections, ${HTTP_SECONDS} s each, loopback`);
+  console.table([
+    row("GET /api/symbols/S007/latest (ours)", latest),
+    row("GET /hello (bare hono, baseline)", hello),
+  ]);
+  console.log(
+    `latest-bar route: ${Math.round(latest.requests.average).toLocaleString("en-US")} req/s (goal >= 20,000): ${latest.requests.average >= 20_000 ? "met" : "NOT met"}; ${((latest.requests.average / hello.requests.average) * 100).toFixed(0)}% of bare hono`,
+  );
+
+  // --- WebSocket fan-out ---
+  const alone = await replayAlone(store);
+  const fan = await replayWithClients(store);
+  const exact = fan.accounts.filter((a) => a.exact).length;
+  const complete = fan.accounts.filter((a) => a.missed === 0 && a.got === fan.total).length;
+  const missed = fan.accounts.reduce((n, a) => n + a.missed, 0);
+  console.log(
+    `\nWebSocket: ${CLIENTS} clients ("*", slices) of a ${SYMBOLS.length}-symbol replay, ${FROM}..${TO}, max speed; ${SLOW_CLIENTS} clients stall 2 s`,
+  );
+  console.table([
+    {
+      run: `replay + ${CLIENTS} clients (ours)`,
+      "wall ms": Math.round(fan.ms),
+      slices: fan.slices,
+      bars: fan.bars,
+      "bars/s": Math.round(fan.bars / (fan.ms / 1000)),
+      "slice msgs sent": fan.accounts.reduce((n, a) => n + a.got, 0),
+    },
+    {
+      run: "replay, no client (baseline)",
+      "wall ms": Math.round(alone.ms),
+      slices: alone.slices,
+      bars: alone.bars,
+      "bars/s": Math.round(alone.bars / (alone.ms / 1000)),
+      "slice msgs sent": 0,
+    },
+  ]);
+  console.log(
+    `clients with every slice in order: ${complete}/${CLIENTS}; clients whose received + reported-missed slices are exactly all ${fan.total}, in order, no overlap: ${exact}/${CLIENTS}; slices missed (all reported): ${missed}; messages the server dropped and told about: ${fan.told}`,
+  );
+}
