@@ -1,5 +1,5 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
-import { type Bar, MINUTE_MS } from "../domain/bar.js";
+import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
@@ -12,77 +12,19 @@ import {
 import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
 import { findGaps, type Gap, lowerBound, windowEnd } from "./gap.js";
 import { hashedRandom } from "./random.js";
-import { mapPool, type RepairOutcome, type RepairRequest, requestWithRetry } from "./repair.js";
+import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
+import {
+  type CommitContext,
+  commitRepair,
+  markDetected,
+  newSymbolState,
+  planRequests,
+  qualityOf,
+  type SymbolState,
+} from "./symbol-ledger.js";
+import type { DataUpkeepOptions, UpkeepSessionData } from "./upkeep-options.js";
 
-/**
- * The part of `SessionData` upkeep uses (the store's class satisfies it): reads of the current
- * session's 1-minute time column, and the one write entry point every producer shares.
- */
-export interface UpkeepSessionData {
-  readonly calendar: TradingCalendar;
-  readonly currentSession: string | undefined;
-  getSeries(
-    symbol: string,
-  ): { readonly length: number; readonly time: ArrayLike<number> } | undefined;
-  symbols(): string[];
-  addBar(symbol: string, bar: Bar): void;
-  setRepairCounts(symbol: string, counts: { filled: number; unfillable: number }): void;
-}
-
-/** Options of {@link DataUpkeep}. */
-export interface DataUpkeepOptions {
-  readonly sessionData: UpkeepSessionData;
-  /** Where missing bars are fetched from: a `BarStore`, or anything with `readBars`. */
-  readonly source: BarSource;
-  /** The calendar that says which minutes are expected; `sessionData.calendar` by default. */
-  readonly calendar?: TradingCalendar;
-  /** Retry policy; {@link DEFAULT_RETRY} for what is left out. */
-  readonly retry?: Partial<RetryPolicy>;
-  /** Run period in ms of the driving clock (simulated in a replay, wall in live use); 60,000. */
-  readonly interval?: number;
-  /**
-   * The symbols to watch. By default every symbol the store has held a bar for since this upkeep
-   * was made, so a symbol whose bars all went missing in a later session is still noticed.
-   */
-  readonly symbols?: readonly string[];
-  /**
-   * The jitter source, called once per retry. By default each draw is keyed by (seed, symbol, gap
-   * start, retry number), which keeps it independent of the order in which requests fail.
-   */
-  readonly random?: () => number;
-  /** Seed of the default jitter; 1. */
-  readonly seed?: number;
-  /**
-   * How backoff delays are waited: {@link realSleep} by default; `noWait` in replays and tests,
-   * where the delay is only accounted (`report().backoffMs`) and the retry follows at once, so a
-   * replay's outcome depends on the data, the options and the seed, never on wall time.
-   */
-  readonly sleep?: Sleep;
-  /** Source requests in flight at once; 4. */
-  readonly concurrency?: number;
-  /** The wall clock `start()` reads; `Date.now`. */
-  readonly clock?: () => number;
-  /**
-   * `start()` checks minutes whose bar closed at least this long ago (ms; 5,000), so a bar that
-   * is merely a few seconds late is not fetched twice.
-   */
-  readonly settleMs?: number;
-}
-
-interface SymbolState {
-  /** Minutes seen missing this session (each counted once). */
-  detected?: Set<number>;
-  /** Minutes given up this session. */
-  unfillable?: Set<number>;
-  /** Minutes of requests in flight, so one gap is never asked for twice at once. */
-  inFlight?: Set<number>;
-  filled: number;
-  expected: number;
-  present: number;
-  /** The quality last reported in a `qualityChanged` event (100 until one is). */
-  quality: number;
-}
-
+/** How many unfillable gaps `report()` lists. */
 const REPORTED_UNFILLABLE = 100;
 
 /**
@@ -133,13 +75,11 @@ export class DataUpkeep {
   #sessions = 0;
   #gapsDetected = 0;
   #barsMissing = 0;
-  #barsFilled = 0;
-  #barsUnfillable = 0;
-  #barsRejected = 0;
   #listenerErrors = 0;
   #doneExpected = 0;
   #donePresent = 0;
   #doneMinQuality = 100;
+  readonly #tally = { barsFilled: 0, barsUnfillable: 0, barsRejected: 0 };
   readonly #unfillableGaps: UnfillableGap[] = [];
 
   constructor(options: DataUpkeepOptions) {
@@ -232,7 +172,7 @@ export class DataUpkeep {
       const gaps = this.#measure(symbol, state, s.open, end);
       for (const gap of gaps) {
         this.#detect(gap, state, date);
-        this.#plan(gap, state, requests);
+        planRequests(state, gap, requests);
       }
     }
     const generation = this.#generation;
@@ -250,10 +190,11 @@ export class DataUpkeep {
       if (generation !== this.#generation) {
         // The session moved on while the requests were out: the bars can no longer be stored.
         const o = outcomes[i]!;
-        if (o.ok) this.#barsRejected += o.bars.length;
+        if (o.ok) this.#tally.barsRejected += o.bars.length;
         continue;
       }
-      this.#commit(requests[i]!, outcomes[i]!, date);
+      const request = requests[i]!;
+      commitRepair(this.#commitContext(date), this.#state(request.symbol), request, outcomes[i]!);
       touched.add(requests[i]!.symbol);
     }
     if (generation === this.#generation) {
@@ -324,10 +265,10 @@ export class DataUpkeep {
       sessions: this.#sessions,
       gapsDetected: this.#gapsDetected,
       barsMissing: this.#barsMissing,
-      barsFilled: this.#barsFilled,
-      barsUnfillable: this.#barsUnfillable,
+      barsFilled: this.#tally.barsFilled,
+      barsUnfillable: this.#tally.barsUnfillable,
       ...this.#counters,
-      barsRejected: this.#barsRejected,
+      barsRejected: this.#tally.barsRejected,
       listenerErrors: this.#listenerErrors,
       finalQuality: qualityOf(present, expected),
       minQuality,
@@ -391,7 +332,7 @@ export class DataUpkeep {
   #state(symbol: string): SymbolState {
     let state = this.#states.get(symbol);
     if (state === undefined) {
-      state = { filled: 0, expected: 0, present: 0, quality: 100 };
+      state = newSymbolState();
       this.#states.set(symbol, state);
     }
     return state;
@@ -415,119 +356,23 @@ export class DataUpkeep {
   }
 
   #detect(gap: Gap, state: SymbolState, date: string): void {
-    const detected = (state.detected ??= new Set());
-    let fresh = 0;
-    for (let t = gap.start; t < gap.end; t += MINUTE_MS) {
-      if (!detected.has(t)) {
-        detected.add(t);
-        fresh++;
-      }
-    }
+    const fresh = markDetected(state, gap);
     if (fresh === 0) return;
     this.#gapsDetected++;
     this.#barsMissing += fresh;
     this.#emit({ type: "gapDetected", gap, sessionDate: date });
   }
 
-  /** Splits a gap into requests for the minutes neither given up nor already asked for. */
-  #plan(gap: Gap, state: SymbolState, out: RepairRequest[]): void {
-    const inFlight = (state.inFlight ??= new Set());
-    const unfillable = state.unfillable;
-    let runStart = Number.NaN;
-    for (let t = gap.start; t <= gap.end; t += MINUTE_MS) {
-      const wanted = t < gap.end && !inFlight.has(t) && unfillable?.has(t) !== true;
-      if (wanted && Number.isNaN(runStart)) runStart = t;
-      if (!wanted && !Number.isNaN(runStart)) {
-        out.push({ symbol: gap.symbol, start: runStart, end: t });
-        for (let m = runStart; m < t; m += MINUTE_MS) inFlight.add(m);
-        runStart = Number.NaN;
-      }
-    }
-  }
-
-  /** Writes what a request brought, in time order, and gives up what it could not bring. */
-  #commit(request: RepairRequest, outcome: RepairOutcome, date: string): void {
-    const { symbol, start, end } = request;
-    const state = this.#state(symbol);
-    for (let t = start; t < end; t += MINUTE_MS) state.inFlight?.delete(t);
-    const byTime = new Map<number, Bar>();
-    if (outcome.ok) {
-      for (const bar of outcome.bars) {
-        if (bar !== null && typeof bar === "object" && bar.time >= start && bar.time < end) {
-          byTime.set(bar.time, bar);
-        }
-      }
-    }
-    // Consecutive minutes with one fate become one event: [runStart, t) filled or given up.
-    let runStart = start;
-    let runReason: string | undefined;
-    let runFilled = false;
-    let inRun = false;
-    const flush = (t: number): void => {
-      if (!inRun) return;
-      inRun = false;
-      const gap: Gap = { symbol, start: runStart, end: t, count: (t - runStart) / MINUTE_MS };
-      if (runFilled) {
-        this.#emit({ type: "gapFilled", gap, sessionDate: date, attempts: outcome.attempts });
-        return;
-      }
-      const reason = runReason ?? "";
-      if (this.#unfillableGaps.length < REPORTED_UNFILLABLE) {
-        this.#unfillableGaps.push({ ...gap, sessionDate: date, reason });
-      }
-      this.#emit({
-        type: "gapUnfillable",
-        gap,
-        sessionDate: date,
-        reason,
-        attempts: outcome.attempts,
-      });
+  #commitContext(date: string): CommitContext {
+    return {
+      sessionData: this.#sd,
+      sessionDate: date,
+      tally: this.#tally,
+      emit: (event) => this.#emit(event),
+      giveUp: (gap) => {
+        if (this.#unfillableGaps.length < REPORTED_UNFILLABLE) this.#unfillableGaps.push(gap);
+      },
     };
-    for (let t = start; t < end; t += MINUTE_MS) {
-      if (this.#isPresent(symbol, t)) {
-        // The feed delivered it meanwhile: the store's bar stands.
-        flush(t);
-        continue;
-      }
-      let reason: string | undefined;
-      if (!outcome.ok) {
-        reason = outcome.reason;
-      } else {
-        const bar = byTime.get(t);
-        if (bar === undefined) {
-          reason = "the source has no bar for this minute";
-        } else {
-          try {
-            this.#sd.addBar(symbol, bar);
-            state.filled++;
-            this.#barsFilled++;
-          } catch (error) {
-            this.#barsRejected++;
-            reason = `the store refused the source's bar: ${error instanceof Error ? error.message : String(error)}`;
-          }
-        }
-      }
-      const filled = reason === undefined;
-      if (inRun && (filled !== runFilled || reason !== runReason)) flush(t);
-      if (!inRun) {
-        inRun = true;
-        runStart = t;
-        runFilled = filled;
-        runReason = reason;
-      }
-      if (!filled) {
-        (state.unfillable ??= new Set()).add(t);
-        this.#barsUnfillable++;
-      }
-    }
-    flush(end);
-  }
-
-  #isPresent(symbol: string, t: number): boolean {
-    const series = this.#sd.getSeries(symbol);
-    if (series === undefined) return false;
-    const i = lowerBound(series.time, t, 0, series.length);
-    return i < series.length && series.time[i] === t;
   }
 
   #emit(event: UpkeepEvent): void {
@@ -539,8 +384,4 @@ export class DataUpkeep {
       }
     }
   }
-}
-
-function qualityOf(present: number, expected: number): number {
-  return expected === 0 ? 100 : (present / expected) * 100;
 }

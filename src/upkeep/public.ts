@@ -7,8 +7,9 @@ export {
   realSleep,
   type Sleep,
 } from "./backoff.js";
-export { DataUpkeep, type DataUpkeepOptions, type UpkeepSessionData } from "./data-upkeep.js";
+export { DataUpkeep } from "./data-upkeep.js";
 export type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
 export { FlakySource, type FlakySourceOptions } from "./flaky-source.js";
 export { findGaps, type Gap } from "./gap.js";
 export { assessQuality, type QualityOptions, type SessionQuality } from "./quality-report.js";
+export type { DataUpkeepOptions, UpkeepSessionData } from "./upkeep-options.js";

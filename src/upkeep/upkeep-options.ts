@@ -1,0 +1,59 @@
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
+import type { Bar } from "../domain/bar.js";
+import type { BarSource } from "../history/bar-store.js";
+import type { RetryPolicy, Sleep } from "./backoff.js";
+
+/**
+ * The part of `SessionData` upkeep uses (the store's class satisfies it): reads of the current
+ * session's 1-minute time column, and the one write entry point every producer shares.
+ */
+export interface UpkeepSessionData {
+  readonly calendar: TradingCalendar;
+  readonly currentSession: string | undefined;
+  getSeries(
+    symbol: string,
+  ): { readonly length: number; readonly time: ArrayLike<number> } | undefined;
+  symbols(): string[];
+  addBar(symbol: string, bar: Bar): void;
+  setRepairCounts(symbol: string, counts: { filled: number; unfillable: number }): void;
+}
+
+/** Options of `DataUpkeep` (src/upkeep/data-upkeep.ts). */
+export interface DataUpkeepOptions {
+  readonly sessionData: UpkeepSessionData;
+  /** Where missing bars are fetched from: a `BarStore`, or anything with `readBars`. */
+  readonly source: BarSource;
+  /** The calendar that says which minutes are expected; `sessionData.calendar` by default. */
+  readonly calendar?: TradingCalendar;
+  /** Retry policy; `DEFAULT_RETRY` for what is left out. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Run period in ms of the driving clock (simulated in a replay, wall in live use); 60,000. */
+  readonly interval?: number;
+  /**
+   * The symbols to watch. By default every symbol the store has held a bar for since this upkeep
+   * was made, so a symbol whose bars all went missing in a later session is still noticed.
+   */
+  readonly symbols?: readonly string[];
+  /**
+   * The jitter source, called once per retry. By default each draw is keyed by (seed, symbol, gap
+   * start, retry number), which keeps it independent of the order in which requests fail.
+   */
+  readonly random?: () => number;
+  /** Seed of the default jitter; 1. */
+  readonly seed?: number;
+  /**
+   * How backoff delays are waited: `realSleep` by default; `noWait` in replays and tests,
+   * where the delay is only accounted (`report().backoffMs`) and the retry follows at once, so a
+   * replay's outcome depends on the data, the options and the seed, never on wall time.
+   */
+  readonly sleep?: Sleep;
+  /** Source requests in flight at once; 4. */
+  readonly concurrency?: number;
+  /** The wall clock `start()` reads; `Date.now`. */
+  readonly clock?: () => number;
+  /**
+   * `start()` checks minutes whose bar closed at least this long ago (ms; 5,000), so a bar that
+   * is merely a few seconds late is not fetched twice.
+   */
+  readonly settleMs?: number;
+}
