@@ -17,6 +17,8 @@ export interface BarSeries {
   readonly volume: Float64Array;
 }
 
+const EMPTY = new Float64Array(0);
+
 /**
  * A growable run of bars kept column by column in a region of a `Float64Array` starting at
  * `base`: `time` in `[base, base + capacity)`, then `open`, `high`, `low`, `close`, `volume`,
@@ -39,7 +41,8 @@ export class BarColumns {
   /** With `backing`, the run uses its `6 × capacity` slots from `base` (a shared buffer). */
   constructor(capacity: number, backing?: Float64Array, base = 0) {
     this.capacity = Math.max(0, Math.ceil(capacity));
-    this.buf = backing ?? new Float64Array(this.capacity * 6);
+    // Empty runs share one zero-length array: nothing is written before a growth replaces it.
+    this.buf = backing ?? (this.capacity === 0 ? EMPTY : new Float64Array(this.capacity * 6));
     this.base = backing === undefined ? 0 : base;
   }
 

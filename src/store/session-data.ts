@@ -331,7 +331,10 @@ export class SessionData {
 
   /**
    * Listens to the store's events (see `SessionDataEvent`); returns the unsubscribe function.
-   * Listeners run synchronously after each change, in subscription order.
+   * Listeners run synchronously after each change, in subscription order. A listener that
+   * throws is reported with `process.emitWarning` (type `SessionDataListenerWarning`, the error's
+   * stack in the message); the store, the writer and the other listeners carry on. Without
+   * listeners no event object is made.
    */
   subscribe(listener: SessionDataListener): () => void {
     if (typeof listener !== "function") {
