@@ -258,6 +258,23 @@ describe("AnalysisEngine: analyze from another listener, events, lifecycle", () 
     expect(seen[59]?.time, "the 60th bar was visible to the earlier listener").toBe(bars[60]!.time);
   });
 
+  it("sees a correction of an older bar from a store listener that runs before the engine", () => {
+    const sd = new SessionData({ calendar });
+    let engine: AnalysisEngine | undefined;
+    let inside: AnalysisResult | undefined;
+    sd.subscribe((e) => {
+      if (e.type === "bar" && e.arrival === "replace") inside = engine?.analyze("AAPL");
+    });
+    engine = engineFor(sd);
+    const bars = sessionBars(DAY1, 70);
+    const wrong = { ...bars[10]!, close: bars[10]!.close + 2, high: bars[10]!.high + 2 };
+    bars.forEach((bar, i) => {
+      sd.addBar("AAPL", i === 10 ? wrong : bar);
+    });
+    sd.addBar("AAPL", bars[10]!);
+    expect(inside?.indicators, "the correction is already in").toEqual(reference(bars));
+  });
+
   it("emits a result per bar that reaches the indicators", () => {
     const sd = new SessionData({ calendar });
     const engine = engineFor(sd, { indicators: ["sma:2"] });

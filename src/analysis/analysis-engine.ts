@@ -50,10 +50,10 @@ export type AnalysisListener = (result: AnalysisResult) => void;
  *   first time is warmed up from `getHistoricalBars`. Session-scoped indicators (VWAP) restart at
  *   each session through `Indicator.startSession`.
  * - `analyze(symbol)` is synchronous and reflects every bar in the store, also when called from
- *   another store listener that runs before the engine's: it reads the store and catches up
- *   (appends, inserts, a correction of the latest bar). The one thing such an earlier listener
- *   cannot see yet is a correction of an older bar, until the engine's own listener has run a
- *   moment later in the same dispatch. `slice` listeners of a replay see everything.
+ *   another store listener that runs before the engine's own: it reads the store and catches up
+ *   (appends, inserts, corrections). Knowing that nothing changed costs one read: the store hands
+ *   out the same latest-bar object until the symbol's next write, and the engine keeps the one
+ *   it saw after the last write it took in (one `getLatestBar` per bar event pays for this).
  * - Results go to `subscribe` listeners after every bar that reaches the indicators; they are
  *   built only when someone listens.
  *

@@ -77,8 +77,8 @@ class BarMark {
  *
  * Invariant between calls: the set equals a set fed, in time order and once each, the warm-up
  * bars, then every admitted bar of every session seen since, the current one as the store holds
- * it (a correction of any bar but the latest fed is the one case a store listener registered
- * before the engine can see ahead of it: see `AnalysisEngine`).
+ * it. `sync` re-establishes it from the store alone; `onBar` from an event, reading the store only
+ * for a late insert (and the latest-bar object `sync` compares with).
  */
 export class SymbolAnalysis {
   readonly symbol: string;
@@ -90,6 +90,8 @@ export class SymbolAnalysis {
   #sessionDate: string | undefined;
   #seenCount = 0;
   readonly #seen = new BarMark();
+  /** The store's latest-bar object after the last write taken in (see `sync`). */
+  #verified: Bar | undefined;
   readonly #fed = new BarMark();
   /** Index in the set of the average the trend compares the price with, -1 for none. */
   readonly #trendIndex: number;
@@ -108,6 +110,16 @@ export class SymbolAnalysis {
   /** Brings the set in line with the store, reading it (used by `analyze` and on creation). */
   sync(): void {
     const sd = this.#ctx.sessionData;
+    const latest = sd.getLatestBar(this.symbol);
+    // The store hands out the same latest-bar object until the symbol's next write: nothing
+    // was written since the last write this state took in.
+    if (latest !== undefined && latest === this.#verified) return;
+    this.#catchUp(latest);
+    this.#verified = latest;
+  }
+
+  #catchUp(latest: Bar | undefined): void {
+    const sd = this.#ctx.sessionData;
     const current = sd.currentSession;
     if (current === undefined) return;
     const count = sd.getBarCount(this.symbol);
@@ -116,11 +128,14 @@ export class SymbolAnalysis {
       this.#roll(current);
     }
     if (count === this.#seenCount) {
-      if (count === 0) return;
-      const latest = sd.getLatestBar(this.symbol)!;
-      if (this.#seen.same(latest)) return;
-      if (latest.time === this.#seen.time) this.#replaceLatest(latest);
-      else this.rebuild();
+      if (latest === undefined) return;
+      if (latest.time === this.#seen.time && !this.#seen.same(latest)) {
+        this.#replaceLatest(latest);
+      } else {
+        // Same count, yet a write this state has not heard of (the latest-bar object changed):
+        // a correction of an older bar, or a later bar with an earlier one replaced.
+        this.rebuild();
+      }
       return;
     }
     if (count > this.#seenCount) {
@@ -149,6 +164,12 @@ export class SymbolAnalysis {
    * Cheap for the usual append: no store read.
    */
   onBar(bar: Bar, arrival: string, sessionDate: string, regular: boolean): boolean {
+    const admitted = this.#take(bar, arrival, sessionDate, regular);
+    this.#verified = this.#ctx.sessionData.getLatestBar(this.symbol);
+    return admitted;
+  }
+
+  #take(bar: Bar, arrival: string, sessionDate: string, regular: boolean): boolean {
     if (sessionDate !== this.#sessionDate) this.#roll(sessionDate);
     const admitted = regular || this.#ctx.extendedHours;
     const t = bar.time;
