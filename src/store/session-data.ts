@@ -118,10 +118,14 @@ export class SessionData {
       error.message = `cannot start session ${date}: ${why}`;
       throw error;
     }
-    this.#begin(date);
+    const previous = this.#begin(date);
+    if (this.#listeners.length > 0) {
+      this.#emit({ type: "sessionStart", sessionDate: date, previousSessionDate: previous });
+    }
   }
 
-  #begin(date: string): void {
+  /** Makes `date` the current session; returns the previous one. Emits nothing (callers do). */
+  #begin(date: string): string | undefined {
     const session = this.calendar.session(date)!;
     const ctx = this.#ctx;
     const previous = ctx.date;
@@ -146,9 +150,7 @@ export class SessionData {
     ctx.close = session.close;
     ctx.preOpen = session.preOpen;
     ctx.postClose = session.postClose;
-    if (this.#listeners.length > 0) {
-      this.#emit({ type: "sessionStart", sessionDate: date, previousSessionDate: previous });
-    }
+    return previous;
   }
 
   /**
@@ -172,13 +174,18 @@ export class SessionData {
     }
     const t = bar.time;
     const ctx = this.#ctx;
+    let started = false;
+    let previous: string | undefined;
     // The common case (a bar of the current session) needs no calendar call.
     if (!(t >= ctx.preOpen && t < ctx.postClose)) {
       const date = this.calendar.sessionDateOf(t);
       if (date === undefined || (ctx.date !== undefined && date < ctx.date)) {
         this.#refuse(symbol, bar, new SessionMismatchError(symbol, t, date, ctx.date));
       }
-      if (date !== ctx.date) this.#begin(date!);
+      if (date !== ctx.date) {
+        previous = this.#begin(date!);
+        started = true;
+      }
     }
     let sym = this.#symbols.get(symbol);
     if (sym === undefined) {
@@ -189,14 +196,19 @@ export class SessionData {
     const end = t + MINUTE_MS;
     if (!(end <= ctx.clock)) ctx.clock = end;
     if (this.#listeners.length > 0) {
+      // Events go out only now, with the bar stored: a listener sees the new session with its
+      // first bar, and whatever it does (even clear()) cannot interrupt a half-done write.
+      const sessionDate = ctx.date!;
+      const regular = t >= ctx.open && t < ctx.close;
+      if (started) this.#emit({ type: "sessionStart", sessionDate, previousSessionDate: previous });
       const { open, high, low, close, volume } = bar;
       this.#emit({
         type: "bar",
         symbol,
         bar: Object.freeze({ time: t, open, high, low, close, volume }),
         arrival,
-        sessionDate: ctx.date!,
-        regular: t >= ctx.open && t < ctx.close,
+        sessionDate,
+        regular,
       });
     }
   }
