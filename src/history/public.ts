@@ -13,6 +13,15 @@ export {
   type DuckDbBarStoreOptions,
   type SymbolSummary,
 } from "./duckdb-bar-store.js";
+export {
+  type FileImport,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  importFile,
+} from "./import-file.js";
+export type { SkippedLine } from "./import-sink.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export { generateSampleBars, type SampleOptions, type SampleResult } from "./sample-data.js";
 export { SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";

@@ -1,0 +1,245 @@
+import { ImportError } from "../domain/errors.js";
+import type { ImportSink } from "./import-sink.js";
+import { parseNumber, type TimestampParser } from "./timestamps.js";
+
+/** What a column holds; `""` ignores it. */
+export type ColumnRole = "time" | "open" | "high" | "low" | "close" | "volume" | "";
+
+const ROLES: readonly ColumnRole[] = ["time", "open", "high", "low", "close", "volume"];
+const REQUIRED: readonly ColumnRole[] = ["time", "open", "high", "low", "close"];
+
+/** How to read one delimited text file (or zip entry). */
+export interface DelimitedSpec {
+  readonly file: string;
+  readonly symbol: string;
+  /** One character; detected from the first line (`,` `;` tab `|`) when absent. */
+  readonly delimiter?: string;
+  /** The role of each column by position; when absent, taken from a header or the default order. */
+  readonly columns?: readonly ColumnRole[];
+  /** Whether a first line of names may be present (default true). */
+  readonly header?: boolean;
+  readonly timestamps: TimestampParser;
+  /** Reads the time field when the file's times are not timestamps (LEAN: ms since midnight). */
+  readonly timeOf?: (text: string, s: number, e: number) => number;
+  /** Prices are divided by this (LEAN equities: 10,000). */
+  readonly priceScale: number;
+  /** Added to every time (−60,000 for end-stamped 1-minute bars). */
+  readonly timeShift: number;
+}
+
+/** Parses `--columns time,open,high,low,close,volume` (`_`, `skip` or an empty name ignore a column). */
+export function parseColumnRoles(value: string | readonly string[]): ColumnRole[] {
+  const names = typeof value === "string" ? value.split(",") : [...value];
+  const roles = names.map((raw) => {
+    const name = raw.trim().toLowerCase();
+    if (name === "" || name === "_" || name === "skip" || name === "-") return "";
+    const role = name === "timestamp" || name === "date" ? "time" : name;
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ImportError("--columns", 0, role, `is not one of ${ROLES.join(", ")} or _`);
+    }
+    return role as ColumnRole;
+  });
+  for (const r of REQUIRED) {
+    if (!roles.includes(r))
+      throw new ImportError("--columns", 0, r, "is missing from the column list");
+  }
+  if (new Set(roles.filter((r) => r !== "")).size !== roles.filter((r) => r !== "").length) {
+    throw new ImportError("--columns", 0, undefined, "names a column twice");
+  }
+  return roles;
+}
+
+/** The role a header name suggests (`timestamp_utc` → time, `Open` → open, …), or "". */
+export function roleOfHeader(name: string): ColumnRole {
+  const n = name.toLowerCase().replace(/[^a-z]/g, "");
+  if (n === "t" || n === "ts" || n.includes("time") || n.includes("date")) return "time";
+  if (n === "o" || n.includes("open")) return "open";
+  if (n === "h" || n.includes("high")) return "high";
+  if (n === "l" || n.includes("low")) return "low";
+  if (n === "c" || n.includes("close") || n === "last") return "close";
+  if (n === "v" || n === "vol" || n.includes("volume")) return "volume";
+  return "";
+}
+
+/** Splits `text[s, e)` at `delim`, writing field bounds into `starts`/`ends`; returns the count. */
+function splitFields(
+  text: string,
+  s: number,
+  e: number,
+  delim: number,
+  starts: Int32Array,
+  ends: Int32Array,
+  max: number,
+): number {
+  let n = 0;
+  let i = s;
+  while (n < max) {
+    if (text.charCodeAt(i) === 34) {
+      // A quoted field: its content ends at the closing quote.
+      const close = text.indexOf('"', i + 1);
+      const end = close < 0 || close > e ? e : close;
+      starts[n] = i + 1;
+      ends[n] = end;
+      n++;
+      const next = text.indexOf(String.fromCharCode(delim), end);
+      if (next < 0 || next >= e) return n;
+      i = next + 1;
+      continue;
+    }
+    let j = i;
+    while (j < e && text.charCodeAt(j) !== delim) j++;
+    starts[n] = i;
+    ends[n] = j;
+    n++;
+    if (j >= e) return n;
+    i = j + 1;
+  }
+  return n;
+}
+
+function detectDelimiter(line: string): string {
+  let best = ",";
+  let bestCount = 0;
+  for (const d of [",", ";", "\t", "|"]) {
+    const count = line.split(d).length - 1;
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * Reads delimited text (chunks of one file, any split) into the sink. Handles CRLF, a BOM, blank
+ * lines, a header line (detected: a field that is neither a number nor a timestamp), quoted
+ * fields. Resolves to whether the file had a volume column.
+ */
+export async function readDelimited(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  spec: DelimitedSpec,
+  sink: ImportSink,
+): Promise<{ volume: boolean }> {
+  const starts = new Int32Array(64);
+  const ends = new Int32Array(64);
+  let delim = spec.delimiter === undefined ? -1 : spec.delimiter.charCodeAt(0);
+  let index: Record<Exclude<ColumnRole, "">, number> | undefined;
+  let needed = 0;
+  let hasVolume = false;
+  const scale = spec.priceScale;
+  const shift = spec.timeShift;
+  const { symbol, timestamps, timeOf } = spec;
+
+  const setup = (roles: readonly ColumnRole[], line: number): void => {
+    const at = (r: ColumnRole) => roles.indexOf(r);
+    for (const r of REQUIRED) {
+      if (at(r) < 0) {
+        throw new ImportError(
+          spec.file,
+          line,
+          r,
+          "has no column (name the columns with --columns time,open,high,low,close,volume)",
+        );
+      }
+    }
+    index = {
+      time: at("time"),
+      open: at("open"),
+      high: at("high"),
+      low: at("low"),
+      close: at("close"),
+      volume: at("volume"),
+    };
+    hasVolume = index.volume >= 0;
+    needed = Math.max(...Object.values(index)) + 1;
+  };
+
+  const number = (text: string, i: number, role: string, line: number): number => {
+    const v = parseNumber(text, starts[i]!, ends[i]!);
+    if (Number.isNaN(v)) {
+      sink.reject(
+        line,
+        role,
+        `${JSON.stringify(text.slice(starts[i]!, ends[i]!))} is not a number`,
+      );
+    }
+    return v;
+  };
+
+  const row = (text: string, s: number, e: number, line: number): void => {
+    if (index === undefined) {
+      if (text.charCodeAt(s) === 0xfeff) s++;
+      const first = text.slice(s, e);
+      if (delim < 0) delim = detectDelimiter(first).charCodeAt(0);
+      const n = splitFields(text, s, e, delim, starts, ends, 64);
+      const fields = Array.from({ length: n }, (_, k) => text.slice(starts[k]!, ends[k]!));
+      const looksLikeHeader =
+        spec.header !== false &&
+        fields.some(
+          (f, k) =>
+            Number.isNaN(parseNumber(f, 0, f.length)) &&
+            Number.isNaN(timestamps.parse(text, starts[k]!, ends[k]!)),
+        );
+      if (spec.columns !== undefined) setup(spec.columns, line);
+      else if (looksLikeHeader) setup(fields.map(roleOfHeader), line);
+      else setup(ROLES.slice(0, n >= 6 ? 6 : 5), line);
+      if (looksLikeHeader) return;
+    }
+    const ix = index!;
+    const n = splitFields(text, s, e, delim, starts, ends, needed);
+    if (n < needed) {
+      sink.reject(line, undefined, `expected at least ${needed} fields, found ${n}`);
+      return;
+    }
+    const ts = starts[ix.time]!;
+    const te = ends[ix.time]!;
+    let time = timeOf === undefined ? timestamps.parse(text, ts, te) : timeOf(text, ts, te);
+    if (Number.isNaN(time)) {
+      sink.reject(line, "time", `${JSON.stringify(text.slice(ts, te))} is not a timestamp`);
+      return;
+    }
+    time += shift;
+    const open = number(text, ix.open, "open", line);
+    if (Number.isNaN(open)) return;
+    const high = number(text, ix.high, "high", line);
+    if (Number.isNaN(high)) return;
+    const low = number(text, ix.low, "low", line);
+    if (Number.isNaN(low)) return;
+    const close = number(text, ix.close, "close", line);
+    if (Number.isNaN(close)) return;
+    let volume = 0;
+    if (ix.volume >= 0) {
+      volume = number(text, ix.volume, "volume", line);
+      if (Number.isNaN(volume)) return;
+    }
+    if (scale === 1) sink.add(symbol, line, time, open, high, low, close, volume);
+    else
+      sink.add(symbol, line, time, open / scale, high / scale, low / scale, close / scale, volume);
+  };
+
+  let carry = "";
+  let line = 0;
+  const each = (text: string, s: number, e: number): void => {
+    line++;
+    if (e > s && text.charCodeAt(e - 1) === 13) e--;
+    let k = s;
+    while (k < e && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    if (k === e) return;
+    row(text, s, e, line);
+  };
+  for await (const chunk of chunks) {
+    const text = carry.length > 0 ? carry + chunk : chunk;
+    let s = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", s);
+      if (nl < 0) break;
+      each(text, s, nl);
+      s = nl + 1;
+    }
+    carry = s === 0 ? text : text.slice(s);
+  }
+  if (carry.length > 0) each(carry, 0, carry.length);
+  if (index === undefined) throw new ImportError(spec.file, 0, undefined, "holds no rows");
+  sink.flush();
+  return { volume: hasVolume };
+}

@@ -1,0 +1,137 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ImportError } from "../domain/errors.js";
+import { type ColumnRole, roleOfHeader } from "./delimited.js";
+import { copyFromVector } from "./duckdb-vectors.js";
+import type { ImportSink } from "./import-sink.js";
+import { epochToMs, type TimestampParser, WallClock } from "./timestamps.js";
+
+/** How to read one Parquet file. */
+export interface ParquetSpec {
+  readonly file: string;
+  readonly symbol: string;
+  readonly columns?: readonly ColumnRole[];
+  readonly timestamps: TimestampParser;
+  readonly tz?: string;
+  readonly priceScale: number;
+  readonly timeShift: number;
+  readonly onRows?: (done: number, total: number) => void;
+}
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * Reads a Parquet file through DuckDB's `read_parquet` (a private in-memory database), mapping
+ * columns by `columns` (by position) or by name as the CSV importer does. Times may be
+ * TIMESTAMP (naive: UTC, or wall-clock time in `tz`), TIMESTAMPTZ, DATE, epoch numbers or text.
+ */
+export async function readParquet(
+  spec: ParquetSpec,
+  sink: ImportSink,
+): Promise<{ volume: boolean }> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const source = `read_parquet(${quoteString(spec.file)})`;
+    let described: [string, string][];
+    try {
+      const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+      described = reader.getRows().map((r) => [String(r[0]), String(r[1])]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+      throw new ImportError(spec.file, 0, undefined, `is not a readable Parquet file (${reason})`);
+    }
+    const roles = spec.columns ?? described.map(([name]) => roleOfHeader(name));
+    const column = (role: ColumnRole): [string, string] | undefined => {
+      const i = roles.indexOf(role);
+      return i < 0 ? undefined : described[i];
+    };
+    for (const role of ["time", "open", "high", "low", "close"] as const) {
+      if (column(role) === undefined) {
+        throw new ImportError(
+          spec.file,
+          0,
+          role,
+          `has no column (columns: ${described.map(([n]) => n).join(", ")}; name them with --columns)`,
+        );
+      }
+    }
+    const [timeName, timeType] = column("time")!;
+    const isText = /^VARCHAR/.test(timeType);
+    const isNaive = /^(TIMESTAMP(_S|_MS|_NS)?|DATE)$/.test(timeType);
+    const isInstant = isNaive || /WITH TIME ZONE/.test(timeType);
+    const t = quoteIdent(timeName);
+    // NULLs become NaN, so the row is refused like any other non-number.
+    const nan = (expr: string): string => `coalesce(${expr}, CAST('NaN' AS DOUBLE))`;
+    const timeExpr = isText
+      ? t
+      : isInstant
+        ? nan(`CAST(epoch_ms(${t}) AS DOUBLE)`)
+        : nan(`CAST(${t} AS DOUBLE)`);
+    const value = (role: ColumnRole): string => {
+      const c = column(role);
+      return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`CAST(${quoteIdent(c[0])} AS DOUBLE)`);
+    };
+    const total = Number(
+      (await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0],
+    );
+    const result = await connection.stream(
+      `SELECT ${timeExpr}, ${["open", "high", "low", "close", "volume"].map((r) => value(r as ColumnRole)).join(", ")} FROM ${source}`,
+    );
+    const clock = isNaive && spec.tz !== undefined ? new WallClock(spec.tz) : undefined;
+    const cols = Array.from({ length: 6 }, () => new Float64Array(2048));
+    const scale = spec.priceScale;
+    let row = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      const timeVector = chunk.getColumnVector(0);
+      for (let c = 1; c < 6; c++) copyFromVector(chunk.getColumnVector(c), 0, cols[c]!, 0, n);
+      if (!isText) copyFromVector(timeVector, 0, cols[0]!, 0, n);
+      for (let i = 0; i < n; i++) {
+        row++;
+        let time: number;
+        if (isText) {
+          const text = String(timeVector.getItem(i) ?? "");
+          time = spec.timestamps.parse(text, 0, text.length);
+        } else {
+          const raw = cols[0]![i]!;
+          time = isInstant ? (clock === undefined ? raw : clock.toUtc(raw)) : epochToMs(raw);
+        }
+        if (Number.isNaN(time)) {
+          sink.reject(
+            row,
+            "time",
+            `${JSON.stringify(String(timeVector.getItem(i)))} is not a timestamp`,
+          );
+          continue;
+        }
+        const [, o, h, l, c, v] = cols as [
+          Float64Array,
+          Float64Array,
+          Float64Array,
+          Float64Array,
+          Float64Array,
+          Float64Array,
+        ];
+        sink.add(
+          spec.symbol,
+          row,
+          time + spec.timeShift,
+          o[i]! / scale,
+          h[i]! / scale,
+          l[i]! / scale,
+          c[i]! / scale,
+          v[i]!,
+        );
+      }
+      spec.onRows?.(row, total);
+    }
+    sink.flush();
+    return { volume: column("volume") !== undefined };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
