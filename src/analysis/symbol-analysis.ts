@@ -160,12 +160,16 @@ export class SymbolAnalysis {
   }
 
   /**
-   * Takes in one store event's bar. Returns whether the set may have changed (an admitted bar).
-   * Cheap for the usual append: no store read.
+   * Takes in one store event's bar. Returns whether the bar reaches the indicators. The usual
+   * append costs one store read (the latest-bar object, kept for `sync`).
    */
   onBar(bar: Bar, arrival: string, sessionDate: string, regular: boolean): boolean {
+    const latest = this.#ctx.sessionData.getLatestBar(this.symbol);
+    // Already taken in: `analyze` caught up from the store earlier in this very dispatch.
+    if (latest === this.#verified) return regular || this.#ctx.extendedHours;
     const admitted = this.#take(bar, arrival, sessionDate, regular);
-    this.#verified = this.#ctx.sessionData.getLatestBar(this.symbol);
+    // Taking a bar in only reads the store, so `latest` is still its latest-bar object.
+    this.#verified = latest;
     return admitted;
   }
 
