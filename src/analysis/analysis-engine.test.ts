@@ -204,6 +204,22 @@ describe("AnalysisEngine: sessions and warm-up", () => {
     ).toBe(true);
   });
 
+  it("warms up from regular-session history bars only, asking for more past extended hours", () => {
+    const sd = new SessionData({ calendar });
+    const pre = Array.from({ length: 60 }, (_, i) => makeBar(at(DAY1, 8, 0) + i * 60_000, 80, i));
+    const regular = sessionBars(DAY1, 30);
+    const post = Array.from({ length: 60 }, (_, i) =>
+      makeBar(at(DAY1, 16, 0) + i * 60_000, 120, i),
+    );
+    for (const bar of [...pre, ...regular, ...post]) sd.addBar("AAPL", bar);
+    const open = makeBar(at(DAY2, 9, 30), 101);
+    sd.addBar("AAPL", open);
+    const engine = engineFor(sd, { warmupBars: 20 });
+    expect(engine.analyze("AAPL")?.indicators, "the last 20 regular bars, then the open").toEqual(
+      reference([...regular.slice(-20), open]),
+    );
+  });
+
   it("runs one continuous series across sessions (each bar fed once)", () => {
     const sd = new SessionData({ calendar });
     const engine = engineFor(sd);
@@ -314,5 +330,8 @@ describe("AnalysisEngine: analyze from another listener, events, lifecycle", () 
     expect(() => new AnalysisEngine({ sessionData: sd, warmupBars: -1 })).toThrow(
       InvalidArgumentError,
     );
+    expect(
+      () => new AnalysisEngine({ sessionData: sd, indicators: "sma:50" as unknown as string[] }),
+    ).toThrow(InvalidArgumentError);
   });
 });

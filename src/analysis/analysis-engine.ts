@@ -89,6 +89,11 @@ export class AnalysisEngine {
       throw new InvalidArgumentError("AnalysisEngine needs a sessionData (a SessionData)");
     }
     const specs = options.indicators ?? DEFAULT_INDICATORS;
+    if (!Array.isArray(specs)) {
+      throw new InvalidArgumentError(
+        `indicators must be an array of specs or factories, got ${JSON.stringify(specs)}`,
+      );
+    }
     const factories = specs.map((spec): IndicatorFactory => {
       if (typeof spec === "function") return spec;
       return parseIndicatorSpec(spec);
