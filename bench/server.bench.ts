@@ -7,13 +7,19 @@
  *   50-symbol, 5-session replay at max speed; ten of them stall for two seconds to force drops.
  *   Every client must hold every slice in order or have been told exactly which it missed
  *   (received + reported missed = all, no overlap). Beside: the same replay with no client.
+ * - Dashboard (when /usr/bin/chromium exists): the page in headless Chromium during a 500-symbol,
+ *   2-session replay at max speed: WebSocket messages and bytes per second it receives, and its
+ *   frame intervals (requestAnimationFrame), beside the same page idle for as long.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
+import { chromium } from "playwright-core";
+import { AnalysisEngine } from "../src/analysis/public.js";
 import { xnysCalendar } from "../src/calendar/xnys.js";
 import { createServer } from "../src/server/public.js";
 import { sampleStore } from "../src/server/server.test-helpers.js";
@@ -171,6 +177,118 @@ async function replayWithClients(store: Awaited<ReturnType<typeof sampleStore>>)
   return { ms, slices: state.slices, bars: state.bars, total: server.hub.sliceSeq, accounts, told };
 }
 
+/** Counts WebSocket messages and bytes and records frame times; installed before the page loads. */
+const PAGE_PROBE = `(() => {
+  const probe = { messages: 0, bytes: 0, frames: [], counting: false };
+  window.__probe = probe;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        if (!probe.counting) return;
+        probe.messages++;
+        probe.bytes += e.data.length;
+      });
+    }
+  };
+  const tick = (t) => {
+    if (probe.counting) probe.frames.push(t);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+interface PageFigures {
+  seconds: number;
+  messagesPerSecond: number;
+  kbPerSecond: number;
+  frames: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const READ_PROBE = `(() => {
+  const p = window.__probe;
+  p.counting = false;
+  const f = p.frames;
+  const gaps = [];
+  for (let i = 1; i < f.length; i++) gaps.push(f[i] - f[i - 1]);
+  gaps.sort((a, b) => a - b);
+  const q = (x) => (gaps.length === 0 ? 0 : gaps[Math.min(gaps.length - 1, Math.floor(x * gaps.length))]);
+  return { messages: p.messages, bytes: p.bytes, frames: f.length, p50: q(0.5), p99: q(0.99), max: gaps.at(-1) ?? 0 };
+})()`;
+
+/** The dashboard during a 500-symbol replay at max speed, and idle for as long (baseline). */
+async function dashboardFigures(): Promise<
+  { replay: PageFigures; idle: PageFigures; flushes: number } | undefined
+> {
+  const CHROMIUM = "/usr/bin/chromium";
+  if (!existsSync(CHROMIUM)) return undefined;
+  const symbols = Array.from({ length: 500 }, (_, i) => `T${String(i).padStart(3, "0")}`);
+  const store = await sampleStore({ symbols, from: FROM, to: "2024-01-04" });
+  const sessionData = new SessionData({ calendar: xnysCalendar });
+  const analysis = new AnalysisEngine({ sessionData, indicators: ["sma:50", "ema:20", "rsi:14"] });
+  const server = createServer({ sessionData, barStore: store, analysis });
+  const { url } = await server.listen(0, "127.0.0.1");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    await page.addInitScript(PAGE_PROBE);
+    await page.goto(url);
+    await page.locator("#conn.on").waitFor();
+    const measure = async (during: () => Promise<void>): Promise<PageFigures> => {
+      await page.evaluate("window.__probe.counting = true");
+      const t0 = performance.now();
+      await during();
+      const seconds = (performance.now() - t0) / 1000;
+      const r = await page.evaluate<{
+        messages: number;
+        bytes: number;
+        frames: number;
+        p50: number;
+        p99: number;
+        max: number;
+      }>(READ_PROBE);
+      await page.evaluate(
+        "window.__probe.frames = []; window.__probe.messages = 0; window.__probe.bytes = 0",
+      );
+      return {
+        seconds,
+        messagesPerSecond: r.messages / seconds,
+        kbPerSecond: r.bytes / 1024 / seconds,
+        frames: r.frames,
+        p50: r.p50,
+        p99: r.p99,
+        max: r.max,
+      };
+    };
+    const flushesBefore = server.hub.flushes;
+    const replay = await measure(async () => {
+      await page.click("#btn-start");
+      await page.locator("#replay-state", { hasText: "finished" }).waitFor({ timeout: 120_000 });
+    });
+    const flushes = server.hub.flushes - flushesBefore;
+    const idle = await measure(() => new Promise((r) => setTimeout(r, replay.seconds * 1000)));
+    return { replay, idle, flushes };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const store = await sampleStore({ symbols: SYMBOLS, from: FROM, to: TO });
 
@@ -238,5 +356,32 @@ export async function run(): Promise<void> {
   ]);
   console.log(
     `clients with every slice in order: ${complete}/${CLIENTS}; clients whose received + reported-missed slices are exactly all ${fan.total}, in order, no overlap: ${exact}/${CLIENTS}; slices missed (all reported): ${missed}; messages the server dropped and told about: ${fan.told}`,
+  );
+
+  // --- the dashboard with 500 symbols ---
+  const page = await dashboardFigures();
+  if (page === undefined) {
+    console.log("\nDashboard: skipped (/usr/bin/chromium is missing)");
+    return;
+  }
+  const pageRow = (name: string, f: PageFigures) => ({
+    page: name,
+    seconds: Number(f.seconds.toFixed(1)),
+    "ws msgs/s": Number(f.messagesPerSecond.toFixed(1)),
+    "ws KiB/s": Math.round(f.kbPerSecond),
+    frames: f.frames,
+    "frame p50 ms": Number(f.p50.toFixed(1)),
+    "frame p99 ms": Number(f.p99.toFixed(1)),
+    "frame max ms": Number(f.max.toFixed(1)),
+  });
+  console.log(
+    "\nDashboard in headless Chromium: 500 symbols x 2 sessions at max speed, with analysis",
+  );
+  console.table([
+    pageRow("during the replay (ours)", page.replay),
+    pageRow("idle page (baseline)", page.idle),
+  ]);
+  console.log(
+    `server flushes during the replay: ${page.flushes} (${(page.flushes / page.replay.seconds).toFixed(1)}/s; the page gets at most one update per flush)`,
   );
 }

@@ -159,16 +159,23 @@ export class HubClient {
         this.#write(this.#noticeOfMisses());
         continue;
       }
-      if (this.#update !== undefined) {
-        const u = this.#update;
-        this.#update = undefined;
-        this.#write(JSON.stringify({ type: "update", ...u }));
+      // Queued messages first: a `reset` or a session boundary must reach the client before
+      // the updates that follow it.
+      const entry = this.#shift();
+      if (entry !== undefined) {
+        this.#write(entry.data);
         continue;
       }
-      const entry = this.#shift();
-      if (entry === undefined) return;
-      this.#write(entry.data);
+      if (this.#update === undefined) return;
+      const u = this.#update;
+      this.#update = undefined;
+      this.#write(JSON.stringify({ type: "update", ...u }));
     }
+  }
+
+  /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
+  discardUpdate(): void {
+    this.#update = undefined;
   }
 
   /** Stops sending; the queue is released. */

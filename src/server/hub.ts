@@ -231,6 +231,17 @@ export class Hub {
     return seq;
   }
 
+  /**
+   * The store was cleared (a new replay): drops every change not yet sent, so nothing of the old
+   * data follows, and queues `message` to every client.
+   */
+  reset(message: Record<string, unknown>): void {
+    this.#changedBars.clear();
+    this.#pendingAnalysis.clear();
+    for (const client of this.#clients) client.discardUpdate();
+    this.publishControl(message);
+  }
+
   /** A session boundary or other replay event every client hears, queued in order. */
   publishControl(message: Record<string, unknown>): void {
     const data = JSON.stringify(message);

@@ -350,7 +350,10 @@ describe("bearer token", () => {
 describe("dashboard files", () => {
   it.each([
     ["/", "text/html", "<title>sessiondata</title>"],
-    ["/dashboard/app.js", "text/javascript", "LightweightCharts"],
+    ["/dashboard/app.js", "text/javascript", "createChartView"],
+    ["/dashboard/chart.js", "text/javascript", "LightweightCharts"],
+    ["/dashboard/lists.js", "text/javascript", "IntersectionObserver"],
+    ["/dashboard/util.js", "text/javascript", "wallSeconds"],
     ["/dashboard/style.css", "text/css", "--bg"],
     ["/dashboard/lightweight-charts.js", "text/javascript", "createChart"],
   ])("GET %s serves %s", async (path, type, marker) => {

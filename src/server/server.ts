@@ -102,7 +102,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
     hooks: {
       onReset: () => {
         gaps.clear();
-        hub.publishControl({ type: "reset" });
+        hub.reset({ type: "reset" });
       },
       onSlice: (time, bars) => hub.publishSlice(time, bars),
       onSession: (event, date) => hub.publishControl({ type: "session", event, date }),

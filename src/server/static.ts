@@ -41,10 +41,11 @@ export function loadDashboard(): ReadonlyMap<string, Asset> {
   const read = (path: string): string => readFileSync(path, "utf8");
   return new Map<string, Asset>([
     ["/", { body: read(join(dir, "index.html")), type: "text/html; charset=utf-8" }],
-    [
-      "/dashboard/app.js",
-      { body: read(join(dir, "app.js")), type: "text/javascript; charset=utf-8" },
-    ],
+    // The page's modules.
+    ...["app.js", "chart.js", "lists.js", "util.js"].map((f): [string, Asset] => [
+      `/dashboard/${f}`,
+      { body: read(join(dir, f)), type: "text/javascript; charset=utf-8" },
+    ]),
     [
       "/dashboard/style.css",
       { body: read(join(dir, "style.css")), type: "text/css; charset=utf-8" },
