@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { sessiondata } from "./cli-test-support.test-helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "sessiondata-generate-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sessiondata generate (end to end)", () => {
+  it("writes a sample, prints only JSON with --json, and is deterministic", () => {
+    const a = join(dir, "a.duckdb");
+    const b = join(dir, "b.duckdb");
+    const args = [
+      "generate",
+      "--symbols",
+      "AAA,BBB",
+      "--from",
+      "2024-11-27",
+      "--to",
+      "2024-11-29",
+      "--json",
+    ];
+    const r = sessiondata([...args, "--db", a]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/generating 2 symbols from 2024-11-27 to 2024-11-29 \(XNYS, seed 1\)/);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      symbols: ["AAA", "BBB"],
+      bars: 2 * (390 + 210),
+      missing: 0,
+      calendar: "XNYS",
+    });
+    sessiondata([...args, "--db", b]);
+    const infoA = JSON.parse(sessiondata(["info", "--json", "--db", a]).stdout);
+    const infoB = JSON.parse(sessiondata(["info", "--json", "--db", b]).stdout);
+    expect(infoB.symbols).toEqual(infoA.symbols);
+  });
+
+  it("takes a count, a 24/7 calendar and a missing rate; refuses an unknown calendar", () => {
+    const db = join(dir, "c.duckdb");
+    const r = sessiondata([
+      "generate",
+      "--symbols",
+      "3",
+      "--calendar",
+      "24/7",
+      "--from",
+      "2024-01-06",
+      "--to",
+      "2024-01-06",
+      "--missing-rate",
+      "0.5",
+      "--db",
+      db,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/for 3 symbols \(AAPL, MSFT, NVDA\), [\d,]+ left out/);
+    const bad = sessiondata(["generate", "--calendar", "mars", "--db", db]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'sessiondata: unknown calendar "mars": use one of xnys, 24/7, 24/5',
+    );
+  });
+});

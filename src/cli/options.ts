@@ -1,0 +1,38 @@
+import type { TradingCalendar } from "../calendar/public.js";
+import { alwaysOpenCalendar, weekdaysCalendar, xnysCalendar } from "../calendar/public.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+import { defaultDbPath } from "../history/public.js";
+
+/** The database a command opens: `--db`, else `SESSIONDATA_DB`, else `./sessiondata.duckdb`. */
+export function resolveDbPath(db: string | undefined): string {
+  return db !== undefined && db.trim() !== "" ? db : defaultDbPath();
+}
+
+/** The calendars `--calendar` names (lower case). */
+export const CALENDAR_NAMES: Readonly<Record<string, TradingCalendar>> = {
+  xnys: xnysCalendar,
+  "24/7": alwaysOpenCalendar,
+  "24/5": weekdaysCalendar,
+};
+
+/** The calendar named by `--calendar` (default XNYS). */
+export function calendarByName(name: string | undefined): TradingCalendar {
+  if (name === undefined) return xnysCalendar;
+  const calendar = CALENDAR_NAMES[name.toLowerCase()];
+  if (calendar === undefined) {
+    throw new InvalidArgumentError(
+      `unknown calendar ${JSON.stringify(name)}: use one of ${Object.keys(CALENDAR_NAMES).join(", ")}`,
+    );
+  }
+  return calendar;
+}
+
+/** A flag's number, or `undefined` when absent; refuses anything that is not a finite number. */
+export function numberOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`${flag} must be a number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
