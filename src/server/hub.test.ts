@@ -181,6 +181,24 @@ describe("Hub", () => {
     expect(b.ofType("quality"), "B did not ask for the quality channel").toEqual([]);
   });
 
+  it("sends a reset before the updates that follow it, and none of the old data", () => {
+    let value = "old";
+    hub = new Hub({ snapshot: () => ({ value }), flushIntervalMs: 10_000, highWaterMark: 1 });
+    const slow = new FakeSocket(true);
+    const client = hub.addClient(slow);
+    hub.handleMessage(client, { type: "subscribe", symbols: ["A"], channels: ["bars"] });
+    hub.markBar("A");
+    hub.flush(); // an update of the old data waits behind the stalled socket
+    hub.markBar("A");
+    hub.reset({ type: "reset" });
+    value = "new";
+    hub.markBar("A");
+    hub.flush();
+    slow.drain();
+    const after = slow.received.slice(1).map((m) => (m.type === "update" ? m.bars : m.type));
+    expect(after).toEqual(["subscribed", "reset", { A: { value: "new" } }]);
+  });
+
   it("gives a new '*' subscriber the current picture of every symbol", () => {
     hub = new Hub({ snapshot: (s) => ({ s }), listSymbols: () => ["X", "Y"] });
     const socket = new FakeSocket();
