@@ -285,7 +285,7 @@ describe("BacktestStreamCoordinator", () => {
     expect(fractions.at(-1)).toBe(1);
   });
 
-  it("streams one scan per session over its hours, never the whole range", async () => {
+  it("streams the range in one chunked scan, from the first open to the last close", async () => {
     const { store } = await fixtureStore(cal, { symbols: SYMBOLS, dates: DATES, minutes: 30 });
     const scans: ScanOptions[] = [];
     const spy: BarStore = {
@@ -309,9 +309,27 @@ describe("BacktestStreamCoordinator", () => {
       chunkSize: 7,
     });
     expect((await replay.run()).bars).toBe(180);
-    expect(scans.map((s) => [s.from, s.to, s.chunkSize, s.symbols])).toEqual(
-      DATES.map((d) => [cal.session(d)!.open, cal.session(d)!.close, 7, ["AAPL", "MSFT"]]),
+    expect(scans.map((s) => [s.from, s.to, s.chunkSize, s.symbols])).toEqual([
+      [cal.session(DATES[0]!)!.open, cal.session(DATES[2]!)!.close, 7, ["AAPL", "MSFT"]],
+    ]);
+  });
+
+  it("skips sessions of the range that have no bars", async () => {
+    const { replay } = await setup(
+      {},
+      {
+        symbols: SYMBOLS,
+        dates: ["2024-01-02", "2024-01-04"],
+        minutes: 5,
+        extended: 3,
+      },
     );
+    const starts: string[] = [];
+    replay.on("sessionStart", (e) => starts.push(`${e.date}#${e.index}`));
+    const report = await replay.run();
+    expect(starts).toEqual(["2024-01-02#0", "2024-01-04#2"]);
+    expect(report.sessions).toBe(2);
+    expect(report.bars, "extended bars between the windows are passed over").toBe(2 * 5 * 3);
   });
 
   it("fills indicators and trend from an analysis engine", async () => {

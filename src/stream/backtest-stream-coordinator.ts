@@ -82,6 +82,7 @@ export class BacktestStreamCoordinator {
   #nextProgress = 0;
   #nextUpkeep = 0;
   #lastUpkeepNow = Number.NEGATIVE_INFINITY;
+  #lastMinute = Number.NaN;
 
   constructor(options: BacktestOptions) {
     const { from, to, calendar } = options;
@@ -180,11 +181,10 @@ export class BacktestStreamCoordinator {
     this.#started = true;
     this.#startWall = performance.now();
     const symbols = await this.#resolveSymbols();
-    for (let i = 0; i < this.#sessions.length && !this.#clock.stopped; i++) {
-      await this.#replaySession(i, symbols);
+    await this.#replay(symbols);
+    if (!this.#clock.stopped && this.#listeners.progress.size > 0) {
+      this.#emitProgress(1, this.#lastMinute);
     }
-    if (!this.#clock.stopped && this.#listeners.progress.size > 0)
-      this.#emitProgress(1, this.#slices);
     const report = this.#report(symbols);
     this.#emit("end", report);
     return report;
@@ -206,60 +206,89 @@ export class BacktestStreamCoordinator {
     return [...this.#requested].sort();
   }
 
-  async #replaySession(index: number, symbols: readonly string[]): Promise<void> {
-    const date = this.#sessions[index]!;
-    const session = this.#calendar.session(date)!;
+  /** The replayed window of every session of the range: regular or extended hours. */
+  #windows(): SessionRun[] {
     const regular = this.#hours === "regular";
-    const run: SessionRun = {
-      index,
-      date,
-      session,
-      from: regular ? session.open : session.preOpen,
-      to: regular ? session.close : session.postClose,
-      bars: 0,
-      slices: 0,
-    };
+    return this.#sessions.map((date, index) => {
+      const session = this.#calendar.session(date)!;
+      return {
+        index,
+        date,
+        session,
+        from: regular ? session.open : session.preOpen,
+        to: regular ? session.close : session.postClose,
+        bars: 0,
+        slices: 0,
+      };
+    });
+  }
+
+  /**
+   * The hot loop. One scan covers the whole range (the store pipelines it: DuckDB sorts the next
+   * window while this drains one) and session boundaries are found by time; bars between the
+   * sessions' windows (extended hours of a regular replay) are read and passed over. Awaits
+   * happen only between minutes, and only when something needs them (upkeep, pacing, a pause,
+   * a turn for the event loop).
+   */
+  async #replay(symbols: readonly string[]): Promise<void> {
+    const windows = this.#windows();
     const sd = this.#sd;
     const clock = this.#clock;
     const dropRate = this.#dropRate;
     const random = this.#random;
     const sliceListeners = this.#listeners.slice;
+    let w = 0;
+    let run: SessionRun | undefined;
     let minute = Number.NaN;
+    // Whether the current minute is outside every window, and whether a slice is open.
+    let skip = false;
+    let open = false;
     let sliceBars: Map<string, Bar> | undefined;
-    let bars = 0;
+    let pending = 0;
     let dropped = 0;
     const chunks = this.#store.scan({
       symbols,
-      from: run.from,
-      to: run.to,
+      from: windows[0]!.from,
+      to: windows[windows.length - 1]!.to,
       ...(this.#chunkSize === undefined ? {} : { chunkSize: this.#chunkSize }),
     });
     scan: for await (const chunk of chunks) {
-      const { length, symbol, time, open, high, low, close, volume } = chunk;
+      const { length, symbol, time, open: o, high, low, close, volume } = chunk;
       for (let i = 0; i < length; i++) {
         const t = time[i]!;
         if (t !== minute) {
-          if (bars === 0) this.#beginSession(run, t);
-          else {
-            this.#bars += bars - run.bars;
-            run.bars = bars;
-            if (this.#closeSlice(minute)) await this.#runUpkeep(run, minute + MINUTE_MS);
-            this.#publishSlice(run, minute, sliceBars);
+          if (open) {
+            this.#countBars(run!, pending);
+            pending = 0;
+            await this.#finishSlice(run!, minute, sliceBars);
+            open = false;
+          }
+          if (t >= windows[w]!.to) {
+            if (run !== undefined && run.index === w) await this.#endSession(run);
+            while (w < windows.length - 1 && t >= windows[w]!.to) w++;
+          }
+          minute = t;
+          skip = t < windows[w]!.from || t >= windows[w]!.to;
+          if (skip) continue;
+          if (run?.index !== w) {
+            run = windows[w]!;
+            this.#beginSession(run, t);
           }
           if (!clock.isMax || clock.mustCheck) await clock.waitFor(t);
           if (clock.stopped) break scan;
-          minute = t;
+          open = true;
           run.slices++;
+          this.#lastMinute = t;
           sliceBars = sliceListeners.size > 0 ? new Map() : undefined;
-        }
-        bars++;
+        } else if (skip) continue;
+        pending++;
         if (dropRate > 0 && random() < dropRate) {
           dropped++;
           continue;
         }
         const bar: Bar = {
           time: t,
-          open: open[i]!,
+          open: o[i]!,
           high: high[i]!,
           low: low[i]!,
           close: close[i]!,
@@ -271,12 +300,27 @@ export class BacktestStreamCoordinator {
       }
     }
     this.#dropped += dropped;
-    this.#bars += bars - run.bars;
-    run.bars = bars;
-    if (bars === 0 || clock.stopped) return;
-    if (this.#closeSlice(minute)) await this.#runUpkeep(run, minute + MINUTE_MS);
-    this.#publishSlice(run, minute, sliceBars);
+    if (clock.stopped || run === undefined) return;
+    if (open) {
+      this.#countBars(run, pending);
+      await this.#finishSlice(run, minute, sliceBars);
+    }
     await this.#endSession(run);
+  }
+
+  #countBars(run: SessionRun, bars: number): void {
+    run.bars += bars;
+    this.#bars += bars;
+  }
+
+  /** Minute `t` is complete in the store: clock, upkeep (when due), then the slice event. */
+  async #finishSlice(
+    run: SessionRun,
+    t: number,
+    bars: Map<string, Bar> | undefined,
+  ): Promise<void> {
+    if (this.#closeSlice(t)) await this.#runUpkeep(run, t + MINUTE_MS);
+    this.#publishSlice(run, t, bars);
   }
 
   #beginSession(run: SessionRun, firstMinute: number): void {
