@@ -21,8 +21,10 @@ function showReplay(state) {
   const s = state.state;
   $("replay-state").textContent = s;
   $("replay-clock").textContent = Number.isFinite(state.time)
-    ? `${fmtTime(state.time)} · ${state.slices ?? 0} slices`
+    ? `${fmtTime(state.time)} · ${state.slices ?? 0} slices · ${Math.round((state.fraction ?? 0) * 100)}%`
     : "";
+  const option = [...$("speed").options].find((o) => o.value === String(state.speed));
+  if ((s === "running" || s === "paused") && option) $("speed").value = option.value;
   $("btn-start").disabled = s === "running" || s === "paused" || s === "stopping";
   $("btn-pause").disabled = s !== "running";
   $("btn-resume").disabled = s !== "paused";
