@@ -1,2 +1,21 @@
 // The system layer's public surface, exported by hand.
-export {};
+// The system's default indicator set is the analysis engine's (one binding, re-exported).
+export { DEFAULT_INDICATORS } from "../analysis/analysis-engine.js";
+export {
+  type CreateBacktestOptions,
+  DataManager,
+  type DataManagerParts,
+  type ImportFileOptions,
+  type ImportFileResult,
+} from "./data-manager.js";
+export {
+  getSessionTracker,
+  SESSION_TRACKER_DEPRECATION,
+  SessionTracker,
+} from "./session-tracker.js";
+export {
+  getSystemManager,
+  resetSystemManager,
+  SystemManager,
+  type SystemManagerOptions,
+} from "./system-manager.js";

@@ -1,7 +1,16 @@
 import type { Command } from "commander";
+import { registerBacktest } from "./backtest.js";
+import { registerGenerate } from "./generate.js";
+import { registerImport } from "./import.js";
+import { registerInfo } from "./info.js";
 
 /** A sub-command: adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every sub-command, in the order `--help` lists them. One line each; add yours here. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerImport,
+  registerGenerate,
+  registerInfo,
+  registerBacktest,
+];

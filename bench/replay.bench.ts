@@ -1,0 +1,258 @@
+/**
+ * `npm run bench -- replay`: end-to-end backtest replay of generated data from a DuckDB file.
+ *
+ * - 500 symbols × 21 XNYS sessions (January 2024, about 4.1 M bars), generated once into a temp
+ *   file: bars/s into SessionData alone and with SMA-50, EMA-20 and RSI-14 on every bar, beside a
+ *   baseline measured in the same run: a raw loop over the same scan chunks writing each bar into
+ *   per-symbol typed arrays (what the replay costs on top of reading the data at all).
+ * - Peak RSS of a replay of 21 vs 63 sessions, each in its own child process
+ *   (`process.resourceUsage().maxRSS`), beside a child that only opens the store: memory must not
+ *   grow with the range. The 63-session file holds fewer symbols when generating it would take
+ *   too long here (the table says how many).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { AnalysisEngine } from "../src/analysis/public.js";
+import { xnysCalendar as calendar } from "../src/calendar/xnys.js";
+import type { BarStore } from "../src/history/bar-store.js";
+import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
+import { SessionData } from "../src/store/public.js";
+import { BacktestStreamCoordinator } from "../src/stream/public.js";
+
+const INDICATORS = ["sma:50", "ema:20", "rsi:14"];
+const CHILD_ENV = "SESSIONDATA_REPLAY_BENCH_CHILD";
+/** Seconds of generation the RSS comparison may spend on its 63-session file. */
+const RSS_GENERATION_BUDGET_S = 45;
+
+/** The first `n` XNYS sessions from 2024-01-02. */
+function sessions(n: number): string[] {
+  return calendar.sessionsBetween("2024-01-02", "2024-12-31").slice(0, n);
+}
+
+/**
+ * Baseline: the same single scan the replay makes, each bar written into per-symbol typed
+ * arrays (one set per symbol, refilled from 0 at each session, as the store starts one).
+ */
+async function rawLoop(store: BarStore, dates: readonly string[]): Promise<number> {
+  const closes = dates.map((d) => calendar.session(d)!.close);
+  const first = calendar.session(dates[0]!)!.open;
+  const index = new Map<string, number>();
+  let columns: Float64Array[] = [];
+  let counts: Int32Array = new Int32Array(0);
+  let bars = 0;
+  let session = 0;
+  let minute = Number.NaN;
+  for await (const c of store.scan({ from: first, to: closes[closes.length - 1]! })) {
+    for (let i = 0; i < c.length; i++) {
+      const t = c.time[i]!;
+      if (t !== minute) {
+        minute = t;
+        if (t >= closes[session]!) {
+          while (t >= closes[session]!) session++;
+          counts.fill(0);
+        }
+      }
+      const name = c.symbol[i]!;
+      let k = index.get(name);
+      if (k === undefined) {
+        k = index.size;
+        index.set(name, k);
+        columns = [...columns, ...Array.from({ length: 6 }, () => new Float64Array(1024))];
+        const grown = new Int32Array(index.size);
+        grown.set(counts);
+        counts = grown;
+      }
+      const at = counts[k]!++;
+      const base = k * 6;
+      columns[base]![at] = t;
+      columns[base + 1]![at] = c.open[i]!;
+      columns[base + 2]![at] = c.high[i]!;
+      columns[base + 3]![at] = c.low[i]!;
+      columns[base + 4]![at] = c.close[i]!;
+      columns[base + 5]![at] = c.volume[i]!;
+      bars++;
+    }
+  }
+  return bars;
+}
+
+/** The coordinator alone: a session store that takes every bar and keeps nothing. */
+function nullSessionData(): SessionData {
+  const sink = {
+    currentSession: undefined,
+    startSession() {},
+    addBar() {},
+    advanceClock() {},
+    getSessionMetrics() {
+      return undefined;
+    },
+  };
+  return sink as unknown as SessionData;
+}
+
+async function replay(
+  store: BarStore,
+  dates: readonly string[],
+  withAnalysis: boolean,
+  sessionData = new SessionData({ calendar }),
+): Promise<{ bars: number; barsPerSecond: number }> {
+  const analysisEngine = withAnalysis
+    ? new AnalysisEngine({ sessionData, indicators: INDICATORS })
+    : undefined;
+  const report = await new BacktestStreamCoordinator({
+    barStore: store,
+    sessionData,
+    calendar,
+    from: dates[0]!,
+    to: dates[dates.length - 1]!,
+    ...(analysisEngine === undefined ? {} : { analysisEngine }),
+  }).run();
+  return { bars: report.bars, barsPerSecond: report.barsPerSecond };
+}
+
+/** Runs `fn` `times` times and keeps the fastest (the machine is shared; the best is the signal). */
+async function best<T extends { barsPerSecond: number }>(
+  times: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  let top: T | undefined;
+  for (let i = 0; i < times; i++) {
+    const r = await fn();
+    if (top === undefined || r.barsPerSecond > top.barsPerSecond) top = r;
+  }
+  return top!;
+}
+
+async function generate(path: string, symbols: number, dates: readonly string[]): Promise<number> {
+  const store = await DuckDbBarStore.open(path);
+  const start = performance.now();
+  await generateSampleBars(store, {
+    symbols,
+    from: dates[0]!,
+    to: dates[dates.length - 1]!,
+    seed: 1,
+    calendar,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await store.close();
+  return seconds;
+}
+
+interface ChildResult {
+  bars: number;
+  maxRssMb: number;
+  heapUsedMb: number;
+}
+
+/** One replay (or none, for `sessions` 0) in a fresh process: its peak RSS. */
+function child(path: string, sessionCount: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ path, sessionCount }) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    proc.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.on("error", reject);
+    proc.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`replay child exited with ${code}`));
+      else resolve(JSON.parse(out.trim().split("\n").pop()!) as ChildResult);
+    });
+  });
+}
+
+async function childMain(): Promise<void> {
+  const { path, sessionCount } = JSON.parse(process.env[CHILD_ENV]!) as {
+    path: string;
+    sessionCount: number;
+  };
+  const store = await DuckDbBarStore.open(path);
+  let bars = 0;
+  if (sessionCount > 0) bars = (await replay(store, sessions(sessionCount), true)).bars;
+  await store.close();
+  const result: ChildResult = {
+    bars,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+const rate = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sessiondata-replay-bench-"));
+  try {
+    const month = sessions(21);
+    const mainDb = join(dir, "replay-500x21.duckdb");
+    const genSeconds = await generate(mainDb, 500, month);
+    const store = await DuckDbBarStore.open(mainDb);
+    let totalBars = 0;
+    const baseline = await best(2, async () => {
+      const start = performance.now();
+      const bars = await rawLoop(store, month);
+      totalBars = bars;
+      return { bars, barsPerSecond: bars / ((performance.now() - start) / 1000) };
+    });
+    const coordinatorOnly = await best(2, () => replay(store, month, false, nullSessionData()));
+    const alone = await best(2, () => replay(store, month, false));
+    const analysed = await best(2, () => replay(store, month, true));
+    await store.close();
+    console.log(
+      `500 symbols × 21 sessions = ${totalBars.toLocaleString("en-US")} bars (generated in ${genSeconds.toFixed(1)} s, ${rate(totalBars / genSeconds)}); best of 2 runs each`,
+    );
+    console.table([
+      {
+        measure: "baseline: raw loop, scan chunks → typed arrays",
+        "bars/s": rate(baseline.barsPerSecond),
+        goal: "",
+      },
+      {
+        measure: "replay into a no-op store (coordinator alone)",
+        "bars/s": rate(coordinatorOnly.barsPerSecond),
+        goal: "",
+      },
+      { measure: "replay into SessionData", "bars/s": rate(alone.barsPerSecond), goal: "≥ 3 M/s" },
+      {
+        measure: "replay + SMA-50, EMA-20, RSI-14",
+        "bars/s": rate(analysed.barsPerSecond),
+        goal: "≥ 1.5 M/s",
+      },
+    ]);
+
+    // The 63-session file: as many symbols as the generation budget allows at the rate just seen.
+    const long = sessions(63);
+    const perSymbolSeconds = genSeconds / 500;
+    const rssSymbols = Math.min(
+      500,
+      Math.max(20, Math.floor(RSS_GENERATION_BUDGET_S / (perSymbolSeconds * 3))),
+    );
+    const rssDb = join(dir, `replay-${rssSymbols}x63.duckdb`);
+    await generate(rssDb, rssSymbols, long);
+    const idle = await child(rssDb, 0);
+    const short = await child(rssDb, 21);
+    const longRun = await child(rssDb, 63);
+    console.log(
+      `peak RSS per replay (with analysis), each in its own process, ${rssSymbols} symbols:`,
+    );
+    console.table([
+      { range: "open the store only", bars: idle.bars, "peak RSS": mb(idle.maxRssMb) },
+      { range: "21 sessions", bars: short.bars, "peak RSS": mb(short.maxRssMb) },
+      { range: "63 sessions", bars: longRun.bars, "peak RSS": mb(longRun.maxRssMb) },
+    ]);
+    console.log(
+      `63 vs 21 sessions: ${(longRun.bars / short.bars).toFixed(1)}× the bars, ${((longRun.maxRssMb / short.maxRssMb - 1) * 100).toFixed(1)} % more peak RSS`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env[CHILD_ENV] !== undefined) await childMain();

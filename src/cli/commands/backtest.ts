@@ -1,0 +1,209 @@
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
+import { xnysCalendar } from "../../calendar/xnys.js";
+import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
+import { isDateString } from "../../domain/time.js";
+import type { BarStore } from "../../history/bar-store.js";
+import { generateSampleBars } from "../../history/public.js";
+import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
+import { SystemManager } from "../../system/public.js";
+import { DataUpkeep, noWait } from "../../upkeep/public.js";
+import { formatBacktestReport } from "../report-format.js";
+
+/** The sample `sessiondata backtest` writes into an empty store: fixed, so every run is alike. */
+export const SAMPLE = { symbols: 20, from: "2024-01-01", to: "2024-01-31", seed: 1 } as const;
+
+/** The options of `sessiondata backtest`, as commander parses them. */
+export interface BacktestCommandOptions {
+  readonly symbols?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly speed?: string;
+  readonly hours?: string;
+  readonly indicators?: string;
+  readonly db?: string;
+  readonly dropRate?: string;
+  readonly seed?: string;
+  readonly json?: boolean;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
+  return items;
+}
+
+function parseSpeed(value: string | undefined): ReplaySpeed {
+  if (value === undefined || value === "max") return "max";
+  const speed = Number(value);
+  if (!(Number.isFinite(speed) && speed > 0)) {
+    throw new InvalidArgumentError(`--speed must be "max" or a positive number, got ${value}`);
+  }
+  return speed;
+}
+
+function parseNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`${flag} must be a number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function checkDate(flag: string, value: string | undefined): void {
+  if (value !== undefined && !isDateString(value)) {
+    throw new InvalidDateError(value, `(${flag}) is not a valid YYYY-MM-DD date`);
+  }
+}
+
+/** The session dates spanned by the stored bars of `symbols`: the default replay range. */
+async function storedRange(
+  store: BarStore,
+  symbols: readonly string[],
+): Promise<{ from: string; to: string } | undefined> {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const symbol of symbols) {
+    const c = await store.coverage(symbol);
+    if (c === undefined) continue;
+    first = Math.min(first, c.first);
+    last = Math.max(last, c.last);
+  }
+  if (first > last) return undefined;
+  const day = (t: number) =>
+    xnysCalendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
+  return { from: day(first), to: day(last) };
+}
+
+/**
+ * `sessiondata backtest`: replays the historical store (the DuckDB file; a fixed sample is
+ * generated into it first when it is empty) through session data with analysis, showing a
+ * progress bar on stderr, and prints a report (or, with `--json`, only the report's JSON).
+ */
+export async function runBacktest(options: BacktestCommandOptions): Promise<BacktestReport> {
+  checkDate("--from", options.from);
+  checkDate("--to", options.to);
+  const speed = parseSpeed(options.speed);
+  const hours = (options.hours ?? "regular") as ReplayHours;
+  const dropRate = parseNumber("--drop-rate", options.dropRate);
+  const seed = parseNumber("--seed", options.seed);
+  const indicators = list(options.indicators) ?? [...DEFAULT_INDICATORS];
+  const system = new SystemManager({
+    calendar: xnysCalendar,
+    indicators,
+    ...(options.db === undefined ? {} : { dbPath: options.db }),
+  });
+  await system.start();
+  try {
+    const store = system.dataManager.barStore;
+    let known = await store.symbols();
+    if (known.length === 0) {
+      process.stderr.write(
+        `sessiondata: ${system.dbPath} is empty; generating a sample first: ${SAMPLE.symbols} symbols over January 2024 (XNYS, seed ${SAMPLE.seed})…\n`,
+      );
+      await generateSampleBars(store, { ...SAMPLE, calendar: xnysCalendar });
+      known = await store.symbols();
+    }
+    const symbols = list(options.symbols) ?? known;
+    const unknown = symbols.filter((s) => !known.includes(s));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(
+        `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
+      );
+    }
+    const stored = await storedRange(store, symbols);
+    const from = options.from ?? stored?.from;
+    const to = options.to ?? stored?.to;
+    if (from === undefined || to === undefined) {
+      throw new InvalidArgumentError(`no bars stored for ${symbols.join(", ")}`);
+    }
+    // Gap repair rides along, driven by the simulated clock; backoff is only accounted (noWait)
+    // so the report depends on the data and options, never on wall time.
+    const upkeep = new DataUpkeep({
+      sessionData: system.sessionData,
+      source: store,
+      sleep: noWait,
+    });
+    const replay = system.dataManager.createBacktest({
+      upkeep,
+      symbols,
+      from,
+      to,
+      speed,
+      hours,
+      ...(dropRate === undefined ? {} : { dropRate }),
+      ...(seed === undefined ? {} : { seed }),
+    });
+    const report = await withProgressBar(replay, () => replay.run());
+    if (report.bars === 0) {
+      throw new InvalidArgumentError(
+        `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
+      );
+    }
+    process.stdout.write(
+      options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+    );
+    return report;
+  } finally {
+    await system.stop();
+  }
+}
+
+/** Shows a progress bar on stderr (a TTY only; cli-progress prints nothing otherwise) while `work` runs. */
+async function withProgressBar<T>(
+  replay: { on: SystemReplay["on"] },
+  work: () => Promise<T>,
+): Promise<T> {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: "replay |{bar}| {percentage}% | {date} | {rate} bars/s",
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1000, 0, { date: "", rate: "0" });
+  const off = replay.on("progress", (p) => {
+    bar.update(Math.round(p.fraction * 1000), {
+      date: p.date,
+      rate: Math.round(p.barsPerSecond).toLocaleString("en-US"),
+    });
+  });
+  try {
+    return await work();
+  } finally {
+    off();
+    bar.stop();
+  }
+}
+
+type SystemReplay = ReturnType<SystemManager["dataManager"]["createBacktest"]>;
+
+/** Registers `sessiondata backtest` (what `npm start` runs). */
+export function registerBacktest(program: Command): void {
+  program
+    .command("backtest")
+    .description(
+      "replay stored bars through session data with analysis and print a report (generates a sample into an empty store first)",
+    )
+    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
+    .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
+    .option("--speed <speed>", '"max" or a multiple of real time (60 = a minute a second)', "max")
+    .option("--hours <hours>", "regular or extended", "regular")
+    .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
+    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
+    .option("--seed <n>", "seed of the dropped bars' generator")
+    .option("--json", "print only the report as JSON on stdout")
+    .action(async (options: BacktestCommandOptions) => {
+      await runBacktest(options);
+    });
+}

@@ -1,0 +1,96 @@
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
+import { SessiondataError } from "../domain/errors.js";
+import type { BarStore } from "../history/bar-store.js";
+import { importFile } from "../history/public.js";
+import type { SessionData, SessionMetrics } from "../store/public.js";
+import {
+  type BacktestOptions,
+  BacktestStreamCoordinator,
+  type ReplayAnalysis,
+} from "../stream/public.js";
+
+/** Options of {@link DataManager.importFile}: those of the history layer's `importFile`. */
+export type ImportFileOptions = NonNullable<Parameters<typeof importFile>[2]>;
+/** What {@link DataManager.importFile} resolves to: `{ symbols, rows, skipped }`. */
+export type ImportFileResult = Awaited<ReturnType<typeof importFile>>;
+
+/**
+ * Options of {@link DataManager.createBacktest}: those of the coordinator, minus what the
+ * manager supplies (the store, session data, calendar and analysis engine), which may still be
+ * overridden.
+ */
+export type CreateBacktestOptions = Omit<BacktestOptions, "barStore" | "sessionData" | "calendar"> &
+  Partial<Pick<BacktestOptions, "barStore" | "sessionData" | "calendar">>;
+
+/** What a {@link DataManager} is built from (the {@link SystemManager} supplies it). */
+export interface DataManagerParts {
+  readonly sessionData: SessionData;
+  readonly calendar: TradingCalendar;
+  /** The historical store, once open; `undefined` before `SystemManager.start()`. */
+  readonly barStore: () => BarStore | undefined;
+  readonly analysisEngine?: ReplayAnalysis;
+}
+
+/**
+ * The façade over the data side of the system: the session store, the historical store, imports
+ * and backtests. Reach it as `getSystemManager().dataManager`.
+ *
+ * @example
+ * ```ts
+ * const system = getSystemManager();
+ * await system.start();
+ * await system.dataManager.importFile("aapl.csv", { symbol: "AAPL" });
+ * const report = await system.dataManager.createBacktest({ from: "2024-01-02", to: "2024-01-31" }).run();
+ * system.dataManager.getSessionMetrics("AAPL")?.barQuality;
+ * ```
+ */
+export class DataManager {
+  readonly #parts: DataManagerParts;
+
+  constructor(parts: DataManagerParts) {
+    this.#parts = parts;
+  }
+
+  /** The session store the whole system reads and writes. */
+  get sessionData(): SessionData {
+    return this.#parts.sessionData;
+  }
+
+  /** The historical bar store; throws until the system manager was started. */
+  get barStore(): BarStore {
+    const store = this.#parts.barStore();
+    if (store === undefined) {
+      throw new SessiondataError("the bar store is not open: call SystemManager.start() first");
+    }
+    return store;
+  }
+
+  /** The current session's metrics of `symbol` (or those of a past session still in history). */
+  getSessionMetrics(symbol: string, date?: string): SessionMetrics | undefined {
+    return this.#parts.sessionData.getSessionMetrics(symbol, date);
+  }
+
+  /** Imports a file (CSV, LEAN, Binance, Parquet) into the historical store. */
+  importFile(path: string, options?: ImportFileOptions): Promise<ImportFileResult> {
+    return importFile(this.barStore, path, options);
+  }
+
+  /**
+   * A replay of the historical store into the session store, with the system's calendar and
+   * analysis engine (so the report carries indicator values and trend).
+   */
+  createBacktest(options: CreateBacktestOptions): BacktestStreamCoordinator {
+    // The system's engine listens to the system's store: it only fits a replay into that store.
+    const analysisEngine =
+      options.sessionData === undefined || options.sessionData === this.#parts.sessionData
+        ? this.#parts.analysisEngine
+        : undefined;
+    return new BacktestStreamCoordinator({
+      ...(analysisEngine === undefined ? {} : { analysisEngine }),
+      ...options,
+      barStore: options.barStore ?? this.barStore,
+      sessionData: options.sessionData ?? this.#parts.sessionData,
+      calendar: options.calendar ?? this.#parts.calendar,
+    });
+  }
+}

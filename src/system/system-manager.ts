@@ -1,0 +1,165 @@
+import { AnalysisEngine } from "../analysis/public.js";
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
+import { xnysCalendar } from "../calendar/xnys.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+import type { BarStore } from "../history/bar-store.js";
+import { DuckDbBarStore, defaultDbPath } from "../history/public.js";
+import { getSessionData, SessionData } from "../store/public.js";
+import { DataManager } from "./data-manager.js";
+
+/** Options of {@link SystemManager}. */
+export interface SystemManagerOptions {
+  /** The exchange calendar (default: XNYS). */
+  readonly calendar?: TradingCalendar;
+  /** The DuckDB file `start()` opens (default: `defaultDbPath()`; `":memory:"` allowed). */
+  readonly dbPath?: string;
+  /** A historical store to use instead of opening a DuckDB file; `stop()` leaves it open. */
+  readonly barStore?: BarStore;
+  /** Indicator specs for the analysis engine (default: the engine's, `sma:50`, `ema:20`, `rsi:14`). */
+  readonly indicators?: readonly string[];
+  /** Prior sessions the session store keeps (default: the store's, 5). */
+  readonly historySessions?: number;
+  /** An existing session store to use instead of a new one (its calendar must be `calendar`). */
+  readonly sessionData?: SessionData;
+}
+
+/**
+ * The composition root: picks the concrete adapters (the DuckDB store, the calendar) and wires
+ * the session store, the analysis engine and the {@link DataManager} together.
+ * `getSystemManager()` gives the process-wide one, whose `sessionData` is `getSessionData()`;
+ * `new SystemManager(options)` an isolated one with a store of its own.
+ *
+ * @example
+ * ```ts
+ * const system = getSystemManager();
+ * await system.start();                     // opens sessiondata.duckdb
+ * const report = await system.dataManager
+ *   .createBacktest({ symbols: ["AAPL"], from: "2024-01-02", to: "2024-01-31" })
+ *   .run();
+ * system.analysisEngine.analyze("AAPL")?.trend;
+ * await system.stop();
+ * ```
+ */
+export class SystemManager {
+  /** The exchange calendar every part uses. */
+  readonly calendar: TradingCalendar;
+  /** The session store. */
+  readonly sessionData: SessionData;
+  /** Incremental indicators over the session store, fed by its events. */
+  readonly analysisEngine: AnalysisEngine;
+  /** The data façade: metrics, imports, backtests. */
+  readonly dataManager: DataManager;
+  readonly #dbPath: string | undefined;
+  readonly #givenStore: BarStore | undefined;
+  #store: BarStore | undefined;
+  #opening: Promise<void> | undefined;
+
+  constructor(options: SystemManagerOptions = {}) {
+    const sessionData = options.sessionData;
+    this.calendar = options.calendar ?? sessionData?.calendar ?? xnysCalendar;
+    this.sessionData =
+      sessionData ??
+      new SessionData({
+        calendar: this.calendar,
+        ...(options.historySessions === undefined
+          ? {}
+          : { historySessions: options.historySessions }),
+      });
+    if (this.sessionData.calendar !== this.calendar) {
+      throw new InvalidArgumentError(
+        `calendar ${this.calendar.name} differs from the session store's ${this.sessionData.calendar.name}`,
+      );
+    }
+    this.analysisEngine = new AnalysisEngine({
+      sessionData: this.sessionData,
+      ...(options.indicators === undefined ? {} : { indicators: options.indicators }),
+    });
+    this.#dbPath = options.dbPath;
+    this.#givenStore = options.barStore;
+    this.#store = options.barStore;
+    this.dataManager = new DataManager({
+      sessionData: this.sessionData,
+      calendar: this.calendar,
+      barStore: () => this.#store,
+      analysisEngine: this.analysisEngine,
+    });
+  }
+
+  /** Whether the historical store is open. */
+  get started(): boolean {
+    return this.#store !== undefined;
+  }
+
+  /** The DuckDB file `start()` opens, or `undefined` when a store was given. */
+  get dbPath(): string | undefined {
+    return this.#givenStore === undefined ? (this.#dbPath ?? defaultDbPath()) : undefined;
+  }
+
+  /** Opens the historical store (the DuckDB file) unless one was given. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#store !== undefined) return;
+    this.#opening ??= DuckDbBarStore.open(this.dbPath!).then(
+      (store) => {
+        this.#store = store;
+        this.#opening = undefined;
+      },
+      (error: unknown) => {
+        this.#opening = undefined;
+        throw error;
+      },
+    );
+    await this.#opening;
+  }
+
+  /** Closes the DuckDB store `start()` opened (a given store stays open). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#opening !== undefined) await this.#opening.catch(() => undefined);
+    const store = this.#store;
+    if (store === undefined || store === this.#givenStore) return;
+    this.#store = undefined;
+    await store.close();
+  }
+}
+
+let instance: SystemManager | undefined;
+
+/**
+ * The process-wide {@link SystemManager}, created on first use; its `sessionData` is
+ * `getSessionData()`. Options apply to that first call only: passing them once it exists is an
+ * error rather than being silently ignored.
+ *
+ * @example
+ * ```ts
+ * await getSystemManager().start();
+ * getSystemManager().dataManager.getSessionMetrics("AAPL");
+ * ```
+ */
+export function getSystemManager(options?: SystemManagerOptions): SystemManager {
+  if (instance !== undefined) {
+    if (options !== undefined) {
+      throw new InvalidArgumentError(
+        "the process-wide SystemManager exists already: pass options on the first call only, or use new SystemManager(options)",
+      );
+    }
+    return instance;
+  }
+  const sessionData = getSessionData();
+  if (options?.historySessions !== undefined || options?.sessionData !== undefined) {
+    throw new InvalidArgumentError(
+      "historySessions and sessionData cannot be set on the process-wide SystemManager (its store is getSessionData()); use new SystemManager(options)",
+    );
+  }
+  instance = new SystemManager({ ...options, sessionData });
+  return instance;
+}
+
+/**
+ * Stops and forgets the process-wide {@link SystemManager} (for tests and restarts); its analysis
+ * engine stops following the store.
+ */
+export async function resetSystemManager(): Promise<void> {
+  const current = instance;
+  instance = undefined;
+  current?.analysisEngine.dispose();
+  await current?.stop();
+}
