@@ -57,6 +57,34 @@ describe("DataManager", () => {
     expect(other.getBarCount("A")).toBe(10);
   });
 
+  it("repairs dropped bars by default (upkeep in the report); upkeep: false turns it off", async () => {
+    const { store } = await fixtureStore(xnysCalendar, {
+      symbols: ["A", "B"],
+      dates: ["2024-01-02", "2024-01-03"],
+      minutes: 390,
+    });
+    const sessionData = new SessionData({ calendar: xnysCalendar });
+    const dm = new DataManager({ sessionData, calendar: xnysCalendar, barStore: () => store });
+    const range = { from: "2024-01-02", to: "2024-01-03", dropRate: 0.02, seed: 3 };
+    const report = await dm.createBacktest(range).run();
+    expect(report.droppedBars).toBeGreaterThan(0);
+    expect(report.upkeep).toMatchObject({
+      barsFilled: report.droppedBars,
+      barsUnfillable: 0,
+      finalQuality: 100,
+    });
+    expect(report.symbols.A!.metrics!.barQuality).toBe(100);
+    const bare = await dm
+      .createBacktest({
+        ...range,
+        upkeep: false,
+        sessionData: new SessionData({ calendar: xnysCalendar }),
+      })
+      .run();
+    expect(bare.upkeep, "no upkeep section without upkeep").toBeUndefined();
+    expect(bare.symbols.A!.metrics!.barQuality).toBeLessThan(100);
+  });
+
   it("says when the bar store is not open", () => {
     const dm = new DataManager({
       sessionData: new SessionData({ calendar: xnysCalendar }),

@@ -7,7 +7,9 @@ import {
   type BacktestOptions,
   BacktestStreamCoordinator,
   type ReplayAnalysis,
+  type ReplayUpkeep,
 } from "../stream/public.js";
+import { DataUpkeep, noWait } from "../upkeep/public.js";
 
 /** Options of {@link DataManager.importFile}: those of the history layer's `importFile`. */
 export type ImportFileOptions = NonNullable<Parameters<typeof importFile>[2]>;
@@ -16,11 +18,21 @@ export type ImportFileResult = Awaited<ReturnType<typeof importFile>>;
 
 /**
  * Options of {@link DataManager.createBacktest}: those of the coordinator, minus what the
- * manager supplies (the store, session data, calendar and analysis engine), which may still be
- * overridden.
+ * manager supplies (the store, session data, calendar, analysis engine and gap repair), which
+ * may still be overridden.
  */
-export type CreateBacktestOptions = Omit<BacktestOptions, "barStore" | "sessionData" | "calendar"> &
-  Partial<Pick<BacktestOptions, "barStore" | "sessionData" | "calendar">>;
+export type CreateBacktestOptions = Omit<
+  BacktestOptions,
+  "barStore" | "sessionData" | "calendar" | "upkeep"
+> &
+  Partial<Pick<BacktestOptions, "barStore" | "sessionData" | "calendar">> & {
+    /**
+     * Gap repair driven by the replay's clock. By default a `DataUpkeep` that refills from the
+     * replay's bar store (backoff accounted, not waited, so the report stays deterministic);
+     * another `ReplayUpkeep` to use that one; `false` for none.
+     */
+    readonly upkeep?: ReplayUpkeep | false;
+  };
 
 /** What a {@link DataManager} is built from (the {@link SystemManager} supplies it). */
 export interface DataManagerParts {
@@ -76,8 +88,9 @@ export class DataManager {
   }
 
   /**
-   * A replay of the historical store into the session store, with the system's calendar and
-   * analysis engine (so the report carries indicator values and trend).
+   * A replay of the historical store into the session store, with the system's calendar,
+   * analysis engine (so the report carries indicator values and trend) and gap repair (the
+   * report's `upkeep` section: gaps detected, filled, unfillable, final quality).
    */
   createBacktest(options: CreateBacktestOptions): BacktestStreamCoordinator {
     // The system's engine listens to the system's store: it only fits a replay into that store.
@@ -85,12 +98,21 @@ export class DataManager {
       options.sessionData === undefined || options.sessionData === this.#parts.sessionData
         ? this.#parts.analysisEngine
         : undefined;
+    const { upkeep: chosen, ...rest } = options;
+    const barStore = options.barStore ?? this.barStore;
+    const sessionData = options.sessionData ?? this.#parts.sessionData;
+    const calendar = options.calendar ?? this.#parts.calendar;
+    const upkeep =
+      chosen === false
+        ? undefined
+        : (chosen ?? new DataUpkeep({ sessionData, source: barStore, calendar, sleep: noWait }));
     return new BacktestStreamCoordinator({
       ...(analysisEngine === undefined ? {} : { analysisEngine }),
-      ...options,
-      barStore: options.barStore ?? this.barStore,
-      sessionData: options.sessionData ?? this.#parts.sessionData,
-      calendar: options.calendar ?? this.#parts.calendar,
+      ...rest,
+      barStore,
+      sessionData,
+      calendar,
+      ...(upkeep === undefined ? {} : { upkeep }),
     });
   }
 }

@@ -8,7 +8,6 @@ import type { BarStore } from "../../history/bar-store.js";
 import { generateSampleBars } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
-import { DataUpkeep, noWait } from "../../upkeep/public.js";
 import { formatBacktestReport } from "../report-format.js";
 
 /** The sample `sessiondata backtest` writes into an empty store: fixed, so every run is alike. */
@@ -123,15 +122,9 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     if (from === undefined || to === undefined) {
       throw new InvalidArgumentError(`no bars stored for ${symbols.join(", ")}`);
     }
-    // Gap repair rides along, driven by the simulated clock; backoff is only accounted (noWait)
-    // so the report depends on the data and options, never on wall time.
-    const upkeep = new DataUpkeep({
-      sessionData: system.sessionData,
-      source: store,
-      sleep: noWait,
-    });
+    // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
+    // clock; backoff is only accounted, so the report depends on the data and options alone.
     const replay = system.dataManager.createBacktest({
-      upkeep,
       symbols,
       from,
       to,
@@ -191,7 +184,7 @@ export function registerBacktest(program: Command): void {
   program
     .command("backtest")
     .description(
-      "replay stored bars through session data with analysis and print a report (generates a sample into an empty store first)",
+      "replay stored bars through session data with analysis and gap repair, and print a report (generates a sample into an empty store first)",
     )
     .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
