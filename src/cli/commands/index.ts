@@ -3,6 +3,7 @@ import { registerBacktest } from "./backtest.js";
 import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
+import { registerQuality } from "./quality.js";
 
 /** A sub-command: adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -13,4 +14,5 @@ export const commands: RegisterCommand[] = [
   registerGenerate,
   registerInfo,
   registerBacktest,
+  registerQuality,
 ];

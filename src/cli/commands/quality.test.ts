@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { xnysCalendar } from "../../calendar/xnys.js";
 import { type Bar, MINUTE_MS } from "../../domain/bar.js";
@@ -86,5 +87,22 @@ describe("sessiondata quality", () => {
     await expect(run({ db: join(dir, "absent.duckdb") })).rejects.toThrow(/no database at/);
     const { result } = await run({ db, calendar: "24/7", from: "2024-01-08", to: "2024-01-08" });
     expect(result.sessions[0]).toMatchObject({ expected: 1440, present: 386 });
+  });
+
+  it("runs as `sessiondata quality` from the command line", () => {
+    const root = resolve(import.meta.dirname, "../../..");
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "quality", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    const ok = cli("--db", db, "--symbols", "AAPL", "--json");
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).totals.missing).toBe(4);
+    const bad = cli("--db", db, "--calendar", "nope");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^sessiondata: unknown calendar "nope"/);
   });
 });
