@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
-import { InvalidArgumentError, InvalidDateError, SessiondataError } from "../domain/errors.js";
-import { isDateString } from "../domain/time.js";
+import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
+import { checkBacktestOptions } from "./backtest-options.js";
 import type {
   BacktestEventName,
   BacktestEvents,
@@ -85,43 +85,11 @@ export class BacktestStreamCoordinator {
   #lastMinute = Number.NaN;
 
   constructor(options: BacktestOptions) {
-    const { from, to, calendar } = options;
-    if (!isDateString(from))
-      throw new InvalidDateError(from, "(from) is not a valid YYYY-MM-DD date");
-    if (!isDateString(to)) throw new InvalidDateError(to, "(to) is not a valid YYYY-MM-DD date");
-    if (from > to) throw new InvalidArgumentError(`empty range: from ${from} is after to ${to}`);
-    this.#sessions = calendar.sessionsBetween(from, to);
-    if (this.#sessions.length === 0) {
-      throw new InvalidArgumentError(
-        `empty range: no ${calendar.name} session between ${from} and ${to}`,
-      );
-    }
-    const hours = options.hours ?? "regular";
-    if (hours !== "regular" && hours !== "extended") {
-      throw new InvalidArgumentError(
-        `hours must be "regular" or "extended", got ${JSON.stringify(hours)}`,
-      );
-    }
-    const dropRate = options.dropRate ?? 0;
-    if (!(typeof dropRate === "number" && dropRate >= 0 && dropRate <= 1)) {
-      throw new InvalidArgumentError(
-        `dropRate must be a number in [0, 1], got ${String(dropRate)}`,
-      );
-    }
-    const chunkSize = options.chunkSize;
-    if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize > 0)) {
-      throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunkSize}`);
-    }
-    const upkeep = options.upkeep;
-    if (upkeep !== undefined && !(Number.isFinite(upkeep.interval) && upkeep.interval > 0)) {
-      throw new InvalidArgumentError(`upkeep.interval must be a positive number of ms`);
-    }
-    if (options.symbols !== undefined && options.symbols.length === 0) {
-      throw new InvalidArgumentError("symbols is empty: name at least one, or omit it for all");
-    }
+    const { sessions, hours, dropRate, chunkSize, upkeep } = checkBacktestOptions(options);
+    this.#sessions = sessions;
     this.#store = options.barStore;
     this.#sd = options.sessionData;
-    this.#calendar = calendar;
+    this.#calendar = options.calendar;
     this.#requested = options.symbols === undefined ? undefined : [...new Set(options.symbols)];
     this.#hours = hours;
     this.#upkeep = upkeep;

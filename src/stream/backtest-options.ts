@@ -1,0 +1,56 @@
+import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
+import { isDateString } from "../domain/time.js";
+import type { BacktestOptions, ReplayHours } from "./backtest-types.js";
+import type { ReplayUpkeep } from "./replay-upkeep.js";
+
+/** The options of a backtest once checked, with defaults filled in. */
+export interface CheckedBacktestOptions {
+  /** The calendar's sessions from `from` to `to`, never empty. */
+  readonly sessions: readonly string[];
+  readonly hours: ReplayHours;
+  readonly dropRate: number;
+  readonly chunkSize: number | undefined;
+  readonly upkeep: ReplayUpkeep | undefined;
+}
+
+/**
+ * Checks a backtest's options up front, so a bad date, an empty range or a nonsensical number
+ * fails at construction with a message quoting the value, never half-way through a replay.
+ */
+export function checkBacktestOptions(options: BacktestOptions): CheckedBacktestOptions {
+  const { from, to, calendar } = options;
+  if (!isDateString(from))
+    throw new InvalidDateError(from, "(from) is not a valid YYYY-MM-DD date");
+  if (!isDateString(to)) throw new InvalidDateError(to, "(to) is not a valid YYYY-MM-DD date");
+  if (from > to) throw new InvalidArgumentError(`empty range: from ${from} is after to ${to}`);
+  const sessions = calendar.sessionsBetween(from, to);
+  if (sessions.length === 0) {
+    throw new InvalidArgumentError(
+      `empty range: no ${calendar.name} session between ${from} and ${to}`,
+    );
+  }
+  const hours = options.hours ?? "regular";
+  if (hours !== "regular" && hours !== "extended") {
+    throw new InvalidArgumentError(
+      `hours must be "regular" or "extended", got ${JSON.stringify(hours)}`,
+    );
+  }
+  const dropRate = options.dropRate ?? 0;
+  if (!(typeof dropRate === "number" && dropRate >= 0 && dropRate <= 1)) {
+    throw new InvalidArgumentError(`dropRate must be a number in [0, 1], got ${String(dropRate)}`);
+  }
+  const chunkSize = options.chunkSize;
+  if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize > 0)) {
+    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  }
+  const upkeep = options.upkeep;
+  if (upkeep !== undefined && !(Number.isFinite(upkeep.interval) && upkeep.interval > 0)) {
+    throw new InvalidArgumentError(
+      `upkeep.interval must be a positive number of ms, got ${String(upkeep.interval)}`,
+    );
+  }
+  if (options.symbols !== undefined && options.symbols.length === 0) {
+    throw new InvalidArgumentError("symbols is empty: name at least one, or omit it for all");
+  }
+  return { sessions, hours, dropRate, chunkSize, upkeep };
+}
