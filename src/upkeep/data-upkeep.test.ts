@@ -1,7 +1,10 @@
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { xnysCalendar } from "../calendar/xnys.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarSource } from "../history/bar-store.js";
+import { SessionData } from "../store/public.js";
 import { noWait } from "./backoff.js";
 import { DataUpkeep } from "./data-upkeep.js";
 import type { UpkeepEvent } from "./events.js";
@@ -51,6 +54,46 @@ describe("DataUpkeep.checkCompleteness", () => {
     expect(upkeep.checkCompleteness("X", min(5))).toEqual([
       { symbol: "X", start: min(2), end: min(3), count: 1 },
     ]);
+  });
+
+  it("agrees with a naive walk whatever bars are present, extended hours and late inserts included", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uniqueArray(fc.integer({ min: -30, max: 420 }), { maxLength: 120 }),
+          // Nearly complete runs, where a count of bars alone would mislead: one minute missing,
+          // one present past `now`, extended-hours bars around.
+          fc
+            .tuple(
+              fc.integer({ min: 0, max: 60 }),
+              fc.integer({ min: 0, max: 70 }),
+              fc.subarray([-20, -1, 61, 62, 390, 400]),
+            )
+            .map(([k, hole, extra]) => [
+              ...Array.from({ length: k }, (_, m) => m).filter((m) => m !== hole),
+              ...extra.filter((m) => m >= k || m < 0),
+            ]),
+        ),
+        fc.integer({ min: -5, max: 70 }),
+        (minutes, upTo) => {
+          const sd = new SessionData({ calendar: xnysCalendar });
+          sd.startSession(DATE);
+          // Arbitrary order: late bars are inserted, as refills are.
+          for (const m of minutes) sd.addBar("X", barAt(min(m)));
+          const upkeep = new DataUpkeep({ sessionData: sd, source: { readBars: async () => [] } });
+          const have = new Set(minutes);
+          const want: number[] = [];
+          for (let m = 0; m < Math.min(upTo, 390); m++) if (!have.has(m)) want.push(m);
+          const got = upkeep
+            .checkCompleteness("X", min(upTo))
+            .flatMap((g) =>
+              Array.from({ length: g.count }, (_, i) => (g.start - min(0)) / MINUTE_MS + i),
+            );
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it("checkAll covers every watched symbol, sorted, and refuses bad options", async () => {

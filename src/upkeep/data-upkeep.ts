@@ -142,7 +142,21 @@ export class DataUpkeep {
     return out;
   }
 
+  /**
+   * Whether the store's metrics prove `[open, end)` complete: its regular bars are distinct whole
+   * minutes of `[open, close)`, so when there are as many as expected and the latest is before
+   * `end`, every expected minute is present. O(1) and allocation-light, unlike a column read;
+   * used only when upkeep and the store share a calendar (the metrics follow the store's).
+   */
+  #provenComplete(symbol: string, open: number, end: number): boolean {
+    if (this.#calendar !== this.#sd.calendar) return false;
+    const expected = (end - open) / MINUTE_MS;
+    const m = this.#sd.getSessionMetrics(symbol);
+    return m !== undefined && m.barCount === expected && (expected === 0 || m.lastBarTime < end);
+  }
+
   #gapsOf(symbol: string, open: number, end: number): Gap[] {
+    if (this.#provenComplete(symbol, open, end)) return [];
     const series = this.#sd.getSeries(symbol);
     if (series === undefined) {
       return end > open ? [{ symbol, start: open, end, count: (end - open) / MINUTE_MS }] : [];
@@ -341,8 +355,12 @@ export class DataUpkeep {
   /** Gaps of `[open, end)`, recording expected and present counts on the state. */
   #measure(symbol: string, state: SymbolState, open: number, end: number): Gap[] {
     const expected = (end - open) / MINUTE_MS;
-    const series = this.#sd.getSeries(symbol);
     state.expected = expected;
+    if (this.#provenComplete(symbol, open, end)) {
+      state.present = expected;
+      return [];
+    }
+    const series = this.#sd.getSeries(symbol);
     if (series === undefined) {
       state.present = 0;
       return expected > 0 ? [{ symbol, start: open, end, count: expected }] : [];

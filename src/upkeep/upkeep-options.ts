@@ -5,7 +5,8 @@ import type { RetryPolicy, Sleep } from "./backoff.js";
 
 /**
  * The part of `SessionData` upkeep uses (the store's class satisfies it): reads of the current
- * session's 1-minute time column, and the one write entry point every producer shares.
+ * session's metrics and 1-minute time column, and the one write entry point every producer
+ * shares.
  */
 export interface UpkeepSessionData {
   readonly calendar: TradingCalendar;
@@ -13,6 +14,13 @@ export interface UpkeepSessionData {
   getSeries(
     symbol: string,
   ): { readonly length: number; readonly time: ArrayLike<number> } | undefined;
+  /**
+   * The current session's metrics: `barCount` counts regular-session bars and `lastBarTime` is
+   * the latest of them, which lets a complete symbol be confirmed without touching its columns.
+   */
+  getSessionMetrics(
+    symbol: string,
+  ): { readonly barCount: number; readonly lastBarTime: number } | undefined;
   symbols(): string[];
   addBar(symbol: string, bar: Bar): void;
   setRepairCounts(symbol: string, counts: { filled: number; unfillable: number }): void;
