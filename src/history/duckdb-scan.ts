@@ -116,7 +116,7 @@ export async function* scanDuckDb(
         while (off < m) {
           const take = Math.min(m - off, size - n);
           copyFromVector(vectors[0]!, off, rank, 0, take);
-          for (let i = 0; i < take; i++) out.symbol.push(sorted[rank[i]!]!);
+          for (let i = 0; i < take; i++) out.symbol[n + i] = sorted[rank[i]!]!;
           copyFromVector(vectors[1]!, off, out.time, n, take);
           copyFromVector(vectors[2]!, off, out.open, n, take);
           copyFromVector(vectors[3]!, off, out.high, n, take);

@@ -47,7 +47,7 @@ export function allocateChunk(capacity: number): {
 } {
   return {
     length: 0,
-    symbol: [],
+    symbol: new Array<string>(capacity),
     time: new Float64Array(capacity),
     open: new Float64Array(capacity),
     high: new Float64Array(capacity),
@@ -177,7 +177,7 @@ export class MemoryBarStore implements BarStore {
         }
         const c = cursors[best]!;
         const b = c.s.bars[c.at]!;
-        chunk.symbol.push(c.symbol);
+        chunk.symbol[n] = c.symbol;
         chunk.time[n] = b.time;
         chunk.open[n] = b.open;
         chunk.high[n] = b.high;

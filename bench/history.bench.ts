@@ -1,0 +1,203 @@
+/**
+ * `npm run bench -- history`: the DuckDB bar store's bulk paths, each beside DuckDB doing the
+ * same work alone in the same run:
+ * - import: `importFile` of a generated 10 M-row CSV (parse, validate, Appender staging, one
+ *   transaction) against DuckDB's own multi-threaded `read_csv` of the same file into a table;
+ * - scan: `store.scan` of every bar into JavaScript columns (Float64Arrays and a symbol array,
+ *   ordered by time then symbol) against a bare chunk loop over the same ordered query that
+ *   only touches each chunk's row count;
+ * - sample data: `generateSampleBars` of 500 symbols × 21 XNYS sessions (4 M bars), then a scan
+ *   of that many-symbol store (the replay shape) against the same bare query.
+ * Files live in a temp folder removed at the end.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { xnysCalendar } from "../src/calendar/xnys.js";
+import { DuckDbBarStore } from "../src/history/duckdb-bar-store.js";
+import { importFile } from "../src/history/import-file.js";
+import { generateSampleBars } from "../src/history/sample-data.js";
+
+const ROWS = 10_000_000;
+
+const rate = (n: number, ms: number): string => `${(((n / ms) * 1000) / 1e6).toFixed(2)} M/s`;
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/** Writes the benchmark CSV with DuckDB (fast): one symbol, ISO minute times, prices in cents. */
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const c = await instance.connect();
+  await c.run(
+    `COPY (SELECT strftime(TIMESTAMP '2000-01-01' + INTERVAL (i) MINUTE, '%Y-%m-%d %H:%M:%S') AS timestamp,
+       round(100 + 10 * sin(i / 1000.0), 2) AS open,
+       round(100 + 10 * sin(i / 1000.0), 2) + 0.05 AS high,
+       round(100 + 10 * sin(i / 1000.0), 2) - 0.05 AS low,
+       round(100 + 10 * sin(i / 1000.0), 2) + 0.01 AS close,
+       100 + i % 997 AS volume
+     FROM range(${rows}) t(i)) TO '${path}' (HEADER, DELIMITER ',')`,
+  );
+  c.closeSync();
+  instance.closeSync();
+}
+
+/** A bare DuckDB read of `sql`: fetch every chunk, count rows, copy nothing. */
+async function bareRead(c: DuckDBConnection, sql: string): Promise<number> {
+  const result = await c.stream(sql);
+  let n = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return n;
+    n += chunk.rowCount;
+  }
+}
+
+async function time<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const value = await work();
+  return [value, performance.now() - t0];
+}
+
+/** `store.scan` of everything into JS columns, touching every chunk; resolves to the bar count. */
+async function storeScan(db: string): Promise<number> {
+  const store = await DuckDbBarStore.open(db);
+  try {
+    let n = 0;
+    let sink = 0;
+    for await (const chunk of store.scan({ from: 0, to: Number.POSITIVE_INFINITY })) {
+      n += chunk.length;
+      sink += chunk.close[chunk.length - 1]! + chunk.symbol.length;
+    }
+    if (sink === -1) console.log(sink);
+    return n;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same rows in the same order, read bare: one ordered query, chunks counted, nothing copied. */
+async function bareScan(db: string): Promise<number> {
+  const instance = await DuckDBInstance.create(db);
+  const c = await instance.connect();
+  try {
+    return await bareRead(
+      c,
+      `SELECT CAST(sid AS DOUBLE), CAST(time AS DOUBLE), open, high, low, close, volume
+       FROM bars ORDER BY time, sid`,
+    );
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Both scans, alternated twice (each opens the file afresh, so both start equally cold); the
+ * better run of each counts, which damps the noise of a shared machine.
+ */
+async function scanBoth(db: string, label: string, rows: string[][]): Promise<void> {
+  let best = Number.POSITIVE_INFINITY;
+  let bareBest = Number.POSITIVE_INFINITY;
+  let count = 0;
+  let bare = 0;
+  for (let k = 0; k < 2; k++) {
+    const [n, ms] = await time(() => storeScan(db));
+    const [b, bareMs] = await time(() => bareScan(db));
+    [count, bare] = [n, b];
+    best = Math.min(best, ms);
+    bareBest = Math.min(bareBest, bareMs);
+  }
+  rows.push(
+    [
+      `${label}: store.scan into JS columns`,
+      count.toLocaleString("en-US"),
+      secs(best),
+      rate(count, best),
+    ],
+    [
+      `${label}: bare DuckDB chunk read, same order`,
+      bare.toLocaleString("en-US"),
+      secs(bareBest),
+      rate(bare, bareBest),
+    ],
+  );
+}
+
+function table(rows: string[][]): void {
+  const header = ["measure", "rows", "time", "throughput"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sessiondata-history-bench-"));
+  const rows: string[][] = [];
+  try {
+    console.log(
+      `load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")} (2 cores shared: figures vary)`,
+    );
+    const csv = join(dir, "bench.csv");
+    await writeCsv(csv, ROWS);
+    const mb = statSync(csv).size / 2 ** 20;
+    console.log(`CSV: ${ROWS.toLocaleString("en-US")} rows, ${mb.toFixed(0)} MiB`);
+
+    const db = join(dir, "import.duckdb");
+    const store = await DuckDbBarStore.open(db);
+    const [result, importMs] = await time(() => importFile(store, csv, { symbol: "BENCH" }));
+    await store.close();
+    rows.push([
+      "importFile (CSV → DuckDbBarStore file)",
+      result.rows.toLocaleString("en-US"),
+      secs(importMs),
+      rate(result.rows, importMs),
+    ]);
+
+    const baseline = await DuckDBInstance.create(join(dir, "read_csv.duckdb"));
+    const c = await baseline.connect();
+    const [, csvMs] = await time(() =>
+      c.run(`CREATE TABLE t AS SELECT * FROM read_csv('${csv}', header = true)`),
+    );
+    const n = Number((await c.runAndReadAll("SELECT count(*) FROM t")).getRows()[0]![0]);
+    c.closeSync();
+    baseline.closeSync();
+    rows.push([
+      "DuckDB read_csv (same file → table)",
+      n.toLocaleString("en-US"),
+      secs(csvMs),
+      rate(n, csvMs),
+    ]);
+    rmSync(csv);
+
+    await scanBoth(db, "1 symbol", rows);
+
+    const sampleDb = join(dir, "sample.duckdb");
+    const sample = await DuckDbBarStore.open(sampleDb);
+    const [gen, genMs] = await time(() =>
+      generateSampleBars(sample, {
+        symbols: 500,
+        from: "2024-01-02",
+        to: "2024-01-31",
+        seed: 1,
+        calendar: xnysCalendar,
+      }),
+    );
+    await sample.close();
+    rows.push([
+      "generateSampleBars (500 symbols × 21 sessions)",
+      gen.bars.toLocaleString("en-US"),
+      secs(genMs),
+      rate(gen.bars, genMs),
+    ]);
+    await scanBoth(sampleDb, "500 symbols", rows);
+    table(rows);
+    console.log("goal: scan ≥ 5 M bars/s into JS columns; generate 4 M bars in a few seconds");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
