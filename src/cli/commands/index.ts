@@ -4,6 +4,7 @@ import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
 import { registerQuality } from "./quality.js";
+import { registerServe } from "./serve.js";
 
 /** A sub-command: adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -15,4 +16,5 @@ export const commands: RegisterCommand[] = [
   registerInfo,
   registerBacktest,
   registerQuality,
+  registerServe,
 ];

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../main.js";
+import { runServe } from "./serve.js";
+
+const dir = mkdtempSync(join(tmpdir(), "sessiondata-serve-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sessiondata serve", () => {
+  it("refuses a non-loopback host without a token, before opening the database", async () => {
+    const db = join(dir, "refused.duckdb");
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const code = await main(["node", "sessiondata", "serve", "--host", "0.0.0.0", "--db", db]);
+      expect(code).toBe(1);
+      const written = stderr.mock.calls.map((c) => String(c[0])).join("");
+      expect(written).toMatch(/^sessiondata: refusing to listen on 0\.0\.0\.0 without --token/);
+      expect(written.split("\n").filter(Boolean), "one line").toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(existsSync(db), "no database file was created").toBe(false);
+  });
+
+  it.each([
+    [{ port: "http" }, /--port must be an integer from 0 to 65535, got "http"/],
+    [{ port: "70000" }, /--port must be an integer/],
+    [{ host: "0.0.0.0", token: "short" }, /--token must be at least 16 characters/],
+  ])("refuses %j", async (options, message) => {
+    await expect(runServe(options)).rejects.toThrow(message);
+  });
+
+  it("serves the API over the database (a sample generated into an empty one)", async () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let running: Awaited<ReturnType<typeof runServe>> | undefined;
+    try {
+      running = await runServe({ port: "0", db: join(dir, "served.duckdb") });
+      const notes = stderr.mock.calls.map((c) => String(c[0])).join("");
+      expect(notes).toMatch(/is empty; generating a sample first/);
+      expect(notes).toContain(`dashboard ${running.url}`);
+    } finally {
+      stderr.mockRestore();
+    }
+    const replay = await fetch(`${running.url}/api/replay`);
+    expect(await replay.json()).toMatchObject({ state: "idle" });
+    const start = await fetch(`${running.url}/api/replay`, {
+      method: "POST",
+      body: JSON.stringify({
+        action: "start",
+        symbols: ["AAPL"],
+        from: "2024-01-02",
+        to: "2024-01-02",
+      }),
+    });
+    const started = (await start.json()) as { state: string; message?: string };
+    expect(start.status, started.message).toBe(202);
+    const page = await fetch(running.url);
+    expect(await page.text()).toContain("<title>sessiondata</title>");
+    await running.close();
+  });
+});
