@@ -133,7 +133,12 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
       ...(dropRate === undefined ? {} : { dropRate }),
       ...(seed === undefined ? {} : { seed }),
     });
-    const report = await withProgressBar(replay, () => replay.run());
+    // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
+    const onInterrupt = () => replay.stop();
+    process.once("SIGINT", onInterrupt);
+    const report = await withProgressBar(replay, () => replay.run()).finally(() =>
+      process.off("SIGINT", onInterrupt),
+    );
     if (report.bars === 0) {
       throw new InvalidArgumentError(
         `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
