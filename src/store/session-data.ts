@@ -159,7 +159,9 @@ export class SessionData {
    * {@link SessionMismatchError} for a bar in no session or in one before the current; then the
    * store is unchanged and the refusal is counted ({@link rejectedCount}). A bar of a later
    * session starts that session. A late bar is inserted in order; a bar at a time already held
-   * replaces it.
+   * replaces it. An append costs O(1); a late or replacing regular-session bar refolds the
+   * session's metrics (O(bars in the session), so sums stay bit-identical to in-order arrival)
+   * and rebuilds only the bucket it falls in at each higher timeframe.
    */
   addBar(symbol: string, bar: Bar): void {
     if (typeof symbol !== "string" || symbol.length === 0) {
