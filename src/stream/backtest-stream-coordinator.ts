@@ -214,6 +214,7 @@ export class BacktestStreamCoordinator {
     let sliceBars: Map<string, Bar> | undefined;
     let pending = 0;
     let dropped = 0;
+    const scratch = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     const chunks = this.#store.scan({
       symbols,
       from: windows[0]!.from,
@@ -254,17 +255,29 @@ export class BacktestStreamCoordinator {
           dropped++;
           continue;
         }
-        const bar: Bar = {
-          time: t,
-          open: o[i]!,
-          high: high[i]!,
-          low: low[i]!,
-          close: close[i]!,
-          volume: volume[i]!,
-        };
         const name = symbol[i]!;
-        sd.addBar(name, bar);
-        sliceBars?.set(name, bar);
+        if (sliceBars === undefined) {
+          // Nobody keeps this bar: the store copies the numbers into its columns (and makes its
+          // own object for its listeners), so one scratch object serves every bar.
+          scratch.time = t;
+          scratch.open = o[i]!;
+          scratch.high = high[i]!;
+          scratch.low = low[i]!;
+          scratch.close = close[i]!;
+          scratch.volume = volume[i]!;
+          sd.addBar(name, scratch);
+        } else {
+          const bar: Bar = {
+            time: t,
+            open: o[i]!,
+            high: high[i]!,
+            low: low[i]!,
+            close: close[i]!,
+            volume: volume[i]!,
+          };
+          sd.addBar(name, bar);
+          sliceBars.set(name, bar);
+        }
       }
     }
     this.#dropped += dropped;
