@@ -1,3 +1,4 @@
+import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
 import { isDateString } from "../domain/time.js";
 import type { BacktestOptions, ReplayHours } from "./backtest-types.js";
@@ -53,4 +54,37 @@ export function checkBacktestOptions(options: BacktestOptions): CheckedBacktestO
     throw new InvalidArgumentError("symbols is empty: name at least one, or omit it for all");
   }
   return { sessions, hours, dropRate, chunkSize, upkeep };
+}
+
+/** One session of a replay: its replayed window and what the replay counted in it. */
+export interface SessionRun {
+  readonly index: number;
+  readonly date: string;
+  readonly session: Session;
+  /** The replayed window `[from, to)`: regular or extended hours. */
+  readonly from: number;
+  readonly to: number;
+  bars: number;
+  slices: number;
+}
+
+/** The replayed window of every session of the range: `[open, close)` or `[preOpen, postClose)`. */
+export function sessionWindows(
+  calendar: TradingCalendar,
+  sessions: readonly string[],
+  hours: ReplayHours,
+): SessionRun[] {
+  const regular = hours === "regular";
+  return sessions.map((date, index) => {
+    const session = calendar.session(date)!;
+    return {
+      index,
+      date,
+      session,
+      from: regular ? session.open : session.preOpen,
+      to: regular ? session.close : session.postClose,
+      bars: 0,
+      slices: 0,
+    };
+  });
 }

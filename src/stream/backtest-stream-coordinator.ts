@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
-import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
+import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
-import { checkBacktestOptions } from "./backtest-options.js";
+import { checkBacktestOptions, type SessionRun, sessionWindows } from "./backtest-options.js";
 import type {
   BacktestEventName,
   BacktestEvents,
@@ -20,18 +20,6 @@ import type { ReplayUpkeep } from "./replay-upkeep.js";
 import { seededRandom } from "./seeded-random.js";
 
 type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
-
-/** The loop's state between minutes of one session. */
-interface SessionRun {
-  readonly index: number;
-  readonly date: string;
-  readonly session: Session;
-  /** The replayed window `[from, to)`: regular or extended hours. */
-  readonly from: number;
-  readonly to: number;
-  bars: number;
-  slices: number;
-}
 
 /**
  * Replays a range of sessions from a {@link BarStore} into {@link SessionData}, one slice per
@@ -174,23 +162,6 @@ export class BacktestStreamCoordinator {
     return [...this.#requested].sort();
   }
 
-  /** The replayed window of every session of the range: regular or extended hours. */
-  #windows(): SessionRun[] {
-    const regular = this.#hours === "regular";
-    return this.#sessions.map((date, index) => {
-      const session = this.#calendar.session(date)!;
-      return {
-        index,
-        date,
-        session,
-        from: regular ? session.open : session.preOpen,
-        to: regular ? session.close : session.postClose,
-        bars: 0,
-        slices: 0,
-      };
-    });
-  }
-
   /**
    * The hot loop. One scan covers the whole range (the store pipelines it: DuckDB sorts the next
    * window while this drains one) and session boundaries are found by time; bars between the
@@ -199,7 +170,7 @@ export class BacktestStreamCoordinator {
    * a turn for the event loop).
    */
   async #replay(symbols: readonly string[]): Promise<void> {
-    const windows = this.#windows();
+    const windows = sessionWindows(this.#calendar, this.#sessions, this.#hours);
     const sd = this.#sd;
     const clock = this.#clock;
     const dropRate = this.#dropRate;
