@@ -26,8 +26,15 @@ type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
  * minute: every bar of minute `t` is in the store before any event of minute `t`, ties in symbol
  * order (the store's scan order), so a run is deterministic event for event.
  *
- * Memory stays bounded whatever the range: bars stream from `barStore.scan`, one session's scan
- * at a time, chunk by chunk. Session boundaries come from the calendar.
+ * Memory stays bounded whatever the range: bars stream from one `barStore.scan` over the range,
+ * chunk by chunk, and the store keeps only its current session and a few prior ones. Session
+ * boundaries come from the calendar: the store is rolled (`startSession`) at each session's
+ * first minute, `sessionStart`/`sessionEnd` frame its slices; sessions without bars are skipped.
+ *
+ * With `upkeep`, after the bars of minute `t` the store's clock moves to `t + 60_000` and, every
+ * `upkeep.interval` of simulated time and at each session end, `upkeep.runOnce(now)` is awaited
+ * before the slice event, so listeners see repaired data. `dropRate`/`seed` leave a seeded
+ * fraction of bars out of the stream (fault injection; counted as `droppedBars`).
  *
  * @example
  * ```ts
