@@ -23,9 +23,11 @@ export interface BarColumns {
 export interface BarBulkWriter {
   /**
    * Adds the first `n` bars of `columns` for `symbol`. Every bar is validated first: a bad one
-   * throws `InvalidBarError` and nothing of this call is added.
+   * throws `InvalidBarError` and nothing of this call is added. `validated` skips that check
+   * for callers that have just validated each bar themselves (the importers, which must name
+   * the file line of a bad one).
    */
-  append(symbol: string, columns: BarColumns, n: number): void;
+  append(symbol: string, columns: BarColumns, n: number, validated?: boolean): void;
   /** Bars appended so far. */
   readonly rows: number;
   /** Writes everything appended, atomically; resolves to the number of bars written. */
@@ -104,8 +106,9 @@ class BufferingBulkWriter implements BarBulkWriter {
     return this.#rows;
   }
 
-  append(symbol: string, columns: BarColumns, n: number): void {
-    validateColumns(symbol, columns, n);
+  append(symbol: string, columns: BarColumns, n: number, validated = false): void {
+    if (validated) checkSymbol(symbol);
+    else validateColumns(symbol, columns, n);
     const list = this.#pending.get(symbol) ?? [];
     for (const bar of barsOfColumns(columns, n)) list.push(bar);
     this.#pending.set(symbol, list);

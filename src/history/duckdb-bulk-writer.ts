@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { BarBulkWriter, BarColumns } from "./bulk-writer.js";
-import { validateColumns } from "./bulk-writer.js";
+import { checkSymbol, validateColumns } from "./bulk-writer.js";
 import { stageChunk } from "./duckdb-vectors.js";
 
 /** What a {@link DuckDbBulkWriter} needs of its store (kept internal to the history layer). */
@@ -58,10 +58,11 @@ export class DuckDbBulkWriter implements BarBulkWriter {
     return this.#rows;
   }
 
-  append(symbol: string, columns: BarColumns, n: number): void {
+  append(symbol: string, columns: BarColumns, n: number, validated = false): void {
     const appender = this.#appender;
     if (appender === undefined) throw new Error("the bulk writer is already committed or aborted");
-    validateColumns(symbol, columns, n);
+    if (validated) checkSymbol(symbol);
+    else validateColumns(symbol, columns, n);
     if (n === 0) return;
     const sid = this.#host.symbolId(symbol);
     const cols = [

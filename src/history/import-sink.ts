@@ -102,7 +102,7 @@ export class ImportSink {
   /** Hands the rows collected so far to the writer. */
   flush(): void {
     if (this.#n === 0 || this.#symbol === undefined) return;
-    this.#writer.append(this.#symbol, this.#cols, this.#n);
+    this.#writer.append(this.#symbol, this.#cols, this.#n, true);
     this.#rows += this.#n;
     this.#n = 0;
   }

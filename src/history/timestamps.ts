@@ -3,7 +3,7 @@
  * codes: no substring per field on the common paths, because a 10-million-row file has 60
  * million fields.
  */
-import { ZoneOffsets } from "../calendar/zoned-time.js";
+import { daysFromCivil, ZoneOffsets } from "../calendar/zoned-time.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 
 const MINUTE = 60_000;
@@ -174,7 +174,11 @@ export class TimestampParser {
         }
       }
     }
-    const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    // Integer civil-date arithmetic: several times cheaper than Date.UTC on the hot path.
+    const wall =
+      daysFromCivil(year, month, day) * 86_400_000 +
+      ((hour * 60 + minute) * 60 + second) * 1000 +
+      ms;
     if (i === e) return this.#clock === undefined ? wall : this.#clock.toUtc(wall);
     const c = text.charCodeAt(i);
     if ((c === 90 || c === 122) && i + 1 === e) return wall;
