@@ -50,6 +50,17 @@ describe("DuckDbBarStore", () => {
     await b.close();
   });
 
+  it("refuses to open one file twice in a process, and allows it again after close", async () => {
+    const path = join(dir, "twice.duckdb");
+    const a = await DuckDbBarStore.open(path);
+    await expect(DuckDbBarStore.open(join(dir, ".", "twice.duckdb"))).rejects.toThrow(
+      /already open in this process/,
+    );
+    await a.close();
+    const b = await DuckDbBarStore.open(path);
+    await b.close();
+  });
+
   it("refuses a file that is not a DuckDB database with a clear error", async () => {
     const path = join(dir, "not-a-db.duckdb");
     const { writeFileSync } = await import("node:fs");

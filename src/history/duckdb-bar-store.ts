@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Bar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
@@ -9,6 +10,12 @@ import { DEFAULT_WINDOW_ROWS, scanDuckDb, timeBound } from "./duckdb-scan.js";
 import { copyFromVector } from "./duckdb-vectors.js";
 
 const SCHEMA_VERSION = "1";
+
+/**
+ * Database files open in this process. DuckDB's file lock is per process, so a second instance
+ * on the same file would not be stopped and the two would overwrite each other's writes.
+ */
+const openFiles = new Set<string>();
 
 // No primary key on purpose: an ART index over (sid, time) costs tens of bytes a row in memory
 // and slows bulk loads; upserts delete the replaced (sid, time) pairs instead (see the writer).
@@ -85,6 +92,12 @@ export class DuckDbBarStore implements BarStore {
    * `":memory:"`.
    */
   static async open(path: string, options: DuckDbBarStoreOptions = {}): Promise<DuckDbBarStore> {
+    const key = path === ":memory:" ? undefined : resolve(path);
+    if (key !== undefined && openFiles.has(key)) {
+      throw new SessiondataError(
+        `${path} is already open in this process: share that DuckDbBarStore instead of opening it twice`,
+      );
+    }
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);
@@ -106,6 +119,7 @@ export class DuckDbBarStore implements BarStore {
       );
     }
     const store = new DuckDbBarStore(instance, main, path, options);
+    if (key !== undefined) openFiles.add(key);
     const rows = await main.runAndReadAll("SELECT id, name FROM symbols");
     for (const [id, name] of rows.getRows()) store.#register(Number(id), String(name), true);
     return store;
@@ -311,5 +325,6 @@ export class DuckDbBarStore implements BarStore {
     this.#idle = undefined;
     this.#main.closeSync();
     this.#instance.closeSync();
+    if (this.#path !== ":memory:") openFiles.delete(resolve(this.#path));
   }
 }
