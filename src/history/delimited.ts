@@ -2,10 +2,14 @@ import { ImportError } from "../domain/errors.js";
 import type { ImportSink } from "./import-sink.js";
 import { parseNumber, type TimestampParser } from "./timestamps.js";
 
-/** What a column holds; `""` ignores it. */
-export type ColumnRole = "time" | "open" | "high" | "low" | "close" | "volume" | "";
+/**
+ * What a column holds; `""` ignores it. `date` is a calendar date whose time of day is in a
+ * separate `time` column (`Date,Time,Open,…` files); alone it is the timestamp.
+ */
+export type ColumnRole = "time" | "date" | "open" | "high" | "low" | "close" | "volume" | "";
 
 const ROLES: readonly ColumnRole[] = ["time", "open", "high", "low", "close", "volume"];
+const NAMES: readonly string[] = [...ROLES, "date"];
 const REQUIRED: readonly ColumnRole[] = ["time", "open", "high", "low", "close"];
 
 /** How to read one delimited text file (or zip entry). */
@@ -33,12 +37,16 @@ export function parseColumnRoles(value: string | readonly string[]): ColumnRole[
   const roles = names.map((raw) => {
     const name = raw.trim().toLowerCase();
     if (name === "" || name === "_" || name === "skip" || name === "-") return "";
-    const role = name === "timestamp" || name === "date" ? "time" : name;
-    if (!(ROLES as readonly string[]).includes(role)) {
-      throw new ImportError("--columns", 0, role, `is not one of ${ROLES.join(", ")} or _`);
+    const role = name === "timestamp" ? "time" : name;
+    if (!NAMES.includes(role)) {
+      throw new ImportError("--columns", 0, role, `is not one of ${NAMES.join(", ")} or _`);
     }
     return role as ColumnRole;
   });
+  if (!roles.includes("time")) {
+    const date = roles.indexOf("date");
+    if (date >= 0) roles[date] = "time";
+  }
   for (const r of REQUIRED) {
     if (!roles.includes(r))
       throw new ImportError("--columns", 0, r, "is missing from the column list");
@@ -52,7 +60,8 @@ export function parseColumnRoles(value: string | readonly string[]): ColumnRole[
 /** The role a header name suggests (`timestamp_utc` → time, `Open` → open, …), or "". */
 export function roleOfHeader(name: string): ColumnRole {
   const n = name.toLowerCase().replace(/[^a-z]/g, "");
-  if (n === "t" || n === "ts" || n.includes("time") || n.includes("date")) return "time";
+  if (n === "t" || n === "ts" || n.includes("time")) return "time";
+  if (n === "d" || n.includes("date") || n === "day") return "date";
   if (n === "o" || n.includes("open")) return "open";
   if (n === "h" || n.includes("high")) return "high";
   if (n === "l" || n.includes("low")) return "low";
@@ -98,6 +107,32 @@ function splitFields(
   return n;
 }
 
+/**
+ * A timestamp split over a date column (`2024-01-02`, `2024.01.02`, `20240102`) and a time
+ * column (`09:30`, `09:30:00`, `0930`, `093000`); a time column that holds a whole timestamp
+ * is taken as it is.
+ */
+function splitTimestamp(
+  text: string,
+  ds: number,
+  de: number,
+  ts: number,
+  te: number,
+  timestamps: TimestampParser,
+): number {
+  const whole = timestamps.parse(text, ts, te);
+  if (!Number.isNaN(whole) && te - ts >= 10) return whole;
+  let date = text.slice(ds, de).trim();
+  if (/^\d{8}$/.test(date)) date = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
+  let clock = text.slice(ts, te).trim();
+  if (/^\d{3,4}$/.test(clock)) clock = clock.padStart(4, "0").replace(/(\d\d)(\d\d)/, "$1:$2");
+  else if (/^\d{5,6}$/.test(clock)) {
+    clock = clock.padStart(6, "0").replace(/(\d\d)(\d\d)(\d\d)/, "$1:$2:$3");
+  } else if (/^\d:/.test(clock)) clock = `0${clock}`;
+  const joined = `${date} ${clock}`;
+  return timestamps.parse(joined, 0, joined.length);
+}
+
 function detectDelimiter(line: string): string {
   let best = ",";
   let bestCount = 0;
@@ -125,14 +160,19 @@ export async function readDelimited(
   const ends = new Int32Array(64);
   let delim = spec.delimiter ?? "";
   let index: Record<Exclude<ColumnRole, "">, number> | undefined;
+  /** Set when the timestamp is split over a date and a time-of-day column. */
+  let split = false;
   let needed = 0;
   let hasVolume = false;
   const scale = spec.priceScale;
   const shift = spec.timeShift;
   const { symbol, timestamps, timeOf } = spec;
 
-  const setup = (roles: readonly ColumnRole[], line: number): void => {
+  const setup = (given: readonly ColumnRole[], line: number): void => {
+    const roles = [...given];
+    if (!roles.includes("time") && roles.includes("date")) roles[roles.indexOf("date")] = "time";
     const at = (r: ColumnRole) => roles.indexOf(r);
+    split = at("date") >= 0 && timeOf === undefined;
     for (const r of REQUIRED) {
       if (at(r) < 0) {
         throw new ImportError(
@@ -145,6 +185,7 @@ export async function readDelimited(
     }
     index = {
       time: at("time"),
+      date: at("date"),
       open: at("open"),
       high: at("high"),
       low: at("low"),
@@ -194,9 +235,17 @@ export async function readDelimited(
     }
     const ts = starts[ix.time]!;
     const te = ends[ix.time]!;
-    let time = timeOf === undefined ? timestamps.parse(text, ts, te) : timeOf(text, ts, te);
+    let time =
+      timeOf !== undefined
+        ? timeOf(text, ts, te)
+        : split
+          ? splitTimestamp(text, starts[ix.date]!, ends[ix.date]!, ts, te, timestamps)
+          : timestamps.parse(text, ts, te);
     if (Number.isNaN(time)) {
-      sink.reject(line, "time", `${JSON.stringify(text.slice(ts, te))} is not a timestamp`);
+      const shown = split
+        ? `${text.slice(starts[ix.date]!, ends[ix.date]!)} ${text.slice(ts, te)}`
+        : text.slice(ts, te);
+      sink.reject(line, "time", `${JSON.stringify(shown)} is not a timestamp`);
       return;
     }
     time += shift;

@@ -175,3 +175,62 @@ describe("symbolOfFileName", () => {
     expect(symbolOfFileName(file)).toBe(symbol);
   });
 });
+
+describe("importFile: split dates, other date styles, order", () => {
+  it("joins a Date and a Time column (ISO, compact and MetaTrader styles)", async () => {
+    const store = new MemoryBarStore();
+    const a = write(
+      "split.csv",
+      "Date,Time,Open,High,Low,Close,Volume\n2024-01-02,14:30,1,2,1,2,3\n2024-01-02,14:31:00,1,2,1,2,3\n",
+    );
+    const b = write(
+      "compact.csv",
+      "date,time,open,high,low,close\n20240102,1430,1,2,1,2\n20240102,143100,1,2,1,2\n",
+    );
+    const c = write(
+      "mt.csv",
+      "Date,Time,Open,High,Low,Close\n2024.01.02,14:30,1,2,1,2\n2024.01.02,9:31,1,2,1,2\n",
+    );
+    await importFile(store, a, { symbol: "A" });
+    await importFile(store, b, { symbol: "B" });
+    await importFile(store, c, { symbol: "C" });
+    expect((await store.readBars("A", ...all)).map((x) => x.time)).toEqual([T, T + M]);
+    expect((await store.readBars("B", ...all)).map((x) => x.time)).toEqual([T, T + M]);
+    expect((await store.readBars("C", ...all)).map((x) => x.time)).toEqual([
+      Date.UTC(2024, 0, 2, 9, 31),
+      T,
+    ]);
+    const bad = write("split-bad.csv", "Date,Time,Open,High,Low,Close\n2024-01-02,25:00,1,2,1,2\n");
+    await expect(importFile(store, bad, { symbol: "X" })).rejects.toThrow(
+      /split-bad\.csv:2: time "2024-01-02 25:00" is not a timestamp/,
+    );
+  });
+
+  it("takes a lone date column as the timestamp, and --columns date,time", async () => {
+    const store = new MemoryBarStore();
+    const daily = write(
+      "daily.csv",
+      "Date,Open,High,Low,Close\n2024-01-02,1,2,1,2\n2024-01-03,1,2,1,2\n",
+    );
+    await importFile(store, daily, { symbol: "D" });
+    expect((await store.readBars("D", ...all)).map((x) => x.time)).toEqual([
+      Date.UTC(2024, 0, 2),
+      Date.UTC(2024, 0, 3),
+    ]);
+    const raw = write("raw.csv", "20240102,1430,1,2,1,2\n");
+    await importFile(store, raw, { symbol: "R", columns: "date,time,open,high,low,close" });
+    expect((await store.readBars("R", ...all))[0]!.time).toBe(T);
+  });
+
+  it("warns about rows out of order or repeating a time (the last row of a time wins)", async () => {
+    const store = await DuckDbBarStore.open(":memory:");
+    const path = write(
+      "unordered.csv",
+      `time,open,high,low,close\n${T + M},1,1,1,1\n${T},2,2,2,2\n${T},3,3,3,3\n`,
+    );
+    const r = await importFile(store, path, { symbol: "U" });
+    expect(r.warnings.join(" ")).toMatch(/2 rows are not after the row before/);
+    expect((await store.readBars("U", ...all)).map((b) => b.close)).toEqual([3, 1]);
+    await store.close();
+  });
+});

@@ -336,6 +336,11 @@ export async function importFile(
         warnings.push(`${file} has no volume column: its bars were stored with volume 0`);
       if (sink.skipped.length > 0)
         warnings.push(`${file}: ${sink.skipped.length} invalid lines skipped`);
+      if (sink.unordered > 0) {
+        warnings.push(
+          `${file}: ${sink.unordered} rows are not after the row before (out of order, or repeating a time: for a repeated time the last row is kept)`,
+        );
+      }
       for (const s of sink.symbols) symbols.add(s);
       skipped.push(...sink.skipped);
     } catch (error) {

@@ -26,6 +26,9 @@ export class ImportSink {
   readonly skipped: SkippedLine[] = [];
   readonly symbols = new Set<string>();
   #symbol: string | undefined;
+  #latest = Number.NEGATIVE_INFINITY;
+  /** Rows whose time is not after the row before (out of order, or repeating a time). */
+  unordered = 0;
   #n = 0;
   #rows = 0;
   readonly #cols = {
@@ -87,7 +90,10 @@ export class ImportSink {
       this.flush();
       this.#symbol = symbol;
       this.symbols.add(symbol);
+      this.#latest = Number.NEGATIVE_INFINITY;
     }
+    if (time <= this.#latest) this.unordered++;
+    else this.#latest = time;
     const c = this.#cols;
     const i = this.#n;
     c.time[i] = time;

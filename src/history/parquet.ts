@@ -41,7 +41,13 @@ export async function readParquet(
       const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
       throw new ImportError(spec.file, 0, undefined, `is not a readable Parquet file (${reason})`);
     }
-    const roles = spec.columns ?? described.map(([name]) => roleOfHeader(name));
+    const roles =
+      spec.columns === undefined
+        ? described.map(([name]) => roleOfHeader(name))
+        : [...spec.columns];
+    // A date column stands for the time when there is no time column (a date beside a full
+    // timestamp is ignored).
+    if (!roles.includes("time") && roles.includes("date")) roles[roles.indexOf("date")] = "time";
     const column = (role: ColumnRole): [string, string] | undefined => {
       const i = roles.indexOf(role);
       return i < 0 ? undefined : described[i];

@@ -126,7 +126,7 @@ export class TimestampParser {
   parse(text: string, s: number, e: number): number {
     while (s < e && text.charCodeAt(s) === 32) s++;
     while (e > s && text.charCodeAt(e - 1) === 32) e--;
-    if (e - s >= 10 && text.charCodeAt(s + 4) === 45) return this.#iso(text, s, e);
+    if (e - s >= 10 && isDateSeparator(text.charCodeAt(s + 4))) return this.#iso(text, s, e);
     const v = parseNumber(text, s, e);
     if (!Number.isFinite(v)) return Number.NaN;
     return epochToMs(v);
@@ -136,7 +136,13 @@ export class TimestampParser {
     const year = digitsAt(text, s, 4);
     const month = digitsAt(text, s + 5, 2);
     const day = digitsAt(text, s + 8, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || text.charCodeAt(s + 7) !== 45) {
+    if (
+      year < 0 ||
+      month < 1 ||
+      month > 12 ||
+      day < 1 ||
+      text.charCodeAt(s + 7) !== text.charCodeAt(s + 4)
+    ) {
       return Number.NaN;
     }
     if (day > DAYS_IN_MONTH[month - 1]! || (month === 2 && day === 29 && !leap(year))) {
@@ -195,6 +201,11 @@ export class TimestampParser {
     const offset = (oh * 60 + om) * MINUTE;
     return c === 43 ? wall - offset : wall + offset;
   }
+}
+
+/** `-` (ISO), `.` (MetaTrader) or `/` between year, month and day, always in that order. */
+function isDateSeparator(c: number): boolean {
+  return c === 45 || c === 46 || c === 47;
 }
 
 function leap(year: number): boolean {
