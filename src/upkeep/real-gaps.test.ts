@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { fxCalendar } from "../calendar/fx-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { MemoryBarStore } from "../history/memory-bar-store.js";
 import { SessionData } from "../store/public.js";
 import { noWait } from "./backoff.js";
 import { DataUpkeep } from "./data-upkeep.js";
 import type { UpkeepEvent } from "./events.js";
-import { fxCalendar } from "./fx-calendar.js";
 import type { Gap } from "./gap.js";
 
 const FILE = fileURLToPath(

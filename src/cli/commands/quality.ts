@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { fxCalendar } from "../../calendar/fx-calendar.js";
 import type { TradingCalendar } from "../../calendar/public.js";
 import { alwaysOpenCalendar, weekdaysCalendar, xnysCalendar } from "../../calendar/public.js";
 import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
 import { isDateString } from "../../domain/time.js";
 import { DuckDbBarStore, defaultDbPath } from "../../history/public.js";
-import { fxCalendar } from "../../upkeep/fx-calendar.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
 import { formatNumber, formatTable } from "../report-format.js";
 

@@ -1,8 +1,8 @@
-import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
-import { formatDay, parseDay, ZoneOffsets } from "../calendar/zoned-time.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidDateError } from "../domain/errors.js";
 import { DAY_MS } from "../domain/time.js";
+import type { Session, TradingCalendar } from "./trading-calendar.js";
+import { formatDay, parseDay, ZoneOffsets } from "./zoned-time.js";
 
 /** FX rolls its trading day at 17:00 New York time. */
 const ROLL_MINUTES = 17 * 60;
@@ -86,7 +86,7 @@ class FxCalendar implements TradingCalendar {
 
 /**
  * The spot-FX calendar (24/5, sessions rolling at 17:00 New York); see {@link FxCalendar}.
- * Used by upkeep's real-gap test on FX data; a candidate for `src/calendar`.
+ * Upkeep's real-gap test checks it against FXCM GBP/USD minute bars.
  *
  * @example
  * ```ts
