@@ -1,8 +1,8 @@
 import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
 import { DAY_MS } from "../domain/time.js";
+import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
 import { copyFromVector } from "./duckdb-vectors.js";
-import { allocateChunk, checkScanOptions, trimChunk } from "./memory-bar-store.js";
 
 /** Rows one window query sorts: big enough to amortise a query, small enough to sort fast. */
 export const DEFAULT_WINDOW_ROWS = 1_000_000;

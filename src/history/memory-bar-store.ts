@@ -1,76 +1,13 @@
 import { type Bar, validateBar } from "../domain/bar.js";
-import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
+import { SessiondataError } from "../domain/errors.js";
+import { allocateChunk, checkScanOptions, lowerBound, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
 import { checkSymbol } from "./bulk-writer.js";
-
-/** The default number of bars per {@link BarChunk}. */
-export const DEFAULT_CHUNK_SIZE = 8192;
 
 /** One symbol's bars, kept sorted by time with no duplicate times. */
 interface Series {
   time: number[];
   bars: Bar[];
-}
-
-/** Index of the first entry of the sorted `times` that is `>= t`. */
-export function lowerBound(times: ArrayLike<number>, t: number, lo = 0, hi = times.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Throws unless `chunkSize`, `from` and `to` make a sensible scan request. */
-export function checkScanOptions(options: ScanOptions): number {
-  const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(size)}`);
-  }
-  if (Number.isNaN(options.from) || Number.isNaN(options.to)) {
-    throw new InvalidArgumentError(`scan range ${options.from}..${options.to} is not a number`);
-  }
-  return size;
-}
-
-/** An empty chunk of the given capacity; callers fill it and set `length` when they hand it out. */
-export function allocateChunk(capacity: number): {
-  length: number;
-  symbol: string[];
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-} {
-  return {
-    length: 0,
-    symbol: new Array<string>(capacity),
-    time: new Float64Array(capacity),
-    open: new Float64Array(capacity),
-    high: new Float64Array(capacity),
-    low: new Float64Array(capacity),
-    close: new Float64Array(capacity),
-    volume: new Float64Array(capacity),
-  };
-}
-
-/** The chunk with `length` set to `n` and its arrays cut to `n` entries (views, no copies). */
-export function trimChunk(chunk: ReturnType<typeof allocateChunk>, n: number): BarChunk {
-  chunk.length = n;
-  if (n === chunk.time.length) return chunk;
-  return {
-    length: n,
-    symbol: chunk.symbol.length === n ? chunk.symbol : chunk.symbol.slice(0, n),
-    time: chunk.time.subarray(0, n),
-    open: chunk.open.subarray(0, n),
-    high: chunk.high.subarray(0, n),
-    low: chunk.low.subarray(0, n),
-    close: chunk.close.subarray(0, n),
-    volume: chunk.volume.subarray(0, n),
-  };
 }
 
 /**
