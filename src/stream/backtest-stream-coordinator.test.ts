@@ -314,6 +314,37 @@ describe("BacktestStreamCoordinator", () => {
     ]);
   });
 
+  it("ends a session once, also when bars after its window end it and no session follows", async () => {
+    const { replay } = await setup(
+      { to: "2024-01-03" },
+      {
+        symbols: ["AAPL"],
+        dates: ["2024-01-02"],
+        minutes: 3,
+        extended: 2,
+      },
+    );
+    const log: string[] = [];
+    replay.on("sessionStart", (e) => log.push(`start ${e.date}`));
+    replay.on("sessionEnd", (e) => log.push(`end ${e.date} ${e.bars}`));
+    const report = await replay.run();
+    expect(log).toEqual(["start 2024-01-02", "end 2024-01-02 3"]);
+    expect(report.sessions).toBe(1);
+  });
+
+  it("stop() from a sessionEnd listener starts no further session", async () => {
+    const { replay } = await setup();
+    const log: string[] = [];
+    replay.on("sessionStart", (e) => log.push(`start ${e.date}`));
+    replay.on("sessionEnd", (e) => {
+      log.push(`end ${e.date}`);
+      replay.stop();
+    });
+    const report = await replay.run();
+    expect(log).toEqual(["start 2024-01-02", "end 2024-01-02"]);
+    expect(report).toMatchObject({ stopped: true, sessions: 1, slices: 30, bars: 90 });
+  });
+
   it("skips sessions of the range that have no bars", async () => {
     const { replay } = await setup(
       {},

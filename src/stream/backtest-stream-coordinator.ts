@@ -184,6 +184,7 @@ export class BacktestStreamCoordinator {
     const random = this.#random;
     const sliceListeners = this.#listeners.slice;
     let w = 0;
+    // The session begun and not yet ended.
     let run: SessionRun | undefined;
     let minute = Number.NaN;
     // Whether the current minute is outside every window, and whether a slice is open.
@@ -211,13 +212,16 @@ export class BacktestStreamCoordinator {
             open = false;
           }
           if (t >= windows[w]!.to) {
-            if (run !== undefined && run.index === w) await this.#endSession(run);
+            if (run !== undefined) await this.#endSession(run);
+            run = undefined;
             while (w < windows.length - 1 && t >= windows[w]!.to) w++;
           }
           minute = t;
           skip = t < windows[w]!.from || t >= windows[w]!.to;
           if (skip) continue;
-          if (run?.index !== w) {
+          // A stop() heard at the end of the previous minute or session starts nothing more.
+          if (clock.stopped) break scan;
+          if (run === undefined) {
             run = windows[w]!;
             this.#beginSession(run, t);
           }
