@@ -86,6 +86,16 @@ describe("DuckDbBarStore", () => {
     await store.close();
   });
 
+  it("keeps every value of writes spanning many 2,048-row chunks", async () => {
+    const store = await DuckDbBarStore.open(":memory:");
+    const bars = Array.from({ length: 10_000 }, (_, i) => contractBar(i, i * 7 + 3));
+    await store.writeBars("MANY", bars);
+    await store.writeBars("MORE", bars.slice(0, 4097));
+    expect(await store.readBars("MANY", 0, Number.POSITIVE_INFINITY)).toEqual(bars);
+    expect(await store.readBars("MORE", 0, Number.POSITIVE_INFINITY)).toEqual(bars.slice(0, 4097));
+    await store.close();
+  });
+
   it("serialises concurrent writes and reads", async () => {
     const store = await DuckDbBarStore.open(":memory:");
     await Promise.all([

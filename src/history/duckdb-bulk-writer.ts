@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { BarBulkWriter, BarColumns } from "./bulk-writer.js";
 import { checkSymbol, validateColumns } from "./bulk-writer.js";
-import { stageChunk } from "./duckdb-vectors.js";
+import { StageChunks, VECTOR_SIZE } from "./duckdb-vectors.js";
 
 /** What a {@link DuckDbBulkWriter} needs of its store (kept internal to the history layer). */
 export interface BulkWriterHost {
@@ -18,8 +18,6 @@ export interface BulkWriterHost {
   /** Gives the staging connection back once the writer is done with it. */
   release(connection: DuckDBConnection): void;
 }
-
-const VECTOR = 2048;
 
 /** SQL for the staging table each writer connection owns. */
 export const STAGE_DDL =
@@ -47,6 +45,7 @@ export class DuckDbBulkWriter implements BarBulkWriter {
   /** Per symbol id: the staged time range and the last staged time (to spot duplicates). */
   readonly #spans = new Map<number, Span>();
   #duplicates = false;
+  readonly #chunks = new StageChunks();
 
   constructor(host: BulkWriterHost, connection: DuckDBConnection, appender: DuckDBAppender) {
     this.#host = host;
@@ -73,8 +72,8 @@ export class DuckDbBulkWriter implements BarBulkWriter {
       columns.close,
       columns.volume,
     ];
-    for (let from = 0; from < n; from += VECTOR) {
-      appender.appendDataChunk(stageChunk(sid, cols, from, Math.min(VECTOR, n - from)));
+    for (let from = 0; from < n; from += VECTOR_SIZE) {
+      appender.appendDataChunk(this.#chunks.fill(sid, cols, from, Math.min(VECTOR_SIZE, n - from)));
     }
     const span = this.#spans.get(sid) ?? {
       lo: Number.POSITIVE_INFINITY,
