@@ -60,9 +60,9 @@ async function planWindows(
 }
 
 /**
- * The DuckDB side of `scan`: symbols become ranks in name order inside the query (a VALUES join
- * that is also the symbol filter), so the sort is on two numbers and the symbol column reaches
- * JavaScript as indexes into one sorted name array, never as strings to decode.
+ * The DuckDB side of `scan`: the sort is on two numbers (time, and the symbol id or name rank)
+ * and the symbol column reaches JavaScript as indexes into one array of names, never as strings
+ * to decode. Windows are sorted by DuckDB, the next one while JavaScript drains the current.
  */
 export async function* scanDuckDb(
   connections: ScanConnections,
@@ -77,15 +77,30 @@ export async function* scanDuckDb(
   if (selected.length === 0) return;
   selected.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
   const sorted = selected.map(([, name]) => name);
-  const ranks = selected.map(([sid], rank) => `(${sid}, ${rank})`).join(", ");
   const from = timeBound(options.from);
   const to = timeBound(options.to);
-  const sids = selected.map(([sid]) => sid).join(", ");
-  const where = `time >= ${from} AND time < ${to}${wanted === undefined ? "" : ` AND sid IN (${sids})`}`;
-  const query = (lo: string, hi: string): string =>
-    `SELECT CAST(r.rk AS DOUBLE), CAST(b.time AS DOUBLE), b.open, b.high, b.low, b.close, b.volume
-     FROM bars b JOIN (VALUES ${ranks}) AS r(sid, rk) ON b.sid = r.sid
-     WHERE b.time >= ${lo} AND b.time < ${hi} ORDER BY b.time, r.rk`;
+  const sids = selected.map(([sid]) => sid);
+  const where = `time >= ${from} AND time < ${to} AND sid IN (${sids.join(", ")})`;
+  // When symbol ids rise with the names (the usual case: generated samples, folder imports and
+  // single symbols get their ids in name order), sorting by id is sorting by name and the query
+  // needs no join; otherwise a VALUES join turns ids into name ranks for the sort.
+  const idOrder = sids.every((sid, i) => i === 0 || sid > sids[i - 1]!);
+  let label: string[];
+  let query: (lo: string, hi: string) => string;
+  if (idOrder) {
+    label = [];
+    for (const [sid, name] of selected) label[sid] = name;
+    query = (lo, hi) =>
+      `SELECT CAST(sid AS DOUBLE), CAST(time AS DOUBLE), open, high, low, close, volume FROM bars
+       WHERE time >= ${lo} AND time < ${hi} AND sid IN (${sids.join(", ")}) ORDER BY time, sid`;
+  } else {
+    label = sorted;
+    const ranks = selected.map(([sid], rank) => `(${sid}, ${rank})`).join(", ");
+    query = (lo, hi) =>
+      `SELECT CAST(r.rk AS DOUBLE), CAST(b.time AS DOUBLE), b.open, b.high, b.low, b.close, b.volume
+       FROM bars b JOIN (VALUES ${ranks}) AS r(sid, rk) ON b.sid = r.sid
+       WHERE b.time >= ${lo} AND b.time < ${hi} ORDER BY b.time, r.rk`;
+  }
 
   // Two connections take turns: while JavaScript drains one window, DuckDB sorts the next.
   const pair: DuckDBConnection[] = [];
@@ -116,7 +131,7 @@ export async function* scanDuckDb(
         while (off < m) {
           const take = Math.min(m - off, size - n);
           copyFromVector(vectors[0]!, off, rank, 0, take);
-          for (let i = 0; i < take; i++) out.symbol[n + i] = sorted[rank[i]!]!;
+          for (let i = 0; i < take; i++) out.symbol[n + i] = label[rank[i]!]!;
           copyFromVector(vectors[1]!, off, out.time, n, take);
           copyFromVector(vectors[2]!, off, out.open, n, take);
           copyFromVector(vectors[3]!, off, out.high, n, take);

@@ -102,7 +102,10 @@ export async function generateSampleBars(
   let bars = 0;
   let missing = 0;
   try {
-    for (const [k, symbol] of symbols.entries()) {
+    // Written in name order, so a fresh store gives the symbols ids in name order (its scans
+    // then sort by id without a join). Each symbol's bars depend on its name only.
+    const byName = [...symbols].sort();
+    for (const [k, symbol] of byName.entries()) {
       const rng = new Random(hashSeed(seed, symbol));
       // A separate stream decides the holes, so the prices do not depend on missingRate.
       const holes = new Random(hashSeed(seed + 1, symbol));
