@@ -94,7 +94,9 @@ export function createChartView() {
     if (gen !== generation || !res) return;
     bars = res.bars;
     drawAll();
-    chart.timeScale().scrollToRealTime();
+    // Few bars (early in a session, or a wide timeframe): spread them; else show the latest.
+    if (bars.length < 150) chart.timeScale().fitContent();
+    else chart.timeScale().scrollToRealTime();
     loadAnalysis();
   }
 
