@@ -61,7 +61,9 @@ describe("formatBacktestReport", () => {
       "sessions 21 | slices 8,190 | bars 163,800 | wall 0.41 s | 397,091 bars/s",
     );
     expect(lines).toContain("dropped bars 12");
-    expect(lines).toContain("upkeep: gapsDetected 3 | finalQuality 99.74");
+    expect(lines.find((l) => l.startsWith("gap repair:"))).toMatch(
+      /3 gaps detected.*quality final 99.74%/,
+    );
   });
 });
 

@@ -83,15 +83,20 @@ export function formatBacktestReport(report: BacktestReport): string {
   ];
   const lines = [formatTable(header, rows), "", totals.join(" | ")];
   if (report.droppedBars !== undefined) lines.push(`dropped bars ${report.droppedBars}`);
-  if (report.upkeep !== undefined) {
-    const parts = Object.entries(report.upkeep)
-      .filter(([, v]) => typeof v === "number" || typeof v === "string" || typeof v === "boolean")
-      .map(
-        ([k, v]) =>
-          `${k} ${typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : v}`,
-      );
-    lines.push(`upkeep: ${parts.join(" | ")}`);
-  }
+  if (report.upkeep !== undefined) lines.push(formatUpkeep(report.upkeep));
   if (report.stopped) lines.push("stopped before the end of the range");
   return lines.join("\n");
+}
+
+/** One line on gap repair: what a trader wants to know first, then the request counters. */
+function formatUpkeep(upkeep: Record<string, unknown>): string {
+  const n = (key: string): string => {
+    const v = upkeep[key];
+    return typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : "-";
+  };
+  return (
+    `gap repair: ${n("gapsDetected")} gaps detected, ${n("barsMissing")} bars missing, ` +
+    `${n("barsFilled")} filled, ${n("barsUnfillable")} unfillable | quality final ${n("finalQuality")}%, ` +
+    `min ${n("minQuality")}% | requests ${n("requests")}, retries ${n("retries")}, failed ${n("failedRequests")}`
+  );
 }

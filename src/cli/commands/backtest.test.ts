@@ -78,7 +78,7 @@ describe("sessiondata backtest (end to end)", () => {
       /sessions 21 \| slices 8,190 \| bars 16,380 \| wall [\d.]+ s \| [\d,]+ bars\/s/,
     );
     expect(r.stdout).toMatch(/dropped bars \d+/);
-    expect(r.stdout).toMatch(/upkeep: .*gapsDetected [1-9]/);
+    expect(r.stdout).toMatch(/gap repair: [1-9][0-9,]* gaps detected/);
   });
 
   it.each([
