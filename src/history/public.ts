@@ -24,4 +24,4 @@ export {
 export type { SkippedLine } from "./import-sink.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export { generateSampleBars, type SampleOptions, type SampleResult } from "./sample-data.js";
-export { SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";
+export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";

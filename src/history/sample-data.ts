@@ -6,7 +6,7 @@ import { isDateString } from "../domain/time.js";
 import type { BarStore } from "./bar-store.js";
 import { checkSymbol, openBulkWriter } from "./bulk-writer.js";
 import { hashSeed, Random } from "./random.js";
-import { sampleTickers } from "./sample-tickers.js";
+import { SAMPLE_START_PRICES, sampleTickers } from "./sample-tickers.js";
 
 /** What {@link generateSampleBars} makes. */
 export interface SampleOptions {
@@ -111,7 +111,9 @@ export async function generateSampleBars(
       const holes = new Random(hashSeed(seed + 1, symbol));
       const sigma = 0.15 + 0.45 * rng.next();
       const drift = 0.1 * (rng.next() - 0.5);
-      let price = Math.exp(Math.log(10) + rng.next() * Math.log(50));
+      // Drawn for every symbol, so a known ticker's start price leaves the stream unchanged.
+      const randomStart = Math.exp(Math.log(10) + rng.next() * Math.log(50));
+      let price = SAMPLE_START_PRICES[symbol] ?? randomStart;
       const perMinute = (2e5 + rng.next() * 2e6) / 390;
       const s = sigma / Math.sqrt(MINUTES_PER_YEAR);
       const mu = drift / MINUTES_PER_YEAR - (s * s) / 2;

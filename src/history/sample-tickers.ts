@@ -31,3 +31,41 @@ export function sampleTickers(count: number): string[] {
   }
   return out;
 }
+
+/**
+ * Rough share prices of the first sample tickers at the start of 2024 (USD), so a generated
+ * sample looks like the market it names. Other symbols start at a random price between $10
+ * and $500. Only the starting point: the walk from there is random.
+ */
+export const SAMPLE_START_PRICES: Readonly<Record<string, number>> = {
+  AAPL: 185,
+  MSFT: 370,
+  NVDA: 48,
+  AMZN: 150,
+  GOOGL: 138,
+  META: 345,
+  TSLA: 248,
+  "BRK.B": 358,
+  AVGO: 110,
+  JPM: 170,
+  LLY: 585,
+  V: 260,
+  UNH: 525,
+  XOM: 100,
+  MA: 425,
+  JNJ: 157,
+  PG: 147,
+  HD: 346,
+  COST: 660,
+  ABBV: 155,
+  MRK: 109,
+  CVX: 149,
+  CRM: 263,
+  BAC: 33,
+  NFLX: 487,
+  AMD: 147,
+  PEP: 170,
+  KO: 59,
+  WMT: 158,
+  INTC: 50,
+};
