@@ -23,15 +23,18 @@ export interface HubSocket {
   readonly bufferedAmount: number;
   /** 1 = open; anything else means nothing more is sent. */
   readonly readyState: number;
-  send(data: string, cb?: (error?: Error) => void): void;
+  /** Sends a text frame; `data` may be pre-encoded UTF-8 (`binary: false` keeps it a text frame). */
+  send(data: string | Buffer, options: { binary: boolean }, cb?: (error?: Error) => void): void;
   close(code?: number, reason?: string): void;
 }
+
+const TEXT = { binary: false };
 
 /** Limits of one client's outgoing path. */
 export interface ClientLimits {
   /** Most messages waiting in the queue (default 2,048). */
   readonly maxQueueMessages: number;
-  /** Most bytes (UTF-16 length as an estimate) waiting in the queue (default 8 MiB). */
+  /** Most bytes (string length or Buffer bytes) waiting in the queue (default 8 MiB). */
   readonly maxQueueBytes: number;
   /** Socket `bufferedAmount` above which nothing more is written (default 1 MiB). */
   readonly highWaterMark: number;
@@ -46,7 +49,8 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
 
 /** A queued message. `seq`/`time` are set for slices, so a drop can be reported exactly. */
 interface Entry {
-  readonly data: string;
+  /** A Buffer when shared by many clients: encoded to UTF-8 once, not once per client. */
+  readonly data: string | Buffer;
   readonly kind: "slice" | "quality" | "control";
   readonly seq: number;
   readonly time: number;
@@ -133,7 +137,7 @@ export class HubClient {
   }
 
   /** Queues a message (drop-oldest when full) and writes what the socket can take. */
-  enqueue(data: string, kind: Entry["kind"], seq = Number.NaN, time = Number.NaN): void {
+  enqueue(data: string | Buffer, kind: Entry["kind"], seq = Number.NaN, time = Number.NaN): void {
     if (this.#closed) return;
     this.#push({ data, kind, seq, time });
     this.pump();
@@ -187,9 +191,9 @@ export class HubClient {
     this.#update = undefined;
   }
 
-  #write(data: string): void {
+  #write(data: string | Buffer): void {
     this.#sent++;
-    this.#socket.send(data, (error) => {
+    this.#socket.send(data, TEXT, (error) => {
       // Written out: room may have opened below the high-water mark.
       if (error === undefined && this.#size + (this.#update === undefined ? 0 : 1) > 0) this.pump();
     });

@@ -13,8 +13,9 @@ class FakeSocket implements HubSocket {
   constructor(stalled = false) {
     this.#stalled = stalled;
   }
-  send(data: string, cb?: (error?: Error) => void): void {
-    this.received.push(JSON.parse(data) as Record<string, unknown>);
+  send(data: string | Buffer, options: { binary: boolean }, cb?: (error?: Error) => void): void {
+    expect(options.binary, "always a text frame").toBe(false);
+    this.received.push(JSON.parse(String(data)) as Record<string, unknown>);
     if (this.#stalled) this.bufferedAmount += data.length;
     if (cb !== undefined) this.#callbacks.push(cb);
   }

@@ -211,11 +211,11 @@ export class Hub {
    */
   publishSlice(time: number, bars: ReadonlyMap<string, Bar>): number {
     const seq = this.#sliceSeq++;
-    let everything: string | undefined;
+    let everything: Buffer | undefined;
     for (const client of this.#clients) {
       if (!client.channels.has("slices")) continue;
       if (client.all) {
-        everything ??= sliceJson(seq, time, bars, undefined);
+        everything ??= Buffer.from(sliceJson(seq, time, bars, undefined));
         client.enqueue(everything, "slice", seq, time);
         continue;
       }
