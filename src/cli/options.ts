@@ -1,5 +1,10 @@
 import type { TradingCalendar } from "../calendar/public.js";
-import { alwaysOpenCalendar, weekdaysCalendar, xnysCalendar } from "../calendar/public.js";
+import {
+  alwaysOpenCalendar,
+  fxCalendar,
+  weekdaysCalendar,
+  xnysCalendar,
+} from "../calendar/public.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { defaultDbPath } from "../history/public.js";
 
@@ -13,6 +18,7 @@ export const CALENDAR_NAMES: Readonly<Record<string, TradingCalendar>> = {
   xnys: xnysCalendar,
   "24/7": alwaysOpenCalendar,
   "24/5": weekdaysCalendar,
+  fx: fxCalendar,
 };
 
 /** The calendar named by `--calendar` (default XNYS). */

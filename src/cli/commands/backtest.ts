@@ -1,13 +1,14 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
-import { xnysCalendar } from "../../calendar/xnys.js";
+import type { TradingCalendar } from "../../calendar/trading-calendar.js";
 import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
 import { isDateString } from "../../domain/time.js";
 import type { BarStore } from "../../history/bar-store.js";
 import { generateSampleBars } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
+import { CALENDAR_NAMES, calendarByName } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 
 /** The sample `sessiondata backtest` writes into an empty store: fixed, so every run is alike. */
@@ -19,6 +20,7 @@ export interface BacktestCommandOptions {
   readonly from?: string;
   readonly to?: string;
   readonly speed?: string;
+  readonly calendar?: string;
   readonly hours?: string;
   readonly indicators?: string;
   readonly db?: string;
@@ -65,6 +67,7 @@ function checkDate(flag: string, value: string | undefined): void {
 async function storedRange(
   store: BarStore,
   symbols: readonly string[],
+  calendar: TradingCalendar,
 ): Promise<{ from: string; to: string } | undefined> {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -75,8 +78,7 @@ async function storedRange(
     last = Math.max(last, c.last);
   }
   if (first > last) return undefined;
-  const day = (t: number) =>
-    xnysCalendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
+  const day = (t: number) => calendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
   return { from: day(first), to: day(last) };
 }
 
@@ -93,8 +95,9 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const dropRate = parseNumber("--drop-rate", options.dropRate);
   const seed = parseNumber("--seed", options.seed);
   const indicators = list(options.indicators) ?? [...DEFAULT_INDICATORS];
+  const calendar = calendarByName(options.calendar);
   const system = new SystemManager({
-    calendar: xnysCalendar,
+    calendar,
     indicators,
     ...(options.db === undefined ? {} : { dbPath: options.db }),
   });
@@ -104,9 +107,9 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     let known = await store.symbols();
     if (known.length === 0) {
       process.stderr.write(
-        `sessiondata: ${system.dbPath} is empty; generating a sample first: ${SAMPLE.symbols} symbols over January 2024 (XNYS, seed ${SAMPLE.seed})…\n`,
+        `sessiondata: ${system.dbPath} is empty; generating a sample first: ${SAMPLE.symbols} symbols over January 2024 (${calendar.name}, seed ${SAMPLE.seed})…\n`,
       );
-      await generateSampleBars(store, { ...SAMPLE, calendar: xnysCalendar });
+      await generateSampleBars(store, { ...SAMPLE, calendar });
       known = await store.symbols();
     }
     const symbols = list(options.symbols) ?? known;
@@ -116,7 +119,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
       );
     }
-    const stored = await storedRange(store, symbols);
+    const stored = await storedRange(store, symbols, calendar);
     const from = options.from ?? stored?.from;
     const to = options.to ?? stored?.to;
     if (from === undefined || to === undefined) {
@@ -196,6 +199,11 @@ export function registerBacktest(program: Command): void {
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
     .option("--speed <speed>", '"max" or a multiple of real time (60 = a minute a second)', "max")
     .option("--hours <hours>", "regular or extended", "regular")
+    .option(
+      "--calendar <name>",
+      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,
+      "xnys",
+    )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")

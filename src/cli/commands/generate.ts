@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { DuckDbBarStore, generateSampleBars } from "../../history/public.js";
-import { calendarByName, numberOption, resolveDbPath } from "../options.js";
+import { CALENDAR_NAMES, calendarByName, numberOption, resolveDbPath } from "../options.js";
 import { progressBar } from "../progress.js";
 
 /** The options of `sessiondata generate`, as commander parses them. */
@@ -109,7 +109,11 @@ export function registerGenerate(program: Command): void {
     .option("--to <date>", "last session date, YYYY-MM-DD (inclusive)", "2024-01-31")
     .option("--seed <n>", "same seed, same bars", "1")
     .option("--missing-rate <rate>", "share of bars left out, for gap-repair demos (0..1)", "0")
-    .option("--calendar <name>", "xnys, 24/7 or 24/5", "xnys")
+    .option(
+      "--calendar <name>",
+      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,
+      "xnys",
+    )
     .option("--extended", "also fill pre- and post-market hours")
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--json", "print only the result as JSON on stdout")

@@ -1,21 +1,11 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { fxCalendar } from "../../calendar/fx-calendar.js";
-import type { TradingCalendar } from "../../calendar/public.js";
-import { alwaysOpenCalendar, weekdaysCalendar, xnysCalendar } from "../../calendar/public.js";
 import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
 import { isDateString } from "../../domain/time.js";
 import { DuckDbBarStore, defaultDbPath } from "../../history/public.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
+import { CALENDAR_NAMES, calendarByName } from "../options.js";
 import { formatNumber, formatTable } from "../report-format.js";
-
-/** The calendars `--calendar` knows, by lower-case name. */
-const CALENDARS: Readonly<Record<string, TradingCalendar>> = {
-  xnys: xnysCalendar,
-  "24/7": alwaysOpenCalendar,
-  "24/5": weekdaysCalendar,
-  fx: fxCalendar,
-};
 
 /** The options of `sessiondata quality`, as commander parses them. */
 export interface QualityCommandOptions {
@@ -105,13 +95,7 @@ export async function runQuality(
 ): Promise<QualityCommandResult> {
   checkDate("--from", options.from);
   checkDate("--to", options.to);
-  const calendarName = (options.calendar ?? "xnys").toLowerCase();
-  const calendar = CALENDARS[calendarName];
-  if (calendar === undefined) {
-    throw new InvalidArgumentError(
-      `unknown calendar ${JSON.stringify(options.calendar)}: expected one of ${Object.keys(CALENDARS).join(", ")}`,
-    );
-  }
+  const calendar = calendarByName(options.calendar);
   const longest = options.longest === undefined ? 3 : Number(options.longest);
   if (!Number.isInteger(longest) || longest < 0) {
     throw new InvalidArgumentError(`--longest must be an integer >= 0, got ${options.longest}`);
@@ -187,7 +171,11 @@ export function registerQuality(program: Command): void {
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
-    .option("--calendar <name>", "xnys, 24/7, 24/5 or fx", "xnys")
+    .option(
+      "--calendar <name>",
+      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,
+      "xnys",
+    )
     .option("--longest <n>", "how many of the longest gaps to list per session", "3")
     .option("--json", "print only the result as JSON on stdout")
     .action(async (options: QualityCommandOptions) => {
