@@ -31,12 +31,15 @@ afterEach(async () => {
 // biome-ignore lint/suspicious/noExplicitAny: messages are checked field by field
 type Msg = Record<string, any>;
 
-async function listen(token?: string): Promise<string> {
+async function listen(
+  token?: string,
+  limits: { maxQueueMessages?: number; highWaterMark?: number } = {},
+): Promise<string> {
   server = createServer({
     sessionData: new SessionData({ calendar: xnysCalendar }),
     barStore: store,
     ...(token === undefined ? {} : { token }),
-    hub: { flushIntervalMs: 20 },
+    hub: { flushIntervalMs: 20, ...limits },
   });
   const { url } = await server.listen(0, "127.0.0.1");
   return url.replace(/^http/, "ws");
@@ -95,6 +98,32 @@ describe("WebSocket /ws", () => {
       10,
     );
     expect(got.filter((m) => m.type === "session").map((m) => m.event)).toEqual(["start", "end"]);
+  });
+
+  it("finishes the replay while a client reads nothing, then accounts for every slice", async () => {
+    const url = await listen(undefined, { maxQueueMessages: 16, highWaterMark: 1024 });
+    const { ws, got } = await open(`${url}/ws`);
+    ws.send(JSON.stringify({ type: "subscribe", symbols: ["*"], channels: ["slices"] }));
+    await until(() => got.some((m) => m.type === "subscribed"), "subscribed");
+    ws.pause();
+    await server!.replay.start({});
+    await server!.replay.settled();
+    expect(server!.replay.state.state, "a stalled reader does not hold the replay").toBe(
+      "finished",
+    );
+    const [client] = [...server!.hub.clients];
+    expect(client!.queued, "the queue stays within its bound").toBeLessThanOrEqual(16);
+    ws.resume();
+    const accounted = () =>
+      got.filter((m) => m.type === "slice").length +
+      got.filter((m) => m.type === "dropped").reduce((n, m) => n + (m.slices?.count ?? 0), 0);
+    await until(() => accounted() === 390, "every slice received or reported");
+    const seqs = got.filter((m) => m.type === "slice").map((m) => m.seq as number);
+    expect(seqs, "in order").toEqual([...seqs].sort((a, b) => a - b));
+    const missed = got
+      .filter((m) => m.type === "dropped" && m.slices)
+      .flatMap((m) => Array.from({ length: m.slices.count }, (_, i) => m.slices.fromSeq + i));
+    expect(new Set([...seqs, ...missed]).size, "no slice both received and reported").toBe(390);
   });
 
   it("sends coalesced bar snapshots and the replay state on the default channels", async () => {
