@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here: forks keep DuckDB's native threads and the store's big arrays apart.
     pool: "forks",
+    // The default table, then one plain "tests: N passed, N failed, N skipped" line.
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
