@@ -5,7 +5,8 @@ import {
   weekdaysCalendar,
   xnysCalendar,
 } from "../calendar/public.js";
-import { InvalidArgumentError } from "../domain/errors.js";
+import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
+import { isDateString } from "../domain/time.js";
 import { defaultDbPath } from "../history/public.js";
 
 /** The database a command opens: `--db`, else `SESSIONDATA_DB`, else `./sessiondata.duckdb`. */
@@ -41,4 +42,22 @@ export function numberOption(flag: string, value: string | undefined): number | 
     throw new InvalidArgumentError(`${flag} must be a number, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** A comma-separated flag as a list (blanks dropped), or `undefined` when absent; refuses an empty list. */
+export function listOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
+  return items;
+}
+
+/** Refuses a date flag that is not a real `YYYY-MM-DD` date, naming the flag. */
+export function checkDateOption(flag: string, value: string | undefined): void {
+  if (value !== undefined && !isDateString(value)) {
+    throw new InvalidDateError(value, `(${flag}) is not a valid YYYY-MM-DD date`);
+  }
 }

@@ -2,13 +2,18 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
 import type { TradingCalendar } from "../../calendar/trading-calendar.js";
-import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
-import { isDateString } from "../../domain/time.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
 import type { BarStore } from "../../history/bar-store.js";
 import { generateSampleBars } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
-import { CALENDAR_NAMES, calendarByName } from "../options.js";
+import {
+  CALENDAR_NAMES,
+  calendarByName,
+  checkDateOption,
+  listOption,
+  numberOption,
+} from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 
 /** The sample `sessiondata backtest` writes into an empty store: fixed, so every run is alike. */
@@ -29,16 +34,6 @@ export interface BacktestCommandOptions {
   readonly json?: boolean;
 }
 
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
-  return items;
-}
-
 function parseSpeed(value: string | undefined): ReplaySpeed {
   if (value === undefined || value === "max") return "max";
   const speed = Number(value);
@@ -46,21 +41,6 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
     throw new InvalidArgumentError(`--speed must be "max" or a positive number, got ${value}`);
   }
   return speed;
-}
-
-function parseNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new InvalidArgumentError(`${flag} must be a number, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function checkDate(flag: string, value: string | undefined): void {
-  if (value !== undefined && !isDateString(value)) {
-    throw new InvalidDateError(value, `(${flag}) is not a valid YYYY-MM-DD date`);
-  }
 }
 
 /** The session dates spanned by the stored bars of `symbols`: the default replay range. */
@@ -88,13 +68,13 @@ async function storedRange(
  * progress bar on stderr, and prints a report (or, with `--json`, only the report's JSON).
  */
 export async function runBacktest(options: BacktestCommandOptions): Promise<BacktestReport> {
-  checkDate("--from", options.from);
-  checkDate("--to", options.to);
+  checkDateOption("--from", options.from);
+  checkDateOption("--to", options.to);
   const speed = parseSpeed(options.speed);
   const hours = (options.hours ?? "regular") as ReplayHours;
-  const dropRate = parseNumber("--drop-rate", options.dropRate);
-  const seed = parseNumber("--seed", options.seed);
-  const indicators = list(options.indicators) ?? [...DEFAULT_INDICATORS];
+  const dropRate = numberOption("--drop-rate", options.dropRate);
+  const seed = numberOption("--seed", options.seed);
+  const indicators = listOption(options.indicators) ?? [...DEFAULT_INDICATORS];
   const calendar = calendarByName(options.calendar);
   const system = new SystemManager({
     calendar,
@@ -112,7 +92,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
       await generateSampleBars(store, { ...SAMPLE, calendar });
       known = await store.symbols();
     }
-    const symbols = list(options.symbols) ?? known;
+    const symbols = listOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(

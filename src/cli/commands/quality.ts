@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { InvalidArgumentError, InvalidDateError } from "../../domain/errors.js";
-import { isDateString } from "../../domain/time.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
 import { DuckDbBarStore, defaultDbPath } from "../../history/public.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
-import { CALENDAR_NAMES, calendarByName } from "../options.js";
+import { CALENDAR_NAMES, calendarByName, checkDateOption, listOption } from "../options.js";
 import { formatNumber, formatTable } from "../report-format.js";
 
 /** The options of `sessiondata quality`, as commander parses them. */
@@ -32,22 +31,6 @@ export interface QualityCommandResult {
     readonly gaps: number;
   };
   readonly sessions: readonly SessionQuality[];
-}
-
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
-  return items;
-}
-
-function checkDate(flag: string, value: string | undefined): void {
-  if (value !== undefined && !isDateString(value)) {
-    throw new InvalidDateError(value, `(${flag}) is not a valid YYYY-MM-DD date`);
-  }
 }
 
 const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
@@ -93,8 +76,8 @@ export async function runQuality(
   options: QualityCommandOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<QualityCommandResult> {
-  checkDate("--from", options.from);
-  checkDate("--to", options.to);
+  checkDateOption("--from", options.from);
+  checkDateOption("--to", options.to);
   const calendar = calendarByName(options.calendar);
   const longest = options.longest === undefined ? 3 : Number(options.longest);
   if (!Number.isInteger(longest) || longest < 0) {
@@ -109,7 +92,7 @@ export async function runQuality(
   const store = await DuckDbBarStore.open(db);
   try {
     const known = await store.symbols();
-    const symbols = list(options.symbols) ?? known;
+    const symbols = listOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
