@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBMaterializedResult } from "@duckdb/node-api";
 import { DAY_MS } from "../domain/time.js";
 import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
@@ -103,29 +103,35 @@ export async function* scanDuckDb(
   }
 
   // Two connections take turns: while JavaScript drains one window, DuckDB sorts the next.
+  // Each window is materialized (`run`, not `stream`): its chunks are then read synchronously
+  // (`getChunk`), where a streaming result costs a round trip to DuckDB's threads per 2,048 rows
+  // that JavaScript would sit idle through. A window is sorted in full before its first row
+  // either way, so materializing adds no latency; memory stays one window plus the next.
   const pair: DuckDBConnection[] = [];
-  let pending: Promise<DuckDBResult> | undefined;
+  let pending: Promise<DuckDBMaterializedResult> | undefined;
   try {
     pair.push(await connections.connect(), await connections.connect());
     const windows = await planWindows(pair[0]!, where, from, to, windowRows);
     if (windows.length === 0) return;
-    pending = pair[0]!.stream(query(...windows[0]!));
-    const rank = new Float64Array(2048);
+    pending = pair[0]!.run(query(...windows[0]!));
+    let rank = new Float64Array(2048);
     let out = allocateChunk(size);
     let n = 0;
     for (let w = 0; w < windows.length; w++) {
-      const result: DuckDBResult = await pending!;
+      let result: DuckDBMaterializedResult | undefined = await pending!;
       pending = undefined;
       if (w + 1 < windows.length) {
-        pending = pair[(w + 1) % 2]!.stream(query(...windows[w + 1]!));
+        pending = pair[(w + 1) % 2]!.run(query(...windows[w + 1]!));
         // A rejection is observed when awaited; this keeps it from counting as unhandled if the
         // consumer stops first.
         pending.catch(() => undefined);
       }
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
+      const chunks = result.chunkCount;
+      for (let k = 0; k < chunks; k++) {
+        const chunk = result.getChunk(k);
         const m = chunk.rowCount;
+        if (m === 0) continue;
+        if (rank.length < m) rank = new Float64Array(m);
         const vectors = [0, 1, 2, 3, 4, 5, 6].map((c) => chunk.getColumnVector(c));
         let off = 0;
         while (off < m) {
@@ -147,6 +153,8 @@ export async function* scanDuckDb(
           }
         }
       }
+      // Drop the window before waiting for the next, so its memory can go.
+      result = undefined;
     }
     if (n > 0) yield trimChunk(out, n);
   } finally {
