@@ -1,4 +1,5 @@
 import type { Bar } from "../domain/bar.js";
+import type { SymbolSessionData } from "./symbol-session-data.js";
 
 /**
  * How a stored bar arrived relative to what the symbol already held:
@@ -43,3 +44,32 @@ export type SessionDataEvent =
 
 /** A subscriber to {@link SessionDataEvent}s. Exceptions it throws are caught and reported, never break the store. */
 export type SessionDataListener = (event: SessionDataEvent) => void;
+
+/**
+ * A low-level subscriber for hot paths (the analysis engine): it hears each stored bar as plain
+ * numbers, so the store makes no event or bar object for it. See {@link SessionData.subscribeBars}.
+ *
+ * Hooks and `subscribe` listeners share one list and run in subscription order; the same rules
+ * hold (after the store is consistent, exceptions caught and reported).
+ */
+export interface SessionDataBarHook {
+  /**
+   * A bar was stored in the current session (`sd.currentSession`). `symbol` is the symbol's
+   * handle (`symbol.symbol` is its name); `regular` says whether the bar lies in the regular
+   * session. The arguments are the only record of the bar the hook gets: keep numbers, not
+   * references.
+   */
+  onBar(
+    symbol: SymbolSessionData,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    arrival: BarArrival,
+    regular: boolean,
+  ): void;
+  /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`), as listeners get it. */
+  onEvent?(event: SessionDataEvent): void;
+}

@@ -1,6 +1,11 @@
 // The store layer's public surface, exported by hand.
 export type { BarSeries } from "./bar-columns.js";
-export type { BarArrival, SessionDataEvent, SessionDataListener } from "./events.js";
+export type {
+  BarArrival,
+  SessionDataBarHook,
+  SessionDataEvent,
+  SessionDataListener,
+} from "./events.js";
 export { getSessionData, resetSessionData } from "./instance.js";
 export type { SessionMetrics } from "./metrics.js";
 export type { Rejection } from "./rejections.js";

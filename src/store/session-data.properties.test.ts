@@ -184,6 +184,7 @@ describe("SessionData properties", () => {
   });
 
   it("rolls sessions: every kept session's metrics and bars match its own bars", () => {
+    // 2024-01-03 closes early: a session reusing a longer one's buffer, and the other way round.
     const dates = ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08"];
     fc.assert(
       fc.property(
@@ -200,6 +201,15 @@ describe("SessionData properties", () => {
             const bars = perDay[d]!.filter((x) => x.kind === 0).map((x) => toBar(s, x));
             sd.addBars("S", bars);
             stored.push(lastWins(bars));
+            // The current session (its columns reuse the previous session's buffer) reads as
+            // its own bars only, at every timeframe. A day without bars starts no session.
+            if (sd.currentSession !== date) return;
+            const now = stored[d]!;
+            expect(sd.getLastNBars("S", 1e9)).toEqual(now);
+            for (const [tf, m] of WIDTHS) {
+              expect(sd.getLastNBars("S", 1e9, tf), `${date} ${tf}`).toEqual(aggregate(now, s, m));
+            }
+            if (now.length > 0) expect(sd.getSessionMetrics("S")).toMatchObject(metricsOf(now, s));
           });
           const kept = sd.historySessionDates();
           expect(kept.length).toBeLessThanOrEqual(keep);

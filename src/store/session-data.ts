@@ -9,7 +9,7 @@ import {
 } from "../domain/errors.js";
 import type { Timeframe } from "../domain/timeframe.js";
 import type { BarSeries } from "./bar-columns.js";
-import type { SessionDataEvent, SessionDataListener } from "./events.js";
+import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
 import { type Rejection, Rejections } from "./rejections.js";
 import {
@@ -20,6 +20,7 @@ import {
   SessionContext,
   WRITE,
 } from "./session-context.js";
+import { Subscribers } from "./subscribers.js";
 import { SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
@@ -66,7 +67,8 @@ export class SessionData {
   #symbols = new Map<string, SymbolSessionData>();
   /** Oldest first. */
   #historyDates: string[] = [];
-  #listeners: SessionDataListener[] = [];
+  /** Listeners and bar hooks, in subscription order. */
+  readonly #subscribers = new Subscribers();
   #rejections = new Rejections();
 
   constructor(options: SessionDataOptions = {}) {
@@ -120,7 +122,7 @@ export class SessionData {
       throw error;
     }
     const previous = this.#begin(date);
-    if (this.#listeners.length > 0) {
+    if (this.#subscribers.list.length > 0) {
       this.#emit({ type: "sessionStart", sessionDate: date, previousSessionDate: previous });
     }
   }
@@ -178,7 +180,7 @@ export class SessionData {
         this.#refuse(symbol, bar, new InvalidBarError(symbol, bar, problem.field, problem.reason));
       }
     }
-    const t = bar.time;
+    const { time: t, open, high, low, close, volume } = bar;
     const ctx = this.#ctx;
     let started = false;
     let previous: string | undefined;
@@ -198,31 +200,34 @@ export class SessionData {
       sym = new SymbolSessionData(symbol, ctx);
       this.#symbols.set(symbol, sym);
     }
-    const arrival = sym[WRITE](t, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    const arrival = sym[WRITE](t, open, high, low, close, volume);
     const end = t + MINUTE_MS;
     if (!(end <= ctx.clock)) ctx.clock = end;
-    if (this.#listeners.length > 0) {
+    if (this.#subscribers.list.length > 0) {
       // Events go out only now, with the bar stored: a listener sees the new session with its
       // first bar, and whatever it does (even clear()) cannot interrupt a half-done write.
       const sessionDate = ctx.date!;
       const regular = t >= ctx.open && t < ctx.close;
       if (started) this.#emit({ type: "sessionStart", sessionDate, previousSessionDate: previous });
-      const { open, high, low, close, volume } = bar;
-      this.#emit({
-        type: "bar",
-        symbol,
-        bar: Object.freeze({ time: t, open, high, low, close, volume }),
+      this.#subscribers.emitBar(
+        sym,
+        t,
+        open,
+        high,
+        low,
+        close,
+        volume,
         arrival,
         sessionDate,
         regular,
-      });
+      );
     }
   }
 
   #refuse(symbol: string, bar: unknown, error: Error): never {
     const time = (bar as { time?: unknown } | null | undefined)?.time;
     this.#rejections.record(symbol, time, error);
-    if (this.#listeners.length > 0) this.#emit({ type: "rejected", symbol, time, error });
+    if (this.#subscribers.list.length > 0) this.#emit({ type: "rejected", symbol, time, error });
     throw error;
   }
 
@@ -358,25 +363,35 @@ export class SessionData {
     if (typeof listener !== "function") {
       throw new InvalidArgumentError("subscribe expects a function");
     }
-    // Copy-on-write: an emit in progress keeps iterating the array it started with.
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
+    return this.#subscribers.add(listener, undefined);
+  }
+
+  /**
+   * Subscribes a bar hook: the fast path of {@link subscribe} for code that reacts to every bar
+   * (the analysis engine). Each stored bar reaches `hook.onBar` as numbers with the symbol's
+   * handle, so no event or bar object is made for it; other events reach `hook.onEvent`. Hooks
+   * and listeners run in one subscription order, under the same rules. Returns the unsubscribe
+   * function.
+   *
+   * @example
+   * ```ts
+   * const off = sd.subscribeBars({
+   *   onBar(sym, time, open, high, low, close) { sums.set(sym.symbol, (sums.get(sym.symbol) ?? 0) + close); },
+   * });
+   * ```
+   */
+  subscribeBars(hook: SessionDataBarHook): () => void {
+    if (hook === null || typeof hook !== "object" || typeof hook.onBar !== "function") {
+      throw new InvalidArgumentError("subscribeBars expects an object with an onBar function");
+    }
+    if (hook.onEvent !== undefined && typeof hook.onEvent !== "function") {
+      throw new InvalidArgumentError("subscribeBars: onEvent must be a function when given");
+    }
+    return this.#subscribers.add(undefined, hook);
   }
 
   #emit(event: SessionDataEvent): void {
-    const listeners = this.#listeners;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        listeners[i]!(event);
-      } catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        process.emitWarning(`a SessionData listener threw on a "${event.type}" event: ${message}`, {
-          type: "SessionDataListenerWarning",
-        });
-      }
-    }
+    this.#subscribers.emit(event);
   }
 
   /** Empties the store: bars, history, session, clock and refusal counts. Handles go stale. */
@@ -390,7 +405,7 @@ export class SessionData {
     ctx.open = ctx.preOpen = Number.POSITIVE_INFINITY;
     ctx.close = ctx.postClose = Number.NEGATIVE_INFINITY;
     ctx.clock = Number.NaN;
-    if (this.#listeners.length > 0) this.#emit({ type: "clear" });
+    if (this.#subscribers.list.length > 0) this.#emit({ type: "clear" });
   }
 }
 

@@ -22,15 +22,20 @@ interface HistorySession {
   readonly metrics: SessionMetrics;
 }
 
-/** One new buffer for runs of bars of capacities `caps`, and where each run starts in it. */
-function carve(caps: readonly number[]): { root: Float64Array; bases: number[] } {
+/** One buffer (`spare` when big enough, else a new one) for runs of bars of capacities `caps`, and where each run starts in it. */
+function carve(
+  caps: readonly number[],
+  spare?: Float64Array,
+): { root: Float64Array; bases: number[] } {
   const bases: number[] = [];
   let at = 0;
   for (const cap of caps) {
     bases.push(at);
     at += 6 * cap;
   }
-  return { root: new Float64Array(at), bases };
+  // A reused buffer needs no clearing: slots past a run's length are never read.
+  const root = spare !== undefined && spare.length >= at ? spare : new Float64Array(at);
+  return { root, bases };
 }
 
 /** Exact-size copies of runs of bars, sharing one buffer (what history keeps). */
@@ -74,6 +79,12 @@ export class SymbolSessionData {
   #latestDerived: (Bar | undefined)[] | undefined = undefined;
   #filled = 0;
   #unfillable = 0;
+  #revision = 0;
+  /**
+   * The previous session's buffer, free once history took its trimmed copy: the next session
+   * reuses it when it fits, instead of allocating (and zeroing) one per symbol and session.
+   */
+  #spare: Float64Array | undefined = undefined;
   /** Oldest first. */
   #history: HistorySession[] = [];
 
@@ -98,7 +109,8 @@ export class SymbolSessionData {
     const regular = Math.max(0, ctx.close - ctx.open);
     const caps = [Math.max(8, ctx.minutes)];
     for (let k = 1; k <= 4; k++) caps.push(Math.max(1, Math.ceil(regular / TIMEFRAME_WIDTHS[k]!)));
-    const { root, bases } = carve(caps);
+    const { root, bases } = carve(caps, this.#spare);
+    this.#spare = undefined;
     this.#m1 = new BarColumns(caps[0]!, root, 0);
     this.#derived = [1, 2, 3, 4].map(
       (k) => new DerivedTimeframe(TIMEFRAME_WIDTHS[k]!, caps[k]!, root, bases[k]),
@@ -113,6 +125,7 @@ export class SymbolSessionData {
   /** @internal Stores a validated bar of the current session. */
   [WRITE](t: number, o: number, h: number, l: number, c: number, v: number): BarArrival {
     const ctx = this.#ctx;
+    this.#revision++;
     if (this.#m1.capacity === 0) this.#allocate();
     const m1 = this.#m1;
     const derived = this.#derived;
@@ -152,6 +165,7 @@ export class SymbolSessionData {
    */
   [ROLL](expected: number, keep: boolean): void {
     const date = this.#ctx.date;
+    this.#revision++;
     if (keep && date !== undefined && this.#m1.length > 0) {
       this.#history.push({
         date,
@@ -161,6 +175,8 @@ export class SymbolSessionData {
         ),
       });
     }
+    // Views from getSeries may still point into it: they were valid until this change only.
+    if (this.#m1.capacity > 0) this.#spare = this.#m1.buf;
     this.#m1 = new BarColumns(0);
     this.#emptyDerived();
     this.#acc.reset();
@@ -187,7 +203,17 @@ export class SymbolSessionData {
   /** @internal Empties the handle for good (the store was cleared or dropped the symbol). */
   [DETACH](): void {
     this[ROLL](0, false);
+    this.#spare = undefined;
     this.#history = [];
+  }
+
+  /**
+   * A number that changes with every change of the symbol's bars in the store (each stored bar,
+   * each session roll) and with nothing else: a reader that noted it can tell in one read
+   * whether anything happened since. Only equality means something; it carries no count.
+   */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** The latest bar, or `undefined` when the session has none. O(1); no allocation when cached. */
