@@ -1,6 +1,11 @@
 import type { Session } from "../calendar/trading-calendar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import type { SessionData, SessionDataEvent } from "../store/public.js";
+import type {
+  BarArrival,
+  SessionData,
+  SessionDataEvent,
+  SymbolSessionData,
+} from "../store/public.js";
 import type { IndicatorFactory } from "./indicator.js";
 import { parseIndicatorSpec } from "./spec.js";
 import { type AnalysisContext, type AnalysisResult, SymbolAnalysis } from "./symbol-analysis.js";
@@ -51,9 +56,11 @@ export type AnalysisListener = (result: AnalysisResult) => void;
  *   each session through `Indicator.startSession`.
  * - `analyze(symbol)` is synchronous and reflects every bar in the store, also when called from
  *   another store listener that runs before the engine's own: it reads the store and catches up
- *   (appends, inserts, corrections). Knowing that nothing changed costs one read: the store hands
- *   out the same latest-bar object until the symbol's next write, and the engine keeps the one
- *   it saw after the last write it took in (one `getLatestBar` per bar event pays for this).
+ *   (appends, inserts, corrections). Knowing that nothing changed costs one read: the engine
+ *   keeps the symbol handle's `revision` after the last write it took in.
+ * - It follows the store through a bar hook (`subscribeBars`): a bar costs no object, and the
+ *   indicators are fed one reused bar object per symbol (the `Indicator` contract: they copy
+ *   what they need and keep no bar).
  * - Results go to `subscribe` listeners after every bar that reaches the indicators; they are
  *   built only when someone listens.
  *
@@ -123,7 +130,12 @@ export class AnalysisEngine {
       session: (date) => this.#session(date),
       sessionAt: (time) => this.#sessionAt(time),
     };
-    this.#unsubscribe = sd.subscribe((event) => this.#onEvent(event));
+    // A bar hook, not a listener: the store makes no event or bar object per bar for the engine.
+    this.#unsubscribe = sd.subscribeBars({
+      onBar: (handle, time, open, high, low, close, volume, arrival, regular) =>
+        this.#onBar(handle, time, open, high, low, close, volume, arrival, regular),
+      onEvent: (event) => this.#onEvent(event),
+    });
   }
 
   /**
@@ -171,22 +183,32 @@ export class AnalysisEngine {
     this.#listeners = [];
   }
 
+  #onBar(
+    handle: SymbolSessionData,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    arrival: BarArrival,
+    regular: boolean,
+  ): void {
+    const symbol = handle.symbol;
+    let state = this.#states.get(symbol);
+    if (state === undefined) {
+      // Creation reads the store, which already holds this bar.
+      state = new SymbolAnalysis(symbol, this.#ctx);
+      this.#states.set(symbol, state);
+      if (this.#listeners.length > 0 && (regular || this.extendedHours)) this.#emit(state);
+      return;
+    }
+    const changed = state.onBar(handle, time, open, high, low, close, volume, arrival, regular);
+    if (changed && this.#listeners.length > 0) this.#emit(state);
+  }
+
   #onEvent(event: SessionDataEvent): void {
-    if (event.type === "bar") {
-      const symbol = event.symbol;
-      let state = this.#states.get(symbol);
-      if (state === undefined) {
-        // Creation reads the store, which already holds this bar.
-        state = new SymbolAnalysis(symbol, this.#ctx);
-        this.#states.set(symbol, state);
-        if (this.#listeners.length > 0 && (event.regular || this.extendedHours)) {
-          this.#emit(state);
-        }
-        return;
-      }
-      const changed = state.onBar(event.bar, event.arrival, event.sessionDate, event.regular);
-      if (changed && this.#listeners.length > 0) this.#emit(state);
-    } else if (event.type === "clear") {
+    if (event.type === "clear") {
       this.#states.clear();
       this.#sessions.clear();
       this.#lastSession = undefined;

@@ -1,6 +1,6 @@
 import type { Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
-import type { SessionData } from "../store/public.js";
+import type { BarArrival, SessionData, SymbolSessionData } from "../store/public.js";
 import type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
 
 /** What every symbol's state shares with its engine. */
@@ -90,8 +90,11 @@ export class SymbolAnalysis {
   #sessionDate: string | undefined;
   #seenCount = 0;
   readonly #seen = new BarMark();
-  /** The store's latest-bar object after the last write taken in (see `sync`). */
-  #verified: Bar | undefined;
+  /** The store's handle and its revision after the last write taken in (see `sync`). */
+  #handle: SymbolSessionData | undefined;
+  #verified = -1;
+  /** The bar of the hook call being taken in: one object reused (indicators keep no bar). */
+  readonly #incoming = new BarMark();
   readonly #fed = new BarMark();
   /** Index in the set of the average the trend compares the price with, -1 for none. */
   readonly #trendIndex: number;
@@ -110,12 +113,20 @@ export class SymbolAnalysis {
   /** Brings the set in line with the store, reading it (used by `analyze` and on creation). */
   sync(): void {
     const sd = this.#ctx.sessionData;
-    const latest = sd.getLatestBar(this.symbol);
-    // The store hands out the same latest-bar object until the symbol's next write: nothing
-    // was written since the last write this state took in.
-    if (latest !== undefined && latest === this.#verified) return;
-    this.#catchUp(latest);
-    this.#verified = latest;
+    const handle = sd.getSymbol(this.symbol);
+    // The handle's revision changes with every write: nothing was written since the last write
+    // this state took in.
+    if (
+      handle !== undefined &&
+      handle === this.#handle &&
+      handle.revision === this.#verified &&
+      handle.getBarCount() > 0
+    ) {
+      return;
+    }
+    this.#catchUp(handle?.getLatestBar());
+    this.#handle = handle;
+    this.#verified = handle === undefined ? -1 : handle.revision;
   }
 
   #catchUp(latest: Bar | undefined): void {
@@ -160,16 +171,37 @@ export class SymbolAnalysis {
   }
 
   /**
-   * Takes in one store event's bar. Returns whether the bar reaches the indicators. The usual
-   * append costs one store read (the latest-bar object, kept for `sync`).
+   * Takes in one bar the store just stored (a bar hook's call). Returns whether the bar reaches
+   * the indicators. The usual append reads one number of the store (the handle's revision,
+   * kept for `sync`) and allocates nothing.
    */
-  onBar(bar: Bar, arrival: string, sessionDate: string, regular: boolean): boolean {
-    const latest = this.#ctx.sessionData.getLatestBar(this.symbol);
+  onBar(
+    handle: SymbolSessionData,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    arrival: BarArrival,
+    regular: boolean,
+  ): boolean {
+    const revision = handle.revision;
     // Already taken in: `analyze` caught up from the store earlier in this very dispatch.
-    if (latest === this.#verified) return regular || this.#ctx.extendedHours;
-    const admitted = this.#take(bar, arrival, sessionDate, regular);
-    // Taking a bar in only reads the store, so `latest` is still its latest-bar object.
-    this.#verified = latest;
+    if (handle === this.#handle && revision === this.#verified) {
+      return regular || this.#ctx.extendedHours;
+    }
+    const bar = this.#incoming;
+    bar.time = time;
+    bar.open = open;
+    bar.high = high;
+    bar.low = low;
+    bar.close = close;
+    bar.volume = volume;
+    const admitted = this.#take(bar, arrival, this.#ctx.sessionData.currentSession!, regular);
+    // Taking a bar in only reads the store, so `revision` is still the handle's.
+    this.#handle = handle;
+    this.#verified = revision;
     return admitted;
   }
 

@@ -40,6 +40,23 @@ describe("fromTradingSignals", () => {
     expect(theirs.value).toBe(ours.value);
   });
 
+  it("calls an input function with a copy, so the caller may reuse its bar object", () => {
+    const kept: Bar[] = [];
+    const sma = fromTradingSignals("sma2", () => new ts.SMA(2), {
+      input: (bar: Bar) => {
+        kept.push(bar);
+        return bar.close;
+      },
+    });
+    const scratch = { ...bars[0]! };
+    for (const bar of bars.slice(0, 3)) {
+      Object.assign(scratch, bar);
+      sma.update(scratch);
+    }
+    expect(kept.map((b) => b.close)).toEqual(bars.slice(0, 3).map((b) => b.close));
+    expect(kept[0]).not.toBe(scratch);
+  });
+
   it("copies object results' numeric fields (MACD)", () => {
     const macd = fromTradingSignals(
       "macd",

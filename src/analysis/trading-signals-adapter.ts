@@ -22,7 +22,8 @@ export interface FromTradingSignalsOptions<Input> {
   /**
    * `"close"` (default) for price indicators (`SMA`, `RSI`, `MACD`, …); `"candle"` for candle
    * indicators (`ATR`, `VWAP`, `ADX`, …), which get a fresh `{ open, high, low, close, volume }`
-   * copy (some of them keep the candle object); or a function of the bar.
+   * copy (some of them keep the candle object); or a function of the bar (called with a copy,
+   * so it may pass the bar itself on).
    */
   readonly input?: TradingSignalsInput<Input>;
 }
@@ -128,7 +129,19 @@ function isTradingSignalsIndicator(value: unknown): value is TradingSignalsIndic
 }
 
 function inputOf<Input>(input: TradingSignalsInput<Input>): (bar: Bar) => Input {
-  if (typeof input === "function") return input;
+  // The engine reuses one bar object per symbol; a function may hand the bar itself to the
+  // library, which may keep it, so it gets a copy of its own.
+  if (typeof input === "function") {
+    return (bar) =>
+      input({
+        time: bar.time,
+        open: bar.open,
+        high: bar.high,
+        low: bar.low,
+        close: bar.close,
+        volume: bar.volume,
+      });
+  }
   if (input === "close") return (bar) => bar.close as Input;
   if (input === "candle") {
     return (bar) =>
