@@ -152,6 +152,53 @@ describe("SessionData properties", () => {
     });
   }
 
+  it("reads between writes see every bar so far at every timeframe (derived bars fold lazily)", () => {
+    const session = cal.session(NORMAL)!;
+    const minutes = (session.postClose - session.preOpen) / 60_000;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(offer(minutes), fc.integer({ min: 0, max: 5 })), {
+          minLength: 1,
+          maxLength: 120,
+          size: "max",
+        }),
+        (steps) => {
+          const sd = new SessionData({ calendar: cal });
+          sd.startSession(NORMAL);
+          const valid: Bar[] = [];
+          for (const [x, read] of steps) {
+            const bar = toBar(session, x);
+            if (x.kind === 0) {
+              sd.addBar("S", bar);
+              valid.push(bar);
+            } else {
+              expect(() => sd.addBar("S", bar)).toThrow();
+            }
+            // read 0: no read; 1..4: one derived timeframe; 5: the 1-minute bars.
+            if (read === 0 || valid.length === 0) continue;
+            const stored = lastWins(valid);
+            if (read === 5) {
+              expect(sd.getLatestBar("S")).toEqual(stored.at(-1));
+              continue;
+            }
+            const [tf, m] = WIDTHS[read - 1]!;
+            const want = aggregate(stored, session, m);
+            // Each read first in turn: every one of them must fold what is pending.
+            if (x.minute % 2 === 0) expect(sd.getLatestBar("S", tf), tf).toEqual(want.at(-1));
+            expect(sd.getBarCount("S", tf), tf).toBe(want.length);
+            expect(sd.getLatestBar("S", tf), tf).toEqual(want.at(-1));
+            expect(sd.getLastNBars("S", 1e9, tf), tf).toEqual(want);
+          }
+          const stored = lastWins(valid);
+          for (const [tf, m] of WIDTHS) {
+            expect(sd.getSeries("S", tf)?.length ?? 0).toBe(aggregate(stored, session, m).length);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it("an in-order feed gives bit-identical results to a shuffled one", () => {
     const session = cal.session(NORMAL)!;
     fc.assert(

@@ -80,6 +80,8 @@ export class SymbolSessionData {
   #filled = 0;
   #unfillable = 0;
   #revision = 0;
+  /** How many 1-minute bars (a prefix) the derived timeframes hold folded (see #settle). */
+  #folded = 0;
   /**
    * The previous session's buffer, free once history took its trimmed copy: the next session
    * reuses it when it fits, instead of allocating (and zeroing) one per symbol and session.
@@ -119,7 +121,38 @@ export class SymbolSessionData {
 
   #columns(tf: Timeframe | undefined): BarColumns {
     if (tf === undefined || tf === "1m") return this.#m1;
-    return this.#derived[timeframeIndex(tf) - 1]!;
+    const k = timeframeIndex(tf) - 1;
+    this.#settle();
+    return this.#derived[k]!;
+  }
+
+  /**
+   * Folds the 1-minute bars appended since the last settle into the derived timeframes. The
+   * write path leaves them to the next derived read (or roll): an append then touches the
+   * 1-minute columns and the metrics only, where folding it into four timeframes at once cost
+   * more than the rest of the write. The same bars fold in the same order either way, so the
+   * results are bit-identical, and the cost per bar is the same, only paid later.
+   */
+  #settle(): void {
+    const m1 = this.#m1;
+    const n = m1.length;
+    let i = this.#folded;
+    if (i === n) return;
+    const { open, close } = this.#ctx;
+    const derived = this.#derived;
+    const buf = m1.buf;
+    const cap = m1.capacity;
+    for (let at = m1.base + i; i < n; i++, at++) {
+      const t = buf[at]!;
+      if (t < open || t >= close) continue;
+      const o = buf[at + cap]!;
+      const h = buf[at + 2 * cap]!;
+      const l = buf[at + 3 * cap]!;
+      const c = buf[at + 4 * cap]!;
+      const v = buf[at + 5 * cap]!;
+      for (let k = 0; k < 4; k++) derived[k]!.fold(open, t, o, h, l, c, v);
+    }
+    this.#folded = n;
   }
 
   /** @internal Stores a validated bar of the current session. */
@@ -128,18 +161,18 @@ export class SymbolSessionData {
     this.#revision++;
     if (this.#m1.capacity === 0) this.#allocate();
     const m1 = this.#m1;
-    const derived = this.#derived;
     const n = m1.length;
     const regular = t >= ctx.open && t < ctx.close;
     let arrival: BarArrival;
     if (n === 0 || t > m1.buf[m1.base + n - 1]!) {
+      // Derived timeframes fold it on their next read (see #settle).
       m1.append(t, o, h, l, c, v);
       arrival = "append";
-      if (regular) {
-        this.#acc.append(t, o, h, l, c, v);
-        for (let k = 0; k < 4; k++) derived[k]!.fold(ctx.open, t, o, h, l, c, v);
-      }
+      if (regular) this.#acc.append(t, o, h, l, c, v);
     } else {
+      // Bars pending a fold are found by index: fold them before indexes shift.
+      this.#settle();
+      const derived = this.#derived;
       const i = m1.lowerBound(t);
       if (m1.timeAt(i) === t) {
         m1.set(i, t, o, h, l, c, v);
@@ -152,6 +185,7 @@ export class SymbolSessionData {
         this.#acc.recompute(m1, ctx.open, ctx.close);
         for (let k = 0; k < 4; k++) derived[k]!.rebuild(m1, ctx.open, ctx.close, t);
       }
+      this.#folded = m1.length;
     }
     this.#latest1m = undefined;
     const cache = this.#latestDerived;
@@ -167,6 +201,7 @@ export class SymbolSessionData {
     const date = this.#ctx.date;
     this.#revision++;
     if (keep && date !== undefined && this.#m1.length > 0) {
+      this.#settle();
       this.#history.push({
         date,
         columns: trimAll([this.#m1, ...this.#derived]),
@@ -180,6 +215,7 @@ export class SymbolSessionData {
     this.#m1 = new BarColumns(0);
     this.#emptyDerived();
     this.#acc.reset();
+    this.#folded = 0;
     this.#filled = this.#unfillable = 0;
     this.#latest1m = undefined;
     this.#latestDerived = undefined;
@@ -228,6 +264,7 @@ export class SymbolSessionData {
     const cache = (this.#latestDerived ??= [undefined, undefined, undefined, undefined]);
     const cached = cache[k];
     if (cached !== undefined) return cached;
+    this.#settle();
     const cols = this.#derived[k]!;
     return cols.length === 0 ? undefined : (cache[k] = Object.freeze(cols.barAt(cols.length - 1)));
   }
@@ -235,7 +272,7 @@ export class SymbolSessionData {
   /** The bars held for the timeframe in the current session. O(1). */
   getBarCount(tf: Timeframe = "1m"): number {
     if (tf === "1m") return this.#m1.length;
-    return this.#derived[timeframeIndex(tf) - 1]!.length;
+    return this.#columns(tf).length;
   }
 
   /** The last `n` bars (fewer if the session holds fewer), oldest first. */
