@@ -148,7 +148,7 @@ function detectDelimiter(line: string): string {
 
 /**
  * Reads delimited text (chunks of one file, any split) into the sink. Handles CRLF, a BOM, blank
- * lines, a header line (detected: a field that is neither a number nor a timestamp), quoted
+ * lines, a header line (detected: no field is a number or a timestamp), quoted
  * fields. Resolves to whether the file had a volume column.
  */
 export async function readDelimited(
@@ -215,9 +215,12 @@ export async function readDelimited(
       if (delim === "") delim = detectDelimiter(first);
       const n = splitFields(text, s, e, delim, starts, ends, 64);
       const fields = Array.from({ length: n }, (_, k) => text.slice(starts[k]!, ends[k]!));
+      // A header is a line of names: no field reads as a number or a timestamp. A data row with
+      // one bad field is not a header, so it is refused (or skipped) with its line and field
+      // instead of silently passing for one.
       const looksLikeHeader =
         spec.header !== false &&
-        fields.some(
+        fields.every(
           (f, k) =>
             Number.isNaN(parseNumber(f, 0, f.length)) &&
             Number.isNaN(timestamps.parse(text, starts[k]!, ends[k]!)),

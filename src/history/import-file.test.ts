@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { ImportError, InvalidArgumentError } from "../domain/errors.js";
 import { DuckDbBarStore } from "./duckdb-bar-store.js";
@@ -232,5 +233,48 @@ describe("importFile: split dates, other date styles, order", () => {
     expect(r.warnings.join(" ")).toMatch(/2 rows are not after the row before/);
     expect((await store.readBars("U", ...all)).map((b) => b.close)).toEqual([3, 1]);
     await store.close();
+  });
+});
+
+describe("importFile: a bad first row is no header, and zips without bars", () => {
+  const row = `${T},1,2,1,2,x\n${T + M},1,2,1,2,5\n`;
+
+  it.each([
+    ["given columns", { columns: "time,open,high,low,close,volume" }],
+    ["default columns", {}],
+    ["Binance", { format: "binance" as const }],
+  ])(
+    "refuses a headerless file whose first row is bad (%s), naming line 1 and the field",
+    async (_, options) => {
+      const store = new MemoryBarStore();
+      const path = write("first-bad.csv", row);
+      await expect(
+        importFile(store, path, { symbol: "FB", ...options }),
+        "the bad first row is not taken for a header and dropped",
+      ).rejects.toThrow(/first-bad\.csv:1: volume "x" is not a number/);
+      expect(await store.symbols()).toEqual([]);
+      const r = await importFile(store, path, { symbol: "FB", skipInvalid: true, ...options });
+      expect(r.skipped.map((s) => [s.line, s.field])).toEqual([[1, "volume"]]);
+      expect((await store.readBars("FB", ...all)).map((b) => b.time)).toEqual([T + M]);
+    },
+  );
+
+  it("reads only the .csv entries of a zip, and refuses a zip without one", async () => {
+    const store = new MemoryBarStore();
+    const readme = strToU8("Data from a vendor.\nSee their site.\n");
+    const mixed = write(
+      "mixed.zip",
+      zipSync({
+        "readme.txt": readme,
+        "bars.csv": strToU8(`time,open,high,low,close\n${T},1,2,1,2\n`),
+      }),
+    );
+    const r = await importFile(store, mixed, { symbol: "Z" });
+    expect(r.rows, "the readme is not read as bars").toBe(1);
+    const none = write("none.zip", zipSync({ "readme.txt": readme }));
+    await expect(importFile(store, none, { symbol: "N" })).rejects.toThrow(
+      /none\.zip: holds no \.csv file \(it holds readme\.txt\)/,
+    );
+    expect(await store.symbols()).toEqual(["Z"]);
   });
 });

@@ -212,12 +212,25 @@ async function readOne(
       throw new ImportError(path, 0, undefined, `is not a readable zip file (${reason})`);
     }
     const decoder = new TextDecoder();
-    for (const name of Object.keys(files).sort()) {
-      if (name.endsWith("/")) continue;
+    const names = Object.keys(files)
+      .filter((name) => !name.endsWith("/"))
+      .sort();
+    if (names.length === 0) throw new ImportError(path, 0, undefined, "is an empty zip file");
+    // The bars are in the .csv entries (LEAN: one per zip); a readme or a vendor's status .txt
+    // beside them is not read as bars.
+    const data = names.filter((name) => extname(name).toLowerCase() === ".csv");
+    if (data.length === 0) {
+      throw new ImportError(
+        path,
+        0,
+        undefined,
+        `holds no .csv file (it holds ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""})`,
+      );
+    }
+    for (const name of data) {
       const text = decoder.decode(files[name]!);
       entries.push({ name, text: () => [text], first: text.slice(0, 4096).split("\n")[0] ?? "" });
     }
-    if (entries.length === 0) throw new ImportError(path, 0, undefined, "is an empty zip file");
   } else {
     const size = (await stat(path)).size;
     entries.push({
