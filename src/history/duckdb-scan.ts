@@ -4,7 +4,7 @@ import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
 import { copyFromVector } from "./duckdb-vectors.js";
 
-/** Rows one window query sorts: big enough to amortise a query, small enough to sort fast. */
+/** Rows one window query sorts at most: big enough to amortise a query, small enough to sort fast. */
 export const DEFAULT_WINDOW_ROWS = 1_000_000;
 const LIMIT = 2n ** 62n;
 
@@ -38,6 +38,9 @@ async function planWindows(
   to: string,
   windowRows: number,
 ): Promise<[string, string][]> {
+  // Windows grow from a quarter of the size: JavaScript starts on a small window sooner, and
+  // DuckDB sorts each next (bigger) one while it drains.
+  let target = Math.max(1, Math.floor(windowRows / 4));
   const reader = await connection.runAndReadAll(
     `SELECT CAST(floor(time / ${DAY_MS}) AS DOUBLE) AS d, CAST(count(*) AS DOUBLE)
      FROM bars WHERE ${where} GROUP BY d ORDER BY d`,
@@ -49,11 +52,12 @@ async function planWindows(
   for (let i = 0; i < days.length; i++) {
     rows += Number(days[i]![1]);
     const last = i === days.length - 1;
-    if (rows >= windowRows || last) {
+    if (rows >= target || last) {
       const end = last ? to : String((Number(days[i]![0]) + 1) * DAY_MS);
       windows.push([start, end]);
       start = end;
       rows = 0;
+      target = Math.min(windowRows, target * 2);
     }
   }
   return windows;
@@ -80,7 +84,8 @@ export async function* scanDuckDb(
   const from = timeBound(options.from);
   const to = timeBound(options.to);
   const sids = selected.map(([sid]) => sid);
-  const where = `time >= ${from} AND time < ${to} AND sid IN (${sids.join(", ")})`;
+  const where = (lo: string, hi: string) =>
+    `time >= ${lo} AND time < ${hi} AND sid IN (${sids.join(", ")})`;
   // When symbol ids rise with the names (the usual case: generated samples, folder imports and
   // single symbols get their ids in name order), sorting by id is sorting by name and the query
   // needs no join; otherwise a VALUES join turns ids into name ranks for the sort.
@@ -111,9 +116,19 @@ export async function* scanDuckDb(
   let pending: Promise<DuckDBMaterializedResult> | undefined;
   try {
     pair.push(await connections.connect(), await connections.connect());
-    const windows = await planWindows(pair[0]!, where, from, to, windowRows);
+    // The first UTC day is the first window, sorted while the other connection plans the rest
+    // from its histogram (a pass over the whole range): the first chunk waits for one day's sort.
+    const dayEnd = (Math.floor(options.from / DAY_MS) + 1) * DAY_MS;
+    const split = Number.isFinite(options.from) && dayEnd < options.to;
+    const rest = split ? timeBound(dayEnd) : from;
+    if (split) {
+      pending = pair[0]!.run(query(from, rest));
+      pending.catch(() => undefined);
+    }
+    const planned = await planWindows(pair[1]!, where(rest, to), rest, to, windowRows);
+    const windows: [string, string][] = split ? [[from, rest], ...planned] : planned;
     if (windows.length === 0) return;
-    pending = pair[0]!.run(query(...windows[0]!));
+    pending ??= pair[0]!.run(query(...windows[0]!));
     let rank = new Float64Array(2048);
     let out = allocateChunk(size);
     let n = 0;
