@@ -1,7 +1,12 @@
-import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidDateError } from "../domain/errors.js";
 import { DAY_MS } from "../domain/time.js";
-import type { Session, TradingCalendar } from "./trading-calendar.js";
+import {
+  FIRST_DATE_DAY,
+  LAST_DATE_DAY,
+  regularBarCount,
+  type Session,
+  type TradingCalendar,
+} from "./trading-calendar.js";
 import { formatDay, parseDay, ZoneOffsets } from "./zoned-time.js";
 
 /** FX rolls its trading day at 17:00 New York time. */
@@ -47,6 +52,8 @@ class FxCalendar implements TradingCalendar {
     // A session ends between 21:00 and 22:00 UTC of its own date, so an instant belongs to the
     // session of its UTC date or of the next one.
     const day = Math.floor(time / DAY_MS);
+    // Beyond four-digit years there is no YYYY-MM-DD date to name (and `Date` cannot format one).
+    if (day < FIRST_DATE_DAY || day >= LAST_DATE_DAY) return undefined;
     for (const d of [day, day + 1]) {
       if (!isWeekday(d)) continue;
       const s = this.#sessionOfDay(d, "");
@@ -58,12 +65,16 @@ class FxCalendar implements TradingCalendar {
   nextSession(date: string): string {
     let day = parseDay(date) + 1;
     while (!isWeekday(day)) day++;
+    if (day > LAST_DATE_DAY)
+      throw new InvalidDateError(date, "has no next session before year 10000");
     return formatDay(day);
   }
 
   previousSession(date: string): string {
     let day = parseDay(date) - 1;
     while (!isWeekday(day)) day--;
+    if (day < FIRST_DATE_DAY)
+      throw new InvalidDateError(date, "has no previous session after year 100");
     return formatDay(day);
   }
 
@@ -77,10 +88,7 @@ class FxCalendar implements TradingCalendar {
   }
 
   expectedBarCount(date: string, until?: number): number {
-    const s = this.session(date);
-    if (s === undefined) return 0;
-    const end = until === undefined ? s.close : Math.min(s.close, until);
-    return end <= s.open ? 0 : Math.ceil((end - s.open) / MINUTE_MS);
+    return regularBarCount(this.session(date), until);
   }
 }
 

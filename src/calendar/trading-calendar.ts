@@ -1,3 +1,6 @@
+import { MINUTE_MS } from "../domain/bar.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+
 /**
  * One trading session of a calendar. Instants are UTC epoch milliseconds.
  *
@@ -47,4 +50,22 @@ export interface TradingCalendar {
    * day without a session.
    */
   expectedBarCount(date: string, until?: number): number;
+}
+
+/** Day numbers (days since 1970-01-01) of 0100-01-01 and 9999-12-31: the dates a `YYYY-MM-DD` string can name and `Date` formats as one. */
+export const FIRST_DATE_DAY = Date.UTC(100, 0, 1) / 86_400_000;
+export const LAST_DATE_DAY = Date.UTC(9999, 11, 31) / 86_400_000;
+
+/**
+ * What every calendar's `expectedBarCount` counts: 1-minute bars opening in
+ * `[open, min(close, until))`, 0 without a session. A NaN `until` (a broken clock upstream) is
+ * refused rather than turned into a NaN count that would poison the quality figures.
+ */
+export function regularBarCount(session: Session | undefined, until: number | undefined): number {
+  if (until !== undefined && Number.isNaN(until)) {
+    throw new InvalidArgumentError("expectedBarCount: until is NaN, not an epoch-ms instant");
+  }
+  if (session === undefined) return 0;
+  const end = until === undefined ? session.close : Math.min(session.close, until);
+  return end <= session.open ? 0 : Math.ceil((end - session.open) / MINUTE_MS);
 }

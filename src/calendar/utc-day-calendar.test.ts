@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { InvalidDateError } from "../domain/errors.js";
+import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
+import { fxCalendar } from "./fx-calendar.js";
 import { alwaysOpenCalendar, weekdaysCalendar } from "./utc-day-calendar.js";
+import { xnysCalendar } from "./xnys.js";
 
 describe("alwaysOpenCalendar", () => {
   it("has a session every UTC day of 1,440 minutes", () => {
@@ -40,4 +42,33 @@ describe("weekdaysCalendar", () => {
     expect(() => weekdaysCalendar.isTradingDay("2012-02-30")).toThrow(InvalidDateError);
     expect(() => weekdaysCalendar.session("20120201")).toThrow(/YYYY-MM-DD/);
   });
+});
+
+describe("the edges of the representable dates, and a NaN until", () => {
+  it.each([
+    ["24/7", alwaysOpenCalendar, "2024-01-03"],
+    ["24/5", weekdaysCalendar, "2024-01-03"],
+    ["FX", fxCalendar, "2024-01-03"],
+    ["XNYS", xnysCalendar, "2024-01-03"],
+  ])("%s refuses expectedBarCount(date, NaN) instead of answering NaN", (_, calendar, date) => {
+    expect(() => calendar.expectedBarCount(date, Number.NaN)).toThrow(InvalidArgumentError);
+    expect(calendar.expectedBarCount(date, Number.POSITIVE_INFINITY)).toBe(
+      calendar.expectedBarCount(date),
+    );
+  });
+
+  it.each([
+    ["24/7", alwaysOpenCalendar],
+    ["24/5", weekdaysCalendar],
+    ["FX", fxCalendar],
+  ])(
+    "%s: no session date beyond four-digit years (undefined or InvalidDateError, never +010000-01)",
+    (_, calendar) => {
+      expect(() => calendar.nextSession("9999-12-31")).toThrow(InvalidDateError);
+      expect(() => calendar.previousSession("0100-01-01")).toThrow(InvalidDateError);
+      expect(calendar.sessionDateOf(1e16), "past year 9999").toBeUndefined();
+      expect(calendar.sessionDateOf(-1e15), "before year 100").toBeUndefined();
+      expect(calendar.nextSession("9999-12-01")).toMatch(/^9999-12-0\d$/);
+    },
+  );
 });

@@ -1,7 +1,12 @@
-import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidDateError } from "../domain/errors.js";
 import { DAY_MS, dateOfDayNumber, dayNumber, utcDateOf } from "../domain/time.js";
-import type { Session, TradingCalendar } from "./trading-calendar.js";
+import {
+  FIRST_DATE_DAY,
+  LAST_DATE_DAY,
+  regularBarCount,
+  type Session,
+  type TradingCalendar,
+} from "./trading-calendar.js";
 
 /**
  * A calendar whose sessions are whole UTC days, `[00:00, 24:00)`, on a fixed set of weekdays.
@@ -43,18 +48,24 @@ class UtcDayCalendar implements TradingCalendar {
   sessionDateOf(time: number): string | undefined {
     if (!Number.isFinite(time)) return undefined;
     const day = Math.floor(time / DAY_MS);
+    // Beyond four-digit years there is no YYYY-MM-DD date to name (and `Date` cannot format one).
+    if (day < FIRST_DATE_DAY || day > LAST_DATE_DAY) return undefined;
     return this.#tradesOn(day) ? utcDateOf(time) : undefined;
   }
 
   nextSession(date: string): string {
     let day = dayNumber(date) + 1;
     while (!this.#tradesOn(day)) day++;
+    if (day > LAST_DATE_DAY)
+      throw new InvalidDateError(date, "has no next session before year 10000");
     return dateOfDayNumber(day);
   }
 
   previousSession(date: string): string {
     let day = dayNumber(date) - 1;
     while (!this.#tradesOn(day)) day--;
+    if (day < FIRST_DATE_DAY)
+      throw new InvalidDateError(date, "has no previous session after year 100");
     return dateOfDayNumber(day);
   }
 
@@ -69,11 +80,7 @@ class UtcDayCalendar implements TradingCalendar {
   }
 
   expectedBarCount(date: string, until?: number): number {
-    const s = this.session(date);
-    if (s === undefined) return 0;
-    const end = until === undefined ? s.close : Math.min(s.close, until);
-    if (end <= s.open) return 0;
-    return Math.ceil((end - s.open) / MINUTE_MS);
+    return regularBarCount(this.session(date), until);
   }
 }
 

@@ -1,6 +1,5 @@
-import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidDateError } from "../domain/errors.js";
-import type { Session, TradingCalendar } from "./trading-calendar.js";
+import { regularBarCount, type Session, type TradingCalendar } from "./trading-calendar.js";
 import {
   XNYS_CLOSE,
   XNYS_FIRST_YEAR,
@@ -156,11 +155,7 @@ class XnysCalendar implements TradingCalendar {
   }
 
   expectedBarCount(date: string, until?: number): number {
-    const s = this.session(date);
-    if (s === undefined) return 0;
-    const end = until === undefined ? s.close : Math.min(s.close, until);
-    if (end <= s.open) return 0;
-    return Math.ceil((end - s.open) / MINUTE_MS);
+    return regularBarCount(this.session(date), until);
   }
 }
 
