@@ -153,6 +153,15 @@ function settingsOf(options: ImportOptions): Settings {
   };
 }
 
+/**
+ * Checks {@link importFile}'s options without reading or writing anything, so a command can
+ * refuse a bad flag before it opens (or creates) a database. Throws `InvalidArgumentError` or
+ * `ImportError` (for `columns`).
+ */
+export function checkImportOptions(options: ImportOptions): void {
+  settingsOf(options);
+}
+
 async function* fileChunks(
   path: string,
   size: number,

@@ -14,6 +14,7 @@ export {
   type SymbolSummary,
 } from "./duckdb-bar-store.js";
 export {
+  checkImportOptions,
   type FileImport,
   type ImportFormat,
   type ImportOptions,
@@ -23,5 +24,10 @@ export {
 } from "./import-file.js";
 export type { SkippedLine } from "./import-sink.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
-export { generateSampleBars, type SampleOptions, type SampleResult } from "./sample-data.js";
+export {
+  checkSampleOptions,
+  generateSampleBars,
+  type SampleOptions,
+  type SampleResult,
+} from "./sample-data.js";
 export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";

@@ -65,27 +65,11 @@ export async function generateSampleBars(
   store: BarStore,
   options: SampleOptions,
 ): Promise<SampleResult> {
-  const { from, to } = options;
+  const { symbols, sessionDates } = checkSampleOptions(options);
   const seed = options.seed ?? 1;
   const calendar = options.calendar ?? xnysCalendar;
   const missingRate = options.missingRate ?? 0;
-  if (!isDateString(from))
-    throw new InvalidArgumentError(`from ${JSON.stringify(from)} is not a YYYY-MM-DD date`);
-  if (!isDateString(to))
-    throw new InvalidArgumentError(`to ${JSON.stringify(to)} is not a YYYY-MM-DD date`);
-  if (from > to) throw new InvalidArgumentError(`from ${from} is after to ${to}`);
-  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`seed ${seed} is not an integer`);
-  if (!(missingRate >= 0 && missingRate < 1)) {
-    throw new InvalidArgumentError(`missingRate ${missingRate} is not in [0, 1)`);
-  }
-  const symbols =
-    typeof options.symbols === "number" ? countedSymbols(options.symbols) : [...options.symbols];
-  if (symbols.length === 0) throw new InvalidArgumentError("no symbols to generate");
-  for (const s of symbols) checkSymbol(s);
-  if (new Set(symbols).size !== symbols.length)
-    throw new InvalidArgumentError("a symbol is named twice");
-
-  const sessions = calendar.sessionsBetween(from, to).map((date) => calendar.session(date)!);
+  const sessions = sessionDates.map((date) => calendar.session(date)!);
   const minutes = sessions.reduce(
     (n, s) => n + (options.extended ? s.postClose - s.preOpen : s.close - s.open) / MINUTE_MS,
     0,
@@ -167,6 +151,39 @@ export async function generateSampleBars(
     throw error;
   }
   return { symbols, bars, missing };
+}
+
+/**
+ * Checks {@link generateSampleBars}' options without writing anything (the CLI calls it before it
+ * opens or creates a database): dates, their order and the calendar's range, seed, missing rate,
+ * symbols. Throws `InvalidArgumentError` or `InvalidDateError`; resolves the symbol names and
+ * the session dates to fill.
+ */
+export function checkSampleOptions(options: SampleOptions): {
+  symbols: string[];
+  sessionDates: string[];
+} {
+  const { from, to } = options;
+  const seed = options.seed ?? 1;
+  const calendar = options.calendar ?? xnysCalendar;
+  const missingRate = options.missingRate ?? 0;
+  if (!isDateString(from))
+    throw new InvalidArgumentError(`from ${JSON.stringify(from)} is not a YYYY-MM-DD date`);
+  if (!isDateString(to))
+    throw new InvalidArgumentError(`to ${JSON.stringify(to)} is not a YYYY-MM-DD date`);
+  if (from > to) throw new InvalidArgumentError(`from ${from} is after to ${to}`);
+  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`seed ${seed} is not an integer`);
+  if (!(missingRate >= 0 && missingRate < 1)) {
+    throw new InvalidArgumentError(`missingRate ${missingRate} is not in [0, 1)`);
+  }
+  const symbols =
+    typeof options.symbols === "number" ? countedSymbols(options.symbols) : [...options.symbols];
+  if (symbols.length === 0) throw new InvalidArgumentError("no symbols to generate");
+  for (const s of symbols) checkSymbol(s);
+  if (new Set(symbols).size !== symbols.length)
+    throw new InvalidArgumentError("a symbol is named twice");
+
+  return { symbols, sessionDates: calendar.sessionsBetween(from, to) };
 }
 
 function countedSymbols(count: number): string[] {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,5 +61,19 @@ describe("sessiondata generate (end to end)", () => {
     expect(bad.stderr.trim()).toBe(
       'sessiondata: unknown calendar "mars": use one of xnys, 24/7, 24/5, fx',
     );
+  });
+
+  it("refuses bad dates before it creates the database or announces any work", () => {
+    const db = join(dir, "never.duckdb");
+    for (const args of [
+      ["--from", "2024-13-01"],
+      ["--from", "1980-01-02", "--to", "1980-01-03"],
+      ["--missing-rate", "1"],
+    ]) {
+      const r = sessiondata(["generate", ...args, "--db", db]);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, "one error line, no 'generating…' notice").not.toMatch(/generating/);
+    }
+    expect(existsSync(db), "no empty database is left behind").toBe(false);
   });
 });

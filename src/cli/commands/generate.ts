@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { DuckDbBarStore, generateSampleBars } from "../../history/public.js";
+import { checkSampleOptions, DuckDbBarStore, generateSampleBars } from "../../history/public.js";
 import { CALENDAR_NAMES, calendarByName, numberOption, resolveDbPath } from "../options.js";
 import { progressBar } from "../progress.js";
 
@@ -53,24 +53,27 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<Gene
   const seed = numberOption("--seed", options.seed) ?? 1;
   const missingRate = numberOption("--missing-rate", options.missingRate) ?? 0;
   const symbols = parseSymbols(options.symbols);
+  const bar = progressBar("symbols", 50);
+  const sample = {
+    symbols,
+    from,
+    to,
+    seed,
+    calendar,
+    missingRate,
+    extended: options.extended === true,
+    onProgress: (done: number, total: number) => bar.update(done, total, "generate"),
+  };
+  // Refuse bad options before the database is opened (or created empty) and the notice printed.
+  checkSampleOptions(sample);
   const db = resolveDbPath(options.db);
   const store = await DuckDbBarStore.open(db);
-  const bar = progressBar("symbols", 50);
   try {
     const count = typeof symbols === "number" ? symbols : symbols.length;
     process.stderr.write(
       `sessiondata: generating ${count} symbol${count === 1 ? "" : "s"} from ${from} to ${to} (${calendar.name}, seed ${seed}) into ${db}…\n`,
     );
-    const r = await generateSampleBars(store, {
-      symbols,
-      from,
-      to,
-      seed,
-      calendar,
-      missingRate,
-      extended: options.extended === true,
-      onProgress: (done, total) => bar.update(done, total, "generate"),
-    });
+    const r = await generateSampleBars(store, sample);
     bar.stop();
     const result: GenerateCommandResult = {
       db,

@@ -81,4 +81,17 @@ describe("sessiondata import / info (end to end)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/none\.duckdb does not exist/);
   });
+
+  it("refuses a missing path or a bad flag before it creates the database", () => {
+    const db = join(dir, "never.duckdb");
+    const csv = join(dir, "ok.csv");
+    writeFileSync(csv, `${T},1,2,1,2\n`);
+    const missing = sessiondata(["import", join(dir, "nope.csv"), "--db", db]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.csv: does not exist/);
+    const tz = sessiondata(["import", csv, "--tz", "Mars/Olympus", "--db", db]);
+    expect(tz.code).toBe(1);
+    expect(tz.stderr).toMatch(/unknown time zone "Mars\/Olympus"/);
+    expect(existsSync(db), "no empty database is left behind").toBe(false);
+  });
 });

@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../domain/errors.js";
+import { ImportError, InvalidArgumentError } from "../../domain/errors.js";
 import {
+  checkImportOptions,
   DuckDbBarStore,
   type FileImport,
   type ImportFormat,
@@ -63,6 +65,11 @@ export async function runImport(
     skipInvalid: options.skipInvalid === true,
     onProgress: ({ file, done, total }) => bar.update(done, total, file.split(/[\\/]/).pop()),
   };
+  // Refuse bad flags and missing paths before the database is opened (or created empty).
+  checkImportOptions(base);
+  for (const path of paths) {
+    if (!existsSync(path)) throw new ImportError(path, 0, undefined, "does not exist");
+  }
   const db = resolveDbPath(options.db);
   const store = await DuckDbBarStore.open(db);
   const result: ImportCommandResult = {
