@@ -31,7 +31,7 @@ const SCHEMA = [
 /** Tuning of a {@link DuckDbBarStore}. */
 export interface DuckDbBarStoreOptions {
   /**
-   * About how many rows one sorted window of a `scan` holds at most (default 1,000,000, never
+   * About how many rows one sorted window of a `scan` holds at most (default 500,000, never
    * less than one UTC day of the scanned symbols). A scan's first window is its first UTC day,
    * and the next ones grow from a quarter of this size, so replay starts after a small sort.
    * Larger windows sort less often; smaller ones bound memory tighter.

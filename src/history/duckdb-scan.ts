@@ -4,8 +4,13 @@ import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
 import { copyFromVector } from "./duckdb-vectors.js";
 
-/** Rows one window query sorts at most: big enough to amortise a query, small enough to sort fast. */
-export const DEFAULT_WINDOW_ROWS = 1_000_000;
+/**
+ * Rows one window query sorts at most: big enough to amortise a query, small enough to sort
+ * fast. A window is materialized, and freeing it waits for the garbage collector (DuckDB's
+ * memory is invisible to V8's heap accounting): 500,000 rows keep that backlog small, where
+ * 1,000,000 let peak RSS creep up with the length of a replay.
+ */
+export const DEFAULT_WINDOW_ROWS = 500_000;
 const LIMIT = 2n ** 62n;
 
 /**
