@@ -94,4 +94,21 @@ describe("importFile: Parquet", () => {
     (await import("node:fs")).writeFileSync(junk, "not parquet");
     await expect(importFile(store, junk)).rejects.toThrow(/not a readable Parquet file/);
   });
+
+  it("refuses a text price that is no number with its row and field (skipInvalid skips it)", async () => {
+    const path = await parquet(
+      "text-prices.parquet",
+      `SELECT * FROM (VALUES (TIMESTAMP '2024-01-02 14:30:00', '1', 2.0, 1.0, 2.0, 5),
+              (TIMESTAMP '2024-01-02 14:31:00', 'abc', 2.0, 1.0, 2.0, 5)) t(ts, open, high, low, close, volume)`,
+    );
+    const store = new MemoryBarStore();
+    await expect(
+      importFile(store, path, { symbol: "TP" }),
+      "not DuckDB's bare 'Conversion Error' naming no row",
+    ).rejects.toThrow(/text-prices\.parquet:2: open /);
+    expect(await store.symbols()).toEqual([]);
+    const r = await importFile(store, path, { symbol: "TP", skipInvalid: true });
+    expect(r.skipped.map((s) => [s.line, s.field])).toEqual([[2, "open"]]);
+    expect((await store.readBars("TP", ...all)).map((b) => b.open)).toEqual([1]);
+  });
 });

@@ -67,16 +67,18 @@ export async function readParquet(
     const isNaive = /^(TIMESTAMP(_S|_MS|_NS)?|DATE)$/.test(timeType);
     const isInstant = isNaive || /WITH TIME ZONE/.test(timeType);
     const t = quoteIdent(timeName);
-    // NULLs become NaN, so the row is refused like any other non-number.
+    // NULLs and values that are no number (TRY_CAST: text such as 'abc' in a VARCHAR column)
+    // become NaN, so the row is refused or skipped with its row number and field like any other
+    // non-number, instead of DuckDB failing the whole read with a message naming no row.
     const nan = (expr: string): string => `coalesce(${expr}, CAST('NaN' AS DOUBLE))`;
     const timeExpr = isText
       ? t
       : isInstant
         ? nan(`CAST(epoch_ms(${t}) AS DOUBLE)`)
-        : nan(`CAST(${t} AS DOUBLE)`);
+        : nan(`TRY_CAST(${t} AS DOUBLE)`);
     const value = (role: ColumnRole): string => {
       const c = column(role);
-      return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`CAST(${quoteIdent(c[0])} AS DOUBLE)`);
+      return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`TRY_CAST(${quoteIdent(c[0])} AS DOUBLE)`);
     };
     const total = Number(
       (await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0],
