@@ -19,7 +19,21 @@ describe("parseNumber", () => {
     expect(num(text)).toBe(value);
   });
 
-  it.each(["", "abc", "1.2.3", "-", ".", "12a"])("refuses %j", (text) => {
+  it.each([
+    "",
+    "abc",
+    "1.2.3",
+    "-",
+    ".",
+    "12a",
+    "0x10",
+    "0b1",
+    "0o7",
+    "Infinity",
+    "-Infinity",
+    "1e",
+    "e5",
+  ])("refuses %j", (text) => {
     expect(num(text)).toBeNaN();
   });
 

@@ -11,10 +11,21 @@ const MINUTE = 60_000;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
+ * A plain decimal, optionally with an exponent: what the slow path of {@link parseNumber} lets
+ * `Number()` read. `Number()` alone would also take `0x1A`, `0b1`, `0o7` and `Infinity`.
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function slowNumber(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : Number.NaN;
+}
+
+/**
  * The number written in `text[s, e)`, or NaN. Decimal fractions with at most 15 significant
  * digits take the exact fast path (an integer mantissa over a power of ten: both exact doubles,
- * so the quotient is correctly rounded, the same double `Number()` gives); anything else goes
- * through `Number()`.
+ * so the quotient is correctly rounded, the same double `Number()` gives); other plain decimals
+ * (exponents, more digits) go through `Number()`; hex, binary, octal and `Infinity` are NaN.
  */
 export function parseNumber(text: string, s: number, e: number): number {
   while (s < e && text.charCodeAt(s) === 32) s++;
@@ -46,11 +57,11 @@ export function parseNumber(text: string, s: number, e: number): number {
     } else if (c === 46 && !dot) {
       dot = true;
     } else {
-      return Number(text.slice(s, e));
+      return slowNumber(text.slice(s, e));
     }
   }
   if (!sawDigit) return Number.NaN;
-  if (digits > 15 || scale > 22) return Number(text.slice(s, e));
+  if (digits > 15 || scale > 22) return slowNumber(text.slice(s, e));
   const v = scale === 0 ? mantissa : mantissa / POW10[scale]!;
   return negative ? -v : v;
 }
