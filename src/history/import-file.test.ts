@@ -277,4 +277,17 @@ describe("importFile: a bad first row is no header, and zips without bars", () =
     );
     expect(await store.symbols()).toEqual(["Z"]);
   });
+
+  it("imports a folder's .csv files, not a readme.txt or hidden files beside them", async () => {
+    const store = new MemoryBarStore();
+    const folder = join(dir, "vendor");
+    mkdirSync(join(folder, ".cache"), { recursive: true });
+    write("vendor/eurusd.csv", `time,open,high,low,close\n${T},1,2,1,2\n`);
+    write("vendor/readme.txt", "Data from a vendor.\n");
+    write("vendor/._eurusd.csv", "\u0000\u0005binary fork");
+    write("vendor/.cache/old.csv", "garbage\n");
+    const r = await importFile(store, folder);
+    expect(r.files.map((f) => f.file)).toEqual([join(folder, "eurusd.csv")]);
+    expect(await store.symbols()).toEqual(["EURUSD"]);
+  });
 });

@@ -66,11 +66,14 @@ export interface ImportResult {
   readonly warnings: string[];
 }
 
-const IMPORTABLE = new Set([".csv", ".txt", ".zip", ".parquet"]);
+/** What a folder import picks up (a `.txt` is imported only when named: in a folder it is mostly a readme). */
+const IMPORTABLE = new Set([".csv", ".zip", ".parquet"]);
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
+    // Hidden files and folders (.git, macOS ._ forks) hold no bars.
+    if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(path)));
     else if (IMPORTABLE.has(extname(entry.name).toLowerCase())) out.push(path);
