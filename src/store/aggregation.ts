@@ -45,16 +45,61 @@ export class DerivedTimeframe extends BarColumns {
     return open + Math.floor((t - open) / this.width) * this.width;
   }
 
-  /** Folds in a regular 1-minute bar later than every one folded so far. */
-  fold(open: number, t: number, o: number, h: number, l: number, c: number, v: number): void {
-    const last = this.length - 1;
-    // Appends arrive in time order, so a time inside the last bucket merges into it; only a new
-    // bucket needs the (slower) floor division.
-    if (last >= 0 && t < this.buf[this.base + last]! + this.width) {
-      this.mergeLast(h, l, c, v);
-      return;
+  /**
+   * Folds in the regular-session bars among `m1[from, to)`, all later than every bar folded so
+   * far, in time order: a bar in the last bucket merges into it (high, low, close, volume sum),
+   * any other starts a bucket. The forming bucket is kept in locals and written back once per
+   * bucket; the operations and their order are those of folding bar by bar (bit-identical).
+   */
+  foldRange(m1: BarColumns, from: number, to: number, open: number, close: number): void {
+    const src = m1.buf;
+    const sc = m1.capacity;
+    const sb = m1.base;
+    const width = this.width;
+    let n = this.length;
+    let start = Number.NaN;
+    let bo = 0;
+    let bh = 0;
+    let bl = 0;
+    let bc = 0;
+    let bv = 0;
+    if (n > 0) {
+      const at = this.base + n - 1;
+      const cap = this.capacity;
+      const buf = this.buf;
+      start = buf[at]!;
+      bo = buf[at + cap]!;
+      bh = buf[at + 2 * cap]!;
+      bl = buf[at + 3 * cap]!;
+      bc = buf[at + 4 * cap]!;
+      bv = buf[at + 5 * cap]!;
     }
-    this.append(this.bucketOf(t, open), o, h, l, c, v);
+    let dirty = false;
+    for (let i = from, at = sb + from; i < to; i++, at++) {
+      const t = src[at]!;
+      if (t < open || t >= close) continue;
+      const h = src[at + 2 * sc]!;
+      const l = src[at + 3 * sc]!;
+      if (n > 0 && t < start + width) {
+        if (h > bh) bh = h;
+        if (l < bl) bl = l;
+        bc = src[at + 4 * sc]!;
+        bv += src[at + 5 * sc]!;
+        dirty = true;
+        continue;
+      }
+      if (dirty) this.set(n - 1, start, bo, bh, bl, bc, bv);
+      start = this.bucketOf(t, open);
+      bo = src[at + sc]!;
+      bh = h;
+      bl = l;
+      bc = src[at + 4 * sc]!;
+      bv = src[at + 5 * sc]!;
+      this.append(start, bo, bh, bl, bc, bv);
+      n++;
+      dirty = false;
+    }
+    if (dirty) this.set(n - 1, start, bo, bh, bl, bc, bv);
   }
 
   /** Rebuilds the bucket holding `t` from the 1-minute bars (`m1` holds at least one in it). */

@@ -136,22 +136,11 @@ export class SymbolSessionData {
   #settle(): void {
     const m1 = this.#m1;
     const n = m1.length;
-    let i = this.#folded;
-    if (i === n) return;
+    const from = this.#folded;
+    if (from === n) return;
     const { open, close } = this.#ctx;
     const derived = this.#derived;
-    const buf = m1.buf;
-    const cap = m1.capacity;
-    for (let at = m1.base + i; i < n; i++, at++) {
-      const t = buf[at]!;
-      if (t < open || t >= close) continue;
-      const o = buf[at + cap]!;
-      const h = buf[at + 2 * cap]!;
-      const l = buf[at + 3 * cap]!;
-      const c = buf[at + 4 * cap]!;
-      const v = buf[at + 5 * cap]!;
-      for (let k = 0; k < 4; k++) derived[k]!.fold(open, t, o, h, l, c, v);
-    }
+    for (let k = 0; k < 4; k++) derived[k]!.foldRange(m1, from, n, open, close);
     this.#folded = n;
   }
 
