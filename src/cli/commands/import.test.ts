@@ -94,4 +94,19 @@ describe("sessiondata import / info (end to end)", () => {
     expect(tz.stderr).toMatch(/unknown time zone "Mars\/Olympus"/);
     expect(existsSync(db), "no empty database is left behind").toBe(false);
   });
+
+  it("names the files a later file's failure left imported (each file is its own transaction)", () => {
+    const db = join(dir, "partial.duckdb");
+    const good = join(dir, "good.csv");
+    const bad = join(dir, "worse.csv");
+    writeFileSync(good, `time,open,high,low,close\n${T},1,2,1,2\n`);
+    writeFileSync(bad, `time,open,high,low,close\n${T},1,x,1,2\n`);
+    const r = sessiondata(["import", good, bad, "--db", db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `sessiondata: 1 file imported before the error stay in ${db} (1 bar): ${good}`,
+      `sessiondata: ${bad}:2: high "x" is not a number`,
+    ]);
+    expect(JSON.parse(sessiondata(["info", "--json", "--db", db]).stdout).symbols).toHaveLength(1);
+  });
 });

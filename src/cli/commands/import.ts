@@ -90,6 +90,15 @@ export async function runImport(
       (result as { rows: number }).rows += r.rows;
       for (const s of r.symbols) if (!result.symbols.includes(s)) result.symbols.push(s);
     }
+  } catch (error) {
+    // Each file is its own transaction: say which ones the failure left committed.
+    if (result.files.length > 0) {
+      const n = result.files.length;
+      process.stderr.write(
+        `sessiondata: ${n} file${n === 1 ? "" : "s"} imported before the error stay in ${db} (${result.rows.toLocaleString("en-US")} bar${result.rows === 1 ? "" : "s"}): ${result.files.map((f) => f.file).join(", ")}\n`,
+      );
+    }
+    throw error;
   } finally {
     bar.stop();
     await store.close();
