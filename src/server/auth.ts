@@ -59,3 +59,39 @@ export function upgradeToken(
   if (q < 0) return undefined;
   return new URLSearchParams(url.slice(q + 1)).get("access_token") ?? undefined;
 }
+
+/** The host name of a `Host` header (`127.0.0.1:8080` → `127.0.0.1`, `[::1]:80` → `::1`). */
+function hostName(hostHeader: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hostHeader);
+  if (bracketed !== null) return bracketed[1]!.toLowerCase();
+  return hostHeader.replace(/:\d+$/, "").toLowerCase();
+}
+
+/**
+ * Whether a request's `Host` header names this machine. A server without a token listens on
+ * loopback only, but a web page can still reach it through a DNS name that resolves to 127.0.0.1
+ * (DNS rebinding) and then read its answers as same-origin; such a request carries the page's
+ * host name, which this refuses. No header (not a browser; `app.request` in tests) passes.
+ */
+export function hostIsLoopback(hostHeader: string | undefined | null): boolean {
+  if (hostHeader === undefined || hostHeader === null || hostHeader === "") return true;
+  return isLoopback(hostName(hostHeader));
+}
+
+/**
+ * Whether a WebSocket upgrade comes from the server's own pages. Browsers send `Origin` on every
+ * WebSocket and, unlike `fetch`, apply no CORS check to it, so any web site could otherwise open
+ * `/ws` on this machine and read the feed. A request without `Origin` (a program) passes.
+ */
+export function originMatchesHost(
+  origin: string | undefined | null,
+  hostHeader: string | undefined | null,
+): boolean {
+  if (origin === undefined || origin === null) return true;
+  if (hostHeader === undefined || hostHeader === null) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === hostHeader.toLowerCase();
+  } catch {
+    return false;
+  }
+}

@@ -206,6 +206,16 @@ export class ReplayController {
     const from = options.from ?? range.from;
     const to = options.to ?? range.to;
     if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    // Refused before the store is cleared: an empty replay would only wipe what the page shows.
+    if (this.#calendar.sessionsBetween(from, to).length === 0) {
+      throw new ApiError(400, `from, to: no ${this.#calendar.name} sessions in ${from}..${to}`);
+    }
+    if (to < range.from || from > range.to) {
+      throw new ApiError(
+        400,
+        `from, to: the bar store has no bars in ${from}..${to} (it holds ${range.from}..${range.to})`,
+      );
+    }
     const speed = options.speed ?? "max";
     const dropRate = options.dropRate ?? 0;
     let coordinator: BacktestStreamCoordinator;

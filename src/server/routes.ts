@@ -3,7 +3,7 @@
  * `schemas.ts` before anything is looked up: a bad parameter is a 400 naming it, an unknown
  * symbol a 404, an action that does not fit the replay's state a 409.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/public.js";
@@ -47,6 +47,18 @@ function knownSymbol(sd: SessionData, params: Record<string, string>): string {
   return symbol;
 }
 
+/** The query string as one value per name; a name given twice is a 400 (which one was meant?). */
+function queryOf(c: Context): Record<string, string> {
+  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1);
+  if (repeated.length > 0) {
+    throw new ApiError(
+      400,
+      repeated.map(([name, values]) => `${name}: given ${values.length} times`).join("; "),
+    );
+  }
+  return c.req.query();
+}
+
 /** Refuses any query parameter on a route that takes none. */
 function noParameters(query: Record<string, string>): void {
   const names = Object.keys(query);
@@ -69,7 +81,7 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   const sd = ctx.sessionData;
 
   app.get("/api/symbols", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     const symbols = [];
     for (const s of sd.symbols()) {
       const snap = symbolSnapshot(sd, s);
@@ -84,13 +96,13 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   });
 
   app.get("/api/symbols/:symbol/latest", (c) => {
-    const { timeframe } = parse(timeframeQuerySchema, c.req.query(), "query");
+    const { timeframe } = parse(timeframeQuerySchema, queryOf(c), "query");
     const symbol = knownSymbol(sd, c.req.param());
     return c.json({ symbol, timeframe, bar: sd.getLatestBar(symbol, timeframe) ?? null });
   });
 
   app.get("/api/symbols/:symbol/bars", (c) => {
-    const q = parse(barsQuerySchema, c.req.query(), "query");
+    const q = parse(barsQuerySchema, queryOf(c), "query");
     const symbol = knownSymbol(sd, c.req.param());
     const bars =
       q.since !== undefined
@@ -100,13 +112,13 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   });
 
   app.get("/api/symbols/:symbol/metrics", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     const symbol = knownSymbol(sd, c.req.param());
     return c.json(sd.getSessionMetrics(symbol) ?? null);
   });
 
   app.get("/api/symbols/:symbol/analysis", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     const symbol = knownSymbol(sd, c.req.param());
     if (ctx.analysis === undefined)
       throw new ApiError(409, "the server runs without an analysis engine");
@@ -117,7 +129,7 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   });
 
   app.get("/api/symbols/:symbol/gaps", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     const symbol = knownSymbol(sd, c.req.param());
     const m = sd.getSessionMetrics(symbol);
     return c.json({
@@ -132,17 +144,27 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   });
 
   app.get("/api/gaps", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     return c.json({ counts: ctx.gaps.counts(), gaps: ctx.gaps.all() });
   });
 
   app.get("/api/replay", (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
     return c.json(ctx.replay.state);
   });
 
   app.post("/api/replay", async (c) => {
-    noParameters(c.req.query());
+    noParameters(queryOf(c));
+    // Only a declared JSON body: a web page may send a "simple" cross-site POST (text/plain or a
+    // form) without asking first, but must ask (CORS preflight, which this server never grants)
+    // before sending application/json, so no other site can drive the replay.
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new ApiError(
+        415,
+        `Content-Type: must be application/json (got ${type === "" ? "none" : JSON.stringify(type)})`,
+      );
+    }
     let body: unknown;
     try {
       body = await c.req.json();

@@ -14,7 +14,14 @@ import type { BarStore } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
 import type { ReplayAnalysis } from "../stream/public.js";
 import type { UpkeepEvent } from "../upkeep/public.js";
-import { bearerOf, checkListenPolicy, tokenMatches, upgradeToken } from "./auth.js";
+import {
+  bearerOf,
+  checkListenPolicy,
+  hostIsLoopback,
+  originMatchesHost,
+  tokenMatches,
+  upgradeToken,
+} from "./auth.js";
 import { GapLog } from "./gap-log.js";
 import { Hub, type HubOptions } from "./hub.js";
 import { ReplayController } from "./replay-controller.js";
@@ -125,6 +132,20 @@ export function createServer(options: ServerOptions): SessiondataServer {
   }
 
   const app = new Hono();
+  if (token === undefined) {
+    app.use("*", async (c, next) => {
+      if (!hostIsLoopback(c.req.header("host"))) {
+        return c.json(
+          {
+            error: "forbidden",
+            message: "Host must be a loopback address (127.0.0.1, localhost, ::1) without --token",
+          },
+          403,
+        );
+      }
+      await next();
+    });
+  }
   if (token !== undefined) {
     app.use("/api/*", async (c, next) => {
       if (!tokenMatches(token, bearerOf(c.req.header("authorization")))) {
@@ -169,6 +190,14 @@ export function createServer(options: ServerOptions): SessiondataServer {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/ws") {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const host = req.headers.host;
+    if (
+      (token === undefined && !hostIsLoopback(host)) ||
+      !originMatchesHost(req.headers.origin, host)
+    ) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
     if (

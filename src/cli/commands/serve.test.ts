@@ -47,6 +47,7 @@ describe("sessiondata serve", () => {
     expect(await replay.json()).toMatchObject({ state: "idle" });
     const start = await fetch(`${running.url}/api/replay`, {
       method: "POST",
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         action: "start",
         symbols: ["AAPL"],
