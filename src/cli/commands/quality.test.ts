@@ -84,6 +84,10 @@ describe("sessiondata quality", () => {
     await expect(run({ db, symbols: "NOPE" })).rejects.toThrow(/unknown symbol NOPE/);
     await expect(run({ db, calendar: "lse" })).rejects.toThrow(/unknown calendar "lse"/);
     await expect(run({ db, from: "2024-13-01" })).rejects.toThrow(/--from/);
+    await expect(run({ db, from: "2024-01-09", to: "2024-01-08" })).rejects.toThrow(
+      /--from 2024-01-09 is after --to 2024-01-08/,
+    );
+    await expect(run({ db, from: "2024-02-01" })).rejects.toThrow(/stored range/);
     await expect(run({ db: join(dir, "absent.duckdb") })).rejects.toThrow(/no database at/);
     const { result } = await run({ db, calendar: "24/7", from: "2024-01-08", to: "2024-01-08" });
     expect(result.sessions[0]).toMatchObject({ expected: 1440, present: 386 });

@@ -113,6 +113,12 @@ export async function runQuality(
     if (from === undefined || to === undefined) {
       throw new InvalidArgumentError(`no bars stored in ${db}`);
     }
+    if (from > to) {
+      // An empty table with "quality 100%" would read as a clean bill of health.
+      throw new InvalidArgumentError(
+        `--from ${from} is after --to ${to}${options.from === undefined || options.to === undefined ? " (the other end is the stored range's)" : ""}`,
+      );
+    }
     const sessions = await assessQuality({ source: store, calendar, symbols, from, to, longest });
     let expected = 0;
     let present = 0;
