@@ -7,6 +7,13 @@ const nasty = fc.oneof(
   fc.double(),
   fc.integer({ min: -5, max: 5 }).map((m) => 1_700_000_040_000 + m * 60_000),
   fc.integer({ min: 0, max: 200_000 }).map((x) => x * 30_000),
+  // Around the edge of the safe integers, where the whole-minute check changes method.
+  fc
+    .tuple(
+      fc.constantFrom(2 ** 53, -(2 ** 53), 9_007_199_254_740_000, 60_000 * 2 ** 60),
+      fc.integer({ min: -3, max: 3 }),
+    )
+    .map(([x, d]) => x + d * (Math.abs(x) > 2 ** 53 ? 2 ** 20 : 1)),
   fc.constantFrom(
     Number.NaN,
     Number.POSITIVE_INFINITY,
