@@ -119,6 +119,46 @@ describe("WallClock", () => {
     expect(ny.toUtc(Date.UTC(2024, 10, 3, 2, 30))).toBe(Date.UTC(2024, 10, 3, 7, 30));
   });
 
+  it("puts a skipped wall time at the offset before the jump, as documented", () => {
+    const ny = new WallClock("America/New_York");
+    // 02:30 on 2024-03-10 does not exist: read with EST it is 03:30 EDT. It used to come out
+    // as 01:30 EST, the instant of the real 01:30 bar, which it then overwrote.
+    expect(ny.toUtc(Date.UTC(2024, 2, 10, 2, 30))).toBe(Date.UTC(2024, 2, 10, 7, 30));
+    expect(ny.toUtc(Date.UTC(2024, 2, 10, 2, 30))).not.toBe(ny.toUtc(Date.UTC(2024, 2, 10, 1, 30)));
+  });
+
+  it.each(["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe"])(
+    "round-trips every minute around the 2024 switches of %s (the earlier of a repeated time)",
+    (zone) => {
+      const clock = new WallClock(zone);
+      const parts = new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+      });
+      const wallOf = (t: number): number => {
+        const p = Object.fromEntries(parts.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+        return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!);
+      };
+      let checked = 0;
+      for (let day = Date.UTC(2024, 0, 1); day < Date.UTC(2025, 0, 1); day += 86_400_000) {
+        if (wallOf(day) - day === wallOf(day + 86_400_000) - (day + 86_400_000)) continue;
+        for (let t = day - 86_400_000; t < day + 2 * 86_400_000; t += 60_000) {
+          const wall = wallOf(t);
+          const back = clock.toUtc(wall);
+          expect(wallOf(back), `${zone} ${new Date(t).toISOString()}`).toBe(wall);
+          expect(back <= t, `${zone} ${new Date(t).toISOString()}: the earlier instant`).toBe(true);
+          checked++;
+        }
+      }
+      expect(checked, "both switches were visited").toBeGreaterThan(4 * 1440);
+    },
+  );
+
   it("knows half-hour zones", () => {
     expect(new WallClock("Asia/Kolkata").toUtc(Date.UTC(2024, 0, 1, 9, 15))).toBe(
       Date.UTC(2024, 0, 1, 3, 45),

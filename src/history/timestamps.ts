@@ -7,6 +7,7 @@ import { daysFromCivil, ZoneOffsets } from "../calendar/zoned-time.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 
 const MINUTE = 60_000;
+const HALF_DAY = 12 * 3_600_000;
 /** Exact powers of ten as doubles (10^22 is the largest that is exact). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -103,8 +104,20 @@ export class WallClock {
    * hour a clock goes back, the earlier instant; in the hour it skips, the offset before the jump.
    */
   toUtc(wall: number): number {
-    const guess = wall - this.#offset(wall) * MINUTE;
-    return wall - this.#offset(guess) * MINUTE;
+    // Offsets half a day either side: equal unless a switch is near (zones switch at most
+    // once a day), which is nearly every row, at two cached look-ups.
+    const a = this.#offset(wall - HALF_DAY);
+    const b = this.#offset(wall + HALF_DAY);
+    const early = wall - a * MINUTE;
+    if (a === b) return early;
+    const late = wall - b * MINUTE;
+    const earlyHolds = this.#offset(early) === a;
+    const lateHolds = this.#offset(late) === b;
+    // Both hold in the repeated hour: the earlier instant. Neither holds in the skipped hour:
+    // the offset before the jump (02:30 on a New York spring-forward day is 03:30 EDT).
+    if (earlyHolds && lateHolds) return Math.min(early, late);
+    if (lateHolds && !earlyHolds) return late;
+    return early;
   }
 }
 
