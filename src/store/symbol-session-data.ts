@@ -38,9 +38,16 @@ function carve(
   return { root, bases };
 }
 
-/** Exact-size copies of runs of bars, sharing one buffer (what history keeps). */
-function trimAll(runs: readonly BarColumns[]): BarColumns[] {
-  const { root, bases } = carve(runs.map((r) => r.length));
+/**
+ * Copies of runs of bars holding exactly their bars, sharing one buffer (what history keeps):
+ * `spare` (a dropped history session's) when it fits, else a new one.
+ */
+function trimAll(runs: readonly BarColumns[], spare?: Float64Array): BarColumns[] {
+  const lengths = runs.map((r) => r.length);
+  const need = 6 * lengths.reduce((a, b) => a + b, 0);
+  // A recycled buffer may be a little too big; never more than twice the need.
+  const fits = spare !== undefined && spare.length <= 2 * need;
+  const { root, bases } = carve(lengths, fits ? spare : undefined);
   return runs.map((r, k) => r.trimmed(root, bases[k]));
 }
 
@@ -87,6 +94,8 @@ export class SymbolSessionData {
    * reuses it when it fits, instead of allocating (and zeroing) one per symbol and session.
    */
   #spare: Float64Array | undefined = undefined;
+  /** A dropped history session's buffer, for the next roll's history copy. */
+  #spareHistory: Float64Array | undefined = undefined;
   /** Oldest first. */
   #history: HistorySession[] = [];
 
@@ -193,11 +202,12 @@ export class SymbolSessionData {
       this.#settle();
       this.#history.push({
         date,
-        columns: trimAll([this.#m1, ...this.#derived]),
+        columns: trimAll([this.#m1, ...this.#derived], this.#spareHistory),
         metrics: Object.freeze(
           this.#acc.toMetrics(this.symbol, date, expected, this.#filled, this.#unfillable),
         ),
       });
+      this.#spareHistory = undefined;
     }
     // Views from getSeries may still point into it: they were valid until this change only.
     if (this.#m1.capacity > 0) this.#spare = this.#m1.buf;
@@ -215,7 +225,11 @@ export class SymbolSessionData {
     const h = this.#history;
     let k = 0;
     while (k < h.length && (date === undefined || h[k]!.date < date)) k++;
-    if (k > 0) h.splice(0, k);
+    if (k > 0) {
+      // The buffer all runs of a history session share: the next roll's copy may reuse it.
+      this.#spareHistory = h[k - 1]!.columns[0]!.buf;
+      h.splice(0, k);
+    }
     return h.length > 0 || this.#m1.length > 0;
   }
 
@@ -228,7 +242,7 @@ export class SymbolSessionData {
   /** @internal Empties the handle for good (the store was cleared or dropped the symbol). */
   [DETACH](): void {
     this[ROLL](0, false);
-    this.#spare = undefined;
+    this.#spare = this.#spareHistory = undefined;
     this.#history = [];
   }
 
