@@ -133,6 +133,19 @@ function splitTimestamp(
   return timestamps.parse(joined, 0, joined.length);
 }
 
+/** The role of the first column a line of `n` fields lacks (the field a short line is missing). */
+function firstMissing(index: Record<Exclude<ColumnRole, "">, number>, n: number): string {
+  let role = "";
+  let at = Number.POSITIVE_INFINITY;
+  for (const [r, i] of Object.entries(index)) {
+    if (i >= n && i < at) {
+      role = r;
+      at = i;
+    }
+  }
+  return role;
+}
+
 function detectDelimiter(line: string): string {
   let best = ",";
   let bestCount = 0;
@@ -233,7 +246,11 @@ export async function readDelimited(
     const ix = index!;
     const n = splitFields(text, s, e, delim, starts, ends, needed);
     if (n < needed) {
-      sink.reject(line, undefined, `expected at least ${needed} fields, found ${n}`);
+      sink.reject(
+        line,
+        firstMissing(ix, n),
+        `is missing: expected at least ${needed} fields, found ${n}`,
+      );
       return;
     }
     const ts = starts[ix.time]!;

@@ -128,7 +128,7 @@ describe("importFile: bad rows", () => {
     expect(r.skipped.map((s) => [s.line, s.field])).toEqual([
       [3, "high"],
       [4, "high"],
-      [5, undefined],
+      [5, "low"],
       [6, "time"],
     ]);
     expect(r.skipped[1]!.reason).toMatch(/below max/);
