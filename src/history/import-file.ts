@@ -101,6 +101,16 @@ export function symbolOfFileName(file: string): string {
   return (name || base).toUpperCase();
 }
 
+/** The kind (`trade`, `quote`, …) a LEAN file name names, or undefined for other names. */
+function leanKindOf(file: string): string | undefined {
+  if (!isLeanName(file)) return undefined;
+  try {
+    return parseLeanName(file, undefined).kind;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Guesses a text file's format from its name and first line. */
 function detectText(name: string, firstLine: string): ImportFormat {
   if (isLeanName(name)) return "lean";
@@ -341,6 +351,15 @@ export async function importFile(
   const warnings: string[] = [];
   const symbols = new Set<string>();
   for (const file of files) {
+    const auto = options.format === undefined || options.format === "auto";
+    const leanKind =
+      info.isDirectory() && (auto || options.format === "lean") ? leanKindOf(file) : undefined;
+    if (leanKind !== undefined && leanKind !== "trade") {
+      // A LEAN folder keeps quote (and open-interest) zips beside the trade ones: passed over
+      // in a folder import, refused only when named.
+      warnings.push(`${file}: LEAN ${leanKind} bars skipped (only trade bars are imported)`);
+      continue;
+    }
     const writer = await openBulkWriter(store);
     const sink = new ImportSink(writer, file, options.skipInvalid === true);
     try {

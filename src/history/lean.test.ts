@@ -84,6 +84,27 @@ describe("importFile: LEAN minute trade zips", () => {
     await store.close();
   });
 
+  it("passes over the quote zips beside the trade zips of a LEAN folder, and refuses one when named", async () => {
+    const store = await DuckDbBarStore.open(":memory:");
+    const folder = join(dir, "with-quotes", "minute", "ibm");
+    mkdirSync(folder, { recursive: true });
+    const row = enc.encode("34200000,1600000,1610000,1590000,1605000,10\r\n");
+    writeFileSync(
+      join(folder, "20240102_trade.zip"),
+      zipSync({ "20240102_ibm_minute_trade.csv": row }),
+    );
+    const quote = join(folder, "20240102_quote.zip");
+    writeFileSync(quote, zipSync({ "20240102_ibm_minute_quote.csv": row }));
+    const r = await importFile(store, join(dir, "with-quotes"));
+    expect(r.files.map((f) => f.file)).toEqual([join(folder, "20240102_trade.zip")]);
+    expect(r.warnings).toEqual([
+      `${quote}: LEAN quote bars skipped (only trade bars are imported)`,
+    ]);
+    expect(await store.coverage("IBM")).toMatchObject({ count: 1 });
+    await expect(importFile(store, quote)).rejects.toThrow(/only trade bars are supported/);
+    await store.close();
+  });
+
   it("refuses a zip with a bad row, naming the entry and line, and writes nothing of it", async () => {
     const store = await DuckDbBarStore.open(":memory:");
     const path = leanZip("bad", "20240102", ["34200000,1,2,1,2,3", "34260000,1,x,1,2,3"]);
