@@ -111,6 +111,14 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       .poll(() => page.locator("#analysis").textContent(), { timeout: 10_000 })
       .toMatch(/trend (bullish|bearish|neutral).*sma50 \d/);
 
+    // The overlays are the engine's SMA 50 and EMA 20, as the analysis line names them.
+    expect(await page.locator("#legend-sma").textContent()).toBe("SMA 50");
+    expect(await page.locator("#legend-ema").textContent()).toBe("EMA 20");
+
+    // A whole session is not shown as its last quarter hour of very wide candles.
+    const visible = await page.evaluate<number>("window.__dashboard.visibleBars");
+    expect(visible, "bars across the chart's width").toBeGreaterThanOrEqual(100);
+
     // Candles are drawn: the chart's canvases hold many pixels in the up and down colours.
     await page.waitForTimeout(300);
     const painted = await page.evaluate<{ up: number; down: number }>(COUNT_CANDLE_PIXELS);
@@ -123,7 +131,9 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     const cells = await row.first().locator("td").allTextContents();
     expect(cells.slice(0, 4)).toEqual(["DDD", DAY, "10:30–10:42", "12"]);
     expect(cells[4]).toBe("unfillable");
-    expect(await page.locator("#gap-counts").textContent()).toContain("1 unfillable");
+    expect(await page.locator("#gap-counts").textContent()).toBe(
+      "1 gap: 0 filled · 1 unfillable · 0 pending",
+    );
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, "dashboard.png") });

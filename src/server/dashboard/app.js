@@ -122,6 +122,9 @@ window.__dashboard = {
   get bars() {
     return chart.bars;
   },
+  get visibleBars() {
+    return chart.visibleBars;
+  },
   get gaps() {
     return quality.gaps;
   },

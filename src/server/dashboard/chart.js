@@ -5,8 +5,14 @@
 import { $, api, fmtNum, wallSeconds } from "./util.js";
 
 const LWC = window.LightweightCharts;
-const SMA_N = 20;
-const EMA_N = 50;
+// The overlays' periods follow the analysis engine's first SMA and EMA (`sma50`, `ema20`), so
+// the lines and the analysis line below the chart name the same indicators; these until it answers.
+let smaN = 20;
+let emaN = 50;
+// A young session (few bars) is fitted to the width; past this many bars the chart shows the
+// latest ones at a readable width (fitting once and then appending kept the early, very wide
+// bars: at the close only the last quarter hour was on screen).
+const FRAME_BARS = 150;
 const UP = "#26a69a";
 const DOWN = "#ef5350";
 
@@ -60,20 +66,50 @@ export function createChartView() {
   function overlays(from) {
     const sma = [];
     const ema = [];
-    const k = 2 / (EMA_N + 1);
+    const k = 2 / (emaN + 1);
     let sum = 0;
     let e;
     for (let i = 0; i < bars.length; i++) {
       const c = bars[i].close;
       sum += c;
-      if (i >= SMA_N) sum -= bars[i - SMA_N].close;
+      if (i >= smaN) sum -= bars[i - smaN].close;
       e = i === 0 ? c : c * k + e * (1 - k);
       if (i < from) continue;
       const t = wallSeconds(bars[i].time);
-      if (i >= SMA_N - 1) sma.push({ time: t, value: sum / SMA_N });
-      if (i >= EMA_N - 1) ema.push({ time: t, value: e });
+      if (i >= smaN - 1) sma.push({ time: t, value: sum / smaN });
+      if (i >= emaN - 1) ema.push({ time: t, value: e });
     }
     return { sma, ema };
+  }
+
+  function frame() {
+    if (bars.length < FRAME_BARS) chart.timeScale().fitContent();
+    else
+      chart
+        .timeScale()
+        .setVisibleLogicalRange({ from: bars.length - FRAME_BARS, to: bars.length + 2 });
+  }
+
+  /** Takes the overlay periods from the engine's indicator names; redraws when they change. */
+  function followEngine(indicators) {
+    const names = Object.keys(indicators || {});
+    const period = (kind) => {
+      for (const n of names) {
+        const m = new RegExp(`^${kind}(\\d+)$`).exec(n);
+        if (m && Number(m[1]) >= 1) return Number(m[1]);
+      }
+      return undefined;
+    };
+    const sma = period("sma") ?? smaN;
+    const ema = period("ema") ?? emaN;
+    if (sma === smaN && ema === emaN) return;
+    smaN = sma;
+    emaN = ema;
+    $("legend-sma").textContent = `SMA ${smaN}`;
+    $("legend-ema").textContent = `EMA ${emaN}`;
+    const { sma: s, ema: e } = overlays(0);
+    smaLine.setData(s);
+    emaLine.setData(e);
   }
 
   function drawAll() {
@@ -94,9 +130,7 @@ export function createChartView() {
     if (gen !== generation || !res) return;
     bars = res.bars;
     drawAll();
-    // Few bars (early in a session, or a wide timeframe): spread them; else show the latest.
-    if (bars.length < 150) chart.timeScale().fitContent();
-    else chart.timeScale().scrollToRealTime();
+    frame();
     loadAnalysis();
   }
 
@@ -111,6 +145,9 @@ export function createChartView() {
     if (res.bars.length === 0 || res.bars[0].time !== since) return reload();
     const first = bars.length - 1;
     bars.splice(first, 1, ...res.bars);
+    // Keep a young session fitted, and frame it once as it grows past FRAME_BARS; after that
+    // the chart follows new bars by itself and leaves the user's zoom alone.
+    if (first + 1 < FRAME_BARS) frame();
     if (res.bars.length > 200) drawAll();
     else {
       for (let i = first; i < bars.length; i++) {
@@ -131,6 +168,7 @@ export function createChartView() {
       () => undefined,
     );
     if (!a || asked !== symbol) return;
+    followEngine(a.indicators);
     const el = $("analysis");
     el.textContent = "";
     const add = (label, value) => {
@@ -159,6 +197,11 @@ export function createChartView() {
     },
     get bars() {
       return bars;
+    },
+    /** Bars across the chart's width (its visible logical range). */
+    get visibleBars() {
+      const r = chart.timeScale().getVisibleLogicalRange();
+      return r ? r.to - r.from : 0;
     },
     /** Shows another symbol (or the same one afresh, e.g. after a timeframe change). */
     show(next) {

@@ -115,13 +115,17 @@ export function createQualityView() {
   let timer = 0;
 
   const render = perFrame(() => {
+    // A record's status is where it stands now, so every gap was detected: "0 detected ·
+    // 286 filled" read as a contradiction. The total first; a gap not yet resolved is "pending".
+    const total = counts.detected + counts.filled + counts.unfillable;
     $("gap-counts").textContent =
-      `${counts.detected} detected · ${counts.filled} filled · ${counts.unfillable} unfillable`;
+      `${total} gap${total === 1 ? "" : "s"}: ${counts.filled} filled · ${counts.unfillable} unfillable · ${counts.detected} pending`;
     const frag = document.createDocumentFragment();
     for (const g of gaps.slice(0, 300)) {
       const tr = document.createElement("tr");
       const span = `${fmtTime(g.start).slice(11)}–${fmtTime(g.end).slice(11)}`;
-      for (const text of [g.symbol, g.sessionDate, span, String(g.count), g.status]) {
+      const status = g.status === "detected" ? "pending" : g.status;
+      for (const text of [g.symbol, g.sessionDate, span, String(g.count), status]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.appendChild(td);
