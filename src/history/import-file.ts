@@ -41,6 +41,8 @@ export interface ImportOptions {
   /** The CSV delimiter (detected when absent). */
   readonly delimiter?: string;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /** Called as each file is committed (a later file's failure leaves these in the store). */
+  readonly onFile?: (file: FileImport) => void;
 }
 
 /** One file's share of an import. */
@@ -368,14 +370,16 @@ export async function importFile(
         throw new ImportError(file, 0, undefined, "holds no bars");
       }
       const rows = await writer.commit();
-      done.push({
+      const fileImport: FileImport = {
         file,
         format,
         symbols: [...sink.symbols].sort(),
         rows,
         skipped: sink.skipped.length,
         volume,
-      });
+      };
+      done.push(fileImport);
+      options.onFile?.(fileImport);
       if (!volume)
         warnings.push(`${file} has no volume column: its bars were stored with volume 0`);
       if (sink.skipped.length > 0)

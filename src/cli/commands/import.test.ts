@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -97,11 +97,14 @@ describe("sessiondata import / info (end to end)", () => {
 
   it("names the files a later file's failure left imported (each file is its own transaction)", () => {
     const db = join(dir, "partial.duckdb");
-    const good = join(dir, "good.csv");
-    const bad = join(dir, "worse.csv");
+    // In a folder too: its files are imported in name order, each committed on its own.
+    const folder = join(dir, "partial");
+    mkdirSync(folder);
+    const good = join(folder, "good.csv");
+    const bad = join(folder, "worse.csv");
     writeFileSync(good, `time,open,high,low,close\n${T},1,2,1,2\n`);
     writeFileSync(bad, `time,open,high,low,close\n${T},1,x,1,2\n`);
-    const r = sessiondata(["import", good, bad, "--db", db]);
+    const r = sessiondata(["import", folder, "--db", db]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
       `sessiondata: 1 file imported before the error stay in ${db} (1 bar): ${good}`,

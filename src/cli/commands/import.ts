@@ -54,6 +54,8 @@ export async function runImport(
   const delimiter =
     options.delimiter === "\\t" || options.delimiter === "tab" ? "\t" : options.delimiter;
   const bar = progressBar("bytes", PROGRESS_BYTES);
+  /** Every file committed so far, also those of a folder a later file of which fails. */
+  const committed: FileImport[] = [];
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
@@ -64,6 +66,7 @@ export async function runImport(
     ...(delimiter === undefined ? {} : { delimiter }),
     skipInvalid: options.skipInvalid === true,
     onProgress: ({ file, done, total }) => bar.update(done, total, file.split(/[\\/]/).pop()),
+    onFile: (file) => committed.push(file),
   };
   // Refuse bad flags and missing paths before the database is opened (or created empty).
   checkImportOptions(base);
@@ -92,10 +95,11 @@ export async function runImport(
     }
   } catch (error) {
     // Each file is its own transaction: say which ones the failure left committed.
-    if (result.files.length > 0) {
-      const n = result.files.length;
+    if (committed.length > 0) {
+      const n = committed.length;
+      const rows = committed.reduce((sum, f) => sum + f.rows, 0);
       process.stderr.write(
-        `sessiondata: ${n} file${n === 1 ? "" : "s"} imported before the error stay in ${db} (${result.rows.toLocaleString("en-US")} bar${result.rows === 1 ? "" : "s"}): ${result.files.map((f) => f.file).join(", ")}\n`,
+        `sessiondata: ${n} file${n === 1 ? "" : "s"} imported before the error stay in ${db} (${rows.toLocaleString("en-US")} bar${rows === 1 ? "" : "s"}): ${committed.map((f) => f.file).join(", ")}\n`,
       );
     }
     throw error;
