@@ -132,8 +132,8 @@ export class AnalysisEngine {
     };
     // A bar hook, not a listener: the store makes no event or bar object per bar for the engine.
     this.#unsubscribe = sd.subscribeBars({
-      onBar: (handle, time, open, high, low, close, volume, arrival, regular) =>
-        this.#onBar(handle, time, open, high, low, close, volume, arrival, regular),
+      onBar: (handle, time, open, high, low, close, volume, arrival, regular, sessionDate) =>
+        this.#onBar(handle, time, open, high, low, close, volume, arrival, regular, sessionDate),
       onEvent: (event) => this.#onEvent(event),
     });
   }
@@ -193,6 +193,7 @@ export class AnalysisEngine {
     volume: number,
     arrival: BarArrival,
     regular: boolean,
+    sessionDate: string,
   ): void {
     const symbol = handle.symbol;
     let state = this.#states.get(symbol);
@@ -203,7 +204,18 @@ export class AnalysisEngine {
       if (this.#listeners.length > 0 && (regular || this.extendedHours)) this.#emit(state);
       return;
     }
-    const changed = state.onBar(handle, time, open, high, low, close, volume, arrival, regular);
+    const changed = state.onBar(
+      handle,
+      time,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      arrival,
+      regular,
+      sessionDate,
+    );
     if (changed && this.#listeners.length > 0) this.#emit(state);
   }
 

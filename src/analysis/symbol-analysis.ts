@@ -185,6 +185,7 @@ export class SymbolAnalysis {
     volume: number,
     arrival: BarArrival,
     regular: boolean,
+    sessionDate: string,
   ): boolean {
     const revision = handle.revision;
     // Already taken in: `analyze` caught up from the store earlier in this very dispatch.
@@ -198,7 +199,7 @@ export class SymbolAnalysis {
     bar.low = low;
     bar.close = close;
     bar.volume = volume;
-    const admitted = this.#take(bar, arrival, this.#ctx.sessionData.currentSession!, regular);
+    const admitted = this.#take(bar, arrival, sessionDate, regular);
     // Taking a bar in only reads the store, so `revision` is still the handle's.
     this.#handle = handle;
     this.#verified = revision;

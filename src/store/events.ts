@@ -54,10 +54,10 @@ export type SessionDataListener = (event: SessionDataEvent) => void;
  */
 export interface SessionDataBarHook {
   /**
-   * A bar was stored in the current session (`sd.currentSession`). `symbol` is the symbol's
-   * handle (`symbol.symbol` is its name); `regular` says whether the bar lies in the regular
-   * session. The arguments are the only record of the bar the hook gets: keep numbers, not
-   * references.
+   * A bar was stored. `symbol` is the symbol's handle (`symbol.symbol` is its name);
+   * `sessionDate` the session it was stored in (the current one when the write happened);
+   * `regular` whether it lies in the regular session. The arguments are the only record of the
+   * bar the hook gets: keep numbers, not references.
    */
   onBar(
     symbol: SymbolSessionData,
@@ -69,6 +69,7 @@ export interface SessionDataBarHook {
     volume: number,
     arrival: BarArrival,
     regular: boolean,
+    sessionDate: string,
   ): void;
   /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`), as listeners get it. */
   onEvent?(event: SessionDataEvent): void;

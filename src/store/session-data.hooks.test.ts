@@ -18,7 +18,7 @@ describe("SessionData bar hooks", () => {
     const calls: unknown[][] = [];
     sd.subscribeBars({
       onBar(sym, ...rest) {
-        calls.push([sym, ...rest, sd.getBarCount(sym.symbol), sd.currentSession]);
+        calls.push([sym, ...rest, sd.getBarCount(sym.symbol)]);
       },
     });
     const first = makeBar(at(D, 9, 31), 100, 3);
@@ -29,11 +29,22 @@ describe("SessionData bar hooks", () => {
     const a = sd.getSymbol("A")!;
     const fields = (b: typeof first) => [b.time, b.open, b.high, b.low, b.close, b.volume];
     expect(calls).toEqual([
-      [a, ...fields(first), "append", true, 1, D],
-      [a, ...fields(early), "insert", false, 2, D],
-      [a, ...fields(late), "insert", true, 3, D],
-      [a, ...fields(fix), "replace", true, 3, D],
+      [a, ...fields(first), "append", true, D, 1],
+      [a, ...fields(early), "insert", false, D, 2],
+      [a, ...fields(late), "insert", true, D, 3],
+      [a, ...fields(fix), "replace", true, D, 3],
     ]);
+  });
+
+  it("tells a hook the bar's session even when a listener before it started the next one", () => {
+    const sd = new SessionData({ calendar: cal });
+    sd.subscribe((e) => {
+      if (e.type === "bar") sd.startSession("2024-01-03");
+    });
+    const seen: string[] = [];
+    sd.subscribeBars({ onBar: (...args) => seen.push(`${args[9]} now ${sd.currentSession}`) });
+    sd.addBar("A", makeBar(at(D, 9, 30)));
+    expect(seen).toEqual([`${D} now 2024-01-03`]);
   });
 
   it("runs hooks and listeners in one subscription order; other events reach onEvent", () => {

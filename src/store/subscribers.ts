@@ -66,7 +66,7 @@ export class Subscribers {
       const { hook, listener } = list[i]!;
       try {
         if (hook !== undefined) {
-          hook.onBar(sym, t, open, high, low, close, volume, arrival, regular);
+          hook.onBar(sym, t, open, high, low, close, volume, arrival, regular, sessionDate);
         } else {
           event ??= {
             type: "bar",
