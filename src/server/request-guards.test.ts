@@ -178,3 +178,17 @@ describe("Host and Origin checks", () => {
     ).toBe(403);
   });
 });
+
+describe("POST body size", () => {
+  it("refuses a body over 1 MiB with a 413 without reading it all", async () => {
+    const s = make();
+    const res = await s.app.request("/api/replay", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ action: "start", symbols: ["A".repeat(2 * 1024 * 1024)] }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^body: larger than/);
+    expect(s.replay.state.state).toBe("idle");
+  });
+});

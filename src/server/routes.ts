@@ -4,6 +4,7 @@
  * symbol a 404, an action that does not fit the replay's state a 409.
  */
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/public.js";
@@ -19,6 +20,9 @@ import {
   timeframeQuerySchema,
 } from "./schemas.js";
 import { symbolSnapshot } from "./symbol-snapshot.js";
+
+/** The largest `POST /api/replay` body read, bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the routes read and drive. */
 export interface ApiContext {
@@ -153,39 +157,51 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
     return c.json(ctx.replay.state);
   });
 
-  app.post("/api/replay", async (c) => {
-    noParameters(queryOf(c));
-    // Only a declared JSON body: a web page may send a "simple" cross-site POST (text/plain or a
-    // form) without asking first, but must ask (CORS preflight, which this server never grants)
-    // before sending application/json, so no other site can drive the replay.
-    const type = c.req.header("content-type") ?? "";
-    if (!/^application\/json\s*(;|$)/i.test(type)) {
-      throw new ApiError(
-        415,
-        `Content-Type: must be application/json (got ${type === "" ? "none" : JSON.stringify(type)})`,
-      );
-    }
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new ApiError(400, 'body: is not valid JSON (expected e.g. {"action":"pause"})');
-    }
-    const action = parse(replayActionSchema, body, "body");
-    const replay = ctx.replay;
-    switch (action.action) {
-      case "start":
-        return c.json(await replay.start(action), 202);
-      case "pause":
-        return c.json(replay.pause());
-      case "resume":
-        return c.json(replay.resume());
-      case "stop":
-        return c.json(replay.stop());
-      case "speed":
-        return c.json(replay.setSpeed(action.speed));
-    }
-  });
+  app.post(
+    "/api/replay",
+    // The largest valid body (5,000 symbols of 32 characters) is ~200 KB; nothing bigger is read.
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          { error: "payload_too_large", message: `body: larger than ${MAX_BODY_BYTES} bytes` },
+          413,
+        ),
+    }),
+    async (c) => {
+      noParameters(queryOf(c));
+      // Only a declared JSON body: a web page may send a "simple" cross-site POST (text/plain or a
+      // form) without asking first, but must ask (CORS preflight, which this server never grants)
+      // before sending application/json, so no other site can drive the replay.
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        throw new ApiError(
+          415,
+          `Content-Type: must be application/json (got ${type === "" ? "none" : JSON.stringify(type)})`,
+        );
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new ApiError(400, 'body: is not valid JSON (expected e.g. {"action":"pause"})');
+      }
+      const action = parse(replayActionSchema, body, "body");
+      const replay = ctx.replay;
+      switch (action.action) {
+        case "start":
+          return c.json(await replay.start(action), 202);
+        case "pause":
+          return c.json(replay.pause());
+        case "resume":
+          return c.json(replay.resume());
+        case "stop":
+          return c.json(replay.stop());
+        case "speed":
+          return c.json(replay.setSpeed(action.speed));
+      }
+    },
+  );
 
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),
