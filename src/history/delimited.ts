@@ -297,7 +297,11 @@ export async function readDelimited(
     if (k === e) return;
     row(text, s, e, line);
   };
-  for await (const chunk of chunks) {
+  /** Set from the first chunk: lines end in a lone CR (classic Mac, Excel's "CSV (Macintosh)"). */
+  let crOnly: boolean | undefined;
+  for await (const raw of chunks) {
+    crOnly ??= !raw.includes("\n") && raw.includes("\r");
+    const chunk = crOnly ? raw.replaceAll("\r", "\n") : raw;
     const text = carry.length > 0 ? carry + chunk : chunk;
     let s = 0;
     for (;;) {

@@ -60,6 +60,17 @@ describe("importFile: generic CSV", () => {
     ]);
   });
 
+  it("reads lines ending in a lone CR (Excel's CSV for Macintosh) and a UTC suffix", async () => {
+    const store = new MemoryBarStore();
+    const path = write(
+      "mac.csv",
+      "time,open,high,low,close\r2024-01-02 14:30:00 UTC,1,2,1,2\r2024-01-02 14:31:00 UTC,2,3,2,3\r",
+    );
+    const r = await importFile(store, path, { symbol: "MAC" });
+    expect(r.rows, "two rows, not one line of header and data run together").toBe(2);
+    expect((await store.readBars("MAC", ...all)).map((b) => b.time)).toEqual([T, T + M]);
+  });
+
   it("takes quoted fields and tab delimiters", async () => {
     const store = new MemoryBarStore();
     const path = write(

@@ -136,7 +136,7 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
  * Parses the timestamps of one file: epoch numbers (seconds, milliseconds, microseconds or
  * nanoseconds, told apart by size) and ISO 8601 date-times (`YYYY-MM-DD`, `T` or a space, then
- * `HH:MM[:SS[.fff…]]`, then `Z`, `±HH:MM`, `±HHMM`, `±HH` or nothing). A time without an offset
+ * `HH:MM[:SS[.fff…]]`, then `Z`, `±HH:MM`, `±HHMM`, `±HH`, ` UTC` or nothing). A time without an offset
  * is UTC, or wall-clock time in `timeZone` when one is given, never the host's zone.
  */
 export class TimestampParser {
@@ -212,7 +212,8 @@ export class TimestampParser {
     if (i === e) return this.#clock === undefined ? wall : this.#clock.toUtc(wall);
     const c = text.charCodeAt(i);
     if ((c === 90 || c === 122) && i + 1 === e) return wall;
-    if (c !== 43 && c !== 45) return Number.NaN;
+    // `2024-01-02 14:30:00 UTC`, as BigQuery and some databases export timestamps.
+    if (c !== 43 && c !== 45) return isUtcSuffix(text, i, e) ? wall : Number.NaN;
     const oh = digitsAt(text, i + 1, 2);
     let om = 0;
     let rest = i + 3;
@@ -225,6 +226,12 @@ export class TimestampParser {
     const offset = (oh * 60 + om) * MINUTE;
     return c === 43 ? wall - offset : wall + offset;
   }
+}
+
+/** Whether `text[i, e)` is `UTC` or `GMT`, with or without a space before it. */
+function isUtcSuffix(text: string, i: number, e: number): boolean {
+  const name = text.slice(text.charCodeAt(i) === 32 ? i + 1 : i, e).toUpperCase();
+  return name === "UTC" || name === "GMT";
 }
 
 /** `-` (ISO), `.` (MetaTrader) or `/` between year, month and day, always in that order. */
