@@ -58,7 +58,11 @@ export interface QualityMessage {
  * const hub = new Hub({ snapshot: (s) => sd.getLatestBar(s) });
  * wss.on("connection", (ws) => {
  *   const client = hub.addClient(ws);
- *   ws.on("message", (m) => hub.handleMessage(client, String(m)));
+ *   ws.on("message", (m) => {
+ *     const parsed = clientMessageSchema.safeParse(JSON.parse(String(m)));
+ *     if (parsed.success) hub.handleMessage(client, parsed.data);
+ *     else hub.reject(client, describeIssues(parsed.error, "message"));
+ *   });
  *   ws.on("close", () => hub.removeClient(client));
  * });
  * sd.subscribe((e) => { if (e.type === "bar") hub.markBar(e.symbol); });
