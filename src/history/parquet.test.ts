@@ -111,4 +111,15 @@ describe("importFile: Parquet", () => {
     expect(r.skipped.map((s) => [s.line, s.field])).toEqual([[2, "open"]]);
     expect((await store.readBars("TP", ...all)).map((b) => b.open)).toEqual([1]);
   });
+
+  it("names a NULL time as such, not as the string NaN", async () => {
+    const path = await parquet(
+      "null-time.parquet",
+      `SELECT * FROM (VALUES (TIMESTAMP '2024-01-02 14:30:00', 1.0, 2.0, 1.0, 2.0),
+              (NULL, 1.0, 2.0, 1.0, 2.0)) t(ts, open, high, low, close)`,
+    );
+    await expect(importFile(new MemoryBarStore(), path, { symbol: "NT" })).rejects.toThrow(
+      /null-time\.parquet:2: time NULL or no number is not a timestamp/,
+    );
+  });
 });

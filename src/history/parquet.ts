@@ -108,11 +108,13 @@ export async function readParquet(
           time = isInstant ? (clock === undefined ? raw : clock.toUtc(raw)) : epochToMs(raw);
         }
         if (Number.isNaN(time)) {
-          sink.reject(
-            row,
-            "time",
-            `${JSON.stringify(String(timeVector.getItem(i)))} is not a timestamp`,
-          );
+          // A typed column's NULL (or uncastable value) arrives as NaN: say so rather than "NaN".
+          const item = timeVector.getItem(i);
+          const shown =
+            !isText && Number.isNaN(Number(item))
+              ? "NULL or no number"
+              : JSON.stringify(String(item));
+          sink.reject(row, "time", `${shown} is not a timestamp`);
           continue;
         }
         const [, o, h, l, c, v] = cols as [
