@@ -10,7 +10,7 @@
  *   before the next message it receives a `dropped` notice saying exactly what it missed: the
  *   count, and for slices the sequence numbers and times of the first and last one missed (the
  *   missed slices are always one contiguous run of the slices it would have received).
- * - Coalesced updates (`bars`, `analysis`, replay state) are never queued twice: a new update
+ * - Coalesced updates (`bars`, `analysis`, `gaps`, replay state) are never queued twice: a new update
  *   merges into the one still waiting, so they cost at most one message per client however slow.
  * - A slow client is never disconnected and never slows the replay: every publish is O(1) per
  *   client and never waits for a socket.
@@ -56,11 +56,13 @@ interface Entry {
   readonly time: number;
 }
 
-/** A coalesced update waiting to be sent: the newest entry per symbol wins. */
+/** A coalesced update waiting to be sent: the newest entry per symbol wins; `gaps` adds up. */
 export interface PendingUpdate {
   bars?: Record<string, unknown>;
   analysis?: Record<string, unknown>;
   replay?: unknown;
+  /** Gap events (detected, filled, unfillable) of the client's symbols since its last update. */
+  gaps?: number;
 }
 
 /** What a client missed since its last `dropped` notice. */
@@ -151,6 +153,7 @@ export class HubClient {
     if (update.analysis !== undefined)
       u.analysis = Object.assign(u.analysis ?? {}, update.analysis);
     if (update.replay !== undefined) u.replay = update.replay;
+    if (update.gaps !== undefined) u.gaps = (u.gaps ?? 0) + update.gaps;
   }
 
   /** Writes waiting messages while the socket's buffer is below the high-water mark. */

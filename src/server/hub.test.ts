@@ -208,4 +208,40 @@ describe("Hub", () => {
     hub.flush();
     expect(socket.ofType("update")[0]!.bars).toEqual({ X: { s: "X" }, Y: { s: "Y" } });
   });
+
+  it("coalesces gap events into a count on the gaps channel and leaves qualityChanged out", () => {
+    hub = new Hub({ snapshot: () => undefined, flushIntervalMs: 10_000 });
+    const page = new FakeSocket();
+    const program = new FakeSocket();
+    hub.handleMessage(hub.addClient(page), {
+      type: "subscribe",
+      symbols: ["*"],
+      channels: ["gaps"],
+    });
+    hub.handleMessage(hub.addClient(program), {
+      type: "subscribe",
+      symbols: ["A"],
+      channels: ["quality"],
+    });
+    hub.flush();
+    for (let minute = 0; minute < 500; minute++) {
+      hub.publishQuality({ type: "qualityChanged", symbol: "A", quality: 99 });
+      hub.publishQuality({ type: "qualityChanged", symbol: "B", quality: 98 });
+    }
+    hub.publishQuality({ type: "gapDetected", symbol: "A", start: 0, end: 60_000, count: 1 });
+    hub.publishQuality({ type: "gapFilled", symbol: "A", start: 0, end: 60_000, count: 1 });
+    hub.publishQuality({ type: "gapUnfillable", symbol: "B", start: 0, end: 60_000, count: 1 });
+    hub.flush();
+    expect(page.ofType("quality"), "no event by event traffic").toEqual([]);
+    expect(
+      page
+        .ofType("update")
+        .map((m) => m.gaps)
+        .filter((g) => g !== undefined),
+    ).toEqual([3]);
+    expect(
+      program.ofType("quality"),
+      "the quality channel still has every event of A",
+    ).toHaveLength(502);
+  });
 });

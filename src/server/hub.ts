@@ -9,7 +9,11 @@
  *   500 symbols at full speed therefore cost a page at most ~15 messages a second.
  * - `analysis`: the latest `analyze(symbol)` result per symbol, coalesced the same way.
  * - `quality`: every upkeep event (`gapDetected`, `gapFilled`, `gapUnfillable`,
- *   `qualityChanged`), in order.
+ *   `qualityChanged`), in order. A symbol with an unfillable gap changes quality every minute,
+ *   so for many symbols at full speed this is thousands of messages a second.
+ * - `gaps`: COALESCED like `bars`: `update.gaps` counts the gap events of the subscribed symbols
+ *   since the last update (qualityChanged is left out; `bars` carries each symbol's quality).
+ *   What a page needs to know when to re-read `/api/gaps`, at most ~15 times a second.
  * - `slices`: every replay slice, in order, numbered by `seq` (global, consecutive across the
  *   replay), with the bars of the subscribed symbols as `[open, high, low, close, volume]`.
  * Replay state and session boundaries go to every client. What a slow client gets is described
@@ -23,7 +27,7 @@ import {
   type HubSocket,
   type PendingUpdate,
 } from "./hub-client.js";
-import type { Channel, ClientMessage } from "./schemas.js";
+import { CHANNELS, type Channel, type ClientMessage } from "./schemas.js";
 
 /** The channels a subscription gets when it names none. */
 export const DEFAULT_CHANNELS: readonly Channel[] = ["bars", "analysis", "quality"];
@@ -116,7 +120,7 @@ export class Hub {
     client.enqueue(
       JSON.stringify({
         type: "hello",
-        channels: ["bars", "analysis", "quality", "slices"],
+        channels: CHANNELS,
         flushIntervalMs: this.#flushIntervalMs,
         maxQueueMessages: this.#limits.maxQueueMessages,
         nextSliceSeq: this.#sliceSeq,
@@ -252,10 +256,15 @@ export class Hub {
     for (const client of this.#clients) client.enqueue(data, "control");
   }
 
-  /** An upkeep event, queued in order to `quality` subscribers of its symbol. */
+  /**
+   * An upkeep event, queued in order to `quality` subscribers of its symbol, and counted into
+   * the next update of `gaps` subscribers when it is a gap event.
+   */
   publishQuality(event: QualityMessage): void {
     let data: string | undefined;
+    const gapEvent = event.type !== "qualityChanged";
     for (const client of this.#clients) {
+      if (gapEvent && client.wants("gaps", event.symbol)) client.mergeUpdate({ gaps: 1 });
       if (!client.wants("quality", event.symbol)) continue;
       data ??= JSON.stringify({ type: "quality", event });
       client.enqueue(data, "quality");

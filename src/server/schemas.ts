@@ -100,7 +100,7 @@ export const replayActionSchema = z.discriminatedUnion(
 export type ReplayAction = z.infer<typeof replayActionSchema>;
 
 /** What a WebSocket client may subscribe to; see `hub.ts` for what each delivers. */
-export const CHANNELS = ["bars", "analysis", "quality", "slices"] as const;
+export const CHANNELS = ["bars", "analysis", "quality", "gaps", "slices"] as const;
 
 /** One of {@link CHANNELS}. */
 export type Channel = (typeof CHANNELS)[number];

@@ -165,7 +165,7 @@ describe("WebSocket /ws", () => {
     const errors = got.filter((m) => m.type === "error").map((m) => m.message);
     expect(errors[0]).toBe("message: is not valid JSON");
     expect(errors[1]).toMatch(
-      /^channels\.0: must be one of bars, analysis, quality, slices \(got "trades"\)$/,
+      /^channels\.0: must be one of bars, analysis, quality, gaps, slices \(got "trades"\)$/,
     );
     expect(errors[2]).toMatch(/^type: must be one of "subscribe", "unsubscribe", "ping"$/);
   });
