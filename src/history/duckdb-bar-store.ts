@@ -256,6 +256,11 @@ export class DuckDbBarStore implements BarStore {
     });
   }
 
+  /**
+   * Streams `[from, to)` in (time, symbol) order. Chunks hold at most 2,048 bars (DuckDB's
+   * vector size; a smaller `chunkSize` is honoured), so fetching the next overlaps the
+   * consumer's work on the current one.
+   */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
     this.#check();
     const names = new Map<number, string>();

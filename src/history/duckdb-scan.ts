@@ -1,14 +1,12 @@
-import type { DuckDBConnection, DuckDBMaterializedResult } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api";
 import { DAY_MS } from "../domain/time.js";
 import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
-import { copyFromVector } from "./duckdb-vectors.js";
+import { copyFromVector, VECTOR_SIZE } from "./duckdb-vectors.js";
 
 /**
  * Rows one window query sorts at most: big enough to amortise a query, small enough to sort
- * fast. A window is materialized, and freeing it waits for the garbage collector (DuckDB's
- * memory is invisible to V8's heap accounting): 500,000 rows keep that backlog small, where
- * 1,000,000 let peak RSS creep up with the length of a replay.
+ * fast and to keep DuckDB's share of memory small (two windows are alive at a time).
  */
 export const DEFAULT_WINDOW_ROWS = 500_000;
 const LIMIT = 2n ** 62n;
@@ -113,12 +111,15 @@ export async function* scanDuckDb(
   }
 
   // Two connections take turns: while JavaScript drains one window, DuckDB sorts the next.
-  // Each window is materialized (`run`, not `stream`): its chunks are then read synchronously
-  // (`getChunk`), where a streaming result costs a round trip to DuckDB's threads per 2,048 rows
-  // that JavaScript would sit idle through. A window is sorted in full before its first row
-  // either way, so materializing adds no latency; memory stays one window plus the next.
+  // Within a window, the next 2,048-row DuckDB chunk is fetched while the consumer works on the
+  // current one: chunks go out at most 2,048 rows long, so every fetch (a round trip to DuckDB's
+  // threads) overlaps the consumer's work instead of being waited for. Streaming, not
+  // materializing: DuckDB's memory is freed only when V8 collects its wrappers, which keeps
+  // no window-sized result alive longer than needed.
+  const step = Math.min(size, VECTOR_SIZE);
   const pair: DuckDBConnection[] = [];
-  let pending: Promise<DuckDBMaterializedResult> | undefined;
+  let pending: Promise<DuckDBResult> | undefined;
+  let next: Promise<DuckDBDataChunk | null> | undefined;
   try {
     pair.push(await connections.connect(), await connections.connect());
     // The first UTC day is the first window, sorted while the other connection plans the rest
@@ -127,35 +128,38 @@ export async function* scanDuckDb(
     const split = Number.isFinite(options.from) && dayEnd < options.to;
     const rest = split ? timeBound(dayEnd) : from;
     if (split) {
-      pending = pair[0]!.run(query(from, rest));
+      pending = pair[0]!.stream(query(from, rest));
       pending.catch(() => undefined);
     }
     const planned = await planWindows(pair[1]!, where(rest, to), rest, to, windowRows);
     const windows: [string, string][] = split ? [[from, rest], ...planned] : planned;
     if (windows.length === 0) return;
-    pending ??= pair[0]!.run(query(...windows[0]!));
-    let rank = new Float64Array(2048);
-    let out = allocateChunk(size);
+    pending ??= pair[0]!.stream(query(...windows[0]!));
+    let rank = new Float64Array(VECTOR_SIZE);
+    let out = allocateChunk(step);
     let n = 0;
     for (let w = 0; w < windows.length; w++) {
-      let result: DuckDBMaterializedResult | undefined = await pending!;
+      const result: DuckDBResult = await pending!;
       pending = undefined;
       if (w + 1 < windows.length) {
-        pending = pair[(w + 1) % 2]!.run(query(...windows[w + 1]!));
+        pending = pair[(w + 1) % 2]!.stream(query(...windows[w + 1]!));
         // A rejection is observed when awaited; this keeps it from counting as unhandled if the
         // consumer stops first.
         pending.catch(() => undefined);
       }
-      const chunks = result.chunkCount;
-      for (let k = 0; k < chunks; k++) {
-        const chunk = result.getChunk(k);
+      next = result.fetchChunk();
+      for (;;) {
+        const chunk = await next;
+        next = undefined;
+        if (chunk === null || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
+        next.catch(() => undefined);
         const m = chunk.rowCount;
-        if (m === 0) continue;
         if (rank.length < m) rank = new Float64Array(m);
         const vectors = [0, 1, 2, 3, 4, 5, 6].map((c) => chunk.getColumnVector(c));
         let off = 0;
         while (off < m) {
-          const take = Math.min(m - off, size - n);
+          const take = Math.min(m - off, step - n);
           copyFromVector(vectors[0]!, off, rank, 0, take);
           for (let i = 0; i < take; i++) out.symbol[n + i] = label[rank[i]!]!;
           copyFromVector(vectors[1]!, off, out.time, n, take);
@@ -166,23 +170,22 @@ export async function* scanDuckDb(
           copyFromVector(vectors[6]!, off, out.volume, n, take);
           n += take;
           off += take;
-          if (n === size) {
+          if (n === step) {
             yield trimChunk(out, n);
-            out = allocateChunk(size);
+            out = allocateChunk(step);
             n = 0;
           }
         }
       }
-      // Drop the window before waiting for the next, so its memory can go.
-      result = undefined;
     }
     if (n > 0) yield trimChunk(out, n);
   } finally {
-    // Closing a connection while DuckDB still runs a query on it crashes the process: interrupt
-    // the prefetch and let it settle first.
-    if (pending !== undefined) {
+    // Closing a connection while DuckDB still runs a query or a fetch on it crashes the process:
+    // interrupt the prefetches and let them settle first.
+    if (pending !== undefined || next !== undefined) {
       for (const c of pair) c.interrupt();
-      await pending.catch(() => undefined);
+      await pending?.catch(() => undefined);
+      await next?.catch(() => undefined);
     }
     for (const c of pair) connections.disconnect(c);
   }
