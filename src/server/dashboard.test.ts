@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnalysisEngine } from "../analysis/public.js";
 import { xnysCalendar } from "../calendar/public.js";
 import { SessionData } from "../store/public.js";
+import type { UpkeepEvent } from "../upkeep/public.js";
 import { createServer, type SessiondataServer } from "./server.js";
 import { sampleStore } from "./server.test-helpers.js";
 
@@ -150,5 +151,30 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, "dashboard.png") });
     expect(errors, "no script errors on the page").toEqual([]);
+  });
+
+  it("re-reads the gaps when they change during a read, so the view never stays stale", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    await page.goto(url);
+    await page.locator("#conn.on").waitFor({ timeout: 10_000 });
+    // Every answer of /api/gaps reaches the page a second after the server gave it.
+    await page.route("**/api/gaps", async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.fulfill({ response });
+    });
+    const gap = { symbol: "EEE", start: OPEN + 200 * 60_000, end: OPEN + 201 * 60_000, count: 1 };
+    const publish = (event: UpkeepEvent): void => {
+      server.gaps.apply(event);
+      const { gap: g, ...rest } = event as Extract<UpkeepEvent, { gap: unknown }>;
+      server.hub.publishQuality({ ...rest, symbol: g.symbol, start: g.start, end: g.end });
+    };
+    publish({ type: "gapDetected", gap, sessionDate: DAY });
+    // The page reads the gaps 500 ms after hearing of them; this lands while that read is out.
+    await page.waitForTimeout(900);
+    publish({ type: "gapFilled", gap, sessionDate: DAY, attempts: 1 });
+    const status = page.locator("#gaps tbody tr", { hasText: "EEE" }).first().locator("td").nth(4);
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe("filled");
+    await page.close();
   });
 });

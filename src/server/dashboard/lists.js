@@ -113,6 +113,7 @@ export function createQualityView() {
   let gaps = [];
   let counts = { detected: 0, filled: 0, unfillable: 0 };
   let timer = 0;
+  let again = false;
 
   const render = perFrame(() => {
     // A record's status is where it stands now, so every gap was detected: "0 detected ·
@@ -150,11 +151,18 @@ export function createQualityView() {
     },
     /** Something changed: re-read the gaps soon. */
     changed() {
-      if (timer) return;
+      if (timer) {
+        // A change during the read may have missed it: read once more afterwards (else the
+        // replay's last events could leave the view showing gaps "pending" for good).
+        again = true;
+        return;
+      }
       timer = setTimeout(async () => {
+        again = false;
         const res = await api("/api/gaps").catch(() => undefined);
         timer = 0;
         if (res) set(res);
+        if (again) this.changed();
       }, 500);
     },
     clear() {
