@@ -110,6 +110,15 @@ describe("replay range", () => {
 });
 
 describe("query strings", () => {
+  it.each([
+    ["n=99999999999999999999", "n: must be at most 10000"],
+    ["since=9007199254740993", "since: must be at most 8640000000000000"],
+  ])("answers %s with one message per parameter", async (query, message) => {
+    const { status, body } = await call(make(), `/api/symbols/AAA/bars?${query}`);
+    expect(status).toBe(400);
+    expect(body.message).toBe(message);
+  });
+
   it("refuses a parameter given twice instead of picking one", async () => {
     const { status, body } = await call(make(), "/api/symbols/AAA/bars?n=1&n=2");
     expect(status).toBe(400);

@@ -30,7 +30,7 @@ function queryInt(min: number, max: number) {
     .string()
     .regex(/^-?\d+$/, { message: "must be an integer", abort: true })
     .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).int());
 }
 
 /** Most bars one request may ask for: a 24-hour session of 1m bars fits. */
@@ -148,7 +148,15 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
  * `where` prefixes the path (`query`, `body`) when the parameter name alone is ambiguous.
  */
 export function describeIssues(error: z.ZodError, where?: string): string {
+  // The first problem per parameter is enough (a 20-digit n also fails zod's safe-integer check).
+  const seen = new Set<string>();
   return error.issues
+    .filter((issue) => {
+      const key = issue.path.map(String).join(".");
+      if (issue.code !== "unrecognized_keys" && seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .map((issue) => {
       let name = issue.path.map(String).join(".");
       if (issue.code === "unrecognized_keys") {
