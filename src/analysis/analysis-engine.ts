@@ -92,7 +92,7 @@ export class AnalysisEngine {
 
   constructor(options: AnalysisEngineOptions) {
     const sd = options?.sessionData;
-    if (sd === undefined || typeof sd.subscribe !== "function") {
+    if (sd === undefined || typeof sd.subscribeBars !== "function") {
       throw new InvalidArgumentError("AnalysisEngine needs a sessionData (a SessionData)");
     }
     const specs = options.indicators ?? DEFAULT_INDICATORS;
