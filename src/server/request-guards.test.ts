@@ -109,6 +109,24 @@ describe("replay range", () => {
   });
 });
 
+describe("GET /api/gaps?limit", () => {
+  it("lists the newest n gaps and counts them all", async () => {
+    const s = make();
+    for (let m = 0; m < 5; m++) {
+      const gap = { symbol: "AAA", start: m * 120_000, end: m * 120_000 + 60_000, count: 1 };
+      s.gaps.apply({ type: "gapDetected", gap, sessionDate: DAY });
+    }
+    const { status, body } = (await call(s, "/api/gaps?limit=2")) as {
+      status: number;
+      body: { gaps: { start: number }[]; counts: { detected: number } };
+    };
+    expect(status).toBe(200);
+    expect(body.gaps.map((g) => g.start)).toEqual([480_000, 360_000]);
+    expect(body.counts.detected).toBe(5);
+    expect((await call(s, "/api/gaps?limit=0")).body.message).toBe("limit: must be at least 1");
+  });
+});
+
 describe("query strings", () => {
   it.each([
     ["n=99999999999999999999", "n: must be at most 10000"],

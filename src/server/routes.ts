@@ -15,6 +15,7 @@ import type { ReplayController } from "./replay-controller.js";
 import {
   barsQuerySchema,
   describeIssues,
+  gapsQuerySchema,
   replayActionSchema,
   symbolParamSchema,
   timeframeQuerySchema,
@@ -148,8 +149,12 @@ export function apiRoutes(ctx: ApiContext, app: Hono = new Hono()): Hono {
   });
 
   app.get("/api/gaps", (c) => {
-    noParameters(queryOf(c));
-    return c.json({ counts: ctx.gaps.counts(), gaps: ctx.gaps.all() });
+    const { limit } = parse(gapsQuerySchema, queryOf(c), "query");
+    const gaps = ctx.gaps.all();
+    return c.json({
+      counts: ctx.gaps.counts(),
+      gaps: limit === undefined ? gaps : gaps.slice(0, limit),
+    });
   });
 
   app.get("/api/replay", (c) => {

@@ -56,6 +56,11 @@ export const barsQuerySchema = z
     path: ["since"],
   });
 
+/** `/api/gaps` query: `limit`, the newest records to list (the counts always cover all). */
+export const gapsQuerySchema = z.strictObject({
+  limit: queryInt(1, 100_000).optional(),
+});
+
 /** A replay speed: `"max"` or a positive multiple of real time (60 plays a market minute a second). */
 export const speedSchema = z.union([
   z.literal("max"),

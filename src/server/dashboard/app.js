@@ -3,7 +3,7 @@
 // page repaints at most once per animation frame, touching only what changed and is on screen,
 // so 500 symbols replaying at full speed stay smooth.
 import { createChartView } from "./chart.js";
-import { createQualityView, createSymbolList } from "./lists.js";
+import { createQualityView, createSymbolList, SHOWN_GAPS } from "./lists.js";
 import { $, api, fmtTime, setTimeZone, token } from "./util.js";
 
 const chart = createChartView();
@@ -104,7 +104,7 @@ async function start() {
   const [list, state, gaps] = await Promise.all([
     api("/api/symbols"),
     api("/api/replay"),
-    api("/api/gaps"),
+    api(`/api/gaps?limit=${SHOWN_GAPS}`),
   ]);
   setTimeZone(list.timeZone);
   for (const snap of list.symbols) symbols.set(snap);

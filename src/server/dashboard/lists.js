@@ -107,6 +107,9 @@ export function createSymbolList({ onSelect }) {
   };
 }
 
+/** Gap rows the quality view shows (and asks for: a 500-symbol replay has thousands). */
+export const SHOWN_GAPS = 300;
+
 // The quality view: the server merges upkeep's events into gap records; the page re-reads them
 // after quality events, at most twice a second.
 export function createQualityView() {
@@ -122,7 +125,7 @@ export function createQualityView() {
     $("gap-counts").textContent =
       `${total} gap${total === 1 ? "" : "s"}: ${counts.filled} filled · ${counts.unfillable} unfillable · ${counts.detected} pending`;
     const frag = document.createDocumentFragment();
-    for (const g of gaps.slice(0, 300)) {
+    for (const g of gaps.slice(0, SHOWN_GAPS)) {
       const tr = document.createElement("tr");
       const span = `${fmtTime(g.start).slice(11)}–${fmtTime(g.end).slice(11)}`;
       const status = g.status === "detected" ? "pending" : g.status;
@@ -159,7 +162,7 @@ export function createQualityView() {
       }
       timer = setTimeout(async () => {
         again = false;
-        const res = await api("/api/gaps").catch(() => undefined);
+        const res = await api(`/api/gaps?limit=${SHOWN_GAPS}`).catch(() => undefined);
         timer = 0;
         if (res) set(res);
         if (again) this.changed();
