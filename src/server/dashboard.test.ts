@@ -150,6 +150,22 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, "dashboard.png") });
+
+    // The symbol a trader picked stays on the chart through the next replay.
+    await page.click('#symbols tr[data-symbol="CCC"]');
+    await expect.poll(() => page.evaluate<string>("window.__dashboard.selected")).toBe("CCC");
+    const started = page.waitForResponse(
+      (r) => r.url().endsWith("/api/replay") && r.request().method() === "POST",
+    );
+    await page.click("#btn-start");
+    expect((await started).status(), "a second replay started").toBe(202);
+    await server.replay.settled();
+    await page.locator("#replay-state", { hasText: "finished" }).waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => page.evaluate<number>("window.__dashboard.bars.length"), { timeout: 10_000 })
+      .toBe(390);
+    expect(await page.evaluate<string>("window.__dashboard.selected")).toBe("CCC");
+    expect(await page.locator("#chart-title").textContent()).toBe("CCC");
     expect(errors, "no script errors on the page").toEqual([]);
   });
 

@@ -58,6 +58,7 @@ function onMessage(m) {
     case "update":
       if (m.bars) {
         for (const snap of Object.values(m.bars)) symbols.set(snap);
+        symbols.ensureSelected();
         if (symbols.selected && m.bars[symbols.selected]) chart.changed();
       }
       if (m.replay) showReplay(m.replay);
@@ -108,6 +109,7 @@ async function start() {
   ]);
   setTimeZone(list.timeZone);
   for (const snap of list.symbols) symbols.set(snap);
+  symbols.ensureSelected();
   showReplay(state);
   quality.set(gaps);
   connect();

@@ -8,6 +8,8 @@ export function createSymbolList({ onSelect }) {
   const dirty = new Set();
   const visible = new Set();
   let selected;
+  // The symbol on the chart before a new replay cleared the list: shown again when it returns.
+  let preferred;
   let filter = "";
   const tbody = $("symbols").tBodies[0];
 
@@ -90,10 +92,18 @@ export function createSymbolList({ onSelect }) {
     set(snap) {
       row(snap.symbol).data = snap;
       dirty.add(snap.symbol);
-      if (selected === undefined) select(snap.symbol);
       render();
     },
+    /**
+     * After a batch of snapshots, with no symbol chosen: the one chosen before the last clear if
+     * it is listed again, else the first listed (a new replay no longer jumps to another symbol).
+     */
+    ensureSelected() {
+      if (selected !== undefined || rows.size === 0) return;
+      select(rows.has(preferred) ? preferred : tbody.firstElementChild.dataset.symbol);
+    },
     clear() {
+      preferred = selected ?? preferred;
       for (const r of rows.values()) {
         observer.unobserve(r.tr);
         r.tr.remove();
