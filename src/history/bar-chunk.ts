@@ -23,10 +23,25 @@ export function checkScanOptions(options: ScanOptions): number {
   if (!Number.isInteger(size) || size < 1) {
     throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(size)}`);
   }
-  if (Number.isNaN(options.from) || Number.isNaN(options.to)) {
-    throw new InvalidArgumentError(`scan range ${options.from}..${options.to} is not a number`);
-  }
+  checkTimeRange("scan", options.from, options.to);
   return size;
+}
+
+/**
+ * Throws unless `from` and `to` are numbers (epoch ms; infinities allowed for open ends), so a
+ * NaN bound is an error rather than a silently empty answer.
+ */
+export function checkTimeRange(what: string, from: number, to: number): void {
+  if (
+    typeof from !== "number" ||
+    typeof to !== "number" ||
+    Number.isNaN(from) ||
+    Number.isNaN(to)
+  ) {
+    throw new InvalidArgumentError(
+      `${what} range ${String(from)}..${String(to)} is not a pair of epoch-ms numbers`,
+    );
+  }
 }
 
 /** An empty chunk of the given capacity; callers fill it and set `length` when they hand it out. */

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Bar } from "../domain/bar.js";
-import { InvalidBarError } from "../domain/errors.js";
+import { InvalidArgumentError, InvalidBarError } from "../domain/errors.js";
 import type { BarChunk, BarStore } from "./bar-store.js";
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
@@ -96,6 +96,19 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
       ).toEqual([T0 + M, T0 + 2 * M]);
       expect(await store.readBars("AAPL", T0 + 3 * M, T0 + 3 * M), "empty range").toEqual([]);
       expect(await store.readBars("MSFT", T0, T0 + 5 * M), "unknown symbol").toEqual([]);
+    });
+
+    it("refuses a NaN bound instead of answering nothing", async () => {
+      const store = await make();
+      await store.writeBars("AAPL", [contractBar(0)]);
+      await expect(store.readBars("AAPL", Number.NaN, T0 + M)).rejects.toThrow(
+        InvalidArgumentError,
+      );
+      await expect(store.readBars("AAPL", T0, Number.NaN)).rejects.toThrow(/readBars range/);
+      expect(
+        await store.readBars("AAPL", Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY),
+        "open ends are allowed",
+      ).toHaveLength(1);
     });
 
     it("keeps prices and volumes exactly (doubles round-trip)", async () => {

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Bar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
+import { checkTimeRange } from "./bar-chunk.js";
 import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
 import type { BarBulkWriter } from "./bulk-writer.js";
 import { barsOfColumns, checkSymbol } from "./bulk-writer.js";
@@ -225,6 +226,7 @@ export class DuckDbBarStore implements BarStore {
   }
 
   async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
+    checkTimeRange("readBars", from, to);
     return this.#exclusive(async () => {
       const sid = this.#ids.get(symbol);
       if (sid === undefined || !this.#committed.has(sid) || !(from < to)) return [];

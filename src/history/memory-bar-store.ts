@@ -1,6 +1,12 @@
 import { type Bar, validateBar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
-import { allocateChunk, checkScanOptions, lowerBound, trimChunk } from "./bar-chunk.js";
+import {
+  allocateChunk,
+  checkScanOptions,
+  checkTimeRange,
+  lowerBound,
+  trimChunk,
+} from "./bar-chunk.js";
 import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
 import { checkSymbol } from "./bulk-writer.js";
 
@@ -76,6 +82,7 @@ export class MemoryBarStore implements BarStore {
 
   async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
     this.#open();
+    checkTimeRange("readBars", from, to);
     const s = this.#series.get(symbol);
     if (s === undefined || !(from < to)) return [];
     const lo = lowerBound(s.time, from);
