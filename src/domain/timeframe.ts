@@ -25,3 +25,15 @@ export function parseTimeframe(value: unknown): Timeframe {
   if (isTimeframe(value)) return value;
   throw new InvalidTimeframeError(value);
 }
+
+/**
+ * Throws {@link InvalidTimeframeError} unless `value` names a timeframe; returns `undefined` so a
+ * read of an unknown symbol can write `return checkTimeframe(tf) ?? []` and still refuse a typo
+ * the same way for every symbol.
+ */
+export function checkTimeframe(value: unknown): undefined {
+  if (value !== "1m" && value !== "5m" && value !== "15m" && value !== "30m" && value !== "1h") {
+    throw new InvalidTimeframeError(value);
+  }
+  return undefined;
+}

@@ -1,13 +1,8 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { xnysCalendar } from "../calendar/xnys.js";
 import { type Bar, barProblem, MINUTE_MS } from "../domain/bar.js";
-import {
-  InvalidArgumentError,
-  InvalidBarError,
-  InvalidTimeframeError,
-  SessionMismatchError,
-} from "../domain/errors.js";
-import type { Timeframe } from "../domain/timeframe.js";
+import { InvalidArgumentError, InvalidBarError, SessionMismatchError } from "../domain/errors.js";
+import { checkTimeframe, type Timeframe } from "../domain/timeframe.js";
 import type { BarSeries } from "./bar-columns.js";
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
@@ -20,25 +15,12 @@ import {
   SessionContext,
   WRITE,
 } from "./session-context.js";
+import type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
 import { Subscribers } from "./subscribers.js";
 import { SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
-/** Options of {@link SessionData}. */
-export interface SessionDataOptions {
-  /** The exchange calendar that says what a session is. Default: the XNYS calendar. */
-  readonly calendar?: TradingCalendar;
-  /** Prior sessions kept for `getHistoricalBars` and `getSessionMetrics(symbol, date)`. Default 5. */
-  readonly historySessions?: number;
-}
-
-/** What {@link SessionData.addBars} did: counts, and the reason for every refused bar. */
-export interface AddBarsResult {
-  readonly accepted: number;
-  readonly rejected: number;
-  /** One entry per refused bar: its index in the input and the error it raised. */
-  readonly errors: { readonly index: number; readonly error: Error }[];
-}
+export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
 
 /**
  * The in-memory store of the current trading session's bars: per symbol, columnar 1-minute bars
@@ -270,34 +252,34 @@ export class SessionData {
   /** The latest bar of `symbol` in the current session. */
   getLatestBar(symbol: string, tf: Timeframe = "1m"): Bar | undefined {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf);
+    if (sym === undefined) return checkTimeframe(tf);
     return sym.getLatestBar(tf);
   }
 
   /** The last `n` bars of `symbol`, oldest first. */
   getLastNBars(symbol: string, n: number, tf: Timeframe = "1m"): Bar[] {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf) ?? [];
+    if (sym === undefined) return checkTimeframe(tf) ?? [];
     return sym.getLastNBars(n, tf);
   }
 
   /** Bars of `symbol` with `time >= t`, oldest first. */
   getBarsSince(symbol: string, t: number, tf: Timeframe = "1m"): Bar[] {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf) ?? [];
+    if (sym === undefined) return checkTimeframe(tf) ?? [];
     return sym.getBarsSince(t, tf);
   }
 
   /** The number of bars of `symbol` in the current session. */
   getBarCount(symbol: string, tf: Timeframe = "1m"): number {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf) ?? 0;
+    if (sym === undefined) return checkTimeframe(tf) ?? 0;
     return sym.getBarCount(tf);
   }
 
   /** The latest bar of each symbol; symbols without bars are absent from the map. */
   getLatestBarsMulti(symbols: readonly string[], tf: Timeframe = "1m"): Map<string, Bar> {
-    checkTf(tf);
+    checkTimeframe(tf);
     const out = new Map<string, Bar>();
     for (let i = 0; i < symbols.length; i++) {
       const s = symbols[i]!;
@@ -315,14 +297,14 @@ export class SessionData {
   /** The last `n` bars of `symbol` in prior sessions kept in history, oldest first. */
   getHistoricalBars(symbol: string, n: number, tf: Timeframe = "1m"): Bar[] {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf) ?? [];
+    if (sym === undefined) return checkTimeframe(tf) ?? [];
     return sym.getHistoricalBars(n, tf);
   }
 
   /** Zero-copy column views of `symbol`'s bars (valid until its next write). */
   getSeries(symbol: string, tf: Timeframe = "1m"): BarSeries | undefined {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTf(tf);
+    if (sym === undefined) return checkTimeframe(tf);
     return sym.getSeries(tf);
   }
 
@@ -407,12 +389,4 @@ export class SessionData {
     ctx.clock = Number.NaN;
     if (this.#subscribers.list.length > 0) this.#emit({ type: "clear" });
   }
-}
-
-// An unknown symbol still validates the timeframe, so a typo fails the same way for every symbol.
-function checkTf(tf: unknown): undefined {
-  if (tf !== "1m" && tf !== "5m" && tf !== "15m" && tf !== "30m" && tf !== "1h") {
-    throw new InvalidTimeframeError(tf);
-  }
-  return undefined;
 }
