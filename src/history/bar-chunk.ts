@@ -7,16 +7,6 @@ import type { BarChunk, ScanOptions } from "./bar-store.js";
 /** The default number of bars per {@link BarChunk}. */
 export const DEFAULT_CHUNK_SIZE = 8192;
 
-/** Index of the first entry of the sorted `times` that is `>= t`. */
-export function lowerBound(times: ArrayLike<number>, t: number, lo = 0, hi = times.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Throws unless `chunkSize`, `from` and `to` make a sensible scan request. */
 export function checkScanOptions(options: ScanOptions): number {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;

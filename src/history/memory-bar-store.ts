@@ -1,12 +1,7 @@
 import { type Bar, validateBar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
-import {
-  allocateChunk,
-  checkScanOptions,
-  checkTimeRange,
-  lowerBound,
-  trimChunk,
-} from "./bar-chunk.js";
+import { lowerBound } from "../domain/search.js";
+import { allocateChunk, checkScanOptions, checkTimeRange, trimChunk } from "./bar-chunk.js";
 import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
 import { checkSymbol } from "./bulk-writer.js";
 

@@ -1,6 +1,7 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { lowerBound } from "../domain/search.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
   checkRetryPolicy,
@@ -10,7 +11,7 @@ import {
   type Sleep,
 } from "./backoff.js";
 import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { findGaps, type Gap, lowerBound, windowEnd } from "./gap.js";
+import { findGaps, type Gap, windowEnd } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
 import {

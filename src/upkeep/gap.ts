@@ -1,4 +1,5 @@
 import { MINUTE_MS } from "../domain/bar.js";
+import { lowerBound } from "../domain/search.js";
 
 /**
  * A run of consecutive missing 1-minute bars of one symbol.
@@ -11,16 +12,6 @@ export interface Gap {
   readonly start: number;
   readonly end: number;
   readonly count: number;
-}
-
-/** Index of the first entry of the sorted `times` that is `>= t`, searching `[lo, hi)`. */
-export function lowerBound(times: ArrayLike<number>, t: number, lo = 0, hi = times.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

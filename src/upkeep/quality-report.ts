@@ -1,7 +1,8 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { lowerBound } from "../domain/search.js";
 import type { BarSource } from "../history/bar-store.js";
-import { findGaps, type Gap, lowerBound } from "./gap.js";
+import { findGaps, type Gap } from "./gap.js";
 
 /** The completeness of one symbol's stored bars in one session's regular hours. */
 export interface SessionQuality {

@@ -1,6 +1,7 @@
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
+import { lowerBound } from "../domain/search.js";
 import type { UnfillableGap, UpkeepEvent } from "./events.js";
-import { type Gap, lowerBound } from "./gap.js";
+import type { Gap } from "./gap.js";
 import type { RepairOutcome, RepairRequest } from "./repair.js";
 
 /** What upkeep knows of one symbol in the current session. Sets are made when first needed. */
