@@ -7,6 +7,7 @@ import { xnysCalendar } from "../calendar/xnys.js";
 import { DuckDbBarStore } from "../history/public.js";
 import { getSessionData, resetSessionData, SessionData } from "../store/public.js";
 import { fixtureStore } from "../stream/replay.test-helpers.js";
+import { getSessionTracker } from "./session-tracker.js";
 import { getSystemManager, resetSystemManager, SystemManager } from "./system-manager.js";
 
 const DATES = ["2024-01-02", "2024-01-03"];
@@ -81,5 +82,36 @@ describe("SystemManager", () => {
     );
     const own = new SystemManager({ calendar: alwaysOpenCalendar, historySessions: 2 });
     expect(own.sessionData.calendar).toBe(alwaysOpenCalendar);
+  });
+});
+
+describe("getSystemManager() after resetSessionData()", () => {
+  it("follows the new process-wide store, with the engine and the tracker", async () => {
+    const dbPath = join(dir, "successor.duckdb");
+    const first = getSystemManager({ dbPath, indicators: ["sma:2"] });
+    await first.start();
+    const barStore = first.dataManager.barStore;
+    resetSessionData();
+    const bar = {
+      time: Date.UTC(2024, 0, 2, 14, 30),
+      open: 1,
+      high: 2,
+      low: 1,
+      close: 2,
+      volume: 3,
+    };
+    getSessionData().addBar("B", bar);
+    const next = getSystemManager();
+    expect(next.sessionData, "the manager reaches the store getSessionData() gives").toBe(
+      getSessionData(),
+    );
+    expect(next.dataManager.getSessionMetrics("B")?.close).toBe(2);
+    expect(getSessionTracker().getSessionMetrics("B")?.close, "the tracker too").toBe(2);
+    expect(next.analysisEngine.analyze("B")?.price, "its engine follows the new store").toBe(2);
+    expect(Object.keys(next.analysisEngine.analyze("B")?.indicators ?? {})).toEqual(["sma2"]);
+    expect(next.dataManager.barStore, "the open bar store changed hands").toBe(barStore);
+    expect(first.started, "the old manager no longer owns it").toBe(false);
+    await resetSystemManager();
+    await expect(barStore.symbols(), "the successor closed it on stop()").rejects.toThrow();
   });
 });

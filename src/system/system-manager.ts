@@ -7,6 +7,10 @@ import { DuckDbBarStore, defaultDbPath } from "../history/public.js";
 import { getSessionData, SessionData } from "../store/public.js";
 import { DataManager } from "./data-manager.js";
 
+// Assigned by SystemManager's static block, so declared before the class.
+/** Builds the process-wide manager anew over `sessionData`, taking over the old one's bar store. */
+let succeed: (old: SystemManager, sessionData: SessionData) => SystemManager;
+
 /** Options of {@link SystemManager}. */
 export interface SystemManagerOptions {
   /** The exchange calendar (default: XNYS). */
@@ -49,12 +53,14 @@ export class SystemManager {
   readonly analysisEngine: AnalysisEngine;
   /** The data façade: metrics, imports, backtests. */
   readonly dataManager: DataManager;
+  readonly #options: SystemManagerOptions;
   readonly #dbPath: string | undefined;
   readonly #givenStore: BarStore | undefined;
   #store: BarStore | undefined;
   #opening: Promise<void> | undefined;
 
   constructor(options: SystemManagerOptions = {}) {
+    this.#options = options;
     const sessionData = options.sessionData;
     this.calendar = options.calendar ?? sessionData?.calendar ?? xnysCalendar;
     this.sessionData =
@@ -83,6 +89,32 @@ export class SystemManager {
       barStore: () => this.#store,
       analysisEngine: this.analysisEngine,
     });
+  }
+
+  // A static block reaches the private fields of both managers; the hand-over stays off the class's API.
+  static {
+    succeed = (old, sessionData) => {
+      old.analysisEngine.dispose();
+      const next = new SystemManager({ ...old.#options, sessionData });
+      // The historical store (open, or being opened) changes hands: the successor closes it.
+      if (old.#opening !== undefined) {
+        next.#opening = old.#opening.then(
+          () => {
+            next.#store = old.#store;
+            old.#store = old.#givenStore;
+            next.#opening = undefined;
+          },
+          (error: unknown) => {
+            next.#opening = undefined;
+            throw error;
+          },
+        );
+      } else {
+        next.#store = old.#store;
+        old.#store = old.#givenStore;
+      }
+      return next;
+    };
   }
 
   /** Whether the historical store is open. */
@@ -126,7 +158,8 @@ let instance: SystemManager | undefined;
 /**
  * The process-wide {@link SystemManager}, created on first use; its `sessionData` is
  * `getSessionData()`. Options apply to that first call only: passing them once it exists is an
- * error rather than being silently ignored.
+ * error rather than being silently ignored. After `resetSessionData()` the next call returns a
+ * successor over the new `getSessionData()` (same options; it takes over the open bar store).
  *
  * @example
  * ```ts
@@ -141,6 +174,10 @@ export function getSystemManager(options?: SystemManagerOptions): SystemManager 
         "the process-wide SystemManager exists already: pass options on the first call only, or use new SystemManager(options)",
       );
     }
+    // resetSessionData() replaced the process-wide store: follow it, so getSessionData(),
+    // this manager's sessionData and getSessionTracker() go on reaching one store.
+    const current = getSessionData();
+    if (instance.sessionData !== current) instance = succeed(instance, current);
     return instance;
   }
   const sessionData = getSessionData();
