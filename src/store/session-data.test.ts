@@ -73,6 +73,15 @@ describe("SessionData reads", () => {
       expect(read, "every read refuses an unknown timeframe").toThrow(InvalidTimeframeError);
     }
     expect(() => sd.getLastNBars("A", -1)).toThrow(InvalidArgumentError);
+    for (const since of [Number.NaN, "2024-01-02" as unknown as number]) {
+      expect(() => sd.getBarsSince("A", since), "a bound that is no number").toThrow(
+        /getBarsSince: time must be a number/,
+      );
+      expect(() => sd.getBarsSince("X", since), "also for a symbol it does not hold").toThrow(
+        InvalidArgumentError,
+      );
+      expect(() => sd.getSymbol("A")!.getBarsSince(since)).toThrow(InvalidArgumentError);
+    }
   });
 
   it("reads several symbols at once, leaving out symbols without bars", () => {

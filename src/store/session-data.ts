@@ -17,7 +17,7 @@ import {
 } from "./session-context.js";
 import type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
 import { Subscribers } from "./subscribers.js";
-import { SymbolSessionData } from "./symbol-session-data.js";
+import { checkSince, SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
 export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
@@ -266,8 +266,9 @@ export class SessionData {
   /** Bars of `symbol` with `time >= t`, oldest first. */
   getBarsSince(symbol: string, t: number, tf: Timeframe = "1m"): Bar[] {
     const sym = this.#symbols.get(symbol);
-    if (sym === undefined) return checkTimeframe(tf) ?? [];
-    return sym.getBarsSince(t, tf);
+    if (sym !== undefined) return sym.getBarsSince(t, tf);
+    checkSince(t);
+    return checkTimeframe(tf) ?? [];
   }
 
   /** The number of bars of `symbol` in the current session. */

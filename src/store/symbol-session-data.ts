@@ -56,6 +56,14 @@ function checkCount(n: number): number {
   return Math.floor(n);
 }
 
+/** Refuses a `getBarsSince` bound that is no number: NaN compares false and read as "every bar". */
+export function checkSince(t: number): number {
+  if (typeof t !== "number" || Number.isNaN(t)) {
+    throw new InvalidArgumentError(`getBarsSince: time must be a number, got ${String(t)}`);
+  }
+  return t;
+}
+
 /**
  * One symbol's bars in a {@link SessionData}: the current session's 1-minute columns, the
  * derived 5m/15m/30m/1h bars, the session metrics and the symbol's prior sessions.
@@ -288,8 +296,9 @@ export class SymbolSessionData {
 
   /** Bars with `time >= t`, oldest first. O(log n + k). */
   getBarsSince(t: number, tf: Timeframe = "1m"): Bar[] {
+    const from = checkSince(t);
     const cols = this.#columns(tf);
-    return cols.bars(cols.lowerBound(t), cols.length);
+    return cols.bars(cols.lowerBound(from), cols.length);
   }
 
   /** Zero-copy column views of the session's bars, or `undefined` when it has none. */
