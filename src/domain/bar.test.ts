@@ -34,6 +34,15 @@ describe("validateBar", () => {
     expect(error.message).toMatch(reason);
   });
 
+  it("quotes a string where a number belongs, and says when there is no bar at all", () => {
+    expect(() => validateBar("X", { ...good, volume: "5" as unknown as number })).toThrow(
+      'volume is not a finite number ("5")',
+    );
+    expect(() => validateBar("X", null as unknown as typeof good)).toThrow(
+      "time is missing: null is not a bar object",
+    );
+  });
+
   it("names the time in ISO form", () => {
     expect(() => validateBar("X", { ...good, volume: -5 })).toThrow("2023-11-14T22:14:00.000Z");
   });

@@ -33,32 +33,37 @@ export function validateBar(symbol: string, bar: Bar): void {
   }
 }
 
+/** A value as a message quotes it: a string in quotes, so `"5"` is not read as the number 5. */
+function shown(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
 /** The first rule a bar breaks, or `undefined` when it is valid. Allocates only on failure. */
 export function barProblem(bar: Bar): { field: keyof Bar; reason: string } | undefined {
   if (bar === null || typeof bar !== "object") {
-    return { field: "time", reason: "is not a bar object" };
+    return { field: "time", reason: `is missing: ${shown(bar)} is not a bar object` };
   }
   const { time, open, high, low, close, volume } = bar;
   if (typeof time !== "number" || !Number.isFinite(time)) {
-    return { field: "time", reason: `is not a finite number (${String(time)})` };
+    return { field: "time", reason: `is not a finite number (${shown(time)})` };
   }
   if (time % MINUTE_MS !== 0) {
     return { field: "time", reason: `is not on a whole minute (${time})` };
   }
   if (typeof open !== "number" || !Number.isFinite(open)) {
-    return { field: "open", reason: `is not a finite number (${String(open)})` };
+    return { field: "open", reason: `is not a finite number (${shown(open)})` };
   }
   if (typeof high !== "number" || !Number.isFinite(high)) {
-    return { field: "high", reason: `is not a finite number (${String(high)})` };
+    return { field: "high", reason: `is not a finite number (${shown(high)})` };
   }
   if (typeof low !== "number" || !Number.isFinite(low)) {
-    return { field: "low", reason: `is not a finite number (${String(low)})` };
+    return { field: "low", reason: `is not a finite number (${shown(low)})` };
   }
   if (typeof close !== "number" || !Number.isFinite(close)) {
-    return { field: "close", reason: `is not a finite number (${String(close)})` };
+    return { field: "close", reason: `is not a finite number (${shown(close)})` };
   }
   if (typeof volume !== "number" || !Number.isFinite(volume)) {
-    return { field: "volume", reason: `is not a finite number (${String(volume)})` };
+    return { field: "volume", reason: `is not a finite number (${shown(volume)})` };
   }
   if (high < open || high < close) {
     return {

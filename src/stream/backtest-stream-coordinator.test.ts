@@ -392,6 +392,9 @@ describe("BacktestStreamCoordinator", () => {
     );
     expect(make({ speed: 0 })).toThrow(InvalidArgumentError);
     expect(make({ speed: "fast" as unknown as number })).toThrow(/speed/);
+    expect(make({ speed: Number.NaN }), "NaN is quoted as NaN, not JSON's null").toThrow(
+      /got NaN$/,
+    );
     expect(make({ dropRate: 1.5 })).toThrow(/dropRate/);
     expect(make({ hours: "all" as "regular" })).toThrow(/hours/);
     expect(make({ symbols: [] })).toThrow(/symbols is empty/);

@@ -132,7 +132,7 @@ export class ReplayClock {
 function checkSpeed(speed: ReplaySpeed): number {
   if (speed !== "max" && !(typeof speed === "number" && Number.isFinite(speed) && speed > 0)) {
     throw new InvalidArgumentError(
-      `speed must be "max" or a positive number of times real time, got ${JSON.stringify(speed)}`,
+      `speed must be "max" or a positive number of times real time, got ${typeof speed === "string" ? JSON.stringify(speed) : String(speed)}`,
     );
   }
   return speed === "max" ? Number.POSITIVE_INFINITY : speed;
