@@ -165,6 +165,10 @@ describe("SessionData metrics", () => {
     expect(sd.clock).toBe(at(D1, 10, 30));
     expect(sd.getSessionMetrics("A")).toMatchObject({ expectedBarCount: 60, missingBarCount: 59 });
     expect(() => sd.advanceClock(Number.NaN)).toThrow(InvalidArgumentError);
+    expect(
+      () => sd.advanceClock(Number.POSITIVE_INFINITY),
+      "an infinite clock would survive every roll",
+    ).toThrow(/finite number, got Infinity/);
   });
 });
 

@@ -79,8 +79,9 @@ export class SessionData {
 
   /** Raises the clock to `now` (never lowers it), so "expected so far" counts minutes before `now`. */
   advanceClock(now: number): void {
-    if (typeof now !== "number" || Number.isNaN(now)) {
-      throw new InvalidArgumentError(`clock time must be a number, got ${String(now)}`);
+    // An infinite clock would outlive every roll and count every later session as complete.
+    if (typeof now !== "number" || !Number.isFinite(now)) {
+      throw new InvalidArgumentError(`clock time must be a finite number, got ${String(now)}`);
     }
     const ctx = this.#ctx;
     if (!(now <= ctx.clock)) ctx.clock = now;
