@@ -96,7 +96,11 @@ export interface ProgressEvent {
 
 /** Per symbol in a {@link BacktestReport}. */
 export interface SymbolReport {
-  /** The last replayed session's metrics, or `null` if the symbol had no bar in it. */
+  /**
+   * The last replayed session's metrics: `barCount` 0 (prices `NaN`, `null` in JSON) when the
+   * symbol had no bar in that session but does in the store's history; `null` when the session
+   * store holds nothing of it.
+   */
   readonly metrics: SessionMetrics | null;
   /** Indicator values from the analysis engine (`{}` without one). */
   readonly indicators: Readonly<Record<string, unknown>>;
