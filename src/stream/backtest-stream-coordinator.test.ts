@@ -372,6 +372,24 @@ describe("BacktestStreamCoordinator", () => {
     expect(report.symbols.MSFT).toMatchObject({ indicators: { sma50: 4 }, trend: "bullish" });
   });
 
+  it("refuses up front to replay into a session store already past the range, and runs once cleared", async () => {
+    const { replay, sessionData } = await setup();
+    await replay.run();
+    const again = new BacktestStreamCoordinator({
+      barStore: (await fixtureStore(cal, { symbols: SYMBOLS, dates: DATES, minutes: 30 })).store,
+      sessionData,
+      calendar: cal,
+      from: DATES[0]!,
+      to: DATES[2]!,
+    });
+    await expect(again.run()).rejects.toThrow(
+      "the session store is at session 2024-01-04, after the replay's first session 2024-01-02: clear it first",
+    );
+    expect(sessionData.getBarCount("AAPL"), "the store is untouched").toBe(30);
+    sessionData.clear();
+    expect((await again.run()).bars, "the same replay runs once the store is cleared").toBe(270);
+  });
+
   it("refuses bad options with clear errors", async () => {
     const base = {
       barStore: (await fixtureStore(cal, { symbols: ["A"], dates: DATES, minutes: 1 })).store,

@@ -137,10 +137,20 @@ export class BacktestStreamCoordinator {
 
   /**
    * Replays the range. Resolves with the report once the last session ended (or `stop()` was
-   * called); rejects on an unknown symbol, a store failure or a listener's exception. Runs once.
+   * called); rejects on an unknown symbol, a session store already past the range's first
+   * session, a store failure or a listener's exception. Runs once.
    */
   async run(): Promise<BacktestReport> {
     if (this.#started) throw new SessiondataError("this backtest has already run; create another");
+    // Said up front: otherwise the first session's roll fails with a bare SessionMismatchError
+    // (a second backtest on one system's store is the usual way to get here).
+    const current = this.#sd.currentSession;
+    const first = this.#sessions[0]!;
+    if (current !== undefined && current > first) {
+      throw new InvalidArgumentError(
+        `the session store is at session ${current}, after the replay's first session ${first}: clear it first (sessionData.clear()) or replay from ${current} on`,
+      );
+    }
     this.#started = true;
     this.#startWall = performance.now();
     const symbols = await this.#resolveSymbols();
