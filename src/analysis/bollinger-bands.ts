@@ -48,6 +48,14 @@ export class BollingerBands implements Indicator {
   #sum = 0;
   #sumSquares = 0;
   #sinceAnchor = 0;
+  // The state the latest update started from: replace() undoes it and redoes the update with
+  // the new value, exactly as in-order arrival (see Sma).
+  #undoOut = 0;
+  #undoFilled = 0;
+  #undoShift = 0;
+  #undoSum = 0;
+  #undoSumSquares = 0;
+  #undoSince = 0;
 
   constructor(period = 20, multiplier = 2) {
     this.period = requirePeriod("Bollinger period", period);
@@ -90,6 +98,12 @@ export class BollingerBands implements Indicator {
   updateValue(x: number): void {
     const ring = this.#ring;
     const head = this.#head;
+    this.#undoOut = ring[head];
+    this.#undoFilled = this.#filled;
+    this.#undoShift = this.#shift;
+    this.#undoSum = this.#sum;
+    this.#undoSumSquares = this.#sumSquares;
+    this.#undoSince = this.#sinceAnchor;
     if (this.#filled === 0) this.#shift = x;
     const d = x - this.#shift;
     if (this.#filled < this.period) {
@@ -113,12 +127,14 @@ export class BollingerBands implements Indicator {
       return;
     }
     const last = this.#head === 0 ? this.period - 1 : this.#head - 1;
-    const old = this.#ring[last] - this.#shift;
-    const d = x - this.#shift;
-    this.#sum += d - old;
-    this.#sumSquares += d * d - old * old;
-    this.#ring[last] = x;
-    if (++this.#sinceAnchor >= this.#anchorEvery) this.#reanchor();
+    this.#ring[last] = this.#undoOut;
+    this.#head = last;
+    this.#filled = this.#undoFilled;
+    this.#shift = this.#undoShift;
+    this.#sum = this.#undoSum;
+    this.#sumSquares = this.#undoSumSquares;
+    this.#sinceAnchor = this.#undoSince;
+    this.updateValue(x);
   }
 
   reset(): void {
@@ -129,6 +145,8 @@ export class BollingerBands implements Indicator {
     this.#sum = 0;
     this.#sumSquares = 0;
     this.#sinceAnchor = 0;
+    this.#undoOut = this.#undoFilled = this.#undoShift = 0;
+    this.#undoSum = this.#undoSumSquares = this.#undoSince = 0;
   }
 
   clone(): BollingerBands {
@@ -140,6 +158,12 @@ export class BollingerBands implements Indicator {
     copy.#sum = this.#sum;
     copy.#sumSquares = this.#sumSquares;
     copy.#sinceAnchor = this.#sinceAnchor;
+    copy.#undoOut = this.#undoOut;
+    copy.#undoFilled = this.#undoFilled;
+    copy.#undoShift = this.#undoShift;
+    copy.#undoSum = this.#undoSum;
+    copy.#undoSumSquares = this.#undoSumSquares;
+    copy.#undoSince = this.#undoSince;
     return copy;
   }
 

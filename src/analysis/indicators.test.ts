@@ -38,12 +38,16 @@ function numbers(value: unknown): number[] {
   return Object.values(value as Record<string, number>);
 }
 
-function expectSameValues(a: Indicator, b: Indicator, where: string): void {
+function expectSameValues(a: Indicator, b: Indicator, where: string, exact = false): void {
   expect(a.isReady, `${where}: readiness`).toBe(b.isReady);
   const x = numbers(a.value);
   const y = numbers(b.value);
   expect(x.length, `${where}: value shape`).toBe(y.length);
   for (let k = 0; k < x.length; k++) {
+    if (exact) {
+      expect(x[k], `${where}: value ${k}, bit for bit`).toBe(y[k]);
+      continue;
+    }
     // Relative, with a floor of 1 (prices here are >= 1): an oscillator near 0 is not a failure.
     const error = Math.abs(x[k] - y[k]) / Math.max(1, Math.abs(x[k]), Math.abs(y[k]));
     expect(error, `${where}: value ${k} (${x[k]} vs ${y[k]})`).toBeLessThan(1e-9);
@@ -140,7 +144,7 @@ describe("replace, clone and reset", () => {
   );
 
   for (const [kind, make] of Object.entries(FACTORIES)) {
-    it(`${kind}: a wrong bar then replace() gives what the right bar alone gives`, () => {
+    it(`${kind}: a wrong bar then replace() gives exactly what the right bar alone gives`, () => {
       fc.assert(
         fc.property(series, (steps) => {
           const straight = make();
@@ -153,7 +157,9 @@ describe("replace, clone and reset", () => {
             } else {
               corrected.update(bar(s.close, i, 1, s.volume));
             }
-            expectSameValues(corrected, straight, `${kind} step ${i}`);
+            // Bit for bit: the engine corrects the latest bar with replace() and promises the
+            // values of in-order arrival (SMA, Bollinger and VWAP drifted by an ulp here).
+            expectSameValues(corrected, straight, `${kind} step ${i}`, true);
           });
         }),
         { numRuns: 200 },

@@ -32,6 +32,13 @@ export class Sma implements Indicator {
   #sum = 0;
   #sinceAnchor = 0;
   readonly #anchorEvery: number;
+  // The state the latest update started from (the value it overwrote in the ring included):
+  // replace() undoes that update and redoes it with the new value, so a corrected bar leaves
+  // exactly the sum in-order arrival gives, where `sum += new - old` drifted by an ulp or so.
+  #undoSum = 0;
+  #undoOut = 0;
+  #undoFilled = 0;
+  #undoSince = 0;
 
   constructor(period: number) {
     this.period = requirePeriod("SMA period", period);
@@ -61,6 +68,10 @@ export class Sma implements Indicator {
   updateValue(x: number): void {
     const ring = this.#ring;
     const head = this.#head;
+    this.#undoSum = this.#sum;
+    this.#undoOut = ring[head];
+    this.#undoFilled = this.#filled;
+    this.#undoSince = this.#sinceAnchor;
     if (this.#filled < this.period) {
       this.#filled++;
       this.#sum += x;
@@ -79,9 +90,12 @@ export class Sma implements Indicator {
       return;
     }
     const last = this.#head === 0 ? this.period - 1 : this.#head - 1;
-    this.#sum += x - this.#ring[last];
-    this.#ring[last] = x;
-    if (++this.#sinceAnchor >= this.#anchorEvery) this.#reanchor();
+    this.#ring[last] = this.#undoOut;
+    this.#head = last;
+    this.#sum = this.#undoSum;
+    this.#filled = this.#undoFilled;
+    this.#sinceAnchor = this.#undoSince;
+    this.updateValue(x);
   }
 
   reset(): void {
@@ -90,6 +104,7 @@ export class Sma implements Indicator {
     this.#filled = 0;
     this.#sum = 0;
     this.#sinceAnchor = 0;
+    this.#undoSum = this.#undoOut = this.#undoFilled = this.#undoSince = 0;
   }
 
   clone(): Sma {
@@ -99,6 +114,10 @@ export class Sma implements Indicator {
     copy.#filled = this.#filled;
     copy.#sum = this.#sum;
     copy.#sinceAnchor = this.#sinceAnchor;
+    copy.#undoSum = this.#undoSum;
+    copy.#undoOut = this.#undoOut;
+    copy.#undoFilled = this.#undoFilled;
+    copy.#undoSince = this.#undoSince;
     return copy;
   }
 

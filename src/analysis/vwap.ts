@@ -27,9 +27,12 @@ export class Vwap implements Indicator {
   readonly warmupPeriod = 1;
   #priceVolume = 0;
   #volume = 0;
-  /** What the latest bar added, so `replace` can take it back out (0 when it had no volume). */
-  #lastPriceVolume = 0;
-  #lastVolume = 0;
+  /**
+   * The sums before the latest bar: `replace` restores them and adds the new bar, so a
+   * correction gives exactly the sums of in-order arrival (taking the old bar back out did not).
+   */
+  #undoPriceVolume = 0;
+  #undoVolume = 0;
   #hasLast = false;
 
   get isReady(): boolean {
@@ -42,23 +45,18 @@ export class Vwap implements Indicator {
 
   update(bar: Bar): void {
     this.#hasLast = true;
+    this.#undoPriceVolume = this.#priceVolume;
+    this.#undoVolume = this.#volume;
     const volume = bar.volume;
-    if (volume === 0) {
-      this.#lastPriceVolume = 0;
-      this.#lastVolume = 0;
-      return;
-    }
-    const priceVolume = ((bar.high + bar.low + bar.close) / 3) * volume;
-    this.#lastPriceVolume = priceVolume;
-    this.#lastVolume = volume;
-    this.#priceVolume += priceVolume;
+    if (volume === 0) return;
+    this.#priceVolume += ((bar.high + bar.low + bar.close) / 3) * volume;
     this.#volume += volume;
   }
 
   replace(bar: Bar): void {
     if (this.#hasLast) {
-      this.#priceVolume -= this.#lastPriceVolume;
-      this.#volume -= this.#lastVolume;
+      this.#priceVolume = this.#undoPriceVolume;
+      this.#volume = this.#undoVolume;
     }
     this.update(bar);
   }
@@ -71,8 +69,8 @@ export class Vwap implements Indicator {
   reset(): void {
     this.#priceVolume = 0;
     this.#volume = 0;
-    this.#lastPriceVolume = 0;
-    this.#lastVolume = 0;
+    this.#undoPriceVolume = 0;
+    this.#undoVolume = 0;
     this.#hasLast = false;
   }
 
@@ -80,8 +78,8 @@ export class Vwap implements Indicator {
     const copy = new Vwap();
     copy.#priceVolume = this.#priceVolume;
     copy.#volume = this.#volume;
-    copy.#lastPriceVolume = this.#lastPriceVolume;
-    copy.#lastVolume = this.#lastVolume;
+    copy.#undoPriceVolume = this.#undoPriceVolume;
+    copy.#undoVolume = this.#undoVolume;
     copy.#hasLast = this.#hasLast;
     return copy;
   }
