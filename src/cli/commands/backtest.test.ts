@@ -99,6 +99,14 @@ describe("sessiondata backtest (end to end)", () => {
       ["--from", "2023-03-01", "--to", "2023-03-02"],
       /^sessiondata: empty range: no bars of 20 symbols between 2023-03-01/,
     ],
+    [
+      ["--from", "2024-02-15"],
+      /^sessiondata: empty range: --from 2024-02-15 is after the last stored session, 2024-01-31$/,
+    ],
+    [
+      ["--to", "2023-12-01"],
+      /^sessiondata: empty range: --to 2023-12-01 is before the first stored session, 2024-01-02$/,
+    ],
     [["--speed", "fast"], /^sessiondata: --speed must be "max" or a positive number, got fast$/],
   ])("fails with one clear line for %j", (args, message) => {
     const r = backtest("--json", ...args);

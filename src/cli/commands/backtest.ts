@@ -105,6 +105,15 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     if (from === undefined || to === undefined) {
       throw new InvalidArgumentError(`no bars stored for ${symbols.join(", ")}`);
     }
+    // A range half taken from the store: say which end the user did not give, rather than
+    // "from 2024-02-15 is after to 2024-01-31" about a --to never typed.
+    if (from > to && (options.from === undefined || options.to === undefined)) {
+      throw new InvalidArgumentError(
+        options.to === undefined
+          ? `empty range: --from ${from} is after the last stored session, ${to}`
+          : `empty range: --to ${to} is before the first stored session, ${from}`,
+      );
+    }
     // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
     // clock; backoff is only accounted, so the report depends on the data and options alone.
     const replay = system.dataManager.createBacktest({
