@@ -114,4 +114,17 @@ describe("getSystemManager() after resetSessionData()", () => {
     await resetSystemManager();
     await expect(barStore.symbols(), "the successor closed it on stop()").rejects.toThrow();
   });
+
+  it("takes over a bar store still being opened", async () => {
+    const first = getSystemManager({ dbPath: join(dir, "opening.duckdb") });
+    const opening = first.start();
+    resetSessionData();
+    const next = getSystemManager();
+    expect(next).not.toBe(first);
+    await opening;
+    await next.start();
+    expect(next.started, "the successor holds the store once it opened").toBe(true);
+    expect(first.started).toBe(false);
+    expect(await next.dataManager.barStore.symbols()).toEqual([]);
+  });
 });

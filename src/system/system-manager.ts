@@ -109,6 +109,8 @@ export class SystemManager {
             throw error;
           },
         );
+        // The old start() caller hears a failed open; unawaited here it must not crash the process.
+        next.#opening.catch(() => undefined);
       } else {
         next.#store = old.#store;
         old.#store = old.#givenStore;
