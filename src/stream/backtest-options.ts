@@ -88,3 +88,16 @@ export function sessionWindows(
     };
   });
 }
+
+/**
+ * The listener set of `event` in a table of them, for `on`/`off`: an unknown name (a typo, or
+ * `"toString"`) is an {@link InvalidArgumentError} listing the events, not a TypeError.
+ */
+export function listenersOf<M extends object, K extends keyof M>(table: M, event: K): M[K] {
+  if (!Object.hasOwn(table, event)) {
+    throw new InvalidArgumentError(
+      `unknown replay event ${JSON.stringify(event)}: use one of ${Object.keys(table).join(", ")}`,
+    );
+  }
+  return table[event];
+}

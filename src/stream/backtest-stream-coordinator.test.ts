@@ -414,6 +414,12 @@ describe("BacktestStreamCoordinator", () => {
       /got NaN$/,
     );
     expect(make({ dropRate: 1.5 })).toThrow(/dropRate/);
+    const replay = make({})();
+    expect(() => replay.on("slices" as "slice", () => {}), "a typo names the events").toThrow(
+      'unknown replay event "slices": use one of slice, sessionStart, sessionEnd, progress, end',
+    );
+    expect(() => replay.on("toString" as "slice", () => {})).toThrow(InvalidArgumentError);
+    expect(() => replay.on("slice", "x" as unknown as () => void)).toThrow(/expects a function/);
     expect(make({ hours: "all" as "regular" })).toThrow(/hours/);
     expect(make({ symbols: [] })).toThrow(/symbols is empty/);
     await expect(make({ symbols: ["A", "ZZZ", "YYY"] })().run()).rejects.toThrow(

@@ -4,7 +4,12 @@ import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
-import { checkBacktestOptions, type SessionRun, sessionWindows } from "./backtest-options.js";
+import {
+  checkBacktestOptions,
+  listenersOf,
+  type SessionRun,
+  sessionWindows,
+} from "./backtest-options.js";
 import type {
   BacktestEventName,
   BacktestEvents,
@@ -103,13 +108,14 @@ export class BacktestStreamCoordinator {
 
   /** Subscribes to an event; returns the function that unsubscribes. Listeners run synchronously. */
   on<E extends BacktestEventName>(event: E, listener: Listener<E>): () => void {
-    this.#listeners[event].add(listener);
+    if (typeof listener !== "function") throw new InvalidArgumentError("on expects a function");
+    listenersOf(this.#listeners, event).add(listener);
     return () => this.off(event, listener);
   }
 
   /** Removes a listener added with {@link on}. */
   off<E extends BacktestEventName>(event: E, listener: Listener<E>): void {
-    this.#listeners[event].delete(listener);
+    listenersOf(this.#listeners, event).delete(listener);
   }
 
   /** Holds the replay before its next minute until {@link resume}; works at any speed. */
