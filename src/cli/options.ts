@@ -44,14 +44,20 @@ export function numberOption(flag: string, value: string | undefined): number | 
   return n;
 }
 
-/** A comma-separated flag as a list (blanks dropped), or `undefined` when absent; refuses an empty list. */
-export function listOption(value: string | undefined): string[] | undefined {
+/**
+ * A comma-separated flag as a list (blanks dropped), or `undefined` when absent; refuses an
+ * empty list (naming `flag` when given).
+ */
+export function listOption(value: string | undefined, flag?: string): string[] | undefined {
   if (value === undefined) return undefined;
   const items = value
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (items.length === 0) throw new InvalidArgumentError(`empty list ${JSON.stringify(value)}`);
+  if (items.length === 0) {
+    const what = `empty list ${JSON.stringify(value)}`;
+    throw new InvalidArgumentError(flag === undefined ? what : `${flag}: ${what}`);
+  }
   return items;
 }
 

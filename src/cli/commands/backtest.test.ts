@@ -108,6 +108,7 @@ describe("sessiondata backtest (end to end)", () => {
       /^sessiondata: empty range: --to 2023-12-01 is before the first stored session, 2024-01-02$/,
     ],
     [["--speed", "fast"], /^sessiondata: --speed must be "max" or a positive number, got fast$/],
+    [["--indicators", ","], /^sessiondata: --indicators: empty list ","$/],
   ])("fails with one clear line for %j", (args, message) => {
     const r = backtest("--json", ...args);
     expect(r.code).not.toBe(0);

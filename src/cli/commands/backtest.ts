@@ -74,7 +74,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const hours = (options.hours ?? "regular") as ReplayHours;
   const dropRate = numberOption("--drop-rate", options.dropRate);
   const seed = numberOption("--seed", options.seed);
-  const indicators = listOption(options.indicators) ?? [...DEFAULT_INDICATORS];
+  const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   const calendar = calendarByName(options.calendar);
   const system = new SystemManager({
     calendar,
@@ -92,7 +92,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
       await generateSampleBars(store, { ...SAMPLE, calendar });
       known = await store.symbols();
     }
-    const symbols = listOption(options.symbols) ?? known;
+    const symbols = listOption(options.symbols, "--symbols") ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
