@@ -75,6 +75,13 @@ describe("SystemManager", () => {
     expect(() => getSystemManager({ indicators: ["sma:5"] })).toThrow(/exists already/);
   });
 
+  it("getSystemManager({ calendar }) with another calendar than the store's says what to use", () => {
+    expect(() => getSystemManager({ calendar: alwaysOpenCalendar })).toThrow(
+      "the process-wide SystemManager uses getSessionData(), whose calendar is XNYS, not 24/7: use new SystemManager({ calendar })",
+    );
+    expect(getSystemManager({ calendar: xnysCalendar }).calendar).toBe(xnysCalendar);
+  });
+
   it("refuses a calendar that differs from the session store's", () => {
     const sessionData = new SessionData({ calendar: xnysCalendar });
     expect(() => new SystemManager({ sessionData, calendar: alwaysOpenCalendar })).toThrow(

@@ -188,6 +188,11 @@ export function getSystemManager(options?: SystemManagerOptions): SystemManager 
       "historySessions and sessionData cannot be set on the process-wide SystemManager (its store is getSessionData()); use new SystemManager(options)",
     );
   }
+  if (options?.calendar !== undefined && options.calendar !== sessionData.calendar) {
+    throw new InvalidArgumentError(
+      `the process-wide SystemManager uses getSessionData(), whose calendar is ${sessionData.calendar.name}, not ${options.calendar.name}: use new SystemManager({ calendar }) for another calendar`,
+    );
+  }
   instance = new SystemManager({ ...options, sessionData });
   return instance;
 }
