@@ -274,6 +274,25 @@ describe("BacktestStreamCoordinator", () => {
     expect(performance.now() - start, "at 60x these 29 minutes would take 29 s").toBeLessThan(5000);
   });
 
+  it("setSpeed() from max paces from the minute reached, not from the session's first", async () => {
+    const { replay } = await setup(
+      { to: "2024-01-02" },
+      { symbols: ["AAPL"], dates: ["2024-01-02"], minutes: 30 },
+    );
+    let slices = 0;
+    let switched = 0;
+    replay.on("slice", () => {
+      if (++slices === 21) {
+        replay.setSpeed(600);
+        switched = performance.now();
+      }
+    });
+    await replay.run();
+    const rest = performance.now() - switched;
+    expect(rest, "9 minutes at 600x: about 900 ms").toBeGreaterThanOrEqual(850);
+    expect(rest, "anchored at the first minute it took about 2,900 ms").toBeLessThan(2000);
+  });
+
   it("reports progress at increasing fractions up to 1", async () => {
     const { replay } = await setup({ progressSteps: 10 });
     const fractions: number[] = [];

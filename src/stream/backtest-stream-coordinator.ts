@@ -129,7 +129,7 @@ export class BacktestStreamCoordinator {
 
   /** Re-paces the replay (`"max"` or a multiple of real time) from the minute it is at. */
   setSpeed(speed: ReplaySpeed): void {
-    this.#clock.setSpeed(speed);
+    this.#clock.setSpeed(speed, this.#lastMinute);
   }
 
   /** Ends the replay before its next minute; `run()` resolves with the report so far. */

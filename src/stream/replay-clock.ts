@@ -30,9 +30,14 @@ export class ReplayClock {
     this.#speed = checkSpeed(speed);
   }
 
-  /** Re-paces the replay from the minute it is at; a pending wait is recomputed at once. */
-  setSpeed(speed: ReplaySpeed): void {
+  /**
+   * Re-paces the replay from the minute it is at; a pending wait is recomputed at once. `at`:
+   * the minute the replay reached, when the caller knows better (a max-speed replay does not
+   * wait for every minute, so the last wait can lie far back).
+   */
+  setSpeed(speed: ReplaySpeed, at?: number): void {
     this.#speed = checkSpeed(speed);
+    if (at !== undefined && at > this.#lastSim) this.#lastSim = at;
     const now = performance.now();
     if (!Number.isNaN(this.#lastSim)) {
       this.#simAnchor = this.#lastSim;
