@@ -22,11 +22,15 @@ import {
   planRequests,
   qualityOf,
   type SymbolState,
+  stateOf,
 } from "./symbol-ledger.js";
 import type { DataUpkeepOptions, UpkeepSessionData } from "./upkeep-options.js";
 
 /** How many unfillable gaps `report()` lists. */
 const REPORTED_UNFILLABLE = 100;
+
+/** Where a bare completeness check lets `#measure` write counts nobody reads. */
+const SCRATCH: SymbolState = newSymbolState();
 
 /**
  * Watches the completeness of every symbol's current session against the calendar, repairs gaps
@@ -157,12 +161,7 @@ export class DataUpkeep {
   }
 
   #gapsOf(symbol: string, open: number, end: number): Gap[] {
-    if (this.#provenComplete(symbol, open, end)) return [];
-    const series = this.#sd.getSeries(symbol);
-    if (series === undefined) {
-      return end > open ? [{ symbol, start: open, end, count: (end - open) / MINUTE_MS }] : [];
-    }
-    return findGaps(symbol, series.time, open, end, series.length);
+    return this.#measure(symbol, SCRATCH, open, end);
   }
 
   /**
@@ -183,9 +182,8 @@ export class DataUpkeep {
     const requests: RepairRequest[] = [];
     const symbols = this.#watched();
     for (const symbol of symbols) {
-      const state = this.#state(symbol);
-      const gaps = this.#measure(symbol, state, s.open, end);
-      for (const gap of gaps) {
+      const state = stateOf(this.#states, symbol);
+      for (const gap of this.#measure(symbol, state, s.open, end)) {
         this.#detect(gap, state, date);
         planRequests(state, gap, requests);
       }
@@ -209,12 +207,17 @@ export class DataUpkeep {
         continue;
       }
       const request = requests[i]!;
-      commitRepair(this.#commitContext(date), this.#state(request.symbol), request, outcomes[i]!);
+      commitRepair(
+        this.#commitContext(date),
+        stateOf(this.#states, request.symbol),
+        request,
+        outcomes[i]!,
+      );
       touched.add(requests[i]!.symbol);
     }
     if (generation === this.#generation) {
       for (const symbol of symbols) {
-        const state = this.#state(symbol);
+        const state = stateOf(this.#states, symbol);
         if (touched.has(symbol)) {
           this.#measure(symbol, state, s.open, end);
           this.#sd.setRepairCounts(symbol, {
@@ -342,15 +345,6 @@ export class DataUpkeep {
     }
     if (added) this.#knownSorted = [...this.#known].sort();
     return this.#knownSorted;
-  }
-
-  #state(symbol: string): SymbolState {
-    let state = this.#states.get(symbol);
-    if (state === undefined) {
-      state = newSymbolState();
-      this.#states.set(symbol, state);
-    }
-    return state;
   }
 
   /** Gaps of `[open, end)`, recording expected and present counts on the state. */

@@ -163,3 +163,10 @@ export function commitRepair(
   }
   flush(end);
 }
+
+/** The state of `symbol` in `states`, created on first use. */
+export function stateOf(states: Map<string, SymbolState>, symbol: string): SymbolState {
+  let state = states.get(symbol);
+  if (state === undefined) states.set(symbol, (state = newSymbolState()));
+  return state;
+}
