@@ -90,6 +90,14 @@ describe("SystemManager", () => {
     const own = new SystemManager({ calendar: alwaysOpenCalendar, historySessions: 2 });
     expect(own.sessionData.calendar).toBe(alwaysOpenCalendar);
   });
+
+  it("passes extendedHours to the analysis engine (regular session only by default)", () => {
+    expect(new SystemManager({ calendar: xnysCalendar }).analysisEngine.extendedHours).toBe(false);
+    const extended = new SystemManager({ calendar: xnysCalendar, extendedHours: true });
+    expect(extended.analysisEngine.extendedHours, "pre- and post-market bars feed indicators").toBe(
+      true,
+    );
+  });
 });
 
 describe("getSystemManager() after resetSessionData()", () => {

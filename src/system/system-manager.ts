@@ -23,6 +23,8 @@ export interface SystemManagerOptions {
   readonly indicators?: readonly string[];
   /** Prior sessions the session store keeps (default: the store's, 5). */
   readonly historySessions?: number;
+  /** Whether indicators also take pre- and post-market bars (default false: regular session only). */
+  readonly extendedHours?: boolean;
   /** An existing session store to use instead of a new one (its calendar must be `calendar`). */
   readonly sessionData?: SessionData;
 }
@@ -79,6 +81,7 @@ export class SystemManager {
     this.analysisEngine = new AnalysisEngine({
       sessionData: this.sessionData,
       ...(options.indicators === undefined ? {} : { indicators: options.indicators }),
+      ...(options.extendedHours === undefined ? {} : { extendedHours: options.extendedHours }),
     });
     this.#dbPath = options.dbPath;
     this.#givenStore = options.barStore;

@@ -79,6 +79,8 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const system = new SystemManager({
     calendar,
     indicators,
+    // An extended-hours replay feeds pre- and post-market bars to the indicators too.
+    extendedHours: hours === "extended",
     ...(options.db === undefined ? {} : { dbPath: options.db }),
   });
   await system.start();
