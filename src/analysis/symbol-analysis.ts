@@ -253,10 +253,7 @@ export class SymbolAnalysis {
       this.#checkpoint = this.#cloneSet();
       this.#checkpointFed.copy(this.#fed);
     }
-    this.#sessionDate = date;
-    for (const indicator of this.#set) indicator.startSession?.(date);
-    this.#seenCount = 0;
-    this.#seen.clear();
+    this.#startSession(date);
     const bars = this.#ctx.sessionData.getBarsSince(this.symbol, Number.NEGATIVE_INFINITY);
     for (const bar of bars) this.#observe(bar, this.#admits(bar.time));
   }
@@ -282,6 +279,11 @@ export class SymbolAnalysis {
   #roll(date: string): void {
     this.#checkpoint = this.#cloneSet();
     this.#checkpointFed.copy(this.#fed);
+    this.#startSession(date);
+  }
+
+  /** Session-scoped indicators start over at `date`, and nothing of it is seen yet. */
+  #startSession(date: string): void {
     this.#sessionDate = date;
     for (const indicator of this.#set) indicator.startSession?.(date);
     this.#seenCount = 0;
