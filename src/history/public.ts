@@ -31,3 +31,4 @@ export {
   type SampleResult,
 } from "./sample-data.js";
 export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";
+export { storedSessionRange } from "./stored-range.js";

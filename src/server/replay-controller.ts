@@ -11,6 +11,7 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
+import { storedSessionRange } from "../history/stored-range.js";
 import type { SessionData } from "../store/public.js";
 import {
   type BacktestReport,
@@ -202,7 +203,9 @@ export class ReplayController {
       }
       symbols = [...new Set(options.symbols)].sort();
     }
-    const range = await this.#defaultRange(store, symbols);
+    const range = await storedSessionRange(store, symbols, this.#calendar);
+    if (range === undefined)
+      throw new ApiError(409, "the bar store holds no bars of these symbols");
     const from = options.from ?? range.from;
     const to = options.to ?? range.to;
     if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
@@ -348,26 +351,5 @@ export class ReplayController {
     if (phase === "finished") this.#fraction = 1;
     this.#coordinator = undefined;
     this.#hooks.onState?.();
-  }
-
-  /** The stored range of `symbols` as session dates: first bar's session to last bar's. */
-  async #defaultRange(
-    store: BarStore,
-    symbols: readonly string[],
-  ): Promise<{ from: string; to: string }> {
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const s of symbols) {
-      const c = await store.coverage(s);
-      if (c === undefined) continue;
-      if (c.first < first) first = c.first;
-      if (c.last > last) last = c.last;
-    }
-    const cal = this.#calendar;
-    const from =
-      cal.sessionDateOf(first) ?? cal.nextSession(new Date(first).toISOString().slice(0, 10));
-    const to =
-      cal.sessionDateOf(last) ?? cal.previousSession(new Date(last).toISOString().slice(0, 10));
-    return { from, to };
   }
 }

@@ -1,10 +1,8 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
-import type { TradingCalendar } from "../../calendar/trading-calendar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import type { BarStore } from "../../history/bar-store.js";
-import { generateSampleBars } from "../../history/public.js";
+import { generateSampleBars, storedSessionRange } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
 import {
@@ -41,25 +39,6 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
     throw new InvalidArgumentError(`--speed must be "max" or a positive number, got ${value}`);
   }
   return speed;
-}
-
-/** The session dates spanned by the stored bars of `symbols`: the default replay range. */
-async function storedRange(
-  store: BarStore,
-  symbols: readonly string[],
-  calendar: TradingCalendar,
-): Promise<{ from: string; to: string } | undefined> {
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const symbol of symbols) {
-    const c = await store.coverage(symbol);
-    if (c === undefined) continue;
-    first = Math.min(first, c.first);
-    last = Math.max(last, c.last);
-  }
-  if (first > last) return undefined;
-  const day = (t: number) => calendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
-  return { from: day(first), to: day(last) };
 }
 
 /**
@@ -101,7 +80,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
       );
     }
-    const stored = await storedRange(store, symbols, calendar);
+    const stored = await storedSessionRange(store, symbols, calendar);
     const from = options.from ?? stored?.from;
     const to = options.to ?? stored?.to;
     if (from === undefined || to === undefined) {

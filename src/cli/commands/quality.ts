@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { DuckDbBarStore, defaultDbPath } from "../../history/public.js";
+import { DuckDbBarStore, defaultDbPath, storedSessionRange } from "../../history/public.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
 import { CALENDAR_NAMES, calendarByName, checkDateOption, listOption } from "../options.js";
 import { formatNumber, formatTable } from "../report-format.js";
@@ -99,17 +99,9 @@ export async function runQuality(
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} in ${db}`,
       );
     }
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const symbol of symbols) {
-      const c = await store.coverage(symbol);
-      if (c === undefined) continue;
-      first = Math.min(first, c.first);
-      last = Math.max(last, c.last);
-    }
-    const day = (t: number) => calendar.sessionDateOf(t) ?? new Date(t).toISOString().slice(0, 10);
-    const from = options.from ?? (first <= last ? day(first) : undefined);
-    const to = options.to ?? (first <= last ? day(last) : undefined);
+    const stored = await storedSessionRange(store, symbols, calendar);
+    const from = options.from ?? stored?.from;
+    const to = options.to ?? stored?.to;
     if (from === undefined || to === undefined) {
       throw new InvalidArgumentError(`no bars stored in ${db}`);
     }
