@@ -183,14 +183,15 @@ export class SessionData {
       sym = new SymbolSessionData(symbol, ctx);
       this.#symbols.set(symbol, sym);
     }
-    const arrival = sym[WRITE](t, open, high, low, close, volume);
+    // Once per bar, for the write (metrics, derived timeframes) and the hooks alike.
+    const regular = t >= ctx.open && t < ctx.close;
+    const arrival = sym[WRITE](t, open, high, low, close, volume, regular);
     const end = t + MINUTE_MS;
     if (!(end <= ctx.clock)) ctx.clock = end;
     if (this.#subscribers.list.length > 0) {
       // Events go out only now, with the bar stored: a listener sees the new session with its
       // first bar, and whatever it does (even clear()) cannot interrupt a half-done write.
       const sessionDate = ctx.date!;
-      const regular = t >= ctx.open && t < ctx.close;
       if (started) this.#emit({ type: "sessionStart", sessionDate, previousSessionDate: previous });
       this.#subscribers.emitBar(
         sym,

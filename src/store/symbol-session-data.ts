@@ -161,14 +161,24 @@ export class SymbolSessionData {
     this.#folded = n;
   }
 
-  /** @internal Stores a validated bar of the current session. */
-  [WRITE](t: number, o: number, h: number, l: number, c: number, v: number): BarArrival {
+  /**
+   * @internal Stores a validated bar of the current session. `regular`: whether `t` is in the
+   * session's regular hours (the caller needs it too, so it tells rather than both computing it).
+   */
+  [WRITE](
+    t: number,
+    o: number,
+    h: number,
+    l: number,
+    c: number,
+    v: number,
+    regular: boolean,
+  ): BarArrival {
     const ctx = this.#ctx;
     this.#revision++;
     if (this.#m1.capacity === 0) this.#allocate();
     const m1 = this.#m1;
     const n = m1.length;
-    const regular = t >= ctx.open && t < ctx.close;
     let arrival: BarArrival;
     if (n === 0 || t > m1.buf[m1.base + n - 1]!) {
       // Derived timeframes fold it on their next read (see #settle).
