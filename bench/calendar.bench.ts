@@ -6,13 +6,7 @@
 import { Bench } from "tinybench";
 import { xnysCalendar } from "../src/calendar/xnys.js";
 import { xnysYearRules } from "../src/calendar/xnys-rules.js";
-import {
-  daysFromCivil,
-  formatDay,
-  parseDay,
-  weekdayOfDay,
-  yearOfDay,
-} from "../src/calendar/zoned-time.js";
+import { daysFromCivil, formatDay, parseDay, weekdayOfDay, yearOfDay } from "../src/domain/time.js";
 
 const BATCH = 1000;
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { InvalidDateError } from "../domain/errors.js";
-import { DAY_MS } from "../domain/time.js";
+import { DAY_MS, formatDay, parseDay, weekdayOfDay } from "../domain/time.js";
 import {
   FIRST_DATE_DAY,
   LAST_DATE_DAY,
@@ -7,13 +7,13 @@ import {
   type Session,
   type TradingCalendar,
 } from "./trading-calendar.js";
-import { formatDay, parseDay, ZoneOffsets } from "./zoned-time.js";
+import { ZoneOffsets } from "./zoned-time.js";
 
 /** FX rolls its trading day at 17:00 New York time. */
 const ROLL_MINUTES = 17 * 60;
 
 const isWeekday = (day: number): boolean => {
-  const wd = (((day + 4) % 7) + 7) % 7;
+  const wd = weekdayOfDay(day);
   return wd >= 1 && wd <= 5;
 };
 

@@ -1,5 +1,5 @@
 import { InvalidDateError } from "../domain/errors.js";
-import { DAY_MS, dateOfDayNumber, dayNumber, utcDateOf } from "../domain/time.js";
+import { DAY_MS, formatDay, parseDay, utcDateOf, weekdayOfDay } from "../domain/time.js";
 import {
   FIRST_DATE_DAY,
   LAST_DATE_DAY,
@@ -24,15 +24,15 @@ class UtcDayCalendar implements TradingCalendar {
   }
 
   #tradesOn(day: number): boolean {
-    return this.#trades[(((day + 4) % 7) + 7) % 7]!;
+    return this.#trades[weekdayOfDay(day)]!;
   }
 
   isTradingDay(date: string): boolean {
-    return this.#tradesOn(dayNumber(date));
+    return this.#tradesOn(parseDay(date));
   }
 
   session(date: string): Session | undefined {
-    const day = dayNumber(date);
+    const day = parseDay(date);
     if (!this.#tradesOn(day)) return undefined;
     const open = day * DAY_MS;
     return {
@@ -54,28 +54,27 @@ class UtcDayCalendar implements TradingCalendar {
   }
 
   nextSession(date: string): string {
-    let day = dayNumber(date) + 1;
+    let day = parseDay(date) + 1;
     while (!this.#tradesOn(day)) day++;
     if (day > LAST_DATE_DAY)
       throw new InvalidDateError(date, "has no next session before year 10000");
-    return dateOfDayNumber(day);
+    return formatDay(day);
   }
 
   previousSession(date: string): string {
-    let day = dayNumber(date) - 1;
+    let day = parseDay(date) - 1;
     while (!this.#tradesOn(day)) day--;
     if (day < FIRST_DATE_DAY)
       throw new InvalidDateError(date, "has no previous session after year 100");
-    return dateOfDayNumber(day);
+    return formatDay(day);
   }
 
   sessionsBetween(from: string, to: string): string[] {
-    const first = dayNumber(from);
-    const last = dayNumber(to);
+    const first = parseDay(from);
+    const last = parseDay(to);
     if (last - first > 200_000) throw new InvalidDateError(to, `is too far after ${from}`);
     const out: string[] = [];
-    for (let day = first; day <= last; day++)
-      if (this.#tradesOn(day)) out.push(dateOfDayNumber(day));
+    for (let day = first; day <= last; day++) if (this.#tradesOn(day)) out.push(formatDay(day));
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { daysFromCivil, formatDay, parseDay, weekdayOfDay } from "../domain/time.js";
 import { easterSunday, XNYS_FIRST_YEAR, XNYS_LAST_YEAR, xnysYearRules } from "./xnys-rules.js";
-import { daysFromCivil, formatDay, parseDay, weekdayOfDay } from "./zoned-time.js";
 
 describe("easterSunday", () => {
   it("gives the Gregorian Easter dates, the earliest and latest possible included", () => {

@@ -1,4 +1,4 @@
-import { daysFromCivil, daysInMonth, parseDay, weekdayOfDay } from "./zoned-time.js";
+import { daysFromCivil, daysInMonth, parseDay, weekdayOfDay } from "../domain/time.js";
 
 /**
  * The rules of the New York Stock Exchange calendar: which weekdays are closed and which close

@@ -1,4 +1,5 @@
 import { InvalidDateError } from "../domain/errors.js";
+import { daysFromCivil, formatDay, parseDay, weekdayOfDay, yearOfDay } from "../domain/time.js";
 import { regularBarCount, type Session, type TradingCalendar } from "./trading-calendar.js";
 import {
   XNYS_CLOSE,
@@ -9,14 +10,7 @@ import {
   XNYS_PRE_OPEN,
   xnysYearRules,
 } from "./xnys-rules.js";
-import {
-  daysFromCivil,
-  formatDay,
-  parseDay,
-  weekdayOfDay,
-  yearOfDay,
-  ZoneOffsets,
-} from "./zoned-time.js";
+import { ZoneOffsets } from "./zoned-time.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -8,8 +8,8 @@ import {
   parseDay,
   weekdayOfDay,
   yearOfDay,
-  ZoneOffsets,
-} from "./zoned-time.js";
+} from "../domain/time.js";
+import { ZoneOffsets } from "./zoned-time.js";
 
 const DAY = 86_400_000;
 

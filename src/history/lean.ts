@@ -1,6 +1,6 @@
 import { basename, dirname } from "node:path";
 import { ImportError } from "../domain/errors.js";
-import { dayNumber } from "../domain/time.js";
+import { parseDay } from "../domain/time.js";
 import { WallClock } from "./timestamps.js";
 
 /** LEAN equity prices are integers in units of 1/10,000 dollar. */
@@ -39,7 +39,7 @@ export function parseLeanName(file: string, entry: string | undefined): LeanName
   }
   const date = `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}`;
   try {
-    dayNumber(date);
+    parseDay(date);
   } catch {
     throw new ImportError(file, 0, undefined, `has an impossible date ${raw} in its name`);
   }
@@ -57,7 +57,7 @@ export function leanTimeOf(
   timeZone: string,
 ): (text: string, s: number, e: number) => number {
   const clock = new WallClock(timeZone);
-  const midnight = dayNumber(date) * 86_400_000;
+  const midnight = parseDay(date) * 86_400_000;
   return (text, s, e) => {
     let v = 0;
     if (s === e) return Number.NaN;

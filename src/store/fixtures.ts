@@ -1,7 +1,7 @@
 // Test fixtures of the store's tests (not exported from the package).
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
-import { DAY_MS, dateOfDayNumber, dayNumber } from "../domain/time.js";
+import { DAY_MS, formatDay, parseDay } from "../domain/time.js";
 
 const HOUR = 3_600_000;
 
@@ -17,7 +17,7 @@ export function makeTestCalendar(earlyCloses: readonly string[] = []): TradingCa
     return wd >= 1 && wd <= 5;
   };
   const session = (date: string): Session | undefined => {
-    const day = dayNumber(date);
+    const day = parseDay(date);
     if (!trades(day)) return undefined;
     const base = day * DAY_MS;
     const isEarly = early.has(date);
@@ -33,27 +33,26 @@ export function makeTestCalendar(earlyCloses: readonly string[] = []): TradingCa
   return {
     name: "TEST",
     timeZone: "UTC",
-    isTradingDay: (date) => trades(dayNumber(date)),
+    isTradingDay: (date) => trades(parseDay(date)),
     session,
     sessionDateOf(time) {
       if (!Number.isFinite(time)) return undefined;
-      const s = session(dateOfDayNumber(Math.floor(time / DAY_MS)));
+      const s = session(formatDay(Math.floor(time / DAY_MS)));
       return s !== undefined && time >= s.preOpen && time < s.postClose ? s.date : undefined;
     },
     nextSession(date) {
-      let day = dayNumber(date) + 1;
+      let day = parseDay(date) + 1;
       while (!trades(day)) day++;
-      return dateOfDayNumber(day);
+      return formatDay(day);
     },
     previousSession(date) {
-      let day = dayNumber(date) - 1;
+      let day = parseDay(date) - 1;
       while (!trades(day)) day--;
-      return dateOfDayNumber(day);
+      return formatDay(day);
     },
     sessionsBetween(from, to) {
       const out: string[] = [];
-      for (let d = dayNumber(from); d <= dayNumber(to); d++)
-        if (trades(d)) out.push(dateOfDayNumber(d));
+      for (let d = parseDay(from); d <= parseDay(to); d++) if (trades(d)) out.push(formatDay(d));
       return out;
     },
     expectedBarCount(date, until) {
@@ -81,5 +80,5 @@ export function makeBar(time: number, price = 100, seed = 0): Bar {
 
 /** Epoch ms of `date` (YYYY-MM-DD) at `hh:mm` UTC. */
 export function at(date: string, hh: number, mm: number): number {
-  return dayNumber(date) * DAY_MS + hh * HOUR + mm * MINUTE_MS;
+  return parseDay(date) * DAY_MS + hh * HOUR + mm * MINUTE_MS;
 }
