@@ -239,20 +239,24 @@ export class DuckDbBarStore implements BarStore {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
         const n = chunk.rowCount;
-        const cols = [0, 1, 2, 3, 4, 5].map((c) => {
+        const column = (c: number): Float64Array => {
           const out = new Float64Array(n);
           copyFromVector(chunk.getColumnVector(c), 0, out, 0, n);
           return out;
-        });
-        const [time, open, high, low, close, volume] = cols as [
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-        ];
-        parts.push(barsOfColumns({ time, open, high, low, close, volume }, n));
+        };
+        parts.push(
+          barsOfColumns(
+            {
+              time: column(0),
+              open: column(1),
+              high: column(2),
+              low: column(3),
+              close: column(4),
+              volume: column(5),
+            },
+            n,
+          ),
+        );
       }
       return parts.flat();
     });

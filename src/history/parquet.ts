@@ -88,6 +88,7 @@ export async function readParquet(
     );
     const clock = isNaive && spec.tz !== undefined ? new WallClock(spec.tz) : undefined;
     const cols = Array.from({ length: 6 }, () => new Float64Array(2048));
+    const [o, h, l, c, v] = [cols[1]!, cols[2]!, cols[3]!, cols[4]!, cols[5]!];
     const scale = spec.priceScale;
     let row = 0;
     for (;;) {
@@ -117,14 +118,6 @@ export async function readParquet(
           sink.reject(row, "time", `${shown} is not a timestamp`);
           continue;
         }
-        const [, o, h, l, c, v] = cols as [
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-          Float64Array,
-        ];
         sink.add(
           spec.symbol,
           row,
