@@ -2,7 +2,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { generateSampleBars, storedSessionRange } from "../../history/public.js";
+import { storedSessionRange } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
 import {
@@ -13,9 +13,7 @@ import {
   numberOption,
 } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
-
-/** The sample `sessiondata backtest` writes into an empty store: fixed, so every run is alike. */
-export const SAMPLE = { symbols: 20, from: "2024-01-01", to: "2024-01-31", seed: 1 } as const;
+import { symbolsOrSample } from "../sample.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
 export interface BacktestCommandOptions {
@@ -65,14 +63,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   await system.start();
   try {
     const store = system.dataManager.barStore;
-    let known = await store.symbols();
-    if (known.length === 0) {
-      process.stderr.write(
-        `sessiondata: ${system.dbPath} is empty; generating a sample first: ${SAMPLE.symbols} symbols over January 2024 (${calendar.name}, seed ${SAMPLE.seed})…\n`,
-      );
-      await generateSampleBars(store, { ...SAMPLE, calendar });
-      known = await store.symbols();
-    }
+    const known = await symbolsOrSample(store, system.dbPath, calendar);
     const symbols = listOption(options.symbols, "--symbols") ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {

@@ -1,12 +1,11 @@
 import type { Command } from "commander";
 import { xnysCalendar } from "../../calendar/xnys.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { generateSampleBars } from "../../history/public.js";
 import { checkListenPolicy } from "../../server/auth.js";
 import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
-import { resolveDbPath } from "../options.js";
-import { SAMPLE } from "./backtest.js";
+import { listOption, resolveDbPath } from "../options.js";
+import { symbolsOrSample } from "../sample.js";
 
 /** The options of `sessiondata serve`, as commander parses them. */
 export interface ServeCommandOptions {
@@ -46,10 +45,7 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const envToken = process.env.SESSIONDATA_TOKEN;
   const token = options.token ?? (envToken === undefined || envToken === "" ? undefined : envToken);
   checkListenPolicy(host, token);
-  const indicators =
-    options.indicators === undefined
-      ? [...DEFAULT_INDICATORS]
-      : options.indicators.split(",").map((s) => s.trim());
+  const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   const system = new SystemManager({
     calendar: xnysCalendar,
     indicators,
@@ -58,12 +54,7 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   await system.start();
   try {
     const store = system.dataManager.barStore;
-    if ((await store.symbols()).length === 0) {
-      process.stderr.write(
-        `sessiondata: ${system.dbPath} is empty; generating a sample first: ${SAMPLE.symbols} symbols over January 2024 (XNYS, seed ${SAMPLE.seed})…\n`,
-      );
-      await generateSampleBars(store, { ...SAMPLE, calendar: xnysCalendar });
-    }
+    await symbolsOrSample(store, system.dbPath, system.calendar);
     const server = await startServer({
       sessionData: system.sessionData,
       barStore: store,
