@@ -99,8 +99,3 @@ export function addDays(date: string, days: number): string {
 export function weekdayOf(date: string): number {
   return weekdayOfDay(parseDay(date));
 }
-
-/** An instant as ISO 8601 UTC, minute precision when the seconds are zero (for messages). */
-export function formatTime(time: number): string {
-  return new Date(time).toISOString();
-}

@@ -82,10 +82,3 @@ export function findGaps(
   emit(Number.NaN, Number.NaN);
   return out;
 }
-
-/** Whole minutes of a gap list. */
-export function missingMinutes(gaps: readonly Gap[]): number {
-  let n = 0;
-  for (const g of gaps) n += g.count;
-  return n;
-}
