@@ -30,10 +30,10 @@ export class Vwap implements Indicator {
   /**
    * The sums before the latest bar: `replace` restores them and adds the new bar, so a
    * correction gives exactly the sums of in-order arrival (taking the old bar back out did not).
+   * Before any bar (new or reset) they equal the sums (all zero), so a replace then is an update.
    */
   #undoPriceVolume = 0;
   #undoVolume = 0;
-  #hasLast = false;
 
   get isReady(): boolean {
     return this.#volume > 0;
@@ -44,7 +44,6 @@ export class Vwap implements Indicator {
   }
 
   update(bar: Bar): void {
-    this.#hasLast = true;
     this.#undoPriceVolume = this.#priceVolume;
     this.#undoVolume = this.#volume;
     const volume = bar.volume;
@@ -54,10 +53,8 @@ export class Vwap implements Indicator {
   }
 
   replace(bar: Bar): void {
-    if (this.#hasLast) {
-      this.#priceVolume = this.#undoPriceVolume;
-      this.#volume = this.#undoVolume;
-    }
+    this.#priceVolume = this.#undoPriceVolume;
+    this.#volume = this.#undoVolume;
     this.update(bar);
   }
 
@@ -71,7 +68,6 @@ export class Vwap implements Indicator {
     this.#volume = 0;
     this.#undoPriceVolume = 0;
     this.#undoVolume = 0;
-    this.#hasLast = false;
   }
 
   clone(): Vwap {
@@ -80,7 +76,6 @@ export class Vwap implements Indicator {
     copy.#volume = this.#volume;
     copy.#undoPriceVolume = this.#undoPriceVolume;
     copy.#undoVolume = this.#undoVolume;
-    copy.#hasLast = this.#hasLast;
     return copy;
   }
 }
