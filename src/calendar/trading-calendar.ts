@@ -17,6 +17,10 @@ export interface Session {
   readonly postClose: number;
   /** Whether the session closes before its calendar's normal close (e.g. 13:00 on XNYS). */
   readonly earlyClose: boolean;
+  /** Start of the session's break (UTC ms), when it has one; `breakEnd` is then set too. */
+  readonly breakStart?: number;
+  /** End of the break: the instant trading resumes. */
+  readonly breakEnd?: number;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface Session {
  * Malformed dates throw `InvalidDateError`.
  */
 export interface TradingCalendar {
-  /** Short name, e.g. `XNYS`, `24/7`, `24/5`. */
+  /** Short name, e.g. `XNYS`, `24/7`, `24/5` (what `calendarByName` and the `symbols` table use). */
   readonly name: string;
   /** The IANA time zone its dates are reckoned in. */
   readonly timeZone: string;
@@ -46,8 +50,8 @@ export interface TradingCalendar {
   sessionsBetween(from: string, to: string): string[];
   /**
    * The number of 1-minute bars the regular session of `date` holds: minutes whose bar opens in
-   * `[open, close)`, or in `[open, min(close, until))` when `until` (epoch ms) is given. 0 for a
-   * day without a session.
+   * `[open, close)`, or in `[open, min(close, until))` when `until` (epoch ms) is given, the
+   * minutes of a break excepted. 0 for a day without a session.
    */
   expectedBarCount(date: string, until?: number): number;
 }
@@ -58,7 +62,7 @@ export const LAST_DATE_DAY = Date.UTC(9999, 11, 31) / 86_400_000;
 
 /**
  * What every calendar's `expectedBarCount` counts: 1-minute bars opening in
- * `[open, min(close, until))`, 0 without a session. A NaN `until` (a broken clock upstream) is
+ * `[open, min(close, until))` outside `[breakStart, breakEnd)`, 0 without a session. A NaN `until` (a broken clock upstream) is
  * refused rather than turned into a NaN count that would poison the quality figures.
  */
 export function regularBarCount(session: Session | undefined, until: number | undefined): number {
@@ -67,5 +71,21 @@ export function regularBarCount(session: Session | undefined, until: number | un
   }
   if (session === undefined) return 0;
   const end = until === undefined ? session.close : Math.min(session.close, until);
-  return end <= session.open ? 0 : Math.ceil((end - session.open) / MINUTE_MS);
+  const all = minutesBetween(session.open, end);
+  const { breakStart, breakEnd } = session;
+  if (breakStart === undefined || breakEnd === undefined) return all;
+  return all - (minutesBetween(breakStart, end) - minutesBetween(breakEnd, end));
+}
+
+/** 1-minute bars opening in `[from, to)` when `from` is on a minute: 0 for an empty range. */
+function minutesBetween(from: number, to: number): number {
+  return to <= from ? 0 : Math.ceil((to - from) / MINUTE_MS);
+}
+
+/** Whether `time` lies in the session's break (always false for a session without one). */
+export function inBreak(session: Session, time: number): boolean {
+  const { breakStart, breakEnd } = session;
+  return (
+    breakStart !== undefined && breakEnd !== undefined && time >= breakStart && time < breakEnd
+  );
 }

@@ -1,8 +1,8 @@
 import type { TradingCalendar } from "../calendar/public.js";
 import {
-  alwaysOpenCalendar,
-  fxCalendar,
-  weekdaysCalendar,
+  calendarByName as calendarByNameStrict,
+  calendarNames,
+  findCalendar,
   xnysCalendar,
 } from "../calendar/public.js";
 import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
@@ -14,24 +14,14 @@ export function resolveDbPath(db: string | undefined): string {
   return db !== undefined && db.trim() !== "" ? db : defaultDbPath();
 }
 
-/** The calendars `--calendar` names (lower case). */
-export const CALENDAR_NAMES: Readonly<Record<string, TradingCalendar>> = {
-  xnys: xnysCalendar,
-  "24/7": alwaysOpenCalendar,
-  "24/5": weekdaysCalendar,
-  fx: fxCalendar,
-};
+/** The calendars `--calendar` names, for help texts. */
+export const CALENDAR_NAMES: Readonly<Record<string, TradingCalendar>> = Object.fromEntries(
+  calendarNames().map((name) => [name, findCalendar(name)!]),
+);
 
-/** The calendar named by `--calendar` (default XNYS). */
+/** The calendar named by `--calendar` (default XNYS), case-insensitive. */
 export function calendarByName(name: string | undefined): TradingCalendar {
-  if (name === undefined) return xnysCalendar;
-  const calendar = CALENDAR_NAMES[name.toLowerCase()];
-  if (calendar === undefined) {
-    throw new InvalidArgumentError(
-      `unknown calendar ${JSON.stringify(name)}: use one of ${Object.keys(CALENDAR_NAMES).join(", ")}`,
-    );
-  }
-  return calendar;
+  return name === undefined ? xnysCalendar : calendarByNameStrict(name);
 }
 
 /** A flag's number, or `undefined` when absent; refuses anything that is not a finite number. */

@@ -10,6 +10,15 @@ export {
   SessionMismatchError,
   SourceError,
 } from "./errors.js";
+export {
+  checkProvenance,
+  isProvenance,
+  PROVENANCE_CODES,
+  PROVENANCES,
+  type Provenance,
+  type ProvenanceCounts,
+  provenanceOfCode,
+} from "./provenance.js";
 export { addDays, DAY_MS, isDateString, weekdayOf } from "./time.js";
 export {
   isTimeframe,
