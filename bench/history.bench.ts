@@ -15,9 +15,9 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { xnysCalendar } from "../src/calendar/xnys.js";
-import { DuckDbBarStore } from "../src/history/duckdb-bar-store.js";
-import { importFile } from "../src/history/import-file.js";
-import { generateSampleBars } from "../src/history/sample-data.js";
+import { DuckDbBarStore } from "../src/history/duckdb/duckdb-bar-store.js";
+import { importFile } from "../src/history/import/import-file.js";
+import { generateSampleBars } from "../src/history/sample/sample-data.js";
 
 const ROWS = 10_000_000;
 

@@ -11,12 +11,17 @@ import { xnysCalendar } from "./xnys.js";
 export const CALENDARS: readonly TradingCalendar[] = Object.freeze([
   xnysCalendar,
   alwaysOpenCalendar,
-  weekdaysCalendar,
   fxCalendar,
+  weekdaysCalendar,
 ]);
 
 /** Other names a calendar answers to (lower case), e.g. `cme` for `GLBX`. */
-const ALIASES: Readonly<Record<string, string>> = { nyse: "XNYS", crypto: "24/7" };
+const ALIASES: Readonly<Record<string, string>> = {
+  nyse: "XNYS",
+  crypto: "24/7",
+  fx: "24/5",
+  forex: "24/5",
+};
 
 const BY_NAME = new Map<string, TradingCalendar>();
 for (const calendar of CALENDARS) BY_NAME.set(calendar.name.toLowerCase(), calendar);

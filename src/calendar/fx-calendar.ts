@@ -28,7 +28,7 @@ const isWeekday = (day: number): boolean => {
  * run from Friday 21:59 (the last bar) to Sunday 22:00 UTC.
  */
 class FxCalendar implements TradingCalendar {
-  readonly name = "FX";
+  readonly name = "24/5";
   readonly timeZone = "America/New_York";
   readonly #zone = new ZoneOffsets("America/New_York");
 

@@ -47,8 +47,8 @@ describe("weekdaysCalendar", () => {
 describe("the edges of the representable dates, and a NaN until", () => {
   it.each([
     ["24/7", alwaysOpenCalendar, "2024-01-03"],
-    ["24/5", weekdaysCalendar, "2024-01-03"],
-    ["FX", fxCalendar, "2024-01-03"],
+    ["24/5-UTC", weekdaysCalendar, "2024-01-03"],
+    ["24/5", fxCalendar, "2024-01-03"],
     ["XNYS", xnysCalendar, "2024-01-03"],
   ])("%s refuses expectedBarCount(date, NaN) instead of answering NaN", (_, calendar, date) => {
     expect(() => calendar.expectedBarCount(date, Number.NaN)).toThrow(InvalidArgumentError);
@@ -59,8 +59,8 @@ describe("the edges of the representable dates, and a NaN until", () => {
 
   it.each([
     ["24/7", alwaysOpenCalendar],
-    ["24/5", weekdaysCalendar],
-    ["FX", fxCalendar],
+    ["24/5-UTC", weekdaysCalendar],
+    ["24/5", fxCalendar],
   ])(
     "%s: no session date beyond four-digit years (undefined or InvalidDateError, never +010000-01)",
     (_, calendar) => {

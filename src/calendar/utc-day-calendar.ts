@@ -89,5 +89,5 @@ export const alwaysOpenCalendar: TradingCalendar = new UtcDayCalendar(
   [0, 1, 2, 3, 4, 5, 6],
 );
 
-/** Trades every minute of UTC Monday to Friday (a simple 24/5 market); sessions are UTC days. */
-export const weekdaysCalendar: TradingCalendar = new UtcDayCalendar("24/5", [1, 2, 3, 4, 5]);
+/** Trades every minute of UTC Monday to Friday, midnight to midnight; sessions are UTC days. For spot FX (17:00 New York rolls) use `fxCalendar` ("24/5"). */
+export const weekdaysCalendar: TradingCalendar = new UtcDayCalendar("24/5-UTC", [1, 2, 3, 4, 5]);

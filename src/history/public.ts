@@ -12,7 +12,7 @@ export {
   DuckDbBarStore,
   type DuckDbBarStoreOptions,
   type SymbolSummary,
-} from "./duckdb-bar-store.js";
+} from "./duckdb/duckdb-bar-store.js";
 export {
   checkImportOptions,
   type FileImport,
@@ -21,14 +21,14 @@ export {
   type ImportProgress,
   type ImportResult,
   importFile,
-} from "./import-file.js";
-export type { SkippedLine } from "./import-sink.js";
+} from "./import/import-file.js";
+export type { SkippedLine } from "./import/import-sink.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export {
   checkSampleOptions,
   generateSampleBars,
   type SampleOptions,
   type SampleResult,
-} from "./sample-data.js";
-export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";
+} from "./sample/sample-data.js";
+export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample/sample-tickers.js";
 export { storedSessionRange } from "./stored-range.js";

@@ -59,7 +59,7 @@ describe("sessiondata generate (end to end)", () => {
     const bad = sessiondata(["generate", "--calendar", "mars", "--db", db]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe(
-      'sessiondata: unknown calendar "mars": use one of xnys, 24/7, 24/5, fx',
+      'sessiondata: unknown calendar "mars": use one of XNYS, 24/7, 24/5, 24/5-UTC',
     );
   });
 

@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
-import type { BarBulkWriter, BarColumns } from "./bulk-writer.js";
-import { checkSymbol, validateColumns } from "./bulk-writer.js";
+import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
+import { checkSymbol, validateColumns } from "../bulk-writer.js";
 import { StageChunks, VECTOR_SIZE } from "./duckdb-vectors.js";
 
 /** What a {@link DuckDbBulkWriter} needs of its store (kept internal to the history layer). */

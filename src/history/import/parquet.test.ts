@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MemoryBarStore } from "../memory-bar-store.js";
 import { importFile } from "./import-file.js";
 import { tempFiles } from "./import-test-support.test-helpers.js";
-import { MemoryBarStore } from "./memory-bar-store.js";
 
 const { dir } = tempFiles("parquet");
 const T = Date.UTC(2024, 0, 2, 14, 30);

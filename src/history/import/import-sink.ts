@@ -1,6 +1,6 @@
-import { barProblem } from "../domain/bar.js";
-import { ImportError } from "../domain/errors.js";
-import type { BarBulkWriter } from "./bulk-writer.js";
+import { barProblem } from "../../domain/bar.js";
+import { ImportError } from "../../domain/errors.js";
+import type { BarBulkWriter } from "../bulk-writer.js";
 
 /** A line an import left out under `skipInvalid`, and why. */
 export interface SkippedLine {

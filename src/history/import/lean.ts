@@ -1,6 +1,6 @@
 import { basename, dirname } from "node:path";
-import { ImportError } from "../domain/errors.js";
-import { parseDay } from "../domain/time.js";
+import { ImportError } from "../../domain/errors.js";
+import { parseDay } from "../../domain/time.js";
 import { WallClock } from "./timestamps.js";
 
 /** LEAN equity prices are integers in units of 1/10,000 dollar. */

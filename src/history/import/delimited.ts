@@ -1,4 +1,4 @@
-import { ImportError } from "../domain/errors.js";
+import { ImportError } from "../../domain/errors.js";
 import type { ImportSink } from "./import-sink.js";
 import { parseNumber, type TimestampParser } from "./timestamps.js";
 

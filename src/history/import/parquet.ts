@@ -1,7 +1,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { ImportError } from "../domain/errors.js";
+import { ImportError } from "../../domain/errors.js";
+import { copyFromVector } from "../duckdb/duckdb-vectors.js";
 import { type ColumnRole, roleOfHeader } from "./delimited.js";
-import { copyFromVector } from "./duckdb-vectors.js";
 import type { ImportSink } from "./import-sink.js";
 import { epochToMs, type TimestampParser, WallClock } from "./timestamps.js";
 

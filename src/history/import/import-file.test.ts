@@ -2,11 +2,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { ImportError, InvalidArgumentError } from "../domain/errors.js";
-import { DuckDbBarStore } from "./duckdb-bar-store.js";
+import { ImportError, InvalidArgumentError } from "../../domain/errors.js";
+import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
+import { MemoryBarStore } from "../memory-bar-store.js";
 import { importFile, symbolOfFileName } from "./import-file.js";
 import { tempFiles } from "./import-test-support.test-helpers.js";
-import { MemoryBarStore } from "./memory-bar-store.js";
 
 const { dir, write } = tempFiles("import");
 const T = Date.UTC(2024, 0, 2, 14, 30);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { InvalidBarError } from "../domain/errors.js";
-import { barStoreContract, collectScan, contractBar } from "./bar-store.contract.js";
+import { InvalidBarError } from "../../domain/errors.js";
+import { barStoreContract, collectScan, contractBar } from "../bar-store.contract.js";
 import { DuckDbBarStore } from "./duckdb-bar-store.js";
 
 barStoreContract("DuckDbBarStore", () => DuckDbBarStore.open(":memory:"));
@@ -154,7 +154,7 @@ describe("DuckDbBarStore", () => {
     for (let i = 0; i < 200_000; i++) lines.push(`${T0 + i * M},10,11,9,10.5,100`);
     writeFileSync(csv, `${lines.join("\n")}\n`);
     const path = join(dir, "killed.duckdb");
-    const script = fileURLToPath(new URL("./kill-child.test-helpers.ts", import.meta.url));
+    const script = fileURLToPath(new URL("../import/kill-child.test-helpers.ts", import.meta.url));
     const outcomes: string[] = [];
     // Kill while staging, right as the commit starts, a little later, and after it returned;
     // through the bulk writer and through importFile.

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { Bar } from "../domain/bar.js";
-import { SessiondataError } from "../domain/errors.js";
-import { checkTimeRange } from "./bar-chunk.js";
-import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
-import type { BarBulkWriter } from "./bulk-writer.js";
-import { barsOfColumns, checkSymbol } from "./bulk-writer.js";
+import type { Bar } from "../../domain/bar.js";
+import { SessiondataError } from "../../domain/errors.js";
+import { checkTimeRange } from "../bar-chunk.js";
+import type { BarChunk, BarStore, Coverage, ScanOptions } from "../bar-store.js";
+import type { BarBulkWriter } from "../bulk-writer.js";
+import { barsOfColumns, checkSymbol } from "../bulk-writer.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
 import { DEFAULT_WINDOW_ROWS, scanDuckDb, timeBound } from "./duckdb-scan.js";
 import { copyFromVector } from "./duckdb-vectors.js";

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api";
-import { DAY_MS } from "../domain/time.js";
-import { allocateChunk, checkScanOptions, trimChunk } from "./bar-chunk.js";
-import type { BarChunk, ScanOptions } from "./bar-store.js";
+import { DAY_MS } from "../../domain/time.js";
+import { allocateChunk, checkScanOptions, trimChunk } from "../bar-chunk.js";
+import type { BarChunk, ScanOptions } from "../bar-store.js";
 import { copyFromVector, VECTOR_SIZE } from "./duckdb-vectors.js";
 
 /**

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuckDbBarStore } from "./duckdb-bar-store.js";
+import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
 import { importFile } from "./import-file.js";
 
-const dir = fileURLToPath(new URL("../../../shared/data/bars/", import.meta.url));
+const dir = fileURLToPath(new URL("../../../../shared/data/bars/", import.meta.url));
 const present = existsSync(dir);
 if (!present) console.warn(`skipping real-data import tests: ${dir} is absent`);
 

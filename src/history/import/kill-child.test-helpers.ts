@@ -5,7 +5,7 @@
  * "committing" when all are staged and "committed" at the end; the parent kills it with SIGKILL
  * at one of those points and checks the file holds all or nothing.
  */
-import { DuckDbBarStore } from "./duckdb-bar-store.js";
+import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
 import { importFile } from "./import-file.js";
 
 const say = (word: string) => process.stdout.write(`${word}\n`);

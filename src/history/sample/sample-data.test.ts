@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { alwaysOpenCalendar } from "../calendar/utc-day-calendar.js";
-import { xnysCalendar } from "../calendar/xnys.js";
-import { InvalidArgumentError } from "../domain/errors.js";
-import { collectScan } from "./bar-store.contract.js";
-import type { BarStore } from "./bar-store.js";
-import { DuckDbBarStore } from "./duckdb-bar-store.js";
-import { MemoryBarStore } from "./memory-bar-store.js";
+import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
+import { xnysCalendar } from "../../calendar/xnys.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import { collectScan } from "../bar-store.contract.js";
+import type { BarStore } from "../bar-store.js";
+import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
+import { MemoryBarStore } from "../memory-bar-store.js";
 import { generateSampleBars } from "./sample-data.js";
 import { SAMPLE_TICKERS, sampleTickers } from "./sample-tickers.js";
 

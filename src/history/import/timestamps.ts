@@ -3,9 +3,9 @@
  * codes: no substring per field on the common paths, because a 10-million-row file has 60
  * million fields.
  */
-import { ZoneOffsets } from "../calendar/zoned-time.js";
-import { InvalidArgumentError } from "../domain/errors.js";
-import { daysFromCivil } from "../domain/time.js";
+import { ZoneOffsets } from "../../calendar/zoned-time.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import { daysFromCivil } from "../../domain/time.js";
 
 const MINUTE = 60_000;
 const HALF_DAY = 12 * 3_600_000;

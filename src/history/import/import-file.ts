@@ -2,9 +2,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { unzipSync } from "fflate";
-import { ImportError, InvalidArgumentError } from "../domain/errors.js";
-import type { BarStore } from "./bar-store.js";
-import { checkSymbol, openBulkWriter } from "./bulk-writer.js";
+import { ImportError, InvalidArgumentError } from "../../domain/errors.js";
+import type { BarStore } from "../bar-store.js";
+import { checkSymbol, openBulkWriter } from "../bulk-writer.js";
 import { type ColumnRole, parseColumnRoles, readDelimited } from "./delimited.js";
 import {
   detectText,

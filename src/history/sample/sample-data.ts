@@ -1,10 +1,10 @@
-import type { TradingCalendar } from "../calendar/trading-calendar.js";
-import { xnysCalendar } from "../calendar/xnys.js";
-import { MINUTE_MS } from "../domain/bar.js";
-import { InvalidArgumentError } from "../domain/errors.js";
-import { isDateString } from "../domain/time.js";
-import type { BarStore } from "./bar-store.js";
-import { checkSymbol, openBulkWriter } from "./bulk-writer.js";
+import type { TradingCalendar } from "../../calendar/trading-calendar.js";
+import { xnysCalendar } from "../../calendar/xnys.js";
+import { MINUTE_MS } from "../../domain/bar.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import { isDateString } from "../../domain/time.js";
+import type { BarStore } from "../bar-store.js";
+import { checkSymbol, openBulkWriter } from "../bulk-writer.js";
 import { hashSeed, Random } from "./random.js";
 import { SAMPLE_START_PRICES, sampleTickers } from "./sample-tickers.js";
 
