@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { xnysCalendar } from "../calendar/xnys.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
@@ -92,7 +93,7 @@ describe("DataUpkeep.checkCompleteness", () => {
           expect(got).toEqual(want);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
