@@ -96,6 +96,9 @@ async function preloaded(store: BarStore, dates: readonly string[]): Promise<Bar
     readBars: async () => [],
     symbols: async () => symbols,
     coverage: async () => undefined,
+    symbolInfo: async () => undefined,
+    listSymbolInfo: async () => [],
+    setSymbolInfo: async () => undefined,
     close: async () => undefined,
     async *scan(o: ScanOptions) {
       if (o.from !== from || o.to !== to) throw new Error("preloaded: another range was asked");

@@ -44,6 +44,7 @@ export function allocateChunk(capacity: number): {
   low: Float64Array;
   close: Float64Array;
   volume: Float64Array;
+  provenance: Uint8Array;
 } {
   return {
     length: 0,
@@ -54,6 +55,7 @@ export function allocateChunk(capacity: number): {
     low: new Float64Array(capacity),
     close: new Float64Array(capacity),
     volume: new Float64Array(capacity),
+    provenance: new Uint8Array(capacity),
   };
 }
 
@@ -70,5 +72,6 @@ export function trimChunk(chunk: ReturnType<typeof allocateChunk>, n: number): B
     low: chunk.low.subarray(0, n),
     close: chunk.close.subarray(0, n),
     volume: chunk.volume.subarray(0, n),
+    provenance: chunk.provenance.subarray(0, n),
   };
 }

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, InvalidBarError } from "../domain/errors.js";
-import type { BarChunk, BarStore } from "./bar-store.js";
+import { PROVENANCE_CODES, type Provenance } from "../domain/provenance.js";
+import type { BarChunk, BarStore, SymbolInfo } from "./bar-store.js";
+import { openBulkWriter } from "./bulk-writer.js";
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const M = 60_000;
@@ -26,15 +28,21 @@ export function contractBar(minute: number, seed = minute): Bar {
   };
 }
 
-/** Every bar of the chunks, flattened to `[symbol, bar]` pairs in order. */
+/**
+ * Every bar of the chunks, flattened to `[symbol, bar]` pairs in order, with each bar's
+ * provenance code in `codes` (same order).
+ */
 export async function collectScan(
   chunks: AsyncIterable<BarChunk>,
-): Promise<{ rows: [string, Bar][]; sizes: number[] }> {
+): Promise<{ rows: [string, Bar][]; sizes: number[]; codes: number[] }> {
   const rows: [string, Bar][] = [];
   const sizes: number[] = [];
+  const codes: number[] = [];
   for await (const c of chunks) {
     sizes.push(c.length);
+    expect(c.provenance.length, "a chunk has one provenance code per bar").toBe(c.length);
     for (let i = 0; i < c.length; i++) {
+      codes.push(c.provenance[i]!);
       rows.push([
         c.symbol[i]!,
         {
@@ -48,7 +56,12 @@ export async function collectScan(
       ]);
     }
   }
-  return { rows, sizes };
+  return { rows, sizes, codes };
+}
+
+/** A valid {@link SymbolInfo} for the contract's tests. */
+export function contractInfo(symbol: string, overrides: Partial<SymbolInfo> = {}): SymbolInfo {
+  return { symbol, calendar: "XNYS", timeZone: "America/New_York", priceDecimals: 2, ...overrides };
 }
 
 /**
@@ -262,10 +275,11 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
         fc.asyncProperty(
           fc.array(
             fc.tuple(
-              fc.constantFrom("A", "B", "C"),
+              fc.constantFrom("A", "B", "c"),
               fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 99 })), {
                 maxLength: 12,
               }),
+              fc.constantFrom<Provenance | undefined>(undefined, "live", "replay", "corrected"),
             ),
             { maxLength: 8 },
           ),
@@ -274,11 +288,16 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
           async (writes, a, b) => {
             const store = await make();
             const model = new Map<string, Map<number, Bar>>();
-            for (const [symbol, items] of writes) {
+            const codes = new Map<string, number>();
+            for (const [given, items, provenance] of writes) {
+              const symbol = given.toUpperCase();
               const bars = items.map(([m, seed]) => contractBar(m, seed));
-              await store.writeBars(symbol, bars);
+              await store.writeBars(given, bars, provenance === undefined ? {} : { provenance });
               const series = model.get(symbol) ?? new Map<number, Bar>();
-              for (const bar of bars) series.set(bar.time, bar);
+              for (const bar of bars) {
+                series.set(bar.time, bar);
+                codes.set(`${symbol}@${bar.time}`, provenance ? PROVENANCE_CODES[provenance] : 0);
+              }
               if (series.size > 0) model.set(symbol, series);
             }
             const from = T0 + Math.min(a, b) * M;
@@ -292,8 +311,12 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
               for (const bar of inRange) expected.push([symbol, bar]);
             }
             expected.sort((x, y) => x[1].time - y[1].time || (x[0] < y[0] ? -1 : 1));
-            const { rows } = await collectScan(store.scan({ from, to, chunkSize: 7 }));
-            expect(rows).toEqual(expected);
+            const scanned = await collectScan(store.scan({ from, to, chunkSize: 7 }));
+            expect(scanned.rows).toEqual(expected);
+            expect(
+              scanned.codes,
+              "each bar keeps the provenance of the write that stored it",
+            ).toEqual(expected.map(([symbol, bar]) => codes.get(`${symbol}@${bar.time}`)));
             expect(await store.symbols()).toEqual([...model.keys()].sort());
             await store.close();
           },
@@ -308,6 +331,129 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
       await store.close();
       await expect(store.readBars("AAPL", T0, T0 + M)).rejects.toThrow();
       await expect(store.writeBars("AAPL", [contractBar(1)])).rejects.toThrow();
+      await expect(store.setSymbolInfo(contractInfo("AAPL"))).rejects.toThrow();
+      await expect(store.symbolInfo("AAPL")).rejects.toThrow();
+    });
+
+    it("stores symbols upper case and takes any case on every entry point", async () => {
+      const store = await make();
+      await store.writeBars("aapl", [contractBar(0), contractBar(1)]);
+      await store.writeBars("Aapl", [contractBar(1, 50)]);
+      await store.writeBars("brk.b", [contractBar(0)]);
+      expect(await store.symbols(), "one upper-case symbol per name").toEqual(["AAPL", "BRK.B"]);
+      expect(await store.readBars("AaPl", T0, T0 + 2 * M)).toEqual([
+        contractBar(0),
+        contractBar(1, 50),
+      ]);
+      expect((await store.coverage("aapl"))?.count).toBe(2);
+      const { rows } = await collectScan(
+        store.scan({ symbols: ["brk.B", "aapl"], from: T0, to: T0 + M }),
+      );
+      expect(rows.map(([s]) => s)).toEqual(["AAPL", "BRK.B"]);
+      await store.setSymbolInfo(contractInfo("msft"));
+      expect((await store.symbolInfo("MsFt"))?.symbol).toBe("MSFT");
+      await expect(store.writeBars(" aapl", [contractBar(2)])).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      );
+    });
+
+    it("stores each bar's provenance, 0 when none is given, and replaces it on upsert", async () => {
+      const store = await make();
+      await store.writeBars("AAPL", [contractBar(0), contractBar(1), contractBar(2)]);
+      await store.writeBars("AAPL", [contractBar(1, 9)], { provenance: "corrected" });
+      await store.writeBars("AAPL", [contractBar(3)], { provenance: "live" });
+      await store.writeBars("MSFT", [contractBar(0)], { provenance: "refilled" });
+      await store.writeBars("MSFT", [contractBar(1)], { provenance: "replay" });
+      const { rows, codes } = await collectScan(store.scan({ from: T0, to: T0 + 10 * M }));
+      expect(
+        rows.map(([s, b], i) => `${(b.time - T0) / M}${s}=${codes[i]}`),
+        "codes: 0 not recorded, 1 live, 2 replay, 3 refilled, 4 corrected",
+      ).toEqual(["0AAPL=0", "0MSFT=3", "1AAPL=4", "1MSFT=2", "2AAPL=0", "3AAPL=1"]);
+      expect((await store.readBars("AAPL", T0 + M, T0 + 2 * M))[0]).toEqual(contractBar(1, 9));
+    });
+
+    it("refuses an unknown provenance and writes nothing", async () => {
+      const store = await make();
+      await expect(
+        store.writeBars("AAPL", [contractBar(0)], { provenance: "guessed" as Provenance }),
+      ).rejects.toThrow(/provenance must be one of live, replay, refilled, corrected/);
+      expect(await store.symbols()).toEqual([]);
+    });
+
+    it("takes provenance codes through the bulk path, and refuses a code that names none", async () => {
+      const store = await make();
+      const n = 4;
+      const columns = {
+        time: Float64Array.from({ length: n }, (_, i) => T0 + i * M),
+        open: new Float64Array(n).fill(10),
+        high: new Float64Array(n).fill(11),
+        low: new Float64Array(n).fill(9),
+        close: new Float64Array(n).fill(10.5),
+        volume: new Float64Array(n).fill(100),
+        provenance: Uint8Array.from([1, 1, 3, 0]),
+      };
+      const writer = await openBulkWriter(store);
+      writer.append("eurusd", columns, n);
+      expect(() =>
+        writer.append("GBPUSD", { ...columns, provenance: Uint8Array.from([5]) }, 1),
+      ).toThrow(/provenance code 5 of bar 0 for GBPUSD/);
+      expect(await writer.commit()).toBe(n);
+      const { rows, codes } = await collectScan(store.scan({ from: T0, to: T0 + n * M }));
+      expect(rows.map(([s]) => s)).toEqual(["EURUSD", "EURUSD", "EURUSD", "EURUSD"]);
+      expect(codes).toEqual([1, 1, 3, 0]);
+      const plain = await openBulkWriter(store);
+      const { provenance: _, ...without } = columns;
+      plain.append("EURUSD", without, 2);
+      await plain.commit();
+      const again = await collectScan(store.scan({ from: T0, to: T0 + n * M }));
+      expect(again.codes, "columns without provenance store 0").toEqual([0, 0, 3, 0]);
+    });
+
+    it("keeps symbol info: none until set, set before any bar, upserted, sorted", async () => {
+      const store = await make();
+      expect(await store.symbolInfo("AAPL"), "nothing stored by default").toBeUndefined();
+      await store.writeBars("AAPL", [contractBar(0)]);
+      expect(await store.symbolInfo("AAPL"), "a write stores no info").toBeUndefined();
+      expect(await store.listSymbolInfo()).toEqual([]);
+      await store.setSymbolInfo(
+        contractInfo("btcusdt", { calendar: "24/7", timeZone: "UTC", priceDecimals: 8 }),
+      );
+      expect(await store.symbols(), "info alone is not a symbol with bars").toEqual(["AAPL"]);
+      expect(await store.coverage("BTCUSDT")).toBeUndefined();
+      await store.setSymbolInfo(contractInfo("AAPL", { calendar: "xnys" }));
+      expect(await store.symbolInfo("AAPL"), "the calendar is kept by its canonical name").toEqual(
+        contractInfo("AAPL"),
+      );
+      await store.setSymbolInfo(contractInfo("AAPL", { priceDecimals: 4 }));
+      await store.writeBars("BTCUSDT", [contractBar(1)]);
+      expect(await store.listSymbolInfo()).toEqual([
+        contractInfo("AAPL", { priceDecimals: 4 }),
+        contractInfo("BTCUSDT", { calendar: "24/7", timeZone: "UTC", priceDecimals: 8 }),
+      ]);
+      expect(await store.symbols()).toEqual(["AAPL", "BTCUSDT"]);
+      const info = await store.symbolInfo("AAPL");
+      (info as { priceDecimals: number }).priceDecimals = 9;
+      expect((await store.symbolInfo("AAPL"))?.priceDecimals, "info is copied out").toBe(4);
+    });
+
+    it("refuses symbol info with an unknown calendar or zone or impossible decimals", async () => {
+      const store = await make();
+      for (const [bad, pattern] of [
+        [{ calendar: "NASDAQ" }, /unknown calendar "NASDAQ"/],
+        [{ timeZone: "Mars/Olympus" }, /time zone "Mars\/Olympus" is not an IANA zone/],
+        [{ priceDecimals: 11 }, /priceDecimals must be an integer from 0 to 10, got 11/],
+        [{ priceDecimals: 1.5 }, /priceDecimals/],
+        [{ symbol: "" }, /symbol "" is not a valid symbol/],
+      ] as const) {
+        await expect(
+          store.setSymbolInfo(contractInfo("AAPL", bad as Partial<SymbolInfo>)),
+          JSON.stringify(bad),
+        ).rejects.toThrow(pattern);
+      }
+      await expect(
+        store.setSymbolInfo(contractInfo("AAPL", { calendar: "nasdaq" })),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect(await store.listSymbolInfo(), "nothing stored by a refused call").toEqual([]);
     });
   });
 }

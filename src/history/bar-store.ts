@@ -1,4 +1,5 @@
 import type { Bar } from "../domain/bar.js";
+import type { Provenance } from "../domain/provenance.js";
 
 /**
  * A columnar slice of bars from {@link BarStore.scan}, ordered by (time, symbol).
@@ -13,6 +14,33 @@ export interface BarChunk {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
+  /**
+   * Where each bar came from, as a `PROVENANCE_CODES` value (1 live, 2 replay, 3 refilled,
+   * 4 corrected), or 0 when it was not recorded (bars imported from files).
+   */
+  readonly provenance: Uint8Array;
+}
+
+/**
+ * What the store keeps about a symbol besides its bars: one row of the `symbols` table, set at
+ * import (`setSymbolInfo`) and read by every command that needs the symbol's calendar or price
+ * precision. A symbol whose import set nothing has none: readers fall back to their default.
+ */
+export interface SymbolInfo {
+  /** The symbol, upper case. */
+  readonly symbol: string;
+  /** The symbol's trading calendar, a `calendarByName()` name (`"XNYS"`, `"24/7"`, …). */
+  readonly calendar: string;
+  /** The IANA time zone of its sessions (the calendar's, unless the data says otherwise). */
+  readonly timeZone: string;
+  /** The most decimals its prices were given with at import, 0 to 10. */
+  readonly priceDecimals: number;
+}
+
+/** Options of {@link BarStore.writeBars}. */
+export interface WriteOptions {
+  /** Where the bars came from; stored with each bar (default: not recorded, code 0). */
+  readonly provenance?: Provenance;
 }
 
 /** What {@link BarStore.scan} replays. Times are epoch ms, `from <= time < to`. */
@@ -42,14 +70,24 @@ export interface BarSource {
 
 /**
  * The port of the historical bar store: the place backtests replay from and gap repair refills
- * from. Adapters: `DuckDbBarStore`, `MemoryBarStore`.
+ * from. Adapters: `DuckDbBarStore`, `MemoryBarStore`. Symbols are stored upper case: every
+ * member takes a symbol in any case and reads or writes its upper-case form.
  */
 export interface BarStore extends BarSource {
   /**
    * Upserts bars: a bar at an existing (symbol, time) replaces it. All or nothing: when it
    * throws, the store is as it was. Bars are validated first (`InvalidBarError`).
    */
-  writeBars(symbol: string, bars: readonly Bar[]): Promise<void>;
+  writeBars(symbol: string, bars: readonly Bar[], options?: WriteOptions): Promise<void>;
+  /** The symbol's stored calendar, time zone and precision, or `undefined` when none was set. */
+  symbolInfo(symbol: string): Promise<SymbolInfo | undefined>;
+  /** Every symbol's {@link SymbolInfo} that was set, sorted by symbol. */
+  listSymbolInfo(): Promise<SymbolInfo[]>;
+  /**
+   * Sets (inserts or replaces) a symbol's info; allowed before the symbol has bars. Throws
+   * `InvalidArgumentError` for an unknown calendar or time zone, or decimals outside 0..10.
+   */
+  setSymbolInfo(info: SymbolInfo): Promise<void>;
   /** An async iterator of columnar chunks ordered by (time, symbol), in bounded memory. */
   scan(options: ScanOptions): AsyncIterable<BarChunk>;
   /** Every symbol with at least one bar, sorted. */

@@ -1,6 +1,10 @@
 import { type Bar, barProblem } from "../domain/bar.js";
-import { InvalidArgumentError, InvalidBarError } from "../domain/errors.js";
+import { InvalidBarError } from "../domain/errors.js";
+import { PROVENANCES } from "../domain/provenance.js";
 import type { BarStore } from "./bar-store.js";
+import { checkProvenanceCodes, checkSymbol, normalizeSymbol } from "./symbol-info.js";
+
+export { checkSymbol, normalizeSymbol };
 
 /**
  * A bar's six numbers as parallel columns; entry `i` of each array is one bar. Used by the bulk
@@ -13,6 +17,8 @@ export interface BarColumns {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
+  /** Each bar's provenance code (`PROVENANCE_CODES`, or 0); absent means 0 (not recorded). */
+  readonly provenance?: Uint8Array;
 }
 
 /**
@@ -22,10 +28,11 @@ export interface BarColumns {
  */
 export interface BarBulkWriter {
   /**
-   * Adds the first `n` bars of `columns` for `symbol`. Every bar is validated first: a bad one
-   * throws `InvalidBarError` and nothing of this call is added. `validated` skips that check
+   * Adds the first `n` bars of `columns` for `symbol` (any case; stored upper case). Every bar
+   * is validated first: a bad one throws `InvalidBarError` (a bad provenance code
+   * `InvalidArgumentError`) and nothing of this call is added. `validated` skips the bar check
    * for callers that have just validated each bar themselves (the importers, which must name
-   * the file line of a bad one).
+   * the file line of a bad one); provenance codes are checked either way.
    */
   append(symbol: string, columns: BarColumns, n: number, validated?: boolean): void;
   /** Bars appended so far. */
@@ -46,19 +53,14 @@ export function isBulkWritable(store: BarStore): store is BulkWritableBarStore {
   return typeof (store as Partial<BulkWritableBarStore>).bulkWriter === "function";
 }
 
-/** Throws unless the symbol is a non-empty string without surrounding spaces. */
-export function checkSymbol(symbol: string): void {
-  if (typeof symbol !== "string" || symbol.length === 0 || symbol.trim() !== symbol) {
-    throw new InvalidArgumentError(`symbol ${JSON.stringify(symbol)} is not a valid symbol`);
-  }
-}
-
 /**
- * Throws `InvalidBarError` for the first bad bar among the first `n` of `columns`. One scratch
- * object is reused, so validating millions of rows allocates nothing.
+ * Throws `InvalidBarError` for the first bad bar among the first `n` of `columns`
+ * (`InvalidArgumentError` for a bad provenance code). One scratch object is reused, so
+ * validating millions of rows allocates nothing.
  */
 export function validateColumns(symbol: string, columns: BarColumns, n: number): void {
   checkSymbol(symbol);
+  if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
   const bar = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   for (let i = 0; i < n; i++) {
     bar.time = columns.time[i]!;
@@ -89,13 +91,20 @@ export function barsOfColumns(columns: BarColumns, n: number): Bar[] {
   return out;
 }
 
+/** Bars of one symbol with one provenance code, in the order they were appended. */
+interface Run {
+  code: number;
+  bars: Bar[];
+}
+
 /**
- * Buffers bars as objects and writes each symbol with one `writeBars` call on commit: atomic for
- * one symbol, and for several as far as the store's `writeBars` cannot fail after validation.
+ * Buffers bars as objects and writes each symbol with one `writeBars` call per run of one
+ * provenance on commit: atomic for one symbol and provenance, and for more as far as the store's
+ * `writeBars` cannot fail after validation.
  */
 class BufferingBulkWriter implements BarBulkWriter {
   readonly #store: BarStore;
-  #pending = new Map<string, Bar[]>();
+  #pending = new Map<string, Run[]>();
   #rows = 0;
 
   constructor(store: BarStore) {
@@ -107,18 +116,35 @@ class BufferingBulkWriter implements BarBulkWriter {
   }
 
   append(symbol: string, columns: BarColumns, n: number, validated = false): void {
-    if (validated) checkSymbol(symbol);
-    else validateColumns(symbol, columns, n);
-    const list = this.#pending.get(symbol) ?? [];
-    for (const bar of barsOfColumns(columns, n)) list.push(bar);
-    this.#pending.set(symbol, list);
+    if (validated) {
+      checkSymbol(symbol);
+      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
+    } else validateColumns(symbol, columns, n);
+    const key = symbol.toUpperCase();
+    const runs = this.#pending.get(key) ?? [];
+    const bars = barsOfColumns(columns, n);
+    for (let i = 0; i < n; i++) {
+      const code = columns.provenance?.[i] ?? 0;
+      let run = runs[runs.length - 1];
+      if (run === undefined || run.code !== code) {
+        run = { code, bars: [] };
+        runs.push(run);
+      }
+      run.bars.push(bars[i]!);
+    }
+    this.#pending.set(key, runs);
     this.#rows += n;
   }
 
   async commit(): Promise<number> {
     const pending = this.#pending;
     this.#pending = new Map();
-    for (const [symbol, bars] of pending) await this.#store.writeBars(symbol, bars);
+    for (const [symbol, runs] of pending) {
+      for (const { code, bars } of runs) {
+        const provenance = PROVENANCES[code - 1];
+        await this.#store.writeBars(symbol, bars, provenance === undefined ? {} : { provenance });
+      }
+    }
     const rows = this.#rows;
     this.#rows = 0;
     return rows;

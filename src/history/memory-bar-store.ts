@@ -2,13 +2,21 @@ import { type Bar, validateBar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
 import { lowerBound } from "../domain/search.js";
 import { allocateChunk, checkScanOptions, checkTimeRange, trimChunk } from "./bar-chunk.js";
-import type { BarChunk, BarStore, Coverage, ScanOptions } from "./bar-store.js";
-import { checkSymbol } from "./bulk-writer.js";
+import type {
+  BarChunk,
+  BarStore,
+  Coverage,
+  ScanOptions,
+  SymbolInfo,
+  WriteOptions,
+} from "./bar-store.js";
+import { bySymbol, checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "./symbol-info.js";
 
-/** One symbol's bars, kept sorted by time with no duplicate times. */
+/** One symbol's bars, kept sorted by time with no duplicate times; `code[i]` is bar i's provenance. */
 interface Series {
   time: number[];
   bars: Bar[];
+  code: number[];
 }
 
 /**
@@ -24,15 +32,17 @@ interface Series {
  */
 export class MemoryBarStore implements BarStore {
   readonly #series = new Map<string, Series>();
+  readonly #info = new Map<string, SymbolInfo>();
   #closed = false;
 
   #open(): void {
     if (this.#closed) throw new SessiondataError("the MemoryBarStore is closed");
   }
 
-  async writeBars(symbol: string, bars: readonly Bar[]): Promise<void> {
+  async writeBars(name: string, bars: readonly Bar[], options?: WriteOptions): Promise<void> {
     this.#open();
-    checkSymbol(symbol);
+    const symbol = normalizeSymbol(name);
+    const code = provenanceCodeOf(options);
     // Validate and copy everything before touching the series: a refusal leaves it as it was.
     const incoming: Bar[] = new Array(bars.length);
     for (let i = 0; i < bars.length; i++) {
@@ -50,17 +60,20 @@ export class MemoryBarStore implements BarStore {
     if (incoming.length === 0) return;
     // A stable sort keeps the later of two bars with one time, so the last one given wins.
     incoming.sort((a, b) => a.time - b.time);
-    const old = this.#series.get(symbol) ?? { time: [], bars: [] };
+    const old = this.#series.get(symbol) ?? { time: [], bars: [], code: [] };
     const time: number[] = [];
     const merged: Bar[] = [];
+    const codes: number[] = [];
     let i = 0;
     let j = 0;
     while (i < old.bars.length || j < incoming.length) {
       const a = old.bars[i];
       const b = incoming[j];
       let next: Bar;
+      let nextCode = code;
       if (b === undefined || (a !== undefined && a.time < b.time)) {
         next = a!;
+        nextCode = old.code[i]!;
         i++;
       } else {
         if (a !== undefined && a.time === b.time) i++;
@@ -71,14 +84,32 @@ export class MemoryBarStore implements BarStore {
       }
       time.push(next.time);
       merged.push(next);
+      codes.push(nextCode);
     }
-    this.#series.set(symbol, { time, bars: merged });
+    this.#series.set(symbol, { time, bars: merged, code: codes });
+  }
+
+  async symbolInfo(symbol: string): Promise<SymbolInfo | undefined> {
+    this.#open();
+    const info = this.#info.get(normalizeSymbol(symbol));
+    return info === undefined ? undefined : { ...info };
+  }
+
+  async listSymbolInfo(): Promise<SymbolInfo[]> {
+    this.#open();
+    return [...this.#info.values()].map((info) => ({ ...info })).sort(bySymbol);
+  }
+
+  async setSymbolInfo(info: SymbolInfo): Promise<void> {
+    this.#open();
+    const checked = checkSymbolInfo(info);
+    this.#info.set(checked.symbol, checked);
   }
 
   async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
     this.#open();
     checkTimeRange("readBars", from, to);
-    const s = this.#series.get(symbol);
+    const s = this.#series.get(normalizeSymbol(symbol));
     if (s === undefined || !(from < to)) return [];
     const lo = lowerBound(s.time, from);
     const hi = lowerBound(s.time, to, lo);
@@ -89,7 +120,9 @@ export class MemoryBarStore implements BarStore {
     this.#open();
     const size = checkScanOptions(options);
     const { from, to } = options;
-    const names = [...new Set(options.symbols ?? this.#series.keys())].sort();
+    const names = [
+      ...new Set(options.symbols?.map((s) => normalizeSymbol(s)) ?? this.#series.keys()),
+    ].sort();
     // Cursors per symbol; the chunk is filled by repeatedly taking the (time, symbol)-smallest head.
     const cursors: { symbol: string; s: Series; at: number; end: number }[] = [];
     for (const symbol of names) {
@@ -123,6 +156,7 @@ export class MemoryBarStore implements BarStore {
         chunk.low[n] = b.low;
         chunk.close[n] = b.close;
         chunk.volume[n] = b.volume;
+        chunk.provenance[n] = c.s.code[c.at]!;
         n++;
         if (++c.at === c.end) cursors.splice(best, 1);
       }
@@ -138,7 +172,7 @@ export class MemoryBarStore implements BarStore {
 
   async coverage(symbol: string): Promise<Coverage | undefined> {
     this.#open();
-    const s = this.#series.get(symbol);
+    const s = this.#series.get(normalizeSymbol(symbol));
     if (s === undefined || s.time.length === 0) return undefined;
     return { first: s.time[0]!, last: s.time[s.time.length - 1]!, count: s.time.length };
   }
@@ -146,5 +180,6 @@ export class MemoryBarStore implements BarStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#series.clear();
+    this.#info.clear();
   }
 }

@@ -1,5 +1,13 @@
 // The history layer's public surface, exported by hand.
-export type { BarChunk, BarSource, BarStore, Coverage, ScanOptions } from "./bar-store.js";
+export type {
+  BarChunk,
+  BarSource,
+  BarStore,
+  Coverage,
+  ScanOptions,
+  SymbolInfo,
+  WriteOptions,
+} from "./bar-store.js";
 export {
   type BarBulkWriter,
   type BarColumns,
@@ -13,6 +21,7 @@ export {
   type DuckDbBarStoreOptions,
   type SymbolSummary,
 } from "./duckdb/duckdb-bar-store.js";
+export type { CountMismatch, StoreIntegrity } from "./duckdb/duckdb-integrity.js";
 export {
   checkImportOptions,
   type FileImport,
@@ -31,4 +40,12 @@ export {
   type SampleResult,
 } from "./sample/sample-data.js";
 export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample/sample-tickers.js";
+export {
+  NoDatabaseError,
+  ReadOnlyStoreError,
+  StoreIntegrityError,
+  StoreLockedError,
+  StoreVersionError,
+} from "./store-errors.js";
 export { storedSessionRange } from "./stored-range.js";
+export { checkSymbolInfo, MAX_PRICE_DECIMALS, normalizeSymbol } from "./symbol-info.js";

@@ -326,6 +326,9 @@ describe("BacktestStreamCoordinator", () => {
       readBars: (symbol, from, to) => store.readBars(symbol, from, to),
       symbols: () => store.symbols(),
       coverage: (symbol) => store.coverage(symbol),
+      symbolInfo: (symbol) => store.symbolInfo(symbol),
+      listSymbolInfo: () => store.listSymbolInfo(),
+      setSymbolInfo: (info) => store.setSymbolInfo(info),
       close: () => store.close(),
       scan: (o: ScanOptions) => {
         scans.push(o);

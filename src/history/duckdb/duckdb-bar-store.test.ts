@@ -43,9 +43,18 @@ describe("DuckDbBarStore", () => {
     expect(await b.symbols()).toEqual(["AAPL"]);
     expect(await b.readBars("AAPL", T0, T0 + 2 * M)).toEqual([contractBar(0), contractBar(1)]);
     await b.writeBars("MSFT", [contractBar(3)]);
+    await b.writeBars("MSFT", [contractBar(4)], { provenance: "live" });
+    const none = { live: 0, replay: 0, refilled: 0, corrected: 0 };
     expect(await b.summary()).toEqual([
-      { symbol: "AAPL", first: T0, last: T0 + M, count: 2 },
-      { symbol: "MSFT", first: T0 + 3 * M, last: T0 + 3 * M, count: 1 },
+      { symbol: "AAPL", first: T0, last: T0 + M, count: 2, provenance: none, unrecorded: 2 },
+      {
+        symbol: "MSFT",
+        first: T0 + 3 * M,
+        last: T0 + 4 * M,
+        count: 2,
+        provenance: { ...none, live: 1 },
+        unrecorded: 1,
+      },
     ]);
     await b.close();
   });

@@ -1,16 +1,34 @@
 import { resolve } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Bar } from "../../domain/bar.js";
 import { SessiondataError } from "../../domain/errors.js";
+import type { ProvenanceCounts } from "../../domain/provenance.js";
 import { checkTimeRange } from "../bar-chunk.js";
-import type { BarChunk, BarStore, Coverage, ScanOptions } from "../bar-store.js";
+import type {
+  BarChunk,
+  BarStore,
+  Coverage,
+  ScanOptions,
+  SymbolInfo,
+  WriteOptions,
+} from "../bar-store.js";
 import type { BarBulkWriter } from "../bulk-writer.js";
-import { barsOfColumns, checkSymbol } from "../bulk-writer.js";
+import { barsOfColumns } from "../bulk-writer.js";
+import { ReadOnlyStoreError, StoreIntegrityError } from "../store-errors.js";
+import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
+import {
+  type CheckScope,
+  checkIntegrity,
+  detectProblems,
+  INTEGRITY_OK,
+  type StoreIntegrity,
+} from "./duckdb-integrity.js";
+import { openInstance, walBytes, walLeftOver } from "./duckdb-open.js";
 import { DEFAULT_WINDOW_ROWS, scanDuckDb, timeBound } from "./duckdb-scan.js";
+import { openSchema, readMeta, setMetaSql } from "./duckdb-schema.js";
+import { SymbolRegistry } from "./duckdb-symbols.js";
 import { copyFromVector } from "./duckdb-vectors.js";
-
-const SCHEMA_VERSION = "1";
 
 /**
  * Database files open in this process. DuckDB's file lock is per process, so a second instance
@@ -18,19 +36,24 @@ const SCHEMA_VERSION = "1";
  */
 const openFiles = new Set<string>();
 
-// No primary key on purpose: an ART index over (sid, time) costs tens of bytes a row in memory
-// and slows bulk loads; upserts delete the replaced (sid, time) pairs instead (see the writer).
-const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS symbols (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE)",
-  `CREATE TABLE IF NOT EXISTS bars (sid INTEGER NOT NULL, time BIGINT NOT NULL,
-     open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL,
-     volume DOUBLE NOT NULL)`,
-  `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
-];
+/**
+ * A write of at least this many rows is checkpointed at once. DuckDB writes inserts of a row
+ * group (122,880 rows) or more into the file before their commit, which is the case a torn WAL
+ * replays wrongly (see duckdb-integrity.ts); smaller writes wait for the WAL bound or close.
+ */
+const CHECKPOINT_ROWS = 100_000;
+/** The WAL size past which the store checkpoints after a write (DuckDB's own default). */
+const CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
 
-/** Tuning of a {@link DuckDbBarStore}. */
+/** Options of {@link DuckDbBarStore.open}. */
 export interface DuckDbBarStoreOptions {
+  /**
+   * Open with DuckDB's read-only access mode: any number of processes can read one file while
+   * none writes it. Writes throw `ReadOnlyStoreError`. A missing file is `NoDatabaseError`.
+   */
+  readonly readOnly?: boolean;
+  /** Create the file when it is absent (default true); false throws `NoDatabaseError` instead. */
+  readonly create?: boolean;
   /**
    * About how many rows one sorted window of a `scan` holds at most (default 500,000, never
    * less than one UTC day of the scanned symbols). A scan's first window is its first UTC day,
@@ -43,18 +66,41 @@ export interface DuckDbBarStoreOptions {
 /** The symbol's first and last bar and count, for every stored symbol (see {@link DuckDbBarStore.summary}). */
 export interface SymbolSummary extends Coverage {
   readonly symbol: string;
+  /** Bars by provenance. */
+  readonly provenance: ProvenanceCounts;
+  /** Bars stored without a provenance (imported from files). */
+  readonly unrecorded: number;
+}
+
+/** The `meta.unverified` marker: nothing, every symbol, or the names written since the last checkpoint. */
+type Unverified = undefined | "all" | Set<string>;
+
+function parseUnverified(value: string | undefined): Unverified {
+  if (value === undefined || value === "") return undefined;
+  if (value === "*") return "all";
+  try {
+    const names = JSON.parse(value) as unknown;
+    if (Array.isArray(names)) return new Set(names.map(String));
+  } catch {
+    // An unreadable marker is treated as the widest one.
+  }
+  return "all";
 }
 
 /**
  * The {@link BarStore} on an embedded DuckDB database: a file (the CLI's default is
  * `sessiondata.duckdb`) or `":memory:"`. Bars live in one table `bars(sid, time, open, high, low,
- * close, volume)` with symbols in `symbols(id, name)`; times are epoch milliseconds as BIGINT.
- * Writes go through the Appender into a staging table and commit in one transaction; reads use
- * DuckDB's chunked columnar results. One store object per database file.
+ * close, volume, provenance, write_id)` with symbols, their calendar, time zone, precision and
+ * counts in `symbols` (schema version 2; a version-1 file is upgraded in place when opened for
+ * writing). Writes go through the Appender into a staging table and commit in one transaction;
+ * reads use DuckDB's chunked columnar results. A killed writer leaves exactly the bars before its
+ * write or exactly those after: the next open finds and repairs what DuckDB's WAL replay gets
+ * wrong, with a warning ({@link DuckDbBarStore.integrity}). One store object per database file
+ * and process; several processes may share a file read-only.
  *
  * @example
  * ```ts
- * const store = await DuckDbBarStore.open("sessiondata.duckdb");
+ * const store = await DuckDbBarStore.open("sessiondata.duckdb", { readOnly: true });
  * try {
  *   for await (const chunk of store.scan({ from, to })) replay(chunk);
  * } finally {
@@ -66,11 +112,12 @@ export class DuckDbBarStore implements BarStore {
   readonly #instance: DuckDBInstance;
   readonly #main: DuckDBConnection;
   readonly #path: string;
-  /** Symbol ids whose `symbols` row is committed, and every id handed out (committed or not). */
-  readonly #committed = new Set<number>();
-  readonly #ids = new Map<string, number>();
-  readonly #names = new Map<number, string>();
-  #nextId = 0;
+  readonly #readOnly: boolean;
+  readonly #file: boolean;
+  #symbols = new SymbolRegistry();
+  #lastWrite = 0;
+  #unverified: Unverified;
+  #integrity: StoreIntegrity = INTEGRITY_OK;
   #idle: DuckDBConnection | undefined;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -86,45 +133,88 @@ export class DuckDbBarStore implements BarStore {
     this.#instance = instance;
     this.#main = main;
     this.#path = path;
+    this.#readOnly = options.readOnly === true;
+    this.#file = path !== ":memory:";
     this.#windowRows = options.scanWindowRows ?? DEFAULT_WINDOW_ROWS;
   }
 
   /**
-   * Opens (creating when absent) the database at `path`, or a private in-memory one for
-   * `":memory:"`.
+   * Opens the database at `path` (creating it when absent, unless `create: false` or
+   * `readOnly`), or a private in-memory one for `":memory:"`. Throws `NoDatabaseError`,
+   * `StoreLockedError` (another process holds the file), `StoreVersionError` (a newer schema,
+   * or a version-1 file opened read-only) or `StoreIntegrityError` (a read-only open of a file
+   * that a crash left needing repair).
    */
   static async open(path: string, options: DuckDbBarStoreOptions = {}): Promise<DuckDbBarStore> {
+    const readOnly = options.readOnly === true;
     const key = path === ":memory:" ? undefined : resolve(path);
     if (key !== undefined && openFiles.has(key)) {
       throw new SessiondataError(
         `${path} is already open in this process: share that DuckDbBarStore instead of opening it twice`,
       );
     }
-    let instance: DuckDBInstance;
+    // Looked at before DuckDB replays (and removes) it.
+    const leftOver = key !== undefined && walLeftOver(path);
+    const instance = await openInstance(path, { readOnly, create: options.create !== false });
+    let main: DuckDBConnection | undefined;
     try {
-      instance = await DuckDBInstance.create(path);
+      main = await instance.connect();
+      const store = new DuckDbBarStore(instance, main, path, options);
+      await store.#load(leftOver);
+      if (key !== undefined) openFiles.add(key);
+      return store;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SessiondataError(`cannot open the DuckDB database ${path}: ${reason}`, {
-        cause: error,
+      main?.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  async #load(leftOver: boolean): Promise<void> {
+    const schema = await openSchema(this.#main, this.#path, this.#readOnly);
+    const meta = await readMeta(this.#main);
+    this.#lastWrite = Number(meta.get("last_write") ?? 0);
+    this.#unverified = parseUnverified(meta.get("unverified"));
+    const migrated = schema.kind === "migrated";
+    if (migrated || leftOver || this.#unverified !== undefined) {
+      // A version-1 file may hold the doubled rows of the defect this check exists for.
+      const reason = migrated
+        ? `the upgrade of ${this.#path} from schema version ${schema.from}`
+        : this.#unverified !== undefined
+          ? `an interrupted write to ${this.#path}`
+          : `a crash that left ${this.#path}'s WAL`;
+      const scope: CheckScope =
+        migrated || this.#unverified === undefined ? "all" : this.#unverified;
+      await this.#check(scope, reason);
+    }
+    this.#symbols = await SymbolRegistry.load(this.#main);
+  }
+
+  async #check(scope: CheckScope, reason: string): Promise<void> {
+    if (this.#readOnly) {
+      const found = await detectProblems(this.#main, scope, this.#lastWrite);
+      if (found.uncommitted + found.duplicates > 0) {
+        throw new StoreIntegrityError(
+          this.#path,
+          `${this.#path} holds ${found.uncommitted.toLocaleString("en-US")} uncommitted and ${found.duplicates.toLocaleString("en-US")} repeated bars left by ${reason}; open it once without --read-only to repair it`,
+        );
+      }
+      this.#integrity = { ...INTEGRITY_OK, checked: true, reason };
+      return;
+    }
+    // The marker goes first, so a crash during the check leads to another check.
+    await this.#markUnverified(scope);
+    this.#integrity = await checkIntegrity(this.#main, scope, this.#lastWrite, reason);
+    await this.#checkpoint();
+    const message = this.#integrity.message;
+    if (message !== undefined) {
+      process.emitWarning(`${this.#path}: ${message}`, {
+        code:
+          this.#integrity.state === "damaged"
+            ? "SESSIONDATA_STORE_DAMAGED"
+            : "SESSIONDATA_STORE_REPAIRED",
       });
     }
-    const main = await instance.connect();
-    for (const sql of SCHEMA) await main.run(sql);
-    const version = await main.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'");
-    const found = String(version.getRows()[0]?.[0]);
-    if (found !== SCHEMA_VERSION) {
-      main.closeSync();
-      instance.closeSync();
-      throw new SessiondataError(
-        `${path} has schema version ${found}; this sessiondata reads version ${SCHEMA_VERSION}`,
-      );
-    }
-    const store = new DuckDbBarStore(instance, main, path, options);
-    if (key !== undefined) openFiles.add(key);
-    const rows = await main.runAndReadAll("SELECT id, name FROM symbols");
-    for (const [id, name] of rows.getRows()) store.#register(Number(id), String(name), true);
-    return store;
   }
 
   /** The path the store was opened with. */
@@ -132,38 +222,89 @@ export class DuckDbBarStore implements BarStore {
     return this.#path;
   }
 
-  #register(id: number, name: string, committed: boolean): void {
-    this.#ids.set(name, id);
-    this.#names.set(id, name);
-    if (committed) this.#committed.add(id);
-    if (id >= this.#nextId) this.#nextId = id + 1;
+  /** Whether the store was opened read-only. */
+  get readOnly(): boolean {
+    return this.#readOnly;
   }
 
-  #check(): void {
+  /**
+   * What the check at open found: `ok` unless a crash (or an old version's defect) had left
+   * duplicate or uncommitted bars, which were then repaired (`repaired`) or could not all be
+   * accounted for (`damaged`). A repair also emits a process warning with the same message.
+   */
+  get integrity(): StoreIntegrity {
+    return this.#integrity;
+  }
+
+  #ensureOpen(): void {
     if (this.#closed) throw new SessiondataError(`the DuckDbBarStore ${this.#path} is closed`);
   }
 
+  #writable(what: string): void {
+    this.#ensureOpen();
+    if (this.#readOnly) throw new ReadOnlyStoreError(this.#path, what);
+  }
+
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    this.#check();
+    this.#ensureOpen();
     const run = this.#tail.then(task, task);
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Commits (before a write, in its own transaction) that the named symbols may hold what a
+   * crash leaves, unless the marker already says so. Files only: memory dies with the process.
+   */
+  async #markUnverified(scope: CheckScope): Promise<void> {
+    if (!this.#file) return;
+    const had = this.#unverified;
+    if (had === "all") return;
+    let next: Unverified;
+    if (scope === "all") next = "all";
+    else {
+      if (had !== undefined && [...scope].every((s) => had.has(s))) return;
+      next = new Set([...(had ?? []), ...scope]);
+    }
+    const value = next === "all" ? "*" : JSON.stringify([...next].sort());
+    await this.#main.run(setMetaSql("unverified", value));
+    this.#unverified = next;
+  }
+
+  /** Checkpoints and then clears the marker; a failed checkpoint leaves it for the next one. */
+  async #checkpoint(): Promise<void> {
+    if (!this.#file || this.#readOnly) return;
+    try {
+      await this.#main.run("CHECKPOINT");
+    } catch {
+      return;
+    }
+    if (this.#unverified !== undefined) {
+      await this.#main.run(setMetaSql("unverified", ""));
+      this.#unverified = undefined;
+    }
+  }
+
   readonly #host: BulkWriterHost = {
-    symbolId: (symbol) => {
-      const known = this.#ids.get(symbol);
-      if (known !== undefined) return known;
-      const id = this.#nextId;
-      this.#register(id, symbol, false);
-      return id;
-    },
-    isCommitted: (sid) => this.#committed.has(sid),
-    markCommitted: (sids) => {
-      for (const sid of sids) this.#committed.add(sid);
-    },
-    nameOf: (sid) => this.#names.get(sid)!,
+    symbolId: (symbol) => this.#symbols.reserve(symbol),
+    isStored: (sid) => this.#symbols.byId(sid)?.stored === true,
+    barCount: (sid) => this.#symbols.byId(sid)?.barCount ?? 0,
+    nameOf: (sid) => this.#symbols.byId(sid)!.name,
     exclusive: (task) => this.#exclusive(task),
+    write: async (sids, rows, transaction) => {
+      await this.#markUnverified(new Set(sids.map((sid) => this.#symbols.byId(sid)!.name)));
+      const writeId = this.#lastWrite + 1;
+      const counts = await transaction(writeId);
+      this.#lastWrite = writeId;
+      for (const [sid, count] of counts) {
+        const row = this.#symbols.byId(sid)!;
+        row.stored = true;
+        row.barCount = count;
+      }
+      if (rows >= CHECKPOINT_ROWS || walBytes(this.#path) >= CHECKPOINT_WAL_BYTES) {
+        await this.#checkpoint();
+      }
+    },
     release: (connection) => {
       if (this.#closed || this.#idle !== undefined) connection.closeSync();
       else this.#idle = connection;
@@ -175,11 +316,12 @@ export class DuckDbBarStore implements BarStore {
    * path importers and the sample generator use. Nothing is visible before `commit`.
    */
   async bulkWriter(): Promise<BarBulkWriter> {
+    this.#writable("write bars");
     return this.#openWriter();
   }
 
   async #openWriter(): Promise<DuckDbBulkWriter> {
-    this.#check();
+    this.#ensureOpen();
     let connection = this.#idle;
     this.#idle = undefined;
     if (connection === undefined) {
@@ -190,9 +332,10 @@ export class DuckDbBarStore implements BarStore {
     return new DuckDbBulkWriter(this.#host, connection, appender);
   }
 
-  async writeBars(symbol: string, bars: readonly Bar[]): Promise<void> {
-    this.#check();
-    checkSymbol(symbol);
+  async writeBars(symbol: string, bars: readonly Bar[], options?: WriteOptions): Promise<void> {
+    this.#writable(`write bars of ${String(symbol)}`);
+    const name = normalizeSymbol(symbol);
+    const code = provenanceCodeOf(options);
     const n = bars.length;
     const columns = {
       time: new Float64Array(n),
@@ -201,6 +344,7 @@ export class DuckDbBarStore implements BarStore {
       low: new Float64Array(n),
       close: new Float64Array(n),
       volume: new Float64Array(n),
+      ...(code === 0 ? {} : { provenance: new Uint8Array(n).fill(code) }),
     };
     for (let i = 0; i < n; i++) {
       const b = bars[i]!;
@@ -216,7 +360,7 @@ export class DuckDbBarStore implements BarStore {
     await this.#exclusive(async () => {
       const writer = await this.#openWriter();
       try {
-        writer.append(symbol, columns, n);
+        writer.append(name, columns, n);
         await writer.commitHoldingTurn();
       } catch (error) {
         await writer.abort();
@@ -225,11 +369,47 @@ export class DuckDbBarStore implements BarStore {
     });
   }
 
+  async symbolInfo(symbol: string): Promise<SymbolInfo | undefined> {
+    this.#ensureOpen();
+    const info = this.#symbols.get(normalizeSymbol(symbol))?.info;
+    return info === undefined ? undefined : { ...info };
+  }
+
+  async listSymbolInfo(): Promise<SymbolInfo[]> {
+    this.#ensureOpen();
+    return this.#symbols.infos();
+  }
+
+  async setSymbolInfo(info: SymbolInfo): Promise<void> {
+    this.#writable("set symbol info");
+    const checked = checkSymbolInfo(info);
+    await this.#exclusive(async () => {
+      const id = this.#symbols.reserve(checked.symbol);
+      const row = this.#symbols.byId(id)!;
+      const values = {
+        id,
+        name: checked.symbol,
+        calendar: checked.calendar,
+        zone: checked.timeZone,
+        decimals: checked.priceDecimals,
+      };
+      await this.#main.run(
+        row.stored
+          ? "UPDATE symbols SET calendar = $calendar, time_zone = $zone, price_decimals = $decimals WHERE id = $id AND name = $name"
+          : "INSERT INTO symbols (id, name, calendar, time_zone, price_decimals, bar_count) VALUES ($id, $name, $calendar, $zone, $decimals, 0)",
+        values,
+      );
+      row.stored = true;
+      row.info = checked;
+    });
+  }
+
   async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
     checkTimeRange("readBars", from, to);
+    const name = normalizeSymbol(symbol);
     return this.#exclusive(async () => {
-      const sid = this.#ids.get(symbol);
-      if (sid === undefined || !this.#committed.has(sid) || !(from < to)) return [];
+      const sid = this.#symbols.withBars(name)?.id;
+      if (sid === undefined || !(from < to)) return [];
       const result = await this.#main.stream(
         `SELECT CAST(time AS DOUBLE), open, high, low, close, volume FROM bars
          WHERE sid = ${sid} AND time >= ${timeBound(from)} AND time < ${timeBound(to)} ORDER BY time`,
@@ -268,13 +448,12 @@ export class DuckDbBarStore implements BarStore {
    * consumer's work on the current one.
    */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
-    this.#check();
-    const names = new Map<number, string>();
-    for (const sid of this.#committed) names.set(sid, this.#names.get(sid)!);
+    this.#ensureOpen();
+    const symbols = options.symbols?.map((s) => normalizeSymbol(s));
     return scanDuckDb(
       {
         connect: async () => {
-          this.#check();
+          this.#ensureOpen();
           const c = await this.#instance.connect();
           this.#scans.add(c);
           return c;
@@ -283,21 +462,22 @@ export class DuckDbBarStore implements BarStore {
           if (this.#scans.delete(c)) c.closeSync();
         },
       },
-      names,
-      options,
+      this.#symbols.names(),
+      symbols === undefined ? options : { ...options, symbols },
       this.#windowRows,
     );
   }
 
   async symbols(): Promise<string[]> {
-    this.#check();
-    return [...this.#committed].map((sid) => this.#names.get(sid)!).sort();
+    this.#ensureOpen();
+    return this.#symbols.symbolsWithBars();
   }
 
   async coverage(symbol: string): Promise<Coverage | undefined> {
+    const name = normalizeSymbol(symbol);
     return this.#exclusive(async () => {
-      const sid = this.#ids.get(symbol);
-      if (sid === undefined || !this.#committed.has(sid)) return undefined;
+      const sid = this.#symbols.withBars(name)?.id;
+      if (sid === undefined) return undefined;
       const reader = await this.#main.runAndReadAll(
         `SELECT CAST(min(time) AS DOUBLE), CAST(max(time) AS DOUBLE), CAST(count(*) AS DOUBLE)
          FROM bars WHERE sid = ${sid}`,
@@ -307,20 +487,33 @@ export class DuckDbBarStore implements BarStore {
     });
   }
 
-  /** Every symbol's coverage in one query, sorted by symbol: what `sessiondata info` lists. */
+  /**
+   * Every symbol's coverage and bars by provenance in one query, sorted by symbol: what
+   * `sessiondata info` lists.
+   */
   async summary(): Promise<SymbolSummary[]> {
     return this.#exclusive(async () => {
+      const names = this.#symbols.names();
       const reader = await this.#main.runAndReadAll(
-        `SELECT sid, CAST(min(time) AS DOUBLE), CAST(max(time) AS DOUBLE), CAST(count(*) AS DOUBLE)
+        `SELECT sid, CAST(min(time) AS DOUBLE), CAST(max(time) AS DOUBLE), CAST(count(*) AS DOUBLE),
+           ${[0, 1, 2, 3, 4].map((c) => `CAST(count(*) FILTER (WHERE provenance = ${c}) AS DOUBLE)`).join(", ")}
          FROM bars GROUP BY sid`,
       );
       return reader
         .getRows()
-        .map(([sid, first, last, count]) => ({
-          symbol: this.#names.get(Number(sid))!,
+        .filter(([sid]) => names.has(Number(sid)))
+        .map(([sid, first, last, count, unrecorded, live, replay, refilled, corrected]) => ({
+          symbol: names.get(Number(sid))!,
           first: Number(first),
           last: Number(last),
           count: Number(count),
+          provenance: {
+            live: Number(live),
+            replay: Number(replay),
+            refilled: Number(refilled),
+            corrected: Number(corrected),
+          },
+          unrecorded: Number(unrecorded),
         }))
         .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     });
@@ -329,6 +522,8 @@ export class DuckDbBarStore implements BarStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#tail;
+    // Written symbols are checkpointed and the marker cleared before DuckDB's own shutdown.
+    if (this.#unverified !== undefined) await this.#checkpoint().catch(() => undefined);
     this.#closed = true;
     // A scan still open fails on its next fetch and closes its own connections; closing them
     // here while a query may run would take the process down.
@@ -337,6 +532,6 @@ export class DuckDbBarStore implements BarStore {
     this.#idle = undefined;
     this.#main.closeSync();
     this.#instance.closeSync();
-    if (this.#path !== ":memory:") openFiles.delete(resolve(this.#path));
+    if (this.#file) openFiles.delete(resolve(this.#path));
   }
 }

@@ -1,20 +1,34 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
-import { checkSymbol, validateColumns } from "../bulk-writer.js";
+import { validateColumns } from "../bulk-writer.js";
+import { checkProvenanceCodes, normalizeSymbol } from "../symbol-info.js";
+import { setMetaSql } from "./duckdb-schema.js";
 import { StageChunks, VECTOR_SIZE } from "./duckdb-vectors.js";
+
+/**
+ * One write's transaction, as the store runs it between its integrity marker and its checkpoint:
+ * given the write's id, it commits the rows (stamped with that id) and returns each written
+ * symbol's bar count after the write.
+ */
+export type WriteTransaction = (writeId: number) => Promise<Map<number, number>>;
 
 /** What a {@link DuckDbBulkWriter} needs of its store (kept internal to the history layer). */
 export interface BulkWriterHost {
-  /** The id of a symbol, reserving a new one for a symbol not yet stored. */
+  /** The id of a symbol (upper case), reserving a new one for a symbol not yet stored. */
   symbolId(symbol: string): number;
-  /** Whether the id belongs to a symbol whose row in `symbols` is committed. */
-  isCommitted(sid: number): boolean;
-  /** Records that the symbols' rows were committed. */
-  markCommitted(sids: readonly number[]): void;
+  /** Whether the id has a committed row in `symbols`. */
+  isStored(sid: number): boolean;
+  /** The symbol's committed bar count (0 for a new one). */
+  barCount(sid: number): number;
   /** The symbol name of an id. */
   nameOf(sid: number): string;
   /** Runs `task` while no other write or read of the store runs. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a write's transaction under the store's crash protocol (marker, write id, checkpoint)
+   * and records its outcome; called while holding the exclusive turn.
+   */
+  write(sids: readonly number[], rows: number, transaction: WriteTransaction): Promise<void>;
   /** Gives the staging connection back once the writer is done with it. */
   release(connection: DuckDBConnection): void;
 }
@@ -23,7 +37,7 @@ export interface BulkWriterHost {
 export const STAGE_DDL =
   "CREATE TEMP TABLE IF NOT EXISTS stage (sid INTEGER NOT NULL, time DOUBLE NOT NULL, " +
   "open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, " +
-  "volume DOUBLE NOT NULL)";
+  "volume DOUBLE NOT NULL, provenance UTINYINT NOT NULL)";
 
 interface Span {
   lo: number;
@@ -34,8 +48,10 @@ interface Span {
 /**
  * The DuckDB bulk path: rows go through the Appender into a connection-private temp table (so
  * nothing is visible and the JavaScript heap holds no rows), and `commit` moves them into `bars`
- * in one transaction: delete the (symbol, time) pairs being replaced, insert the new rows. A
- * killed process never commits, and DuckDB's WAL drops uncommitted work on the next open.
+ * in one transaction: delete the (symbol, time) pairs being replaced, insert the new rows stamped
+ * with the write's id, update the symbols' counts and `meta.last_write`. A process killed before
+ * the commit completes leaves the old bars: what DuckDB's WAL replay wrongly brings back of the
+ * uncommitted rows is removed on the next open (see duckdb-integrity.ts).
  */
 export class DuckDbBulkWriter implements BarBulkWriter {
   readonly #host: BulkWriterHost;
@@ -60,10 +76,12 @@ export class DuckDbBulkWriter implements BarBulkWriter {
   append(symbol: string, columns: BarColumns, n: number, validated = false): void {
     const appender = this.#appender;
     if (appender === undefined) throw new Error("the bulk writer is already committed or aborted");
-    if (validated) checkSymbol(symbol);
-    else validateColumns(symbol, columns, n);
+    if (validated) {
+      normalizeSymbol(symbol);
+      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
+    } else validateColumns(symbol, columns, n);
     if (n === 0) return;
-    const sid = this.#host.symbolId(symbol);
+    const sid = this.#host.symbolId(symbol.toUpperCase());
     const cols = [
       columns.time,
       columns.open,
@@ -73,7 +91,8 @@ export class DuckDbBulkWriter implements BarBulkWriter {
       columns.volume,
     ];
     for (let from = 0; from < n; from += VECTOR_SIZE) {
-      appender.appendDataChunk(this.#chunks.fill(sid, cols, from, Math.min(VECTOR_SIZE, n - from)));
+      const m = Math.min(VECTOR_SIZE, n - from);
+      appender.appendDataChunk(this.#chunks.fill(sid, cols, columns.provenance, from, m));
     }
     const span = this.#spans.get(sid) ?? {
       lo: Number.POSITIVE_INFINITY,
@@ -129,14 +148,21 @@ export class DuckDbBulkWriter implements BarBulkWriter {
 
   async #move(connection: DuckDBConnection): Promise<void> {
     const sids = [...this.#spans.keys()];
-    const fresh = sids.filter((sid) => !this.#host.isCommitted(sid));
-    const replacing = sids.filter((sid) => this.#host.isCommitted(sid));
+    await this.#host.write(sids, this.#rows, (writeId) => this.#transaction(connection, writeId));
+  }
+
+  async #transaction(connection: DuckDBConnection, writeId: number): Promise<Map<number, number>> {
+    const host = this.#host;
+    const sids = [...this.#spans.keys()];
+    const replacing = sids.filter((sid) => host.isStored(sid) && host.barCount(sid) > 0);
+    let removed = 0;
     await connection.run("BEGIN TRANSACTION");
     try {
-      for (const sid of fresh) {
-        await connection.run("INSERT INTO symbols VALUES ($id, $name)", {
+      for (const sid of sids) {
+        if (host.isStored(sid)) continue;
+        await connection.run("INSERT INTO symbols (id, name, bar_count) VALUES ($id, $name, 0)", {
           id: sid,
-          name: this.#host.nameOf(sid),
+          name: host.nameOf(sid),
         });
       }
       if (replacing.length > 0) {
@@ -147,24 +173,42 @@ export class DuckDbBulkWriter implements BarBulkWriter {
             return `(b.sid = ${sid} AND b.time BETWEEN ${s.lo} AND ${s.hi})`;
           })
           .join(" OR ");
-        await connection.run(
+        const deleted = await connection.run(
           `DELETE FROM bars b USING (SELECT DISTINCT sid, CAST(time AS BIGINT) AS time FROM temp.stage) s
            WHERE (${ranges}) AND b.sid = s.sid AND b.time = s.time`,
         );
+        removed = deleted.rowsChanged;
       }
       const dedupe = this.#duplicates
         ? " QUALIFY row_number() OVER (PARTITION BY sid, time ORDER BY rowid DESC) = 1"
         : "";
-      await connection.run(
-        `INSERT INTO bars SELECT sid, CAST(time AS BIGINT), open, high, low, close, volume
-         FROM temp.stage${dedupe}`,
+      const inserted = await connection.run(
+        `INSERT INTO bars SELECT sid, CAST(time AS BIGINT), open, high, low, close, volume,
+           provenance, ${writeId} FROM temp.stage${dedupe}`,
       );
+      const counts = new Map<number, number>();
+      if (sids.length === 1) {
+        // One symbol: the statements' row counts are its own (the common case, and writeBars').
+        counts.set(sids[0]!, host.barCount(sids[0]!) + inserted.rowsChanged - removed);
+      } else {
+        // Several: counting afterwards is exact whatever was replaced or repeated.
+        const reader = await connection.runAndReadAll(
+          `SELECT sid, count(*)::DOUBLE FROM bars WHERE sid IN (${sids.join(", ")}) GROUP BY sid`,
+        );
+        for (const sid of sids) counts.set(sid, 0);
+        for (const [sid, n] of reader.getRows()) counts.set(Number(sid), Number(n));
+      }
+      const cases = [...counts].map(([sid, n]) => `WHEN ${sid} THEN ${n}`).join(" ");
+      await connection.run(
+        `UPDATE symbols SET bar_count = CASE id ${cases} END WHERE id IN (${sids.join(", ")})`,
+      );
+      await connection.run(setMetaSql("last_write", String(writeId)));
       await connection.run("COMMIT");
+      return counts;
     } catch (error) {
       await connection.run("ROLLBACK").catch(() => undefined);
       throw error;
     }
-    this.#host.markCommitted(fresh);
   }
 
   async abort(): Promise<void> {

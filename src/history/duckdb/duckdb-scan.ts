@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from "@duckdb/no
 import { DAY_MS } from "../../domain/time.js";
 import { allocateChunk, checkScanOptions, trimChunk } from "../bar-chunk.js";
 import type { BarChunk, ScanOptions } from "../bar-store.js";
-import { copyFromVector, VECTOR_SIZE } from "./duckdb-vectors.js";
+import { copyBytesFromVector, copyFromVector, VECTOR_SIZE } from "./duckdb-vectors.js";
 
 /**
  * Rows one window query sorts at most: big enough to amortise a query, small enough to sort
@@ -99,14 +99,15 @@ export async function* scanDuckDb(
     label = [];
     for (const [sid, name] of selected) label[sid] = name;
     query = (lo, hi) =>
-      `SELECT CAST(sid AS DOUBLE), CAST(time AS DOUBLE), open, high, low, close, volume FROM bars
+      `SELECT CAST(sid AS DOUBLE), CAST(time AS DOUBLE), open, high, low, close, volume, provenance
+       FROM bars
        WHERE time >= ${lo} AND time < ${hi} AND sid IN (${sids.join(", ")}) ORDER BY time, sid`;
   } else {
     label = sorted;
     const ranks = selected.map(([sid], rank) => `(${sid}, ${rank})`).join(", ");
     query = (lo, hi) =>
-      `SELECT CAST(r.rk AS DOUBLE), CAST(b.time AS DOUBLE), b.open, b.high, b.low, b.close, b.volume
-       FROM bars b JOIN (VALUES ${ranks}) AS r(sid, rk) ON b.sid = r.sid
+      `SELECT CAST(r.rk AS DOUBLE), CAST(b.time AS DOUBLE), b.open, b.high, b.low, b.close, b.volume,
+         b.provenance FROM bars b JOIN (VALUES ${ranks}) AS r(sid, rk) ON b.sid = r.sid
        WHERE b.time >= ${lo} AND b.time < ${hi} ORDER BY b.time, r.rk`;
   }
 
@@ -156,7 +157,7 @@ export async function* scanDuckDb(
         next.catch(() => undefined);
         const m = chunk.rowCount;
         if (rank.length < m) rank = new Float64Array(m);
-        const vectors = [0, 1, 2, 3, 4, 5, 6].map((c) => chunk.getColumnVector(c));
+        const vectors = [0, 1, 2, 3, 4, 5, 6, 7].map((c) => chunk.getColumnVector(c));
         let off = 0;
         while (off < m) {
           const take = Math.min(m - off, step - n);
@@ -168,6 +169,7 @@ export async function* scanDuckDb(
           copyFromVector(vectors[4]!, off, out.low, n, take);
           copyFromVector(vectors[5]!, off, out.close, n, take);
           copyFromVector(vectors[6]!, off, out.volume, n, take);
+          copyBytesFromVector(vectors[7]!, off, out.provenance, n, take);
           n += take;
           off += take;
           if (n === step) {

@@ -5,14 +5,15 @@
  * the field's shape and falls back to the public per-item API, so a change inside the package
  * costs speed, never correctness.
  */
-import { DOUBLE, DuckDBDataChunk, type DuckDBVector, INTEGER } from "@duckdb/node-api";
+import { DOUBLE, DuckDBDataChunk, type DuckDBVector, INTEGER, UTINYINT } from "@duckdb/node-api";
 
-type NumericArray = Float64Array | Int32Array;
+type NumericArray = Float64Array | Int32Array | Uint8Array;
 
-function itemsOf(vector: DuckDBVector, kind: "f64" | "i32"): NumericArray | undefined {
+function itemsOf(vector: DuckDBVector, kind: "f64" | "i32" | "u8"): NumericArray | undefined {
   const items = (vector as unknown as { items?: unknown }).items;
   if (kind === "f64" && items instanceof Float64Array) return items;
   if (kind === "i32" && items instanceof Int32Array) return items;
+  if (kind === "u8" && items instanceof Uint8Array) return items;
   return undefined;
 }
 
@@ -35,8 +36,30 @@ export function copyFromVector(
   for (let i = 0; i < n; i++) out[at + i] = Number(vector.getItem(from + i));
 }
 
-/** One staging row layout: `sid INTEGER` then six DOUBLE columns (time, open … volume). */
-export const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+/**
+ * Copies `n` non-null codes of a UTINYINT result vector (the provenance column) into `out` at
+ * `at`.
+ */
+export function copyBytesFromVector(
+  vector: DuckDBVector,
+  from: number,
+  out: Uint8Array,
+  at: number,
+  n: number,
+): void {
+  const items = itemsOf(vector, "u8");
+  if (items !== undefined && items.length >= from + n) {
+    out.set(items.subarray(from, from + n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) out[at + i] = Number(vector.getItem(from + i));
+}
+
+/**
+ * One staging row layout: `sid INTEGER`, six DOUBLE columns (time, open … volume), then the
+ * provenance code as UTINYINT.
+ */
+export const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, UTINYINT];
 
 /** Rows in a full data chunk (DuckDB's vector size). */
 export const VECTOR_SIZE = 2048;
@@ -49,31 +72,43 @@ export const VECTOR_SIZE = 2048;
 export class StageChunks {
   #full: DuckDBDataChunk | undefined;
 
-  /** A chunk holding rows `[from, from + n)` of `columns` (n ≤ 2,048) for symbol id `sid`. */
-  fill(sid: number, columns: readonly Float64Array[], from: number, n: number): DuckDBDataChunk {
-    if (n !== VECTOR_SIZE) return stageChunk(sid, columns, from, n);
+  /**
+   * A chunk holding rows `[from, from + n)` of `columns` (n ≤ 2,048) for symbol id `sid`, with
+   * the provenance codes of `codes` (all 0 when absent).
+   */
+  fill(
+    sid: number,
+    columns: readonly Float64Array[],
+    codes: Uint8Array | undefined,
+    from: number,
+    n: number,
+  ): DuckDBDataChunk {
+    if (n !== VECTOR_SIZE) return stageChunk(sid, columns, codes, from, n);
     this.#full ??= DuckDBDataChunk.create(STAGE_TYPES, VECTOR_SIZE);
-    return writeStageChunk(this.#full, sid, columns, from, n);
+    return writeStageChunk(this.#full, sid, columns, codes, from, n);
   }
 }
 
 /**
  * Builds a data chunk of `n` rows (at most the vector size, 2,048) for the staging table: the
- * symbol id repeated, then the six value columns read from `columns` starting at `from`.
+ * symbol id repeated, the six value columns read from `columns` starting at `from`, then the
+ * provenance codes (0 when `codes` is absent).
  */
 export function stageChunk(
   sid: number,
   columns: readonly Float64Array[],
+  codes: Uint8Array | undefined,
   from: number,
   n: number,
 ): DuckDBDataChunk {
-  return writeStageChunk(DuckDBDataChunk.create(STAGE_TYPES, n), sid, columns, from, n);
+  return writeStageChunk(DuckDBDataChunk.create(STAGE_TYPES, n), sid, columns, codes, from, n);
 }
 
 function writeStageChunk(
   chunk: DuckDBDataChunk,
   sid: number,
   columns: readonly Float64Array[],
+  codes: Uint8Array | undefined,
   from: number,
   n: number,
 ): DuckDBDataChunk {
@@ -90,5 +125,12 @@ function writeStageChunk(
     else for (let i = 0; i < n; i++) vector.setItem(i, src[from + i]!);
     vector.flush();
   }
+  const prov = chunk.getColumnVector(7);
+  const bytes = itemsOf(prov, "u8");
+  if (bytes !== undefined && bytes.length === n) {
+    if (codes === undefined) bytes.fill(0);
+    else bytes.set(codes.subarray(from, from + n));
+  } else for (let i = 0; i < n; i++) prov.setItem(i, codes === undefined ? 0 : codes[from + i]!);
+  prov.flush();
   return chunk;
 }
