@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { requiring, sharedData } from "../../test/requirements.js";
 import { alwaysOpenCalendar } from "../calendar/utc-day-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import { SessionData } from "./session-data.js";
@@ -8,8 +9,7 @@ import { SessionData } from "./session-data.js";
 const file = fileURLToPath(
   new URL("../../../shared/data/bars/btc-perp-20211231-20220201_1m.csv", import.meta.url),
 );
-const present = existsSync(file);
-if (!present) console.warn(`skipping the BTC replay test: ${file} is absent`);
+const btc = sharedData("bars/btc-perp-20211231-20220201_1m.csv");
 
 /** Parses the file's `timestamp,open,high,low,close,volume` rows; timestamps are naive UTC. */
 function readBars(): Bar[] {
@@ -28,7 +28,7 @@ function readBars(): Bar[] {
   });
 }
 
-describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", () => {
+requiring(btc).describe("replay of btc-perp-20211231-20220201_1m.csv (24/7)", () => {
   it("gives every session the metrics computed directly from the file", () => {
     const bars = readBars();
     expect(bars.length).toBe(45_031);
@@ -43,7 +43,7 @@ describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", 
     expect(days.length).toBe(33);
 
     const sd = new SessionData({ calendar: alwaysOpenCalendar, historySessions: 40 });
-    const result = sd.addBars("BTC-PERP", bars);
+    const result = sd.addBars("BTC-PERP", bars, "replay");
     expect(result).toEqual({ accepted: bars.length, rejected: 0, errors: [] });
     expect(sd.historySessionDates()).toEqual(days.slice(0, -1));
     expect(sd.currentSession).toBe(days.at(-1));
@@ -74,6 +74,7 @@ describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", 
         missingBarCount: expected - dayBars.length,
         filledBarCount: 0,
         unfillableBarCount: 0,
+        provenance: { live: 0, replay: dayBars.length, refilled: 0, corrected: 0 },
         firstBarTime: dayBars[0]!.time,
         lastBarTime: last.time,
       });

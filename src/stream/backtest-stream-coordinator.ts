@@ -98,7 +98,7 @@ export class BacktestStreamCoordinator {
     this.#random = seededRandom(options.seed ?? 1);
     this.#chunkSize = chunkSize;
     this.#progressSteps = Math.max(1, Math.floor(options.progressSteps ?? 200));
-    this.#clock = new ReplayClock(options.speed ?? "max");
+    this.#clock = new ReplayClock(options.speed ?? "max", options.wallClock);
   }
 
   /** The session dates of the range, in order (those without bars are skipped when replaying). */
@@ -263,7 +263,7 @@ export class BacktestStreamCoordinator {
           scratch.low = low[i]!;
           scratch.close = close[i]!;
           scratch.volume = volume[i]!;
-          sd.addBar(name, scratch);
+          sd.addBar(name, scratch, "replay");
         } else {
           const bar: Bar = {
             time: t,
@@ -273,7 +273,7 @@ export class BacktestStreamCoordinator {
             close: close[i]!,
             volume: volume[i]!,
           };
-          sd.addBar(name, bar);
+          sd.addBar(name, bar, "replay");
           sliceBars.set(name, bar);
         }
       }
