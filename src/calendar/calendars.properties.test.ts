@@ -1,13 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { addDays, DAY_MS, formatDay } from "../domain/time.js";
 import { wallClock } from "./answer-file.test-helpers.js";
 import { CALENDARS, calendarByName } from "./calendar-names.js";
 import { inBreak, type Session, type TradingCalendar } from "./trading-calendar.js";
 
-/** A fixed seed: the same cases on every run and machine. */
-const SEED = 20_240_115;
 const FIRST = Date.UTC(1990, 0, 2);
 const LAST = Date.UTC(2099, 11, 30);
 const dates = fc.integer({ min: FIRST / DAY_MS, max: LAST / DAY_MS }).map(formatDay);
@@ -54,7 +53,7 @@ describe.each(CALENDARS.map((c) => [c.name, c] as const))("%s properties", (_nam
         expect(calendar.sessionDateOf(s.preOpen - MINUTE_MS)).not.toBe(s.date);
         expect(calendar.sessionDateOf(s.postClose)).not.toBe(s.date);
       }),
-      { seed: SEED, numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
@@ -75,7 +74,7 @@ describe.each(CALENDARS.map((c) => [c.name, c] as const))("%s properties", (_nam
           );
         }
       }),
-      { seed: SEED, numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -87,7 +86,7 @@ describe.each(CALENDARS.map((c) => [c.name, c] as const))("%s properties", (_nam
         const want = expectedMinutes(s).filter((t) => t < until).length;
         expect(calendar.expectedBarCount(s.date, until)).toBe(want);
       }),
-      { seed: SEED, numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -103,7 +102,7 @@ describe.each(CALENDARS.map((c) => [c.name, c] as const))("%s properties", (_nam
         const open = s !== undefined && t >= s.open && t < s.close && !inBreak(s, t);
         expect(calendar.isOpen(t)).toBe(open);
       }),
-      { seed: SEED, numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 });
@@ -132,7 +131,7 @@ describe.each(Object.entries(LOCAL_HOURS))("%s in its own zone", (name, hours) =
         expect(hours.open).toContain(openTime);
         expect(hours.close).toContain(closeTime);
       }),
-      { seed: SEED, numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -147,7 +146,7 @@ describe.each(Object.entries(LOCAL_HOURS))("%s in its own zone", (name, hours) =
         const want = s !== undefined && t >= s.preOpen && t < s.postClose ? candidate : undefined;
         expect(calendar.sessionDateOf(t)).toBe(want);
       }),
-      { seed: SEED, numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 });
