@@ -82,7 +82,7 @@ describe("sessiondata quality", () => {
 
   it("refuses unknown symbols, calendars, bad dates and a missing database, in one line", async () => {
     await expect(run({ db, symbols: "NOPE" })).rejects.toThrow(/unknown symbol NOPE/);
-    await expect(run({ db, calendar: "lse" })).rejects.toThrow(/unknown calendar "lse"/);
+    await expect(run({ db, calendar: "mars" })).rejects.toThrow(/unknown calendar "mars"/);
     await expect(run({ db, from: "2024-13-01" })).rejects.toThrow(/--from/);
     await expect(run({ db, from: "2024-01-09", to: "2024-01-08" })).rejects.toThrow(
       /--from 2024-01-09 is after --to 2024-01-08/,
