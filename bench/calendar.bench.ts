@@ -1,11 +1,18 @@
 /**
  * `npm run bench -- calendar`: the XNYS calendar's memoised look-ups beside a naive computation
  * that asks `Intl.DateTimeFormat` and re-derives the year's rules on every call (what a calendar
- * without per-year tables does).
+ * without per-year tables does); then `expectedBarCount` (the expected minutes), `isOpen` and
+ * `sessionDateOf` per call for each exchange calendar beside XNYS in the same run (goal: within
+ * 2x of XNYS).
  */
 import { Bench } from "tinybench";
+import { cmeGlobexCalendar } from "../src/calendar/cme-globex.js";
+import type { TradingCalendar } from "../src/calendar/trading-calendar.js";
+import { xhkgCalendar } from "../src/calendar/xhkg.js";
+import { xlonCalendar } from "../src/calendar/xlon.js";
 import { xnysCalendar } from "../src/calendar/xnys.js";
 import { xnysYearRules } from "../src/calendar/xnys-rules.js";
+import { xtksCalendar } from "../src/calendar/xtks.js";
 import { daysFromCivil, formatDay, parseDay, weekdayOfDay, yearOfDay } from "../src/domain/time.js";
 
 const BATCH = 1000;
@@ -99,6 +106,56 @@ export async function run(): Promise<void> {
     const result = task.result as { latency?: { p50: number } } | undefined;
     const ns = result?.latency === undefined ? Number.NaN : (result.latency.p50 * 1e6) / perBatch;
     return { operation: task.name, "median ns/op": Number(ns.toFixed(1)) };
+  });
+  console.table(rows);
+  if (sink === 0) console.log("(sink)");
+  await runPerCalendar(times, dates);
+}
+
+const EXCHANGES: readonly TradingCalendar[] = [
+  xnysCalendar,
+  xlonCalendar,
+  xtksCalendar,
+  xhkgCalendar,
+  cmeGlobexCalendar,
+];
+
+/** ns per call of the three look-ups for every exchange calendar, and each one's ratio to XNYS. */
+async function runPerCalendar(times: readonly number[], dates: readonly string[]): Promise<void> {
+  let sink = 0;
+  // Warm every year table first: the figures are per call, not the first call of a year.
+  for (const c of EXCHANGES) for (const d of dates) sink += c.expectedBarCount(d);
+  const bench = new Bench({ time: 300, warmup: true });
+  for (const c of EXCHANGES) {
+    bench
+      .add(`${c.name} expectedBarCount`, () => {
+        for (let i = 0; i < BATCH; i++) sink += c.expectedBarCount(dates[i]!);
+      })
+      .add(`${c.name} isOpen`, () => {
+        for (let i = 0; i < BATCH; i++) sink += c.isOpen(times[i]!) ? 1 : 0;
+      })
+      .add(`${c.name} sessionDateOf`, () => {
+        for (let i = 0; i < BATCH; i++) sink += c.sessionDateOf(times[i]!)?.length ?? 0;
+      });
+  }
+  await bench.run();
+  const ns = new Map<string, number>();
+  for (const task of bench.tasks) {
+    const result = task.result as { latency?: { p50: number } } | undefined;
+    ns.set(
+      task.name,
+      result?.latency === undefined ? Number.NaN : (result.latency.p50 * 1e6) / BATCH,
+    );
+  }
+  const rows = EXCHANGES.map((c) => {
+    const row: Record<string, string | number> = { calendar: c.name };
+    for (const op of ["expectedBarCount", "isOpen", "sessionDateOf"]) {
+      const mine = ns.get(`${c.name} ${op}`)!;
+      const base = ns.get(`XNYS ${op}`)!;
+      row[`${op} ns`] = Number(mine.toFixed(1));
+      row[`${op} ÷ XNYS`] = Number((mine / base).toFixed(2));
+    }
+    return row;
   });
   console.table(rows);
   if (sink === 0) console.log("(sink)");

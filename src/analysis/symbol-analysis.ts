@@ -1,4 +1,4 @@
-import type { Session } from "../calendar/trading-calendar.js";
+import { inRegularHours, type Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import type { BarArrival, SessionData, SymbolSessionData } from "../store/public.js";
 import type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
@@ -320,8 +320,8 @@ export class SymbolAnalysis {
 
   #admits(time: number): boolean {
     if (this.#ctx.extendedHours) return true;
-    const session = this.#ctx.session(this.#sessionDate!);
-    return session !== undefined && time >= session.open && time < session.close;
+    // Regular hours leave a lunch break out, as the store's metrics do.
+    return inRegularHours(this.#ctx.session(this.#sessionDate!), time);
   }
 
   /**
@@ -359,7 +359,6 @@ export class SymbolAnalysis {
   }
 
   #regularInHistory(time: number): boolean {
-    const session = this.#ctx.sessionAt(time);
-    return session !== undefined && time >= session.open && time < session.close;
+    return inRegularHours(this.#ctx.sessionAt(time), time);
   }
 }

@@ -43,6 +43,13 @@ for (const [alias, name] of Object.entries(ALIASES)) {
   if (target !== undefined) BY_NAME.set(alias, target);
 }
 
+/** The other names (lower case) `calendarByName` takes for the calendar called `name`. */
+export function calendarAliases(name: string): string[] {
+  return Object.entries(ALIASES)
+    .filter(([, target]) => target === name)
+    .map(([alias]) => alias);
+}
+
 /** The names `calendarByName` accepts, canonical names first (for help texts and errors). */
 export function calendarNames(): string[] {
   return CALENDARS.map((c) => c.name);

@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { requiring, sharedData, sharedDataPath } from "../../test/requirements.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { importFile } from "../history/import/import-file.js";
 import { MemoryBarStore } from "../history/memory-bar-store.js";
 import {
-  answerFile,
   answerFileMismatches,
   readAnswerFile,
   wallClock,
@@ -14,13 +12,13 @@ import {
 import { cmeGlobexCalendar as glbx } from "./cme-globex.js";
 import { xlonCalendar } from "./xlon.js";
 
-const FILE = answerFile("cmes.csv");
+const FILE = sharedData("calendars/cmes.csv");
 const chicago = wallClock("America/Chicago");
 const london = wallClock("Europe/London");
 const at = (iso: string) => Date.parse(iso);
 
-describe.skipIf(!FILE.present)("GLBX against exchange_calendars' CMES answer file (dates)", () => {
-  const rows = FILE.present ? readAnswerFile(FILE.path) : new Map();
+requiring(FILE).describe("GLBX against exchange_calendars' CMES answer file (dates)", () => {
+  const rows = readAnswerFile(sharedDataPath("calendars/cmes.csv"));
 
   it("has a session on every one of the file's 7,737 dates and on no other", () => {
     expect(rows.size).toBe(7737);
@@ -123,43 +121,45 @@ describe("GLBX daylight saving", () => {
   });
 });
 
-const BARS = fileURLToPath(
-  new URL("../../../shared/data/bars/6EH4.XCME_1min_bars_20240101_20240131.csv", import.meta.url),
-);
-const haveBars = existsSync(BARS);
-if (!haveBars) console.warn(`skipping the 6E quality test: ${BARS} is absent (../shared/data)`);
+const BARS_FILE = "bars/6EH4.XCME_1min_bars_20240101_20240131.csv";
+const BARS = sharedDataPath(BARS_FILE);
 
-describe.skipIf(!haveBars)("6E (Euro FX futures, January 2024) on CME Globex", () => {
-  it("has every bar in a session and reads 98.61 % (29,996 of 30,419 minutes)", async () => {
-    const store = new MemoryBarStore();
-    // The file stamps each bar with its end: 23:01 is the bar of 23:00-23:01 UTC.
-    await importFile(store, BARS, { symbol: "6EH4", stamp: "end" });
-    const bars = await store.readBars("6EH4", 0, Number.MAX_SAFE_INTEGER);
-    expect(bars.length).toBe(29_996);
-    const outside = bars.filter((b) => glbx.sessionDateOf(b.time) === undefined);
-    expect(
-      outside.map((b) => new Date(b.time).toISOString()),
-      "bars outside a session",
-    ).toEqual([]);
-    const until = bars[bars.length - 1]!.time + MINUTE_MS;
-    const sessions = glbx.sessionsBetween("2024-01-01", "2024-02-01");
-    const perSession = sessions.map((date) => {
-      const s = glbx.session(date)!;
-      const present = bars.filter((b) => b.time >= s.open && b.time < Math.min(s.close, until));
-      return { date, present: present.length, expected: glbx.expectedBarCount(date, until) };
+requiring(sharedData(BARS_FILE)).describe(
+  "6E (Euro FX futures, January 2024) on CME Globex",
+  () => {
+    it("has every bar in a session and reads 98.61 % (29,996 of 30,419 minutes)", async () => {
+      const store = new MemoryBarStore();
+      // The file stamps each bar with its end: 23:01 is the bar of 23:00-23:01 UTC.
+      await importFile(store, BARS, { symbol: "6EH4", stamp: "end" });
+      const bars = await store.readBars("6EH4", 0, Number.MAX_SAFE_INTEGER);
+      expect(bars.length).toBe(29_996);
+      const outside = bars.filter((b) => glbx.sessionDateOf(b.time) === undefined);
+      expect(
+        outside.map((b) => new Date(b.time).toISOString()),
+        "bars outside a session",
+      ).toEqual([]);
+      const until = bars[bars.length - 1]!.time + MINUTE_MS;
+      const sessions = glbx.sessionsBetween("2024-01-01", "2024-02-01");
+      const perSession = sessions.map((date) => {
+        const s = glbx.session(date)!;
+        const present = bars.filter((b) => b.time >= s.open && b.time < Math.min(s.close, until));
+        return { date, present: present.length, expected: glbx.expectedBarCount(date, until) };
+      });
+      expect(sessions.length, "Jan 2..31 and the start of Feb 1").toBe(23);
+      expect(perSession.filter((p) => p.expected === 1380).length).toBe(22);
+      expect(perSession.at(-1), "the 2024-02-01 session up to the last bar").toEqual({
+        date: "2024-02-01",
+        present: 59,
+        expected: 59,
+      });
+      const present = perSession.reduce((n, p) => n + p.present, 0);
+      const expected = perSession.reduce((n, p) => n + p.expected, 0);
+      expect([present, expected]).toEqual([29_996, 30_419]);
+      expect(((present / expected) * 100).toFixed(2)).toBe("98.61");
+      const mlk = perSession.find((p) => p.date === "2024-01-15")!;
+      expect(((mlk.present / mlk.expected) * 100).toFixed(2), "MLK Day trades thinly").toBe(
+        "91.45",
+      );
     });
-    expect(sessions.length, "Jan 2..31 and the start of Feb 1").toBe(23);
-    expect(perSession.filter((p) => p.expected === 1380).length).toBe(22);
-    expect(perSession.at(-1), "the 2024-02-01 session up to the last bar").toEqual({
-      date: "2024-02-01",
-      present: 59,
-      expected: 59,
-    });
-    const present = perSession.reduce((n, p) => n + p.present, 0);
-    const expected = perSession.reduce((n, p) => n + p.expected, 0);
-    expect([present, expected]).toEqual([29_996, 30_419]);
-    expect(((present / expected) * 100).toFixed(2)).toBe("98.61");
-    const mlk = perSession.find((p) => p.date === "2024-01-15")!;
-    expect(((mlk.present / mlk.expected) * 100).toFixed(2), "MLK Day trades thinly").toBe("91.45");
-  });
-});
+  },
+);

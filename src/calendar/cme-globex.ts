@@ -74,6 +74,6 @@ export const cmeGlobexCalendar: TradingCalendar = new RuleCalendar({
   firstYear: GLBX_FIRST_YEAR,
   lastYear: GLBX_LAST_YEAR,
   offsets: [-360, -300],
-  opensTheDayBefore: true,
+  dateBegins: -7 * 60,
   hoursOfYear,
 });

@@ -41,6 +41,51 @@ const CRYPTO_BASES = new Set(
   "BTC ETH BNB SOL XRP ADA DOGE DOT LTC BCH LINK AVAX TRX MATIC XLM ATOM ETC UNI".split(" "),
 );
 
+/** Listing suffixes of exchanges with a calendar here (Yahoo and Reuters style: `VOD.L`, `7203.T`). */
+const EXCHANGE_SUFFIXES: Readonly<Record<string, string>> = {
+  L: "XLON",
+  LN: "XLON",
+  T: "XTKS",
+  JP: "XTKS",
+  HK: "XHKG",
+};
+
+/**
+ * Roots of futures that trade on CME Globex (CME, CBOT, NYMEX, COMEX): currencies, equity
+ * indexes, interest rates, energy, metals, grains, livestock, and their micro contracts.
+ */
+const GLOBEX_ROOTS = new Set(
+  (
+    "6A 6B 6C 6E 6J 6L 6M 6N 6S 6Z E7 J7 M6A M6B M6E " +
+    "ES NQ YM RTY EMD MES MNQ MYM M2K NKD " +
+    "ZT ZF ZN TN ZB UB SR3 ZQ " +
+    "CL QM MCL NG QG HO RB BZ " +
+    "GC MGC SI SIL HG MHG PL PA " +
+    "ZC ZS ZW ZL ZM ZO KE LE HE GF"
+  ).split(" "),
+);
+
+/** What may follow a futures root: a month code and a 1-2 digit year, then a venue. */
+const CONTRACT =
+  /^([FGHJKMNQUVXZ]\d{1,2})?(=F|\.(?:XCME|CME|GLBX|XCBT|CBOT|XNYM|NYMEX|XCEC|COMEX))?$/;
+
+/**
+ * Whether `s` (upper case) names a Globex future: a known root with a contract month
+ * (`6EH4`, `ESZ24`), or a venue suffix (`ES=F`, `6EH4.XCME`), or a root that starts with a digit
+ * and so cannot be a stock ticker (`6E`). A bare letter root (`ES`, `CL`) is a US stock first.
+ */
+function isGlobexFuture(s: string): boolean {
+  // Longest root first: MESH4 is MES, not ME.
+  for (let len = Math.min(3, s.length); len >= 1; len--) {
+    const root = s.slice(0, len);
+    if (!GLOBEX_ROOTS.has(root)) continue;
+    const m = CONTRACT.exec(s.slice(len));
+    if (m === null) continue;
+    return m[1] !== undefined || m[2] !== undefined || /^[0-9]/.test(root);
+  }
+  return false;
+}
+
 /** The calendar a detection rule names, by its registered name. */
 function named(name: string): TradingCalendar | undefined {
   return findCalendar(name);
@@ -59,6 +104,8 @@ function named(name: string): TradingCalendar | undefined {
  * detectCalendar("ADABTC")?.name;                       // "24/7"
  * detectCalendar("GBPUSD")?.name;                       // "24/5"
  * detectCalendar("AAPL")?.name;                         // "XNYS"
+ * detectCalendar("6EH4")?.name;                         // "GLBX"
+ * detectCalendar("7203.T")?.name;                       // "XTKS"
  * detectCalendar("ANYTHING", { format: "binance" })?.name; // "24/7"
  * ```
  */
@@ -68,6 +115,12 @@ export function detectCalendar(
 ): TradingCalendar | undefined {
   if (hint.format === "binance") return named("24/7");
   const s = symbol.trim().toUpperCase();
+  const dot = s.lastIndexOf(".");
+  if (dot > 0) {
+    const exchange = EXCHANGE_SUFFIXES[s.slice(dot + 1)];
+    if (exchange !== undefined) return named(exchange);
+  }
+  if (isGlobexFuture(s)) return named("GLBX");
   const pair = s.replace(/[/_-]/g, "");
   if (
     /^[A-Z]{6}$/.test(pair) &&

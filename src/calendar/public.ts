@@ -1,6 +1,13 @@
 // The calendar layer's public surface, exported by hand.
 
-export { CALENDARS, calendarByName, calendarNames, findCalendar } from "./calendar-names.js";
+export { type CalendarInfo, calendarInfo } from "./calendar-info.js";
+export {
+  CALENDARS,
+  calendarAliases,
+  calendarByName,
+  calendarNames,
+  findCalendar,
+} from "./calendar-names.js";
 export { cmeGlobexCalendar } from "./cme-globex.js";
 export { type CalendarHint, detectCalendar } from "./detect.js";
 export { fxCalendar } from "./fx-calendar.js";

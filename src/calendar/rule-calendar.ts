@@ -41,8 +41,12 @@ export interface CalendarRules {
    * `[0, 60]` for London: an instant's local date is then one of at most two days.
    */
   readonly offsets: readonly [number, number];
-  /** Whether sessions open on the evening before their date (hours with a negative open). */
-  readonly opensTheDayBefore?: boolean;
+  /**
+   * When a session date begins, in minutes after its local midnight: every session's hours lie
+   * within the 24 hours from then. 0 (the default) for a calendar whose sessions keep to their
+   * own day; -420 for CME Globex, whose sessions open at 17:00 the evening before.
+   */
+  readonly dateBegins?: number;
   /** The hours of every day of `year`, index 0 = January 1 (`undefined` = no session). */
   hoursOfYear(year: number): ReadonlyArray<DayHours | undefined>;
 }
@@ -71,8 +75,8 @@ export class RuleCalendar implements TradingCalendar {
   /** Offsets in ms: an instant's local day is `floor((t + offset) / DAY)` for one of them. */
   readonly #minOffset: number;
   readonly #maxOffset: number;
-  /** 1 when a session can open on the day before its date: its local day may be the day after. */
-  readonly #ahead: number;
+  /** Minus `dateBegins` in ms: shifts an instant so its session date is its shifted local date. */
+  readonly #shift: number;
   readonly #years: (YearTable | undefined)[] = [];
   /** The table of the last look-up: consecutive calls mostly stay within one year. */
   #last: YearTable | undefined;
@@ -87,7 +91,7 @@ export class RuleCalendar implements TradingCalendar {
     this.#range = `${rules.firstYear}-01-01..${rules.lastYear}-12-31`;
     this.#minOffset = rules.offsets[0] * MINUTE_MS;
     this.#maxOffset = rules.offsets[1] * MINUTE_MS;
-    this.#ahead = rules.opensTheDayBefore === true ? 1 : 0;
+    this.#shift = -(rules.dateBegins ?? 0) * MINUTE_MS;
   }
 
   /** The day number of `date`, refusing dates outside the supported range. */
@@ -163,15 +167,27 @@ export class RuleCalendar implements TradingCalendar {
   /** The session whose `[preOpen, postClose)` holds `time`, if any. */
   #sessionAt(time: number): Session | undefined {
     if (!Number.isFinite(time)) return undefined;
-    // The local date is the UTC date shifted by the zone's offset; rather than ask which offset
-    // applies, try each candidate day: a session's hours hold an instant for one day at most.
-    let day = Math.floor((time + this.#minOffset) / DAY_MS);
-    const last = Math.floor((time + this.#maxOffset) / DAY_MS) + this.#ahead;
+    // The session date is the local date (shifted to when session dates begin), the UTC date
+    // shifted by the zone's offset; rather than ask which offset applies, try each candidate
+    // day (two only within an hour of a date's start): a session holds an instant on one at most.
+    const shifted = time + this.#shift;
+    let day = Math.floor((shifted + this.#minOffset) / DAY_MS);
+    let last = Math.floor((shifted + this.#maxOffset) / DAY_MS);
     // A look-up, not a validation: an instant outside the supported range lies in no session
     // the calendar knows, so callers (the store) refuse such a bar as they refuse a weekend one.
     if (day < this.#firstDay) day = this.#firstDay;
-    for (const end = Math.min(last, this.#lastDay); day <= end; day++) {
-      const s = this.#sessionOfDay(day);
+    if (last > this.#lastDay) last = this.#lastDay;
+    // The year table stays in a local: candidates almost always share one.
+    let table = this.#last;
+    for (; day <= last; day++) {
+      if (
+        table === undefined ||
+        day < table.firstDay ||
+        day - table.firstDay >= table.sessions.length
+      ) {
+        table = this.#table(day);
+      }
+      const s = table.sessions[day - table.firstDay];
       if (s !== undefined && time >= s.preOpen && time < s.postClose) return s;
     }
     return undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { requiring, sharedData, sharedDataPath } from "../../test/requirements.js";
 import { InvalidDateError } from "../domain/errors.js";
 import {
-  answerFile,
   answerFileMismatches,
   readAnswerFile,
   wallClock,
@@ -9,12 +9,12 @@ import {
 } from "./answer-file.test-helpers.js";
 import { xhkgCalendar as xhkg } from "./xhkg.js";
 
-const FILE = answerFile("xhkg.csv");
+const FILE = sharedData("calendars/xhkg.csv");
 const hongKong = wallClock("Asia/Hong_Kong");
 const MINUTE = 60_000;
 
-describe.skipIf(!FILE.present)("XHKG against exchange_calendars' answer file (1990-2019)", () => {
-  const rows = FILE.present ? readAnswerFile(FILE.path) : new Map();
+requiring(FILE).describe("XHKG against exchange_calendars' answer file (1990-2019)", () => {
+  const rows = readAnswerFile(sharedDataPath("calendars/xhkg.csv"));
 
   it("has every one of the 7,403 sessions with the same open, close and lunch break", () => {
     expect(rows.size).toBe(7403);

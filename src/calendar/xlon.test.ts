@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { requiring, sharedData, sharedDataPath } from "../../test/requirements.js";
 import { InvalidDateError } from "../domain/errors.js";
 import {
-  answerFile,
   answerFileMismatches,
   readAnswerFile,
   wallClock,
@@ -9,11 +9,11 @@ import {
 } from "./answer-file.test-helpers.js";
 import { xlonCalendar as xlon } from "./xlon.js";
 
-const FILE = answerFile("xlon.csv");
+const FILE = sharedData("calendars/xlon.csv");
 const london = wallClock("Europe/London");
 
-describe.skipIf(!FILE.present)("XLON against exchange_calendars' answer file (1990-2019)", () => {
-  const rows = FILE.present ? readAnswerFile(FILE.path) : new Map();
+requiring(FILE).describe("XLON against exchange_calendars' answer file (1990-2019)", () => {
+  const rows = readAnswerFile(sharedDataPath("calendars/xlon.csv"));
 
   it("has every one of the 7,583 sessions with the same open and close, and no other", () => {
     expect(rows.size).toBe(7583);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { requiring, sharedData, sharedDataPath } from "../../test/requirements.js";
 import { InvalidDateError } from "../domain/errors.js";
 import { daysFromCivil, formatDay } from "../domain/time.js";
 import {
-  answerFile,
   answerFileMismatches,
   readAnswerFile,
   wallClock,
@@ -11,12 +11,12 @@ import {
 import { autumnalEquinoxDay, japaneseHolidays, vernalEquinoxDay } from "./japan-holidays.js";
 import { xtksCalendar as xtks } from "./xtks.js";
 
-const FILE = answerFile("xtks.csv");
+const FILE = sharedData("calendars/xtks.csv");
 const tokyo = wallClock("Asia/Tokyo");
 const MINUTE = 60_000;
 
-describe.skipIf(!FILE.present)("XTKS against exchange_calendars' answer file (2000-2019)", () => {
-  const rows = FILE.present ? readAnswerFile(FILE.path) : new Map();
+requiring(FILE).describe("XTKS against exchange_calendars' answer file (2000-2019)", () => {
+  const rows = readAnswerFile(sharedDataPath("calendars/xtks.csv"));
 
   it("has every one of the 4,906 sessions with the same open, close and lunch break", () => {
     expect(rows.size).toBe(4906);

@@ -24,11 +24,24 @@ export function timeframeIndex(tf: unknown): number {
 }
 
 /**
+ * The regular session a timeframe aggregates: `[open, close)` less the break
+ * `[breakStart, breakEnd)`; without a break both are +Infinity. (The store's session context
+ * has these fields.)
+ */
+export interface RegularHours {
+  readonly open: number;
+  readonly close: number;
+  readonly breakStart: number;
+  readonly breakEnd: number;
+}
+
+/**
  * Derives one higher timeframe from the 1-minute bars of a regular session: buckets aligned to
  * the session open (`open + k × width`), cut at the close, so an early close leaves a partial
- * last bucket. Appends merge into the last bucket in O(1); any other change rebuilds only the
- * bucket it touches, folding its 1-minute bars in time order (the same arithmetic as in-order
- * arrival, so results are bit-identical).
+ * last bucket. A break cuts a bucket too, and the buckets after it are aligned to the reopen
+ * (`breakEnd + k × width`): no bar spans a lunch. Appends merge into the last bucket in O(1);
+ * any other change rebuilds only the bucket it touches, folding its 1-minute bars in time order
+ * (the same arithmetic as in-order arrival, so results are bit-identical).
  */
 export class DerivedTimeframe extends BarColumns {
   readonly width: number;
@@ -40,9 +53,26 @@ export class DerivedTimeframe extends BarColumns {
     this.width = width;
   }
 
+  /** How many buckets of `width` the regular session holds at most (the column size). */
+  static bucketCount(width: number, hours: RegularHours): number {
+    const { open, close, breakStart, breakEnd } = hours;
+    const span = (from: number, to: number) => Math.max(0, Math.ceil((to - from) / width));
+    return breakStart < close
+      ? span(open, breakStart) + span(breakEnd, close)
+      : span(open, Math.max(open, close));
+  }
+
   /** The bucket start of a regular-session time. */
-  bucketOf(t: number, open: number): number {
-    return open + Math.floor((t - open) / this.width) * this.width;
+  bucketOf(t: number, hours: RegularHours): number {
+    const w = this.width;
+    const from = t >= hours.breakEnd ? hours.breakEnd : hours.open;
+    return from + Math.floor((t - from) / w) * w;
+  }
+
+  /** The end of the bucket starting at `start`: a width later, or the break if that is sooner. */
+  bucketEnd(start: number, hours: RegularHours): number {
+    const end = start + this.width;
+    return start < hours.breakStart && end > hours.breakStart ? hours.breakStart : end;
   }
 
   /**
@@ -51,13 +81,14 @@ export class DerivedTimeframe extends BarColumns {
    * any other starts a bucket. The forming bucket is kept in locals and written back once per
    * bucket; the operations and their order are those of folding bar by bar (bit-identical).
    */
-  foldRange(m1: BarColumns, from: number, to: number, open: number, close: number): void {
+  foldRange(m1: BarColumns, from: number, to: number, hours: RegularHours): void {
     const src = m1.buf;
     const sc = m1.capacity;
     const sb = m1.base;
-    const width = this.width;
+    const { open, close, breakStart, breakEnd } = hours;
     let n = this.length;
     let start = Number.NaN;
+    let end = Number.NaN;
     let bo = 0;
     let bh = 0;
     let bl = 0;
@@ -68,6 +99,7 @@ export class DerivedTimeframe extends BarColumns {
       const cap = this.capacity;
       const buf = this.buf;
       start = buf[at]!;
+      end = this.bucketEnd(start, hours);
       bo = buf[at + cap]!;
       bh = buf[at + 2 * cap]!;
       bl = buf[at + 3 * cap]!;
@@ -77,10 +109,10 @@ export class DerivedTimeframe extends BarColumns {
     let dirty = false;
     for (let i = from, at = sb + from; i < to; i++, at++) {
       const t = src[at]!;
-      if (t < open || t >= close) continue;
+      if (t < open || t >= close || (t >= breakStart && t < breakEnd)) continue;
       const h = src[at + 2 * sc]!;
       const l = src[at + 3 * sc]!;
-      if (n > 0 && t < start + width) {
+      if (n > 0 && t < end) {
         if (h > bh) bh = h;
         if (l < bl) bl = l;
         bc = src[at + 4 * sc]!;
@@ -89,7 +121,8 @@ export class DerivedTimeframe extends BarColumns {
         continue;
       }
       if (dirty) this.set(n - 1, start, bo, bh, bl, bc, bv);
-      start = this.bucketOf(t, open);
+      start = this.bucketOf(t, hours);
+      end = this.bucketEnd(start, hours);
       bo = src[at + sc]!;
       bh = h;
       bl = l;
@@ -103,10 +136,10 @@ export class DerivedTimeframe extends BarColumns {
   }
 
   /** Rebuilds the bucket holding `t` from the 1-minute bars (`m1` holds at least one in it). */
-  rebuild(m1: BarColumns, open: number, close: number, t: number): void {
-    const start = this.bucketOf(t, open);
+  rebuild(m1: BarColumns, hours: RegularHours, t: number): void {
+    const start = this.bucketOf(t, hours);
     const i0 = m1.lowerBound(start);
-    const i1 = m1.lowerBound(Math.min(start + this.width, close));
+    const i1 = m1.lowerBound(Math.min(this.bucketEnd(start, hours), hours.close));
     const buf = m1.buf;
     const cap = m1.capacity;
     const at = m1.base;

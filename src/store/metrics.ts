@@ -78,15 +78,26 @@ export class MetricsAccumulator {
     this.count++;
   }
 
-  /** Refolds the bars of `m1` with times in `[open, close)`. */
-  recompute(m1: BarColumns, open: number, close: number): void {
+  /**
+   * Refolds the bars of `m1` with times in `[open, close)` outside the break
+   * `[breakStart, breakEnd)` (none by default).
+   */
+  recompute(
+    m1: BarColumns,
+    open: number,
+    close: number,
+    breakStart = Number.POSITIVE_INFINITY,
+    breakEnd = Number.POSITIVE_INFINITY,
+  ): void {
     this.reset();
     const end = m1.lowerBound(close);
     const buf = m1.buf;
     const cap = m1.capacity;
     for (let i = m1.lowerBound(open), at = m1.base + i; i < end; i++, at++) {
+      const t = buf[at]!;
+      if (t >= breakStart && t < breakEnd) continue;
       this.append(
-        buf[at]!,
+        t,
         buf[at + cap]!,
         buf[at + 2 * cap]!,
         buf[at + 3 * cap]!,

@@ -15,11 +15,22 @@ export class SessionContext {
   close = Number.NEGATIVE_INFINITY;
   preOpen = Number.POSITIVE_INFINITY;
   postClose = Number.NEGATIVE_INFINITY;
+  /**
+   * The session's break `[breakStart, breakEnd)` (a lunch), outside the regular session; without
+   * one both are +Infinity, an empty interval no time reaches, so the write path needs no branch.
+   */
+  breakStart = Number.POSITIVE_INFINITY;
+  breakEnd = Number.POSITIVE_INFINITY;
   /** See `SessionData.clock`. */
   clock = Number.NaN;
 
   constructor(calendar: TradingCalendar) {
     this.calendar = calendar;
+  }
+
+  /** Whether `t` lies in the regular session: in `[open, close)`, outside the break. */
+  isRegular(t: number): boolean {
+    return t >= this.open && t < this.close && !(t >= this.breakStart && t < this.breakEnd);
   }
 
   /** 1-minute bars the session can hold at most (extended hours included): the column size. */

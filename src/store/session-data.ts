@@ -138,6 +138,8 @@ export class SessionData {
     ctx.close = session.close;
     ctx.preOpen = session.preOpen;
     ctx.postClose = session.postClose;
+    ctx.breakStart = session.breakStart ?? Number.POSITIVE_INFINITY;
+    ctx.breakEnd = session.breakEnd ?? Number.POSITIVE_INFINITY;
     return previous;
   }
 
@@ -202,7 +204,9 @@ export class SessionData {
       this.#symbols.set(symbol, sym);
     }
     // Once per bar, for the write (metrics, derived timeframes) and the hooks alike.
-    const regular = t >= ctx.open && t < ctx.close;
+    // A bar in the session's break is stored but, like an extended-hours bar, kept out of the
+    // metrics and the higher timeframes.
+    const regular = ctx.isRegular(t);
     const arrival = sym[WRITE](t, open, high, low, close, volume, regular, code);
     const end = t + MINUTE_MS;
     if (!(end <= ctx.clock)) ctx.clock = end;
@@ -419,6 +423,7 @@ export class SessionData {
     ctx.date = undefined;
     ctx.open = ctx.preOpen = Number.POSITIVE_INFINITY;
     ctx.close = ctx.postClose = Number.NEGATIVE_INFINITY;
+    ctx.breakStart = ctx.breakEnd = Number.POSITIVE_INFINITY;
     ctx.clock = Number.NaN;
     if (this.#subscribers.list.length > 0) this.#emit({ type: "clear" });
   }

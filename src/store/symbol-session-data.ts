@@ -136,9 +136,10 @@ export class SymbolSessionData {
   // one allocation per symbol and session.
   #allocate(): void {
     const ctx = this.#ctx;
-    const regular = Math.max(0, ctx.close - ctx.open);
     const caps = [Math.max(8, ctx.minutes)];
-    for (let k = 1; k <= 4; k++) caps.push(Math.max(1, Math.ceil(regular / TIMEFRAME_WIDTHS[k]!)));
+    for (let k = 1; k <= 4; k++) {
+      caps.push(Math.max(1, DerivedTimeframe.bucketCount(TIMEFRAME_WIDTHS[k]!, ctx)));
+    }
     const { root, bases } = carve(caps, this.#spare);
     this.#spare = undefined;
     this.#m1 = new BarColumns(caps[0]!, root, 0);
@@ -192,9 +193,9 @@ export class SymbolSessionData {
     const n = m1.length;
     const from = this.#folded;
     if (from === n) return;
-    const { open, close } = this.#ctx;
+    const ctx = this.#ctx;
     const derived = this.#derived;
-    for (let k = 0; k < 4; k++) derived[k]!.foldRange(m1, from, n, open, close);
+    for (let k = 0; k < 4; k++) derived[k]!.foldRange(m1, from, n, ctx);
     this.#folded = n;
   }
 
@@ -242,8 +243,8 @@ export class SymbolSessionData {
         codes?.insert(i, n, code, regular);
       }
       if (regular) {
-        this.#acc.recompute(m1, ctx.open, ctx.close);
-        for (let k = 0; k < 4; k++) derived[k]!.rebuild(m1, ctx.open, ctx.close, t);
+        this.#acc.recompute(m1, ctx.open, ctx.close, ctx.breakStart, ctx.breakEnd);
+        for (let k = 0; k < 4; k++) derived[k]!.rebuild(m1, ctx, t);
       }
       this.#folded = m1.length;
     }

@@ -12,7 +12,7 @@ import {
   type Sleep,
 } from "./backoff.js";
 import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { findGaps, type Gap, windowEnd } from "./gap.js";
+import { findGapsIn, type Gap, outsideBreak, windowEnd } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
 import {
@@ -157,9 +157,8 @@ export class DataUpkeep {
    * `end`, every expected minute is present. O(1) and allocation-light, unlike a column read;
    * used only when upkeep and the store share a calendar (the metrics follow the store's).
    */
-  #provenComplete(symbol: string, open: number, end: number): boolean {
+  #provenComplete(symbol: string, expected: number, end: number): boolean {
     if (this.#calendar !== this.#sd.calendar) return false;
-    const expected = (end - open) / MINUTE_MS;
     const m = this.#sd.getSessionMetrics(symbol);
     return m !== undefined && m.barCount === expected && (expected === 0 || m.lastBarTime < end);
   }
@@ -365,25 +364,36 @@ export class DataUpkeep {
     return this.#knownSorted;
   }
 
-  /** Gaps of `[open, end)`, recording expected and present counts on the state. */
+  /**
+   * Gaps of `[open, end)` less the session's break (its minutes are neither expected nor
+   * missing), recording expected and present counts on the state.
+   */
   #measure(symbol: string, state: SymbolState, open: number, end: number): Gap[] {
-    const expected = (end - open) / MINUTE_MS;
+    const windows =
+      this.#session === undefined
+        ? [[open, end] as [number, number]]
+        : outsideBreak(open, end, this.#session);
+    let expected = 0;
+    for (const [from, to] of windows) expected += (to - from) / MINUTE_MS;
     state.expected = expected;
-    if (this.#provenComplete(symbol, open, end)) {
+    if (this.#provenComplete(symbol, expected, end)) {
       state.present = expected;
       return [];
     }
     const series = this.#sd.getSeries(symbol);
     if (series === undefined) {
       state.present = 0;
-      return expected > 0 ? [{ symbol, start: open, end, count: expected }] : [];
+      return windows
+        .filter(([from, to]) => to > from)
+        .map(([from, to]) => ({ symbol, start: from, end: to, count: (to - from) / MINUTE_MS }));
     }
-    const lo = lowerBound(series.time, open, 0, series.length);
-    const hi = lowerBound(series.time, end, lo, series.length);
-    state.present = hi - lo;
-    return state.present === expected
-      ? []
-      : findGaps(symbol, series.time, open, end, series.length);
+    let present = 0;
+    for (const [from, to] of windows) {
+      const lo = lowerBound(series.time, from, 0, series.length);
+      present += lowerBound(series.time, to, lo, series.length) - lo;
+    }
+    state.present = present;
+    return present === expected ? [] : findGapsIn(symbol, series.time, windows, series.length);
   }
 
   #detect(gap: Gap, state: SymbolState, date: string): void {

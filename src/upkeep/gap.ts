@@ -25,6 +25,41 @@ export function windowEnd(open: number, close: number, until: number): number {
 }
 
 /**
+ * The parts of the expected window `[from, to)` outside a session's break
+ * `[breakStart, breakEnd)` (a lunch): the window itself when the session has none or the break
+ * lies outside it, else the part before the break and the part after. Whole minutes stay whole.
+ */
+export function outsideBreak(
+  from: number,
+  to: number,
+  session: { readonly breakStart?: number; readonly breakEnd?: number },
+): [number, number][] {
+  const { breakStart, breakEnd } = session;
+  if (breakStart === undefined || breakEnd === undefined || to <= breakStart || from >= breakEnd) {
+    return [[from, to]];
+  }
+  const out: [number, number][] = [];
+  if (breakStart > from) out.push([from, breakStart]);
+  if (to > breakEnd) out.push([breakEnd, to]);
+  return out;
+}
+
+/** {@link findGaps} over each window (see {@link outsideBreak}), in time order. */
+export function findGapsIn(
+  symbol: string,
+  times: ArrayLike<number>,
+  windows: readonly (readonly [number, number])[],
+  length = times.length,
+): Gap[] {
+  if (windows.length === 1) return findGaps(symbol, times, windows[0]![0], windows[0]![1], length);
+  const out: Gap[] = [];
+  for (const [from, to] of windows) {
+    for (const gap of findGaps(symbol, times, from, to, length)) out.push(gap);
+  }
+  return out;
+}
+
+/**
  * The missing minutes of `[from, to)` in a sorted column of distinct whole-minute bar times,
  * grouped into {@link Gap}s in time order (adjacent missing minutes form one gap).
  *

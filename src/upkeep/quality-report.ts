@@ -2,7 +2,7 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { lowerBound } from "../domain/search.js";
 import type { BarSource } from "../history/bar-store.js";
-import { findGaps, type Gap } from "./gap.js";
+import { findGapsIn, type Gap, outsideBreak } from "./gap.js";
 
 /** The completeness of one symbol's stored bars in one session's regular hours. */
 export interface SessionQuality {
@@ -66,9 +66,14 @@ export async function assessQuality(options: QualityOptions): Promise<SessionQua
     for (let i = 0; i < bars.length; i++) times[i] = bars[i]!.time;
     for (const s of sessions) {
       const expected = calendar.expectedBarCount(s.date);
-      const lo = lowerBound(times, s.open);
-      const present = lowerBound(times, s.close, lo) - lo;
-      const gaps = findGaps(symbol, times, s.open, s.close);
+      // A break's minutes (a lunch) are neither expected nor gaps: count around it.
+      const windows = outsideBreak(s.open, s.close, s);
+      let present = 0;
+      for (const [from, to] of windows) {
+        const lo = lowerBound(times, from);
+        present += lowerBound(times, to, lo) - lo;
+      }
+      const gaps = findGapsIn(symbol, times, windows);
       const ranked = [...gaps].sort((a, b) => b.count - a.count || a.start - b.start);
       out.push({
         symbol,

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerBacktest } from "./backtest.js";
+import { registerCalendars } from "./calendars.js";
 import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
@@ -16,5 +17,6 @@ export const commands: RegisterCommand[] = [
   registerInfo,
   registerBacktest,
   registerQuality,
+  registerCalendars,
   registerServe,
 ];

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
 import { xnysCalendar } from "../../calendar/xnys.js";
+import { xtksCalendar } from "../../calendar/xtks.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { collectScan } from "../bar-store.contract.js";
 import type { BarStore } from "../bar-store.js";
@@ -105,6 +106,22 @@ describe("generateSampleBars", () => {
       calendar: alwaysOpenCalendar,
     });
     expect(crypto.bars).toBe(2 * 1440);
+  });
+
+  it("trades nothing in a lunch break (XTKS)", async () => {
+    const store = new MemoryBarStore();
+    const r = await generateSampleBars(store, {
+      symbols: ["7203"],
+      from: "2025-01-06",
+      to: "2025-01-06",
+      calendar: xtksCalendar,
+    });
+    expect(r.bars, "09:00-11:30 and 12:30-15:30 Tokyo").toBe(330);
+    const bars = await store.readBars("7203", 0, Number.MAX_SAFE_INTEGER);
+    const lunch = bars.filter(
+      (b) => b.time >= Date.UTC(2025, 0, 6, 2, 30) && b.time < Date.UTC(2025, 0, 6, 3, 30),
+    );
+    expect(lunch).toEqual([]);
   });
 
   it("has realistic prices and a U-shaped volume curve", async () => {

@@ -1,4 +1,4 @@
-import type { TradingCalendar } from "../../calendar/trading-calendar.js";
+import { inBreak, type TradingCalendar } from "../../calendar/trading-calendar.js";
 import { xnysCalendar } from "../../calendar/xnys.js";
 import { MINUTE_MS } from "../../domain/bar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
@@ -108,6 +108,8 @@ export async function generateSampleBars(
         const end = options.extended ? session.postClose : session.close;
         const length = session.close - session.open;
         for (let t = start; t < end; t += MINUTE_MS) {
+          // A lunch break (XTKS, XHKG) trades nothing.
+          if (inBreak(session, t)) continue;
           const open = cents(price);
           price = Math.max(0.01, price * Math.exp(mu + s * rng.normal()));
           const close = cents(price);
