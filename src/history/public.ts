@@ -13,16 +13,25 @@ export {
   type DuckDbBarStoreOptions,
   type SymbolSummary,
 } from "./duckdb/duckdb-bar-store.js";
+export { importFile, importFiles, planFiles } from "./import/import-file.js";
 export {
   checkImportOptions,
   type FileImport,
   type ImportFormat,
+  ImportInterruptedError,
   type ImportOptions,
   type ImportProgress,
   type ImportResult,
-  importFile,
-} from "./import/import-file.js";
+} from "./import/import-options.js";
+export type { ImportPlan, PlannedFile } from "./import/import-plan.js";
 export type { SkippedLine } from "./import/import-sink.js";
+export { MAX_PRICE_DECIMALS } from "./import/price-decimals.js";
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  EARLIEST_TIME,
+  MAX_PRICE,
+  MAX_VOLUME,
+} from "./import/row-rules.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export {
   checkSampleOptions,

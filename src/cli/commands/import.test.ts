@@ -54,12 +54,12 @@ describe("sessiondata import / info (end to end)", () => {
     const r = sessiondata(["import", csv, "--symbol", "BAD", "--db", db]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
-      `sessiondata: ${csv}:3: high 0.5 is below max(open 1, close 2)`,
+      `sessiondata: ${csv}:3: high 0.5 is below max(open 1, close 2) (--skip-invalid imports the other rows and lists the bad ones)`,
     ]);
     const ok = sessiondata(["import", csv, "--symbol", "BAD", "--db", db, "--skip-invalid"]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain(`skipped ${csv}:3: high 0.5 is below max`);
-    expect(ok.stdout).toMatch(/1 bars of BAD \(csv\), 1 lines skipped/);
+    expect(ok.stdout).toMatch(/1 row, 1 bar of BAD \(csv\), 1 line skipped/);
     const info = sessiondata(["info", "--db", db]);
     expect(info.stdout).toMatch(/BAD\s+2024-01-02T14:30Z\s+2024-01-02T14:30Z\s+1/);
   });
@@ -71,7 +71,7 @@ describe("sessiondata import / info (end to end)", () => {
       { SESSIONDATA_DB: db },
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("29,996 bars of 6EH4.XCME");
+    expect(r.stdout).toContain("29,996 rows, 29,996 bars of 6EH4.XCME");
     const info = JSON.parse(sessiondata(["info", "--json"], { SESSIONDATA_DB: db }).stdout);
     expect(info.symbols[0]).toMatchObject({ first: "2024-01-01T23:00Z", bars: 29_996 });
   });
@@ -108,7 +108,7 @@ describe("sessiondata import / info (end to end)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
       `sessiondata: 1 file imported before the error stay in ${db} (1 bar): ${good}`,
-      `sessiondata: ${bad}:2: high "x" is not a number`,
+      `sessiondata: ${bad}:2: high "x" is not a number (--skip-invalid imports the other rows and lists the bad ones)`,
     ]);
     expect(JSON.parse(sessiondata(["info", "--json", "--db", db]).stdout).symbols).toHaveLength(1);
   });

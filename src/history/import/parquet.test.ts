@@ -92,7 +92,9 @@ describe("importFile: Parquet", () => {
     ]);
     const junk = join(dir, "junk.parquet");
     (await import("node:fs")).writeFileSync(junk, "not parquet");
-    await expect(importFile(store, junk)).rejects.toThrow(/not a readable Parquet file/);
+    await expect(importFile(store, junk)).rejects.toThrow(
+      /junk\.parquet: is not a Parquet file \(it is text\)/,
+    );
   });
 
   it("refuses a text price that is no number with its row and field (skipInvalid skips it)", async () => {
