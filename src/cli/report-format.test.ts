@@ -23,6 +23,7 @@ const metrics: SessionMetrics = {
   missingBarCount: 1,
   filledBarCount: 0,
   unfillableBarCount: 1,
+  provenance: { live: 0, replay: 389, refilled: 0, corrected: 0 },
   firstBarTime: 0,
   lastBarTime: 0,
 };

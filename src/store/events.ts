@@ -1,4 +1,5 @@
 import type { Bar } from "../domain/bar.js";
+import type { Provenance } from "../domain/provenance.js";
 import type { SymbolSessionData } from "./symbol-session-data.js";
 
 /**
@@ -23,6 +24,8 @@ export type SessionDataEvent =
       readonly sessionDate: string;
       /** Whether the bar lies in the regular session (it counts in the metrics) or extended hours. */
       readonly regular: boolean;
+      /** Where the bar came from (`live`, `replay`, `refilled`, `corrected`). */
+      readonly provenance: Provenance;
     }
   | {
       /** A new session began; the previous one, if any, was rolled into history. */
@@ -56,7 +59,7 @@ export interface SessionDataBarHook {
   /**
    * A bar was stored. `symbol` is the symbol's handle (`symbol.symbol` is its name);
    * `sessionDate` the session it was stored in (the current one when the write happened);
-   * `regular` whether it lies in the regular session. The arguments are the only record of the
+   * `regular` whether it lies in the regular session; `provenance` where it came from. The arguments are the only record of the
    * bar the hook gets: keep numbers, not references.
    */
   onBar(
@@ -70,6 +73,7 @@ export interface SessionDataBarHook {
     arrival: BarArrival,
     regular: boolean,
     sessionDate: string,
+    provenance: Provenance,
   ): void;
   /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`), as listeners get it. */
   onEvent?(event: SessionDataEvent): void;

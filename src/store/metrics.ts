@@ -1,3 +1,4 @@
+import type { ProvenanceCounts } from "../domain/provenance.js";
 import type { BarColumns } from "./bar-columns.js";
 
 /**
@@ -9,7 +10,8 @@ import type { BarColumns } from "./bar-columns.js";
  * (up to the store's clock; the whole session once it is in history), `barQuality` =
  * `barCount / expectedBarCount * 100` (100 when nothing is expected yet), `missingBarCount` =
  * expected minus present. `filledBarCount`/`unfillableBarCount` are the repair counters upkeep
- * reports through `setRepairCounts`.
+ * reports through `setRepairCounts`. `provenance` counts the same bars by where the bar now held
+ * at each minute came from, so its four counts sum to `barCount`.
  */
 export interface SessionMetrics {
   readonly symbol: string;
@@ -28,6 +30,8 @@ export interface SessionMetrics {
   readonly missingBarCount: number;
   readonly filledBarCount: number;
   readonly unfillableBarCount: number;
+  /** Regular-session bars by provenance (`live`, `replay`, `refilled`, `corrected`). */
+  readonly provenance: ProvenanceCounts;
   readonly firstBarTime: number;
   readonly lastBarTime: number;
 }
@@ -99,6 +103,7 @@ export class MetricsAccumulator {
     expected: number,
     filled: number,
     unfillable: number,
+    provenance: ProvenanceCounts,
   ): SessionMetrics {
     const barCount = this.count;
     return {
@@ -116,6 +121,7 @@ export class MetricsAccumulator {
       missingBarCount: Math.max(0, expected - barCount),
       filledBarCount: filled,
       unfillableBarCount: unfillable,
+      provenance,
       firstBarTime: this.first,
       lastBarTime: this.last,
     };

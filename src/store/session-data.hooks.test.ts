@@ -25,14 +25,17 @@ describe("SessionData bar hooks", () => {
     const early = makeBar(at(D, 8, 15), 90, 1);
     const late = makeBar(at(D, 9, 30), 101, 2);
     const fix = makeBar(at(D, 9, 31), 102, 4);
-    for (const b of [first, early, late, fix]) sd.addBar("A", b);
+    sd.addBar("A", first);
+    sd.addBar("A", early, "replay");
+    sd.addBar("A", late, "refilled");
+    sd.addBar("A", fix, "corrected");
     const a = sd.getSymbol("A")!;
     const fields = (b: typeof first) => [b.time, b.open, b.high, b.low, b.close, b.volume];
     expect(calls).toEqual([
-      [a, ...fields(first), "append", true, D, 1],
-      [a, ...fields(early), "insert", false, D, 2],
-      [a, ...fields(late), "insert", true, D, 3],
-      [a, ...fields(fix), "replace", true, D, 3],
+      [a, ...fields(first), "append", true, D, "live", 1],
+      [a, ...fields(early), "insert", false, D, "replay", 2],
+      [a, ...fields(late), "insert", true, D, "refilled", 3],
+      [a, ...fields(fix), "replace", true, D, "corrected", 3],
     ]);
   });
 

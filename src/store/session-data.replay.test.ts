@@ -43,7 +43,7 @@ describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", 
     expect(days.length).toBe(33);
 
     const sd = new SessionData({ calendar: alwaysOpenCalendar, historySessions: 40 });
-    const result = sd.addBars("BTC-PERP", bars);
+    const result = sd.addBars("BTC-PERP", bars, "replay");
     expect(result).toEqual({ accepted: bars.length, rejected: 0, errors: [] });
     expect(sd.historySessionDates()).toEqual(days.slice(0, -1));
     expect(sd.currentSession).toBe(days.at(-1));
@@ -74,6 +74,7 @@ describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", 
         missingBarCount: expected - dayBars.length,
         filledBarCount: 0,
         unfillableBarCount: 0,
+        provenance: { live: 0, replay: dayBars.length, refilled: 0, corrected: 0 },
         firstBarTime: dayBars[0]!.time,
         lastBarTime: last.time,
       });

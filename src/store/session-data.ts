@@ -2,10 +2,12 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { xnysCalendar } from "../calendar/xnys.js";
 import { type Bar, barProblem, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, InvalidBarError, SessionMismatchError } from "../domain/errors.js";
+import type { Provenance } from "../domain/provenance.js";
 import { checkTimeframe, type Timeframe } from "../domain/timeframe.js";
 import type { BarSeries } from "./bar-columns.js";
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
+import { provenanceCode } from "./provenance-column.js";
 import { type Rejection, Rejections } from "./rejections.js";
 import {
   DETACH,
@@ -147,8 +149,14 @@ export class SessionData {
    * replaces it. An append costs O(1); a late or replacing regular-session bar refolds the
    * session's metrics (O(bars in the session), so sums stay bit-identical to in-order arrival)
    * and rebuilds only the bucket it falls in at each higher timeframe.
+   *
+   * `provenance` says where the bar came from (`"live"` by default; the replay passes
+   * `"replay"`, upkeep's repair `"refilled"`, a feed `"corrected"` for a provider's correction):
+   * it is kept with the bar ({@link getProvenance}), counted in the metrics and passed to
+   * listeners. A value that names no provenance is refused like a bad bar, with an
+   * `InvalidArgumentError`.
    */
-  addBar(symbol: string, bar: Bar): void {
+  addBar(symbol: string, bar: Bar, provenance: Provenance = "live"): void {
     if (typeof symbol !== "string" || symbol.length === 0) {
       this.#refuse(
         symbol,
@@ -162,6 +170,16 @@ export class SessionData {
       if (problem !== undefined) {
         this.#refuse(symbol, bar, new InvalidBarError(symbol, bar, problem.field, problem.reason));
       }
+    }
+    const code = provenance === "live" ? 1 : provenanceCode(provenance);
+    if (code === 0) {
+      this.#refuse(
+        symbol,
+        bar,
+        new InvalidArgumentError(
+          `addBar(${JSON.stringify(symbol)}): provenance must be one of live, replay, refilled, corrected, got ${JSON.stringify(provenance)}`,
+        ),
+      );
     }
     const { time: t, open, high, low, close, volume } = bar;
     const ctx = this.#ctx;
@@ -185,7 +203,7 @@ export class SessionData {
     }
     // Once per bar, for the write (metrics, derived timeframes) and the hooks alike.
     const regular = t >= ctx.open && t < ctx.close;
-    const arrival = sym[WRITE](t, open, high, low, close, volume, regular);
+    const arrival = sym[WRITE](t, open, high, low, close, volume, regular, code);
     const end = t + MINUTE_MS;
     if (!(end <= ctx.clock)) ctx.clock = end;
     if (this.#subscribers.list.length > 0) {
@@ -204,6 +222,7 @@ export class SessionData {
         arrival,
         sessionDate,
         regular,
+        provenance,
       );
     }
   }
@@ -215,13 +234,16 @@ export class SessionData {
     throw error;
   }
 
-  /** Stores bars one by one like {@link addBar}, collecting refusals instead of throwing. */
-  addBars(symbol: string, bars: readonly Bar[]): AddBarsResult {
+  /**
+   * Stores bars one by one like {@link addBar} (each with `provenance`, `"live"` by default),
+   * collecting refusals instead of throwing.
+   */
+  addBars(symbol: string, bars: readonly Bar[], provenance: Provenance = "live"): AddBarsResult {
     let accepted = 0;
     const errors: { index: number; error: Error }[] = [];
     for (let i = 0; i < bars.length; i++) {
       try {
-        this.addBar(symbol, bars[i]!);
+        this.addBar(symbol, bars[i]!, provenance);
         accepted++;
       } catch (error) {
         if (!(error instanceof Error)) throw error;
@@ -249,6 +271,14 @@ export class SessionData {
   /** The per-symbol handle for hot loops, `undefined` for a symbol the store does not hold. */
   getSymbol(symbol: string): SymbolSessionData | undefined {
     return this.#symbols.get(symbol);
+  }
+
+  /**
+   * Where the bar of `symbol` at `time` in the current session came from, `undefined` when the
+   * session holds no bar of `symbol` at `time`.
+   */
+  getProvenance(symbol: string, time: number): Provenance | undefined {
+    return this.#symbols.get(symbol)?.getProvenance(time);
   }
 
   /** The latest bar of `symbol` in the current session. */

@@ -1,3 +1,4 @@
+import type { Provenance } from "../domain/provenance.js";
 import type {
   BarArrival,
   SessionDataBarHook,
@@ -59,6 +60,7 @@ export class Subscribers {
     arrival: BarArrival,
     sessionDate: string,
     regular: boolean,
+    provenance: Provenance,
   ): void {
     const list = this.list;
     let event: SessionDataEvent | undefined;
@@ -66,7 +68,19 @@ export class Subscribers {
       const { hook, listener } = list[i]!;
       try {
         if (hook !== undefined) {
-          hook.onBar(sym, t, open, high, low, close, volume, arrival, regular, sessionDate);
+          hook.onBar(
+            sym,
+            t,
+            open,
+            high,
+            low,
+            close,
+            volume,
+            arrival,
+            regular,
+            sessionDate,
+            provenance,
+          );
         } else {
           event ??= {
             type: "bar",
@@ -75,6 +89,7 @@ export class Subscribers {
             arrival,
             sessionDate,
             regular,
+            provenance,
           };
           listener!(event);
         }

@@ -1,10 +1,12 @@
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { type Provenance, type ProvenanceCounts, provenanceOfCode } from "../domain/provenance.js";
 import type { Timeframe } from "../domain/timeframe.js";
 import { DerivedTimeframe, TIMEFRAME_WIDTHS, timeframeIndex } from "./aggregation.js";
 import { BarColumns, type BarSeries } from "./bar-columns.js";
 import type { BarArrival } from "./events.js";
 import { MetricsAccumulator, type SessionMetrics } from "./metrics.js";
+import { ProvenanceCodes, uniformCounts } from "./provenance-column.js";
 import {
   DETACH,
   DROP_HISTORY_BEFORE,
@@ -87,6 +89,15 @@ export class SymbolSessionData {
   #m1: BarColumns;
   #derived: DerivedTimeframe[];
   #acc = new MetricsAccumulator();
+  /**
+   * The provenance code of every current-session bar while {@link #codes} is inactive (a
+   * session of one provenance costs no byte per bar); 0 before the session's first bar.
+   */
+  #uniform = 0;
+  /** Per-bar codes, made when the session first mixes provenances (see {@link #splitCodes}). */
+  #codes: ProvenanceCodes | undefined = undefined;
+  /** A previous session's codes, for the next mixed session to reuse. */
+  #spareCodes: ProvenanceCodes | undefined = undefined;
   // Cached frozen latest bars, cleared by every write: a repeated getLatestBar costs a field read.
   #latest1m: Bar | undefined = undefined;
   // Made on the first derived read: most symbols are never read at higher timeframes, and the
@@ -136,6 +147,32 @@ export class SymbolSessionData {
     );
   }
 
+  /** The provenance of appended bar `n` when it may differ from the session's uniform code. */
+  #appendCode(n: number, code: number, regular: boolean): void {
+    if (n === 0) this.#uniform = code;
+    else if (code !== this.#uniform || this.#codes !== undefined) {
+      this.#splitCodes(n).append(n, code, regular);
+    }
+  }
+
+  /**
+   * The session's per-bar codes, made (or the spare reused) with its `n` bars so far all of the
+   * uniform code when it has none yet: a bar of another provenance arrived.
+   */
+  #splitCodes(n: number): ProvenanceCodes {
+    let codes = this.#codes;
+    if (codes !== undefined) return codes;
+    const capacity = this.#m1.capacity;
+    codes = this.#spareCodes ?? new ProvenanceCodes(capacity);
+    this.#spareCodes = undefined;
+    this.#codes = codes.split(this.#uniform, n, this.#acc.count, capacity);
+    return codes;
+  }
+
+  #provenanceCounts(): ProvenanceCounts {
+    return this.#codes?.counts() ?? uniformCounts(this.#uniform, this.#acc.count);
+  }
+
   #columns(tf: Timeframe | undefined): BarColumns {
     if (tf === undefined || tf === "1m") return this.#m1;
     const k = timeframeIndex(tf) - 1;
@@ -163,7 +200,8 @@ export class SymbolSessionData {
 
   /**
    * @internal Stores a validated bar of the current session. `regular`: whether `t` is in the
-   * session's regular hours (the caller needs it too, so it tells rather than both computing it).
+   * session's regular hours (the caller needs it too, so it tells rather than both computing it);
+   * `code`: the bar's provenance code (1–4, see `PROVENANCE_CODES`).
    */
   [WRITE](
     t: number,
@@ -173,6 +211,7 @@ export class SymbolSessionData {
     c: number,
     v: number,
     regular: boolean,
+    code: number,
   ): BarArrival {
     const ctx = this.#ctx;
     this.#revision++;
@@ -182,6 +221,8 @@ export class SymbolSessionData {
     let arrival: BarArrival;
     if (n === 0 || t > m1.buf[m1.base + n - 1]!) {
       // Derived timeframes fold it on their next read (see #settle).
+      // A session of one provenance (the usual case) pays one comparison here.
+      if (code !== this.#uniform || this.#codes !== undefined) this.#appendCode(n, code, regular);
       m1.append(t, o, h, l, c, v);
       arrival = "append";
       if (regular) this.#acc.append(t, o, h, l, c, v);
@@ -190,12 +231,15 @@ export class SymbolSessionData {
       this.#settle();
       const derived = this.#derived;
       const i = m1.lowerBound(t);
+      const codes = code === this.#uniform ? this.#codes : this.#splitCodes(n);
       if (m1.timeAt(i) === t) {
         m1.set(i, t, o, h, l, c, v);
         arrival = "replace";
+        codes?.replace(i, code, regular);
       } else {
         m1.insert(i, t, o, h, l, c, v);
         arrival = "insert";
+        codes?.insert(i, n, code, regular);
       }
       if (regular) {
         this.#acc.recompute(m1, ctx.open, ctx.close);
@@ -222,7 +266,14 @@ export class SymbolSessionData {
         date,
         columns: trimAll([this.#m1, ...this.#derived], this.#spareHistory),
         metrics: Object.freeze(
-          this.#acc.toMetrics(this.symbol, date, expected, this.#filled, this.#unfillable),
+          this.#acc.toMetrics(
+            this.symbol,
+            date,
+            expected,
+            this.#filled,
+            this.#unfillable,
+            this.#provenanceCounts(),
+          ),
         ),
       });
       this.#spareHistory = undefined;
@@ -232,6 +283,9 @@ export class SymbolSessionData {
     this.#m1 = new BarColumns(0);
     this.#emptyDerived();
     this.#acc.reset();
+    this.#uniform = 0;
+    if (this.#codes !== undefined) this.#spareCodes = this.#codes;
+    this.#codes = undefined;
     this.#folded = 0;
     this.#filled = this.#unfillable = 0;
     this.#latest1m = undefined;
@@ -260,6 +314,7 @@ export class SymbolSessionData {
   /** @internal Empties the handle for good (the store was cleared or dropped the symbol). */
   [DETACH](): void {
     this[ROLL](0, false);
+    this.#spareCodes = undefined;
     this.#spare = this.#spareHistory = undefined;
     this.#history = [];
   }
@@ -327,10 +382,29 @@ export class SymbolSessionData {
     if (date === undefined || date === ctx.date) {
       const until = Math.min(ctx.clock, ctx.close);
       const expected = Number.isNaN(until) ? 0 : ctx.calendar.expectedBarCount(ctx.date, until);
-      return this.#acc.toMetrics(this.symbol, ctx.date, expected, this.#filled, this.#unfillable);
+      return this.#acc.toMetrics(
+        this.symbol,
+        ctx.date,
+        expected,
+        this.#filled,
+        this.#unfillable,
+        this.#provenanceCounts(),
+      );
     }
     for (const h of this.#history) if (h.date === date) return { ...h.metrics };
     return undefined;
+  }
+
+  /**
+   * Where the current session's bar at `time` came from, `undefined` when no bar is held at
+   * `time` (the bar now held: a replacement's provenance replaced the old one's). O(log n).
+   */
+  getProvenance(time: number): Provenance | undefined {
+    const m1 = this.#m1;
+    const i = m1.lowerBound(time);
+    if (!(i < m1.length && m1.timeAt(i) === time)) return undefined;
+    const codes = this.#codes;
+    return codes === undefined ? provenanceOfCode(this.#uniform) : codes.at(i);
   }
 
   /** The last `n` bars of prior sessions kept in history (not the current one), oldest first. */

@@ -263,7 +263,7 @@ export class BacktestStreamCoordinator {
           scratch.low = low[i]!;
           scratch.close = close[i]!;
           scratch.volume = volume[i]!;
-          sd.addBar(name, scratch);
+          sd.addBar(name, scratch, "replay");
         } else {
           const bar: Bar = {
             time: t,
@@ -273,7 +273,7 @@ export class BacktestStreamCoordinator {
             close: close[i]!,
             volume: volume[i]!,
           };
-          sd.addBar(name, bar);
+          sd.addBar(name, bar, "replay");
           sliceBars.set(name, bar);
         }
       }

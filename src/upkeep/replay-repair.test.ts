@@ -112,7 +112,7 @@ function comparable(report: BacktestReport): unknown {
   const { wallMs: _w, barsPerSecond: _b, droppedBars: _d, upkeep: _u, symbols, ...rest } = report;
   const stripped = Object.fromEntries(
     Object.entries(symbols).map(([symbol, r]) => {
-      const { filledBarCount: _f, unfillableBarCount: _x, ...metrics } = r.metrics!;
+      const { filledBarCount: _f, unfillableBarCount: _x, provenance: _p, ...metrics } = r.metrics!;
       return [symbol, { ...r, metrics }];
     }),
   );
@@ -144,6 +144,16 @@ describe("upkeep driven by a backtest replay", () => {
       comparable(clean.report),
     );
     expect(clean.upkeep).toMatchObject({ gapsDetected: 0, requests: 0, finalQuality: 100 });
+    let refilled = 0;
+    for (const symbol of SYMBOLS) {
+      const m = faulty.report.symbols[symbol]!.metrics!;
+      expect(clean.report.symbols[symbol]!.metrics!.provenance.replay, symbol).toBe(m.barCount);
+      expect(m.provenance.replay + m.provenance.refilled, `${symbol}: replayed or refilled`).toBe(
+        m.barCount,
+      );
+      refilled += m.provenance.refilled;
+    }
+    expect(refilled, "the last session's refilled bars are counted as refilled").toBeGreaterThan(0);
 
     const again = await replay({ dropRate: 0.01, failureRate: 0.5 });
     expect(again.events, "the same events, in the same order").toEqual(faulty.events);

@@ -1,4 +1,5 @@
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
+import type { Provenance } from "../domain/provenance.js";
 import { lowerBound } from "../domain/search.js";
 import type { UnfillableGap, UpkeepEvent } from "./events.js";
 import type { Gap } from "./gap.js";
@@ -69,7 +70,7 @@ export interface CommitContext {
     getSeries(
       symbol: string,
     ): { readonly length: number; readonly time: ArrayLike<number> } | undefined;
-    addBar(symbol: string, bar: Bar): void;
+    addBar(symbol: string, bar: Bar, provenance?: Provenance): void;
   };
   readonly sessionDate: string;
   readonly tally: { barsFilled: number; barsUnfillable: number; barsRejected: number };
@@ -139,7 +140,7 @@ export function commitRepair(
         reason = "the source has no bar for this minute";
       } else {
         try {
-          sd.addBar(symbol, bar);
+          sd.addBar(symbol, bar, "refilled");
           state.filled++;
           tally.barsFilled++;
         } catch (error) {

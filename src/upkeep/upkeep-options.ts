@@ -1,5 +1,6 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
+import type { Provenance } from "../domain/provenance.js";
 import type { BarSource } from "../history/bar-store.js";
 import type { RetryPolicy, Sleep } from "./backoff.js";
 
@@ -22,7 +23,7 @@ export interface UpkeepSessionData {
     symbol: string,
   ): { readonly barCount: number; readonly lastBarTime: number } | undefined;
   symbols(): string[];
-  addBar(symbol: string, bar: Bar): void;
+  addBar(symbol: string, bar: Bar, provenance?: Provenance): void;
   setRepairCounts(symbol: string, counts: { filled: number; unfillable: number }): void;
 }
 
