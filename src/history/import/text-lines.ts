@@ -44,10 +44,26 @@ export async function forEachLine(
     if (e > s && text.charCodeAt(e - 1) === 13) e--;
     each(text, s, e, line);
   };
-  for await (const raw of chunks) {
+  /** A CR that ended the chunk before: held back so a CRLF is never split between chunks. */
+  let held = "";
+  const chunkOf = (raw: string): string => {
+    if (crOnly === undefined) {
+      const lf = raw.indexOf("\n");
+      const cr = raw.indexOf("\r");
+      // Lone-CR lines when the first line end is a CR that no LF follows.
+      if (lf >= 0 || cr >= 0) crOnly = cr >= 0 && (lf < 0 || cr < lf) && raw[cr + 1] !== "\n";
+    }
+    return crOnly ? raw.replaceAll("\r", "\n") : raw;
+  };
+  for await (const input of chunks) {
     options.beforeChunk?.();
-    crOnly ??= !raw.includes("\n") && raw.includes("\r");
-    const chunk = crOnly ? raw.replaceAll("\r", "\n") : raw;
+    let raw = held + input;
+    held = "";
+    if (raw.endsWith("\r")) {
+      held = "\r";
+      raw = raw.slice(0, -1);
+    }
+    const chunk = chunkOf(raw);
     let s = 0;
     let text = chunk;
     if (skipping) {
@@ -95,7 +111,13 @@ export async function forEachLine(
       partsLength = rest;
     }
   }
-  if (partsLength > 0) {
+  if (held !== "" && !skipping) {
+    // The text ends in a CR: a line end in either mode.
+    const last = parts.join("");
+    emit(last, 0, last.length);
+    return;
+  }
+  if (partsLength > 0 && !skipping) {
     const last = parts.join("");
     emit(last, 0, last.length);
   }
