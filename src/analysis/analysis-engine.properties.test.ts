@@ -2,6 +2,7 @@
 // corrections and the listener order, results equal those of bars arriving once, in order.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { at, makeBar, makeTestCalendar } from "../store/fixtures.js";
 import { SessionData } from "../store/public.js";
@@ -95,7 +96,7 @@ describe("AnalysisEngine properties", () => {
             engine.dispose();
           },
         ),
-        { numRuns: 40 },
+        { numRuns: runs(40) },
       );
     });
   }

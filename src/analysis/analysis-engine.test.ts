@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import * as ts from "trading-signals";
 import { afterEach, describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { at, makeBar, makeTestCalendar } from "../store/fixtures.js";
@@ -162,7 +163,7 @@ describe("AnalysisEngine: late and corrected bars", () => {
           expect(actual).toEqual(expected);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

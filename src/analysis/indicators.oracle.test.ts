@@ -1,7 +1,8 @@
 // Oracle tests: every built-in indicator against trading-signals on the real minute bars of
 // ../shared/data/bars (btc-perp, gbpusd, 6E), to 1e-9 relative at every bar.
 import * as ts from "trading-signals";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
+import { requiring } from "../../test/requirements.js";
 import type { Bar } from "../domain/bar.js";
 import { BollingerBands } from "./bollinger-bands.js";
 import type { Indicator } from "./indicator.js";
@@ -172,54 +173,57 @@ function compare(bars: readonly Bar[], c: Case): Outcome {
   return outcome;
 }
 
-const present = realBarsPresent();
+requiring(realBarsPresent()).describe(
+  "built-in indicators match trading-signals on real bars",
+  () => {
+    const data = new Map<RealBarFile, Bar[]>();
+    beforeAll(() => {
+      for (const file of REAL_BAR_FILES) data.set(file, loadRealBars(file));
+    });
 
-describe.skipIf(!present)("built-in indicators match trading-signals on real bars", () => {
-  const data = new Map<RealBarFile, Bar[]>();
-  beforeAll(() => {
-    for (const file of REAL_BAR_FILES) data.set(file, loadRealBars(file));
-  });
+    it("reads the three files whole", () => {
+      expect(data.get(REAL_BAR_FILES[0])?.length, "btc-perp rows").toBe(45_031);
+      expect(data.get(REAL_BAR_FILES[1])?.length, "gbpusd rows").toBe(30_117);
+      expect(data.get(REAL_BAR_FILES[2])?.length, "6E rows").toBe(29_996);
+    });
 
-  it("reads the three files whole", () => {
-    expect(data.get(REAL_BAR_FILES[0])?.length, "btc-perp rows").toBe(45_031);
-    expect(data.get(REAL_BAR_FILES[1])?.length, "gbpusd rows").toBe(30_117);
-    expect(data.get(REAL_BAR_FILES[2])?.length, "6E rows").toBe(29_996);
-  });
-
-  for (const file of REAL_BAR_FILES) {
-    for (const c of CASES) {
-      it(`${c.label} on ${file.name}`, () => {
-        const bars = data.get(file) ?? [];
-        const outcome = compare(bars, c);
-        expect(outcome.readinessMismatches, "bars where readiness differs").toBe(0);
-        expect(outcome.maxError, "largest relative error").toBeLessThanOrEqual(TOLERANCE);
-        if (c.label === "session VWAP" && file.name === "gbpusd") {
-          expect(outcome.compared, "FX quotes carry no volume: VWAP never ready").toBe(0);
-        } else {
-          expect(outcome.compared, "values compared").toBeGreaterThan(bars.length - 100);
-        }
-      });
-    }
-  }
-
-  it("Bollinger's standard deviation itself (not only the bands) matches to 1e-9", () => {
     for (const file of REAL_BAR_FILES) {
-      const bars = data.get(file) ?? [];
-      const ours = new BollingerBands(20, 2);
-      const theirs = new ts.BollingerBands(20, 2);
-      let worst = 0;
-      for (const bar of bars) {
-        ours.update(bar);
-        const r = theirs.add(bar.close);
-        if (r === null) continue;
-        const expected = (r.upper - r.middle) / 2;
-        // Flat windows have a deviation of exactly 0 in both; elsewhere compare relatively,
-        // against a floor of 1e-7 of the price so a deviation of 0.00001 on 1.1 is still checked.
-        const error =
-          Math.abs(ours.standardDeviation - expected) / Math.max(expected, r.middle * 1e-7);
-        if (error > worst) worst = error;
+      for (const c of CASES) {
+        it(`${c.label} on ${file.name}`, () => {
+          const bars = data.get(file) ?? [];
+          const outcome = compare(bars, c);
+          expect(outcome.readinessMismatches, "bars where readiness differs").toBe(0);
+          expect(outcome.maxError, "largest relative error").toBeLessThanOrEqual(TOLERANCE);
+          if (c.label === "session VWAP" && file.name === "gbpusd") {
+            expect(outcome.compared, "FX quotes carry no volume: VWAP never ready").toBe(0);
+          } else {
+            expect(outcome.compared, "values compared").toBeGreaterThan(bars.length - 100);
+          }
+        });
       }
-      expect(worst, `${file.name}: largest error of the deviation`).toBeLessThanOrEqual(TOLERANCE);
     }
-  });
-});
+
+    it("Bollinger's standard deviation itself (not only the bands) matches to 1e-9", () => {
+      for (const file of REAL_BAR_FILES) {
+        const bars = data.get(file) ?? [];
+        const ours = new BollingerBands(20, 2);
+        const theirs = new ts.BollingerBands(20, 2);
+        let worst = 0;
+        for (const bar of bars) {
+          ours.update(bar);
+          const r = theirs.add(bar.close);
+          if (r === null) continue;
+          const expected = (r.upper - r.middle) / 2;
+          // Flat windows have a deviation of exactly 0 in both; elsewhere compare relatively,
+          // against a floor of 1e-7 of the price so a deviation of 0.00001 on 1.1 is still checked.
+          const error =
+            Math.abs(ours.standardDeviation - expected) / Math.max(expected, r.middle * 1e-7);
+          if (error > worst) worst = error;
+        }
+        expect(worst, `${file.name}: largest error of the deviation`).toBeLessThanOrEqual(
+          TOLERANCE,
+        );
+      }
+    });
+  },
+);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { BollingerBands } from "./bollinger-bands.js";
@@ -162,7 +163,7 @@ describe("replace, clone and reset", () => {
             expectSameValues(corrected, straight, `${kind} step ${i}`, true);
           });
         }),
-        { numRuns: 200 },
+        { numRuns: runs(200) },
       );
     });
 

@@ -1,6 +1,7 @@
 // Test-only: reads the real bar files of ../shared/data/bars (never copied into the repo).
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type Requirement, sharedData } from "../../test/requirements.js";
 import type { Bar } from "../domain/bar.js";
 
 const BARS_DIR = fileURLToPath(new URL("../../../shared/data/bars/", import.meta.url));
@@ -25,15 +26,9 @@ export function realBarPath(file: RealBarFile): string {
   return BARS_DIR + file.file;
 }
 
-/** Whether every real bar file is present beside the project. */
-export function realBarsPresent(): boolean {
-  const present = REAL_BAR_FILES.every((f) => existsSync(realBarPath(f)));
-  if (!present) {
-    console.warn(
-      `real bar files missing under ${BARS_DIR}: skipping the oracle tests on real data`,
-    );
-  }
-  return present;
+/** The requirement that every real bar file is present beside the project. */
+export function realBarsPresent(): Requirement {
+  return sharedData(...REAL_BAR_FILES.map((f) => `bars/${f.file}`));
 }
 
 /** Parses one file (header, then `timestamp,open,high,low,close[,volume]`; volume 0 when absent). */

@@ -1,8 +1,12 @@
 import { InvalidArgumentError } from "../domain/errors.js";
+import { cmeGlobexCalendar } from "./cme-globex.js";
 import { fxCalendar } from "./fx-calendar.js";
 import type { TradingCalendar } from "./trading-calendar.js";
 import { alwaysOpenCalendar, weekdaysCalendar } from "./utc-day-calendar.js";
+import { xhkgCalendar } from "./xhkg.js";
+import { xlonCalendar } from "./xlon.js";
 import { xnysCalendar } from "./xnys.js";
+import { xtksCalendar } from "./xtks.js";
 
 /**
  * Every built-in calendar, in the order `sessiondata calendars` lists them. Each is found by its
@@ -10,6 +14,10 @@ import { xnysCalendar } from "./xnys.js";
  */
 export const CALENDARS: readonly TradingCalendar[] = Object.freeze([
   xnysCalendar,
+  xlonCalendar,
+  xtksCalendar,
+  xhkgCalendar,
+  cmeGlobexCalendar,
   alwaysOpenCalendar,
   fxCalendar,
   weekdaysCalendar,
@@ -18,6 +26,11 @@ export const CALENDARS: readonly TradingCalendar[] = Object.freeze([
 /** Other names a calendar answers to (lower case), e.g. `cme` for `GLBX`. */
 const ALIASES: Readonly<Record<string, string>> = {
   nyse: "XNYS",
+  cme: "GLBX",
+  lse: "XLON",
+  tse: "XTKS",
+  jpx: "XTKS",
+  hkex: "XHKG",
   crypto: "24/7",
   fx: "24/5",
   forex: "24/5",

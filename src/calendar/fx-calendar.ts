@@ -48,6 +48,17 @@ class FxCalendar implements TradingCalendar {
   }
 
   sessionDateOf(time: number): string | undefined {
+    const day = this.#dayOf(time);
+    return day === undefined ? undefined : formatDay(day);
+  }
+
+  /** No extended hours, no breaks: open whenever a session holds `time`. */
+  isOpen(time: number): boolean {
+    return this.#dayOf(time) !== undefined;
+  }
+
+  /** The day number of the session holding `time`, if any. */
+  #dayOf(time: number): number | undefined {
     if (!Number.isFinite(time)) return undefined;
     // A session ends between 21:00 and 22:00 UTC of its own date, so an instant belongs to the
     // session of its UTC date or of the next one.
@@ -57,7 +68,7 @@ class FxCalendar implements TradingCalendar {
     for (const d of [day, day + 1]) {
       if (!isWeekday(d)) continue;
       const s = this.#sessionOfDay(d, "");
-      if (time >= s.open && time < s.close) return formatDay(d);
+      if (time >= s.open && time < s.close) return d;
     }
     return undefined;
   }

@@ -42,6 +42,11 @@ export interface TradingCalendar {
    * `undefined` when no session covers it (a weekend, a holiday, overnight on XNYS).
    */
   sessionDateOf(time: number): string | undefined;
+  /**
+   * Whether the regular session trades at `time` (epoch ms): inside some session's
+   * `[open, close)` and outside its break. Extended hours, breaks and closed days are not open.
+   */
+  isOpen(time: number): boolean;
   /** The first session strictly after `date` (which need not be a session itself). */
   nextSession(date: string): string;
   /** The last session strictly before `date` (which need not be a session itself). */
@@ -80,6 +85,16 @@ export function regularBarCount(session: Session | undefined, until: number | un
 /** 1-minute bars opening in `[from, to)` when `from` is on a minute: 0 for an empty range. */
 function minutesBetween(from: number, to: number): number {
   return to <= from ? 0 : Math.ceil((to - from) / MINUTE_MS);
+}
+
+/**
+ * Whether `time` lies in the regular hours of `session`: in `[open, close)`, outside the break.
+ * What every calendar's `isOpen` answers once it has found the session of `time`.
+ */
+export function inRegularHours(session: Session | undefined, time: number): boolean {
+  return (
+    session !== undefined && time >= session.open && time < session.close && !inBreak(session, time)
+  );
 }
 
 /** Whether `time` lies in the session's break (always false for a session without one). */

@@ -53,6 +53,13 @@ class UtcDayCalendar implements TradingCalendar {
     return this.#tradesOn(day) ? utcDateOf(time) : undefined;
   }
 
+  /** Sessions are whole days without breaks: open whenever a session holds `time`. */
+  isOpen(time: number): boolean {
+    if (!Number.isFinite(time)) return false;
+    const day = Math.floor(time / DAY_MS);
+    return day >= FIRST_DATE_DAY && day <= LAST_DATE_DAY && this.#tradesOn(day);
+  }
+
   nextSession(date: string): string {
     let day = parseDay(date) + 1;
     while (!this.#tradesOn(day)) day++;

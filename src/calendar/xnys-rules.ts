@@ -1,4 +1,7 @@
-import { daysFromCivil, daysInMonth, parseDay, weekdayOfDay } from "../domain/time.js";
+import { daysFromCivil, weekdayOfDay } from "../domain/time.js";
+import { byYear, easterSunday, lastWeekday, nthWeekday } from "./holiday-rules.js";
+
+export { easterSunday };
 
 /**
  * The rules of the New York Stock Exchange calendar: which weekdays are closed and which close
@@ -56,50 +59,8 @@ const SPECIAL_EARLY_CLOSES: ReadonlyArray<readonly [string, number]> = [
   ["2003-12-26", ONE_PM],
 ];
 
-function byYear<T>(list: ReadonlyArray<readonly [string, T]>): Map<number, Map<number, T>> {
-  const out = new Map<number, Map<number, T>>();
-  for (const [date, value] of list) {
-    const year = Number(date.slice(0, 4));
-    let m = out.get(year);
-    if (m === undefined) out.set(year, (m = new Map()));
-    m.set(parseDay(date), value);
-  }
-  return out;
-}
-
 const specialClosures = byYear(SPECIAL_CLOSURES);
 const specialEarlyCloses = byYear(SPECIAL_EARLY_CLOSES);
-
-/** The day number of the `n`-th (1-based) `weekday` (0 = Sunday) of a month. */
-function nthWeekday(year: number, month: number, weekday: number, n: number): number {
-  const first = daysFromCivil(year, month, 1);
-  return first + ((weekday - weekdayOfDay(first) + 7) % 7) + (n - 1) * 7;
-}
-
-/** The day number of the last `weekday` of a month. */
-function lastWeekday(year: number, month: number, weekday: number): number {
-  const last = daysFromCivil(year, month, daysInMonth(year, month));
-  return last - ((weekdayOfDay(last) - weekday + 7) % 7);
-}
-
-/** Easter Sunday (Gregorian), by the anonymous computus (Meeus/Jones/Butcher). */
-export function easterSunday(year: number): number {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return daysFromCivil(year, month, day);
-}
 
 /** A fixed-date holiday moved off the weekend: Saturday → Friday, Sunday → Monday. */
 function observed(day: number): number {

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
+import { requiring, sharedData } from "../../test/requirements.js";
 import { InvalidDateError } from "../domain/errors.js";
 import { xnysCalendar as xnys } from "./xnys.js";
 
@@ -11,10 +13,11 @@ const SESSIONS_CSV = fileURLToPath(
 const PANDAS_CSV = fileURLToPath(
   new URL("../../../shared/data/calendars/nyse-full-day-holidays-since-1928.csv", import.meta.url),
 );
-const haveData = existsSync(SESSIONS_CSV) && existsSync(PANDAS_CSV);
-if (!haveData) {
-  console.warn(`skipping the XNYS answer-file tests: ${SESSIONS_CSV} or ${PANDAS_CSV} is absent`);
-}
+const answerFiles = sharedData(
+  "calendars/xnys.csv",
+  "calendars/nyse-full-day-holidays-since-1928.csv",
+);
+const haveData = answerFiles.met;
 
 const DAY = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -39,7 +42,7 @@ const nyFormat = new Intl.DateTimeFormat("en-CA", {
 });
 const nyWallClock = (ms: number) => nyFormat.format(ms).replace(",", "");
 
-describe.skipIf(!haveData)("XNYS against exchange_calendars' answer file (1990-2023)", () => {
+requiring(answerFiles).describe("XNYS against exchange_calendars' answer file (1990-2023)", () => {
   const rows = haveData ? readFileSync(SESSIONS_CSV, "utf8").trim().split("\n").slice(1) : [];
   const file = new Map<string, { open: number; close: number }>();
   for (const row of rows) {
@@ -183,19 +186,28 @@ describe("XNYS after the answer file (rules only)", () => {
     expect(xnys.isTradingDay("2034-01-02")).toBe(false); // 2034-01-01 is a Sunday
   });
 
-  it("opens at 09:30 and closes at 16:00 or 13:00 New York time on every session to 2199", () => {
+  it("opens at 09:30 and closes at 16:00, or early at 14:00 (to 1992) or 13:00, on every session to 2199", () => {
+    // An early close was at 14:00 until 1992 and at 13:00 since 1993; extended hours end four
+    // hours after the close. The examples are the 14:00 closes a random draw once found.
+    const noon = (date: string) => Date.parse(`${date}T17:00:00Z`);
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2199, 11, 31) }), (t) => {
         const date = isoDate(t - (t % DAY));
         const s = xnys.session(date);
         if (s === undefined) return;
+        const close = !s.earlyClose ? "16:00" : date < "1993-01-01" ? "14:00" : "13:00";
+        const postClose = { "16:00": "20:00", "14:00": "18:00", "13:00": "17:00" }[close];
         expect(nyWallClock(s.preOpen)).toBe(`${date} 04:00`);
         expect(nyWallClock(s.open)).toBe(`${date} 09:30`);
-        const close = nyWallClock(s.close);
-        expect(close === `${date} 16:00` || (s.earlyClose && close === `${date} 13:00`)).toBe(true);
-        expect(nyWallClock(s.postClose)).toBe(`${date} ${s.earlyClose ? "17:00" : "20:00"}`);
+        expect(nyWallClock(s.close), `${date} closes at ${close}`).toBe(`${date} ${close}`);
+        expect(nyWallClock(s.postClose)).toBe(`${date} ${postClose}`);
       }),
-      { numRuns: 2000 },
+      {
+        numRuns: runs(2000),
+        examples: ["1990-12-24", "1991-12-24", "1992-11-27", "1992-12-24", "2024-07-03"].map(
+          (d) => [noon(d)] as [number],
+        ),
+      },
     );
   });
 
@@ -284,7 +296,7 @@ describe("XNYS sessionDateOf", () => {
         const inHours = s !== undefined && hhmm! >= "04:00" && t < s.postClose;
         expect(xnys.sessionDateOf(t)).toBe(inHours ? date : undefined);
       }),
-      { numRuns: 5000 },
+      { numRuns: runs(5000) },
     );
   });
 });

@@ -1,6 +1,11 @@
 import { InvalidDateError } from "../domain/errors.js";
 import { daysFromCivil, formatDay, parseDay, weekdayOfDay, yearOfDay } from "../domain/time.js";
-import { regularBarCount, type Session, type TradingCalendar } from "./trading-calendar.js";
+import {
+  inRegularHours,
+  regularBarCount,
+  type Session,
+  type TradingCalendar,
+} from "./trading-calendar.js";
 import {
   XNYS_CLOSE,
   XNYS_FIRST_YEAR,
@@ -103,6 +108,15 @@ class XnysCalendar implements TradingCalendar {
   }
 
   sessionDateOf(time: number): string | undefined {
+    return this.#sessionAt(time)?.date;
+  }
+
+  isOpen(time: number): boolean {
+    return inRegularHours(this.#sessionAt(time), time);
+  }
+
+  /** The session whose `[preOpen, postClose)` holds `time`, if any. */
+  #sessionAt(time: number): Session | undefined {
     if (!Number.isFinite(time)) return undefined;
     // The local date is the UTC date of `time` shifted by -5 h (EST) or -4 h (EDT). Rather than
     // ask which offset applies, try both candidate days: a session's [preOpen, postClose) lies
@@ -113,10 +127,10 @@ class XnysCalendar implements TradingCalendar {
     // the calendar knows, so callers (the store) refuse such a bar as they refuse a weekend one.
     if (est < FIRST_DAY || edt > LAST_DAY) return undefined;
     let s = this.#sessionOfDay(est);
-    if (s !== undefined && time >= s.preOpen && time < s.postClose) return s.date;
+    if (s !== undefined && time >= s.preOpen && time < s.postClose) return s;
     if (edt === est) return undefined;
     s = this.#sessionOfDay(edt);
-    return s !== undefined && time >= s.preOpen && time < s.postClose ? s.date : undefined;
+    return s !== undefined && time >= s.preOpen && time < s.postClose ? s : undefined;
   }
 
   nextSession(date: string): string {

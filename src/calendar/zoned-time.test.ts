@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { InvalidDateError } from "../domain/errors.js";
 import {
   daysFromCivil,
@@ -24,7 +25,7 @@ describe("civil dates", () => {
         expect(weekdayOfDay(day)).toBe(d.getUTCDay());
         expect(parseDay(formatDay(day))).toBe(day);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 

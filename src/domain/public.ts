@@ -27,3 +27,4 @@ export {
   TIMEFRAMES,
   type Timeframe,
 } from "./timeframe.js";
+export { systemClock, type WallClock } from "./wall-clock.js";

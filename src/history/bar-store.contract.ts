@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, InvalidBarError } from "../domain/errors.js";
 import type { BarChunk, BarStore } from "./bar-store.js";
@@ -297,7 +298,7 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
             await store.close();
           },
         ),
-        { numRuns: 25 },
+        { numRuns: runs(25) },
       );
     });
 

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Browser, chromium as playwrightChromium } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CHROMIUM_PATH, chromium, requiring } from "../../test/requirements.js";
 import { AnalysisEngine } from "../analysis/public.js";
 import { xnysCalendar } from "../calendar/public.js";
 import { SessionData } from "../store/public.js";
@@ -29,19 +30,13 @@ const COUNT_CANDLE_PIXELS = `(() => {
   return { up, down };
 })()`;
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `dashboard browser test skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`,
-  );
-}
+const CHROMIUM = CHROMIUM_PATH;
 
 const DAY = "2024-01-03";
 const OPEN = xnysCalendar.session(DAY)!.open;
 const ARTIFACTS = resolve(process.cwd(), "test-artifacts");
 
-describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
+requiring(chromium()).describe("dashboard in Chromium", () => {
   let server: SessiondataServer;
   let url: string;
   let browser: Browser;
@@ -61,7 +56,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     });
     server = createServer({ sessionData, barStore: store, analysis });
     ({ url } = await server.listen(0, "127.0.0.1"));
-    browser = await chromium.launch({
+    browser = await playwrightChromium.launch({
       executablePath: CHROMIUM,
       args: [
         "--headless",

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { BarColumns } from "./bar-columns.js";
 
@@ -51,7 +52,7 @@ describe("BarColumns", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 

@@ -40,6 +40,11 @@ export function makeTestCalendar(earlyCloses: readonly string[] = []): TradingCa
       const s = session(formatDay(Math.floor(time / DAY_MS)));
       return s !== undefined && time >= s.preOpen && time < s.postClose ? s.date : undefined;
     },
+    isOpen(time) {
+      if (!Number.isFinite(time)) return false;
+      const s = session(formatDay(Math.floor(time / DAY_MS)));
+      return s !== undefined && time >= s.open && time < s.close;
+    },
     nextSession(date) {
       let day = parseDay(date) + 1;
       while (!trades(day)) day++;

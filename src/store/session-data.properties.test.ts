@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import type { Timeframe } from "../domain/timeframe.js";
@@ -147,7 +148,7 @@ describe("SessionData properties", () => {
             expect(m!.missingBarCount).toBe(m!.expectedBarCount - m!.barCount);
           },
         ),
-        { numRuns: 150 },
+        { numRuns: runs(150) },
       );
     });
   }
@@ -195,7 +196,7 @@ describe("SessionData properties", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -226,7 +227,7 @@ describe("SessionData properties", () => {
           expect(b.getSessionMetrics("S")).toEqual(a.getSessionMetrics("S"));
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -270,7 +271,7 @@ describe("SessionData properties", () => {
           expect(sd.getHistoricalBars("S", 1e9)).toEqual(history);
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

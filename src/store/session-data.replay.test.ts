@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { requiring, sharedData } from "../../test/requirements.js";
 import { alwaysOpenCalendar } from "../calendar/utc-day-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import { SessionData } from "./session-data.js";
@@ -8,8 +9,7 @@ import { SessionData } from "./session-data.js";
 const file = fileURLToPath(
   new URL("../../../shared/data/bars/btc-perp-20211231-20220201_1m.csv", import.meta.url),
 );
-const present = existsSync(file);
-if (!present) console.warn(`skipping the BTC replay test: ${file} is absent`);
+const btc = sharedData("bars/btc-perp-20211231-20220201_1m.csv");
 
 /** Parses the file's `timestamp,open,high,low,close,volume` rows; timestamps are naive UTC. */
 function readBars(): Bar[] {
@@ -28,7 +28,7 @@ function readBars(): Bar[] {
   });
 }
 
-describe.skipIf(!present)("replay of btc-perp-20211231-20220201_1m.csv (24/7)", () => {
+requiring(btc).describe("replay of btc-perp-20211231-20220201_1m.csv (24/7)", () => {
   it("gives every session the metrics computed directly from the file", () => {
     const bars = readBars();
     expect(bars.length).toBe(45_031);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { type Bar, barProblem } from "../domain/bar.js";
 import { isValidBar } from "./valid-bar.js";
 
@@ -47,7 +48,7 @@ describe("isValidBar", () => {
           if (isValidBar(bar)) valid++;
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: runs(5000) },
     );
     expect(valid, "the generator also produces valid bars").toBeGreaterThan(50);
   });

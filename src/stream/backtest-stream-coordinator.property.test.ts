@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { xnysCalendar as cal } from "../calendar/xnys.js";
 import type { Bar } from "../domain/bar.js";
 import { MemoryBarStore } from "../history/memory-bar-store.js";
@@ -74,7 +75,7 @@ describe("BacktestStreamCoordinator (properties)", () => {
           expect(report.bars).toBe(want.reduce((n, [, bars]) => n + bars.length, 0));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FakeClock, turn } from "../../test/fake-clock.js";
 import { xnysCalendar } from "../calendar/xnys.js";
 import { InvalidArgumentError, InvalidDateError } from "../domain/errors.js";
 import type { BarStore, ScanOptions } from "../history/bar-store.js";
@@ -174,7 +175,7 @@ describe("BacktestStreamCoordinator", () => {
     const upkeep = {
       interval: 10 * M,
       async runOnce(now: number) {
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise((r) => setImmediate(r));
         calls.push(
           `upkeep ${new Date(now).toISOString().slice(11, 16)} clock=${sd().clock === now}`,
         );
@@ -221,76 +222,89 @@ describe("BacktestStreamCoordinator", () => {
       if (++slices === 100) replay.pause();
     });
     const done = replay.run();
-    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 20; i++) await turn();
     expect(replay.paused).toBe(true);
     expect(slices, "no slice while paused").toBe(100);
     replay.resume();
     const report = await done;
     expect(report.slices).toBe(3 * 390);
 
-    const second = await setup({ speed: 600 }, { symbols: SYMBOLS, dates: DATES, minutes: 390 });
-    const run = second.replay.run();
-    setTimeout(() => second.replay.stop(), 60);
-    const stopped = await run;
+    const wallClock = new FakeClock(0);
+    const second = await setup(
+      { speed: 600, wallClock },
+      { symbols: SYMBOLS, dates: DATES, minutes: 390 },
+    );
+    wallClock.schedule(() => second.replay.stop(), 250);
+    const stopped = await wallClock.run(second.replay.run());
     expect(stopped.stopped).toBe(true);
-    expect(stopped.slices, "600x real time: 100 ms a minute").toBeLessThan(10);
+    expect(stopped.slices, "600x real time: a minute each 100 ms, stopped at 250 ms").toBe(3);
+    expect(wallClock.now()).toBe(250);
   });
 
   it("paces a replay at a multiple of real time", async () => {
+    const wallClock = new FakeClock(1_000_000);
     const { replay } = await setup(
-      { speed: 6000, to: "2024-01-02" },
-      {
-        symbols: ["AAPL"],
-        dates: ["2024-01-02"],
-        minutes: 11,
-      },
+      { speed: 6000, to: "2024-01-02", wallClock },
+      { symbols: ["AAPL"], dates: ["2024-01-02"], minutes: 11 },
     );
-    const start = performance.now();
-    const report = await replay.run();
+    const times: number[] = [];
+    replay.on("slice", () => times.push(wallClock.now() - 1_000_000));
+    const report = await wallClock.run(replay.run());
     expect(report.slices).toBe(11);
-    expect(
-      performance.now() - start,
-      "10 simulated minutes at 6000x take at least 100 ms",
-    ).toBeGreaterThanOrEqual(95);
+    expect(times, "at 6000x a simulated minute takes 10 ms").toEqual(
+      Array.from({ length: 11 }, (_, i) => i * 10),
+    );
+  });
+
+  it("pause() and resume() at a finite speed shift the schedule by the time spent paused", async () => {
+    const wallClock = new FakeClock(0);
+    const { replay } = await setup(
+      { speed: 6000, to: "2024-01-02", wallClock },
+      { symbols: ["AAPL"], dates: ["2024-01-02"], minutes: 6 },
+    );
+    const times: number[] = [];
+    replay.on("slice", () => {
+      times.push(wallClock.now());
+      if (times.length === 3) replay.pause();
+    });
+    wallClock.schedule(() => replay.resume(), 1_000);
+    await wallClock.run(replay.run());
+    expect(times, "minutes 0-2 at 0, 10, 20 ms; paused at 20 ms until 1,000 ms").toEqual([
+      0, 10, 20, 1_010, 1_020, 1_030,
+    ]);
   });
 
   it("setSpeed() re-paces a running replay", async () => {
+    const wallClock = new FakeClock(0);
     const { replay } = await setup(
-      { speed: 60, to: "2024-01-02" },
-      {
-        symbols: ["AAPL"],
-        dates: ["2024-01-02"],
-        minutes: 30,
-      },
+      { speed: 60, to: "2024-01-02", wallClock },
+      { symbols: ["AAPL"], dates: ["2024-01-02"], minutes: 30 },
     );
     let slices = 0;
     replay.on("slice", () => {
       if (++slices === 1) replay.setSpeed("max");
     });
     expect(() => replay.setSpeed(-1)).toThrow(/speed/);
-    const start = performance.now();
-    const report = await replay.run();
+    const report = await wallClock.run(replay.run());
     expect(report.slices).toBe(30);
-    expect(performance.now() - start, "at 60x these 29 minutes would take 29 s").toBeLessThan(5000);
+    expect(wallClock.now(), "at 60x these 29 minutes would take 29 s; at max, none").toBe(0);
   });
 
   it("setSpeed() from max paces from the minute reached, not from the session's first", async () => {
+    const wallClock = new FakeClock(0);
     const { replay } = await setup(
-      { to: "2024-01-02" },
+      { to: "2024-01-02", wallClock },
       { symbols: ["AAPL"], dates: ["2024-01-02"], minutes: 30 },
     );
     let slices = 0;
-    let switched = 0;
     replay.on("slice", () => {
-      if (++slices === 21) {
-        replay.setSpeed(600);
-        switched = performance.now();
-      }
+      if (++slices === 21) replay.setSpeed(600);
     });
-    await replay.run();
-    const rest = performance.now() - switched;
-    expect(rest, "9 minutes at 600x: about 900 ms").toBeGreaterThanOrEqual(850);
-    expect(rest, "anchored at the first minute it took about 2,900 ms").toBeLessThan(2000);
+    await wallClock.run(replay.run());
+    expect(
+      wallClock.now(),
+      "9 minutes at 600x: 900 ms (anchored at the first minute it would be 2,900 ms)",
+    ).toBe(900);
   });
 
   it("reports progress at increasing fractions up to 1", async () => {

@@ -98,7 +98,7 @@ export class BacktestStreamCoordinator {
     this.#random = seededRandom(options.seed ?? 1);
     this.#chunkSize = chunkSize;
     this.#progressSteps = Math.max(1, Math.floor(options.progressSteps ?? 200));
-    this.#clock = new ReplayClock(options.speed ?? "max");
+    this.#clock = new ReplayClock(options.speed ?? "max", options.wallClock);
   }
 
   /** The session dates of the range, in order (those without bars are skipped when replaying). */

@@ -1,5 +1,6 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
+import type { WallClock } from "../domain/wall-clock.js";
 import type { BarStore } from "../history/bar-store.js";
 import type { SessionData, SessionMetrics } from "../store/public.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
@@ -52,6 +53,11 @@ export interface BacktestOptions {
   readonly chunkSize?: number;
   /** Progress events per run at most, spaced evenly in simulated progress (default 200). */
   readonly progressSteps?: number;
+  /**
+   * The wall clock a paced replay (`speed` N) waits on: the system clock by default; a fake one in
+   * tests, so pacing, `pause()` and `stop()` are checked without sleeping.
+   */
+  readonly wallClock?: WallClock;
 }
 
 /** One minute of the replay: every bar of minute `time` (all of them already in the store). */

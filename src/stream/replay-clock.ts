@@ -1,17 +1,20 @@
 import { performance } from "node:perf_hooks";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { systemClock, type WallClock } from "../domain/wall-clock.js";
 import type { ReplaySpeed } from "./backtest-types.js";
 
 /** Longest stretch of wall time a max-speed replay runs without letting timers and I/O in. */
 const YIELD_EVERY_MS = 25;
 
 /**
- * Paces a replay against the wall clock and carries its pause/stop state.
+ * Paces a replay against a wall clock and carries its pause/stop state.
  *
  * At `speed` N a simulated span of `d` ms takes `d / N` ms of wall time, measured from an anchor
  * (set at each session start, so the night between sessions is skipped, and shifted by the time
  * spent paused). At `"max"` nothing waits, but the replay still yields to the event loop every
- * few milliseconds so that `pause()`/`stop()` from a timer, a progress bar or a socket get a turn.
+ * few milliseconds of real CPU time so that `pause()`/`stop()` from a timer, a progress bar or a
+ * socket get a turn. Pacing reads and waits on `wall` (the system clock unless a test gives a
+ * fake one); the yield is about real CPU time, so it always reads `performance.now()`.
  */
 export class ReplayClock {
   #speed: number;
@@ -24,10 +27,12 @@ export class ReplayClock {
   #simAnchor = Number.NaN;
   #lastYield = performance.now();
   #wake: (() => void) | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #cancelTimer: (() => void) | undefined;
+  readonly #wall: WallClock;
 
-  constructor(speed: ReplaySpeed) {
+  constructor(speed: ReplaySpeed, wall: WallClock = systemClock) {
     this.#speed = checkSpeed(speed);
+    this.#wall = wall;
   }
 
   /**
@@ -38,7 +43,7 @@ export class ReplayClock {
   setSpeed(speed: ReplaySpeed, at?: number): void {
     this.#speed = checkSpeed(speed);
     if (at !== undefined && at > this.#lastSim) this.#lastSim = at;
-    const now = performance.now();
+    const now = this.#wall.now();
     if (!Number.isNaN(this.#lastSim)) {
       this.#simAnchor = this.#lastSim;
       // While paused, the schedule restarts from the moment of the resume (see resume()).
@@ -68,7 +73,7 @@ export class ReplayClock {
   pause(): void {
     if (this.#paused || this.#stopped) return;
     this.#paused = true;
-    this.#pausedAt = performance.now();
+    this.#pausedAt = this.#wall.now();
     this.#interrupt();
   }
 
@@ -76,7 +81,7 @@ export class ReplayClock {
     if (!this.#paused) return;
     this.#paused = false;
     // The schedule moves on by the time spent paused: the replay continues where it was.
-    this.#wallAnchor += performance.now() - this.#pausedAt;
+    this.#wallAnchor += this.#wall.now() - this.#pausedAt;
     this.#interrupt();
   }
 
@@ -90,7 +95,7 @@ export class ReplayClock {
   anchor(sim: number): void {
     this.#simAnchor = sim;
     this.#lastSim = sim;
-    this.#wallAnchor = performance.now();
+    this.#wallAnchor = this.#wall.now();
   }
 
   /**
@@ -107,7 +112,7 @@ export class ReplayClock {
         continue;
       }
       if (this.isMax || Number.isNaN(this.#simAnchor)) break;
-      const delay = this.#wallAnchor + (sim - this.#simAnchor) / this.#speed - performance.now();
+      const delay = this.#wallAnchor + (sim - this.#simAnchor) / this.#speed - this.#wall.now();
       if (delay <= 0) break;
       await this.#sleep(delay);
     }
@@ -121,13 +126,15 @@ export class ReplayClock {
     return new Promise<void>((resolve) => {
       this.#wake = resolve;
       // A pause sleeps until resume() or stop() wakes it; no timer keeps the process alive then.
-      if (ms !== Number.POSITIVE_INFINITY) this.#timer = setTimeout(() => this.#interrupt(), ms);
+      if (ms !== Number.POSITIVE_INFINITY) {
+        this.#cancelTimer = this.#wall.schedule(() => this.#interrupt(), ms);
+      }
     });
   }
 
   #interrupt(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();

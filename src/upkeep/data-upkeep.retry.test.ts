@@ -152,20 +152,29 @@ describe("DataUpkeep retries", () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
+    // Resolves once `n` requests have been made: the test waits for work, never for time.
+    const waiters: { n: number; resolve: () => void }[] = [];
+    const requested = (n: number) =>
+      asked.length >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ n, resolve }));
     const slow: BarSource = {
       async readBars(symbol, from, to) {
         asked.push(`${(from - min(0)) / MINUTE_MS}-${(to - min(0)) / MINUTE_MS}`);
+        for (const w of waiters) if (asked.length >= w.n) w.resolve();
         await gate;
         return source.readBars(symbol, from, to);
       },
     };
     const { upkeep } = upkeepOf({ sessionData: sd, source: slow });
     const first = upkeep.runOnce(min(10));
-    await new Promise((r) => setTimeout(r, 5));
+    await requested(2);
     sd.addBar("A", barAt(min(10)));
     sd.addBar("A", barAt(min(12)));
     const second = upkeep.runOnce(min(13));
-    await new Promise((r) => setTimeout(r, 5));
+    await requested(3);
+    // Anything more the second round would ask for would be asked in this turn.
+    await new Promise((r) => setImmediate(r));
     expect(asked, "the second round asks only for the new minute 11").toEqual([
       "2-4",
       "8-9",

@@ -1,5 +1,7 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "../../test/fake-clock.js";
+import { runs } from "../../test/fast-check.js";
 import { xnysCalendar } from "../calendar/xnys.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
@@ -92,7 +94,7 @@ describe("DataUpkeep.checkCompleteness", () => {
           expect(got).toEqual(want);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -306,38 +308,34 @@ describe("DataUpkeep.runOnce", () => {
 });
 
 describe("DataUpkeep.start/stop", () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it("runs on a wall-clock timer over minutes that have settled", async () => {
-    vi.useFakeTimers();
     const { sd, source } = await holeyFixture({
       symbols: ["A"],
       minutes: 10,
       holes: { A: [5, 9] },
     });
-    let wall = min(10) + 2_000;
+    const wallClock = new FakeClock(min(10) + 2_000);
     const { upkeep } = upkeepOf({
       sessionData: sd,
       source,
       interval: 1_000,
-      clock: () => wall,
+      wallClock,
       settleMs: 5_000,
     });
     upkeep.start();
     expect(upkeep.running).toBe(true);
-    await vi.advanceTimersByTimeAsync(1_000);
+    await wallClock.advance(1_000);
+    expect(upkeep.report().runs, "one round at +1 s").toBe(1);
     expect(upkeep.checkCompleteness("A", min(10)), "minute 9 has not settled yet").toEqual([
       { symbol: "A", start: min(9), end: min(10), count: 1 },
     ]);
-    wall = min(10) + 6_000;
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(upkeep.checkCompleteness("A", min(10))).toEqual([]);
+    await wallClock.advance(3_000);
+    expect(upkeep.report().runs, "one round a second").toBe(4);
+    expect(upkeep.checkCompleteness("A", min(10)), "settled at 10:00 + 5 s").toEqual([]);
     await upkeep.stop();
     expect(upkeep.running).toBe(false);
-    const runs = upkeep.report().runs;
-    await vi.advanceTimersByTimeAsync(5_000);
-    expect(upkeep.report().runs, "no run after stop").toBe(runs);
+    expect(wallClock.pending, "stop() cancels the timer").toBe(0);
+    await wallClock.advance(5_000);
+    expect(upkeep.report().runs, "no run after stop").toBe(4);
   });
 });

@@ -2,6 +2,7 @@ import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { lowerBound } from "../domain/search.js";
+import { systemClock, type WallClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
   checkRetryPolicy,
@@ -64,6 +65,7 @@ export class DataUpkeep {
   readonly #sleep: Sleep;
   readonly #concurrency: number;
   readonly #clock: () => number;
+  readonly #wall: WallClock;
   readonly #settleMs: number;
   readonly #listeners = new Set<UpkeepListener>();
   readonly #known = new Set<string>();
@@ -72,7 +74,7 @@ export class DataUpkeep {
   #sessionDate: string | undefined;
   #generation = 0;
   #states = new Map<string, SymbolState>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #running: Promise<void> | undefined;
   readonly #counters = { requests: 0, retries: 0, failedRequests: 0, backoffMs: 0 };
   #runs = 0;
@@ -106,7 +108,9 @@ export class DataUpkeep {
     this.#seed = options.seed ?? 1;
     this.#sleep = options.sleep ?? realSleep;
     this.#concurrency = concurrency;
-    this.#clock = options.clock ?? Date.now;
+    this.#wall = options.wallClock ?? systemClock;
+    const wall = this.#wall;
+    this.#clock = options.clock ?? (() => wall.now());
     this.#settleMs = options.settleMs ?? 5_000;
   }
 
@@ -250,21 +254,35 @@ export class DataUpkeep {
    * unref'd: it never keeps the process alive by itself.
    */
   start(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.#tick(), this.interval);
-    this.#timer.unref?.();
+    if (this.#cancelTimer !== undefined) return;
+    // A chain of one-shot timers, each armed for the next multiple of `interval` after start
+    // (an interval timer on any clock; a late tick skips the slots it missed, never bunches).
+    const begun = this.#wall.now();
+    const arm = (): void => {
+      const now = this.#wall.now();
+      const due = begun + (Math.floor((now - begun) / this.interval) + 1) * this.interval - now;
+      this.#cancelTimer = this.#wall.schedule(
+        () => {
+          this.#tick();
+          if (this.#cancelTimer !== undefined) arm();
+        },
+        due,
+        { unref: true },
+      );
+    };
+    arm();
   }
 
   /** Stops the timer; resolves when a round in progress has ended. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     await this.#running;
   }
 
   /** Whether the timer of {@link start} is running. */
   get running(): boolean {
-    return this.#timer !== undefined;
+    return this.#cancelTimer !== undefined;
   }
 
   /** What upkeep did so far; see {@link UpkeepReport}. */

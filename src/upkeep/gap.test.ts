@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { findGaps, type Gap, windowEnd } from "./gap.js";
 
@@ -62,7 +63,7 @@ describe("findGaps", () => {
           );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

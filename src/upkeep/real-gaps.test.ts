@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { requiring, sharedData } from "../../test/requirements.js";
 import { fxCalendar } from "../calendar/fx-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { MemoryBarStore } from "../history/memory-bar-store.js";
@@ -13,8 +14,7 @@ import type { Gap } from "./gap.js";
 const FILE = fileURLToPath(
   new URL("../../../shared/data/bars/gbpusd-m1-bid-2012.csv", import.meta.url),
 );
-const present = existsSync(FILE);
-if (!present) console.warn(`skipping the real-gap test: ${FILE} is absent (../shared/data)`);
+const gbpusd = sharedData("bars/gbpusd-m1-bid-2012.csv");
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -66,7 +66,7 @@ function scanFileGaps(bars: readonly Bar[], from: number, to: number): Gap[] {
   return out;
 }
 
-describe.skipIf(!present)("upkeep on real FX gaps (gbpusd-m1-bid-2012.csv)", () => {
+requiring(gbpusd).describe("upkeep on real FX gaps (gbpusd-m1-bid-2012.csv)", () => {
   it("finds exactly the gaps an independent scan of the file finds, and gives them up", async () => {
     const bars = readFile();
     expect(bars).toHaveLength(30_117);

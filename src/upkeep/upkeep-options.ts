@@ -1,6 +1,7 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
+import type { WallClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import type { RetryPolicy, Sleep } from "./backoff.js";
 
@@ -58,7 +59,12 @@ export interface DataUpkeepOptions {
   readonly sleep?: Sleep;
   /** Source requests in flight at once; 4. */
   readonly concurrency?: number;
-  /** The wall clock `start()` reads; `Date.now`. */
+  /**
+   * The clock `start()` runs on: its timer and the time each round checks up to. The system
+   * clock by default; a fake one in tests.
+   */
+  readonly wallClock?: WallClock;
+  /** What `start()` reads as the time, when it differs from `wallClock.now` (older form). */
   readonly clock?: () => number;
   /**
    * `start()` checks minutes whose bar closed at least this long ago (ms; 5,000), so a bar that

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { requiring, sharedData } from "../../../test/requirements.js";
 import { sessiondata } from "./cli-test-support.test-helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-import-cli-"));
@@ -65,17 +66,20 @@ describe("sessiondata import / info (end to end)", () => {
     expect(info.stdout).toMatch(/BAD\s+2024-01-02T14:30Z\s+2024-01-02T14:30Z\s+1/);
   });
 
-  it.skipIf(!existsSync(bars))("imports the CME file end-stamped, from SESSIONDATA_DB", () => {
-    const db = join(dir, "env.duckdb");
-    const r = sessiondata(
-      ["import", join(bars, "6EH4.XCME_1min_bars_20240101_20240131.csv"), "--stamp", "end"],
-      { SESSIONDATA_DB: db },
-    );
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("29,996 rows, 29,996 bars of 6EH4.XCME");
-    const info = JSON.parse(sessiondata(["info", "--json"], { SESSIONDATA_DB: db }).stdout);
-    expect(info.symbols[0]).toMatchObject({ first: "2024-01-01T23:00Z", bars: 29_996 });
-  });
+  requiring(sharedData("bars/6EH4.XCME_1min_bars_20240101_20240131.csv")).it(
+    "imports the CME file end-stamped, from SESSIONDATA_DB",
+    () => {
+      const db = join(dir, "env.duckdb");
+      const r = sessiondata(
+        ["import", join(bars, "6EH4.XCME_1min_bars_20240101_20240131.csv"), "--stamp", "end"],
+        { SESSIONDATA_DB: db },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("29,996 rows, 29,996 bars of 6EH4.XCME");
+      const info = JSON.parse(sessiondata(["info", "--json"], { SESSIONDATA_DB: db }).stdout);
+      expect(info.symbols[0]).toMatchObject({ first: "2024-01-01T23:00Z", bars: 29_996 });
+    },
+  );
 
   it("says clearly when the database does not exist", () => {
     const r = sessiondata(["info", "--db", join(dir, "none.duckdb")]);

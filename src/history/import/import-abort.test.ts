@@ -54,7 +54,7 @@ describe("importFile: an AbortSignal stops between files or rolls back the file 
     );
     expect([e.rolledBack, e.notStarted]).toEqual([`${dir}/b.csv`, [`${dir}/c.csv`]]);
     expect(e.message).toBe(
-      "import interrupted: 1 file committed, " + `${dir}/b.csv rolled back, 1 not started`,
+      `import interrupted: 1 file committed, ${dir}/b.csv rolled back, 1 not started`,
     );
     expect(await store.symbols(), "b.csv left nothing").toEqual(["A"]);
     const again = await importFile(store, dir);

@@ -1,16 +1,15 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { requiring, sharedData } from "../../../test/requirements.js";
 import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
 import { importFile } from "./import-file.js";
 
 const dir = fileURLToPath(new URL("../../../../shared/data/bars/", import.meta.url));
-const present = existsSync(dir);
-if (!present) console.warn(`skipping real-data import tests: ${dir} is absent`);
+const realFiles = sharedData("bars");
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 16);
 
-describe.skipIf(!present)("importFile: the real files in shared/data/bars", () => {
+requiring(realFiles).describe("importFile: the real files in shared/data/bars", () => {
   let store: DuckDbBarStore;
   beforeAll(async () => {
     store = await DuckDbBarStore.open(":memory:");
