@@ -38,6 +38,7 @@ export {
   generateSampleBars,
   type SampleOptions,
   type SampleResult,
+  symbolsWithBars,
 } from "./sample/sample-data.js";
 export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample/sample-tickers.js";
 export { storedSessionRange } from "./stored-range.js";
