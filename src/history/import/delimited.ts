@@ -363,7 +363,7 @@ export async function readDelimited(
         sink.reject(
           line,
           undefined,
-          `the line is longer than ${maxLineBytes.toLocaleString("en-US")} bytes (--max-line-bytes raises the limit)`,
+          `the line is longer than ${maxLineBytes.toLocaleString("en-US")} bytes; --max-line-bytes raises the limit`,
         ),
       ...(spec.beforeChunk === undefined ? {} : { beforeChunk: spec.beforeChunk }),
     },
