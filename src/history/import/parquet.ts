@@ -105,9 +105,18 @@ export async function readParquet(
     let named: string | undefined;
     let timeVector: ReturnType<DuckDBDataChunk["getColumnVector"]> | undefined;
     let at = 0;
+    // A refusal quotes the time as the file holds it: text as written, a naive timestamp as its
+    // wall-clock time, an instant in ISO 8601, an epoch number as the number.
     sink.setTimeText(() => {
-      const item = timeVector?.getItem(at);
-      return item === null || item === undefined ? "NULL" : String(item);
+      if (isText) {
+        const item = timeVector?.getItem(at);
+        return item === null || item === undefined ? "NULL" : String(item);
+      }
+      const raw = cols[0]![at]!;
+      const date = new Date(raw);
+      if (!isInstant || Number.isNaN(date.getTime())) return String(raw);
+      const iso = date.toISOString();
+      return isNaive ? iso.slice(0, 19).replace("T", " ") : iso;
     });
     for (;;) {
       spec.beforeChunk?.();
