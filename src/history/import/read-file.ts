@@ -65,8 +65,16 @@ async function* zipSources(
   for await (const entry of reader.entries()) {
     const file = `${path}:${entry.name}`;
     const it = entry.chunks[Symbol.asyncIterator]();
-    const first = await it.next();
-    const head = first.done ? new Uint8Array(0) : first.value;
+    // The entry's first 4 KiB at least (a stored entry's first chunk may be a few bytes).
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (length < 4096) {
+      const next = await it.next();
+      if (next.done) break;
+      parts.push(next.value);
+      length += next.value.length;
+    }
+    const head = parts.length === 1 ? parts[0]! : new Uint8Array(Buffer.concat(parts));
     checkText(file, kindOfBytes(head));
     const text = Buffer.from(head.subarray(0, 64 << 10)).toString("utf8");
     const lean = isLeanName(path) || isLeanName(entry.name);

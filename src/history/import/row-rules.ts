@@ -53,6 +53,11 @@ export class RowRules {
   readonly #allowAnyTime: boolean;
   /** Exclusive: the end of tomorrow (UTC) relative to `now`. */
   readonly #latest: number;
+  /** The smallest price accepted: the least positive double, or −{@link MAX_PRICE}. */
+  readonly #minPrice: number;
+  /** The accepted times, `[#earliest, #before)`: the window, or everything with `allowAnyTime`. */
+  readonly #earliest: number;
+  readonly #before: number;
   readonly #scratch: { -readonly [K in keyof Bar]: number } = {
     time: 0,
     open: 0,
@@ -67,6 +72,9 @@ export class RowRules {
     this.#allowAnyTime = options.allowAnyTime === true;
     const now = options.now ?? Date.now();
     this.#latest = (Math.floor(now / DAY_MS) + 2) * DAY_MS;
+    this.#minPrice = this.#allowNonpositive ? -MAX_PRICE : Number.MIN_VALUE;
+    this.#earliest = this.#allowAnyTime ? Number.NEGATIVE_INFINITY : EARLIEST_TIME;
+    this.#before = this.#allowAnyTime ? Number.POSITIVE_INFINITY : this.#latest;
   }
 
   /** The first instant after the accepted window (the end of tomorrow, UTC). */
@@ -79,6 +87,42 @@ export class RowRules {
    * it (called only for a refusal, so the hot path slices no string).
    */
   problem(
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    timeText: () => string,
+  ): RowProblem | undefined {
+    // One pass of comparisons for the valid row (NaN fails every one); the refusal is worded
+    // only for a row that breaks a rule.
+    const min = this.#minPrice;
+    if (
+      time % MINUTE_MS === 0 &&
+      time >= this.#earliest &&
+      time < this.#before &&
+      open >= min &&
+      open <= MAX_PRICE &&
+      high >= min &&
+      high <= MAX_PRICE &&
+      low >= min &&
+      low <= MAX_PRICE &&
+      close >= min &&
+      close <= MAX_PRICE &&
+      volume >= 0 &&
+      volume <= MAX_VOLUME &&
+      high >= open &&
+      high >= close &&
+      low <= open &&
+      low <= close
+    ) {
+      return undefined;
+    }
+    return this.#refusal(time, open, high, low, close, volume, timeText);
+  }
+
+  #refusal(
     time: number,
     open: number,
     high: number,
