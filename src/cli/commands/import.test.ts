@@ -156,53 +156,60 @@ describe("sessiondata import / info (end to end)", () => {
     expect(help.stdout).toMatch(/--max-line-bytes/);
   });
 
-  it("on SIGINT rolls back the file in flight, lists what is committed, exits 130; a re-run completes", async () => {
-    const db = join(dir, "signal.duckdb");
-    const folder = join(dir, "signal");
-    mkdirSync(folder);
-    const rows = (n: number, start: number) => {
-      let text = "time,open,high,low,close,volume\n";
-      for (let i = 0; i < n; i++) text += `${start + i * 60_000},10.25,10.5,10,10.25,${i}\n`;
-      return text;
-    };
-    const sizes = { a: 20, b: 600_000, c: 30 };
-    writeFileSync(join(folder, "a.csv"), rows(sizes.a, T));
-    writeFileSync(join(folder, "b.csv"), rows(sizes.b, T));
-    writeFileSync(join(folder, "c.csv"), rows(sizes.c, T));
-    const env = { ...process.env };
-    delete env.SESSIONDATA_DB;
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", "import", folder, "--db", db],
-      { cwd: resolve(import.meta.dirname, "../../.."), env },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const code = await new Promise<number | null>((done) => {
-      child.stdout.on("data", (d) => {
-        stdout += d;
-        // The first file is committed: the big one is in flight.
-        if (stdout.includes("a.csv: ") && !child.killed) child.kill("SIGINT");
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "on %s rolls back the file in flight, lists what is committed, exits 130; a re-run completes",
+    async (name) => {
+      const db = join(dir, `${name}.duckdb`);
+      const folder = join(dir, name);
+      mkdirSync(folder);
+      const rows = (n: number, start: number) => {
+        let text = "time,open,high,low,close,volume\n";
+        for (let i = 0; i < n; i++) text += `${start + i * 60_000},10.25,10.5,10,10.25,${i}\n`;
+        return text;
+      };
+      const sizes = { a: 20, b: 600_000, c: 30 };
+      writeFileSync(join(folder, "a.csv"), rows(sizes.a, T));
+      writeFileSync(join(folder, "b.csv"), rows(sizes.b, T));
+      writeFileSync(join(folder, "c.csv"), rows(sizes.c, T));
+      const env = { ...process.env };
+      delete env.SESSIONDATA_DB;
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "src/cli/main.ts", "import", folder, "--db", db],
+        { cwd: resolve(import.meta.dirname, "../../.."), env },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const code = await new Promise<number | null>((done) => {
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          // The first file is committed: the big one is in flight.
+          if (stdout.includes("a.csv: ") && !child.killed) child.kill(name);
+        });
+        child.on("close", (c) => done(c));
       });
-      child.on("close", (c) => done(c));
-    });
-    expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/SIGINT: finishing or rolling back the file in flight/);
-    const committed = /import interrupted: \d+ files? committed to .*?: (.*)\n/.exec(stderr);
-    expect(committed, stderr).not.toBeNull();
-    const done = committed![1]!.split(", ").map((f) => f.split("/").pop()!.slice(0, 1));
-    expect(stderr).toMatch(/not imported: .*; run the same import again to complete it/);
-    expect(done[0]).toBe("a");
-    const info = JSON.parse(sessiondata(["info", "--db", db, "--json"]).stdout);
-    expect(info.symbols.map((s: { symbol: string; bars: number }) => [s.symbol, s.bars])).toEqual(
-      done.map((f) => [f.toUpperCase(), sizes[f as keyof typeof sizes]]),
-    );
-    const again = sessiondata(["import", folder, "--db", db, "--json"]);
-    expect(again.code, again.stderr).toBe(0);
-    const total = sizes.a + sizes.b + sizes.c;
-    expect([JSON.parse(again.stdout).rows, JSON.parse(again.stdout).bars]).toEqual([total, total]);
-    const after = JSON.parse(sessiondata(["info", "--db", db, "--json"]).stdout);
-    expect(after.bars, "no duplicates after the re-run").toBe(total);
-  }, 120_000);
+      expect(code, stderr).toBe(130);
+      expect(stderr).toContain(`${name}: finishing or rolling back the file in flight`);
+      const committed = /import interrupted: \d+ files? committed to .*?: (.*)\n/.exec(stderr);
+      expect(committed, stderr).not.toBeNull();
+      const done = committed![1]!.split(", ").map((f) => f.split("/").pop()!.slice(0, 1));
+      expect(stderr).toMatch(/not imported: .*; run the same import again to complete it/);
+      expect(done[0]).toBe("a");
+      const info = JSON.parse(sessiondata(["info", "--db", db, "--json"]).stdout);
+      expect(info.symbols.map((s: { symbol: string; bars: number }) => [s.symbol, s.bars])).toEqual(
+        done.map((f) => [f.toUpperCase(), sizes[f as keyof typeof sizes]]),
+      );
+      const again = sessiondata(["import", folder, "--db", db, "--json"]);
+      expect(again.code, again.stderr).toBe(0);
+      const total = sizes.a + sizes.b + sizes.c;
+      expect([JSON.parse(again.stdout).rows, JSON.parse(again.stdout).bars]).toEqual([
+        total,
+        total,
+      ]);
+      const after = JSON.parse(sessiondata(["info", "--db", db, "--json"]).stdout);
+      expect(after.bars, "no duplicates after the re-run").toBe(total);
+    },
+    120_000,
+  );
 });
