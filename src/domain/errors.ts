@@ -122,3 +122,27 @@ export class ImportError extends SessiondataError {
 
 /** Options or arguments that make no sense (an empty range, a negative count, an unknown name). */
 export class InvalidArgumentError extends SessiondataError {}
+
+/**
+ * A sample (`generateSampleBars`, `sessiondata generate`) would be written over symbols that
+ * already hold bars, mixing made-up bars into their data. Nothing was written.
+ */
+export class ExistingBarsError extends SessiondataError {
+  /** The symbols that hold bars, with how many. */
+  readonly symbols: readonly { readonly symbol: string; readonly bars: number }[];
+
+  constructor(
+    where: string,
+    symbols: readonly { readonly symbol: string; readonly bars: number }[],
+  ) {
+    const shown = symbols
+      .slice(0, 5)
+      .map((s) => `${s.symbol} (${s.bars.toLocaleString("en-US")} bar${s.bars === 1 ? "" : "s"})`)
+      .join(", ");
+    const more = symbols.length > 5 ? ` and ${symbols.length - 5} more` : "";
+    super(
+      `${where} already holds bars of ${shown}${more}: a sample would be mixed into them. Pass --force (overwrite: true) to write it anyway (its bars replace those at the same minutes), or use another --db`,
+    );
+    this.symbols = symbols;
+  }
+}

@@ -1,6 +1,7 @@
 // The domain layer's public surface, exported by hand.
 export { type Bar, barProblem, MINUTE_MS, validateBar } from "./bar.js";
 export {
+  ExistingBarsError,
   ImportError,
   InvalidArgumentError,
   InvalidBarError,

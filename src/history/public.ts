@@ -22,22 +22,31 @@ export {
   type SymbolSummary,
 } from "./duckdb/duckdb-bar-store.js";
 export type { CountMismatch, StoreIntegrity } from "./duckdb/duckdb-integrity.js";
+export { importFile, importFiles, planFiles } from "./import/import-file.js";
 export {
   checkImportOptions,
   type FileImport,
   type ImportFormat,
+  ImportInterruptedError,
   type ImportOptions,
   type ImportProgress,
   type ImportResult,
-  importFile,
-} from "./import/import-file.js";
+} from "./import/import-options.js";
+export type { ImportPlan, PlannedFile } from "./import/import-plan.js";
 export type { SkippedLine } from "./import/import-sink.js";
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  EARLIEST_TIME,
+  MAX_PRICE,
+  MAX_VOLUME,
+} from "./import/row-rules.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export {
   checkSampleOptions,
   generateSampleBars,
   type SampleOptions,
   type SampleResult,
+  symbolsWithBars,
 } from "./sample/sample-data.js";
 export { SAMPLE_START_PRICES, SAMPLE_TICKERS, sampleTickers } from "./sample/sample-tickers.js";
 export {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -76,5 +76,39 @@ describe("sessiondata generate (end to end)", () => {
       expect(r.stderr, "one error line, no 'generating…' notice").not.toMatch(/generating/);
     }
     expect(existsSync(db), "no empty database is left behind").toBe(false);
+  });
+
+  it("refuses to write over symbols that hold bars, naming them and their counts; --force writes", () => {
+    const db = join(dir, "held.duckdb");
+    const csv = join(dir, "aapl.csv");
+    const t = Date.UTC(2023, 5, 1, 13, 30);
+    writeFileSync(csv, `time,open,high,low,close\n${t},1,2,1,2\n${t + 60_000},1,2,1,2\n`);
+    expect(sessiondata(["import", csv, "--db", db]).code).toBe(0);
+    const args = [
+      "generate",
+      "--symbols",
+      "aapl,msft",
+      "--from",
+      "2024-01-02",
+      "--to",
+      "2024-01-02",
+      "--db",
+      db,
+    ];
+    const refused = sessiondata(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `sessiondata: ${db} already holds bars of AAPL (2 bars): a sample would be mixed into them. Pass --force (overwrite: true) to write it anyway (its bars replace those at the same minutes), or use another --db`,
+    );
+    const info = JSON.parse(sessiondata(["info", "--db", db, "--json"]).stdout);
+    expect(info.bars, "nothing was written").toBe(2);
+    const forced = sessiondata([...args, "--force", "--json"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(
+      /--force: writing the sample over 1 symbol that holds bars \(AAPL 2\)/,
+    );
+    expect(JSON.parse(forced.stdout)).toMatchObject({ symbols: ["AAPL", "MSFT"], bars: 780 });
+    const twice = sessiondata(["generate", "--symbols", "x,X", "--db", db]);
+    expect(twice.stderr).toMatch(/symbol X is named twice \(symbols are case-insensitive\)/);
   });
 });

@@ -1,6 +1,11 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../domain/errors.js";
-import { checkSampleOptions, DuckDbBarStore, generateSampleBars } from "../../history/public.js";
+import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js";
+import {
+  checkSampleOptions,
+  DuckDbBarStore,
+  generateSampleBars,
+  symbolsWithBars,
+} from "../../history/public.js";
 import { CALENDAR_NAMES, calendarByName, numberOption, resolveDbPath } from "../options.js";
 import { progressBar } from "../progress.js";
 
@@ -13,6 +18,7 @@ export interface GenerateCommandOptions {
   readonly missingRate?: string;
   readonly calendar?: string;
   readonly extended?: boolean;
+  readonly force?: boolean;
   readonly db?: string;
   readonly json?: boolean;
 }
@@ -63,17 +69,28 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<Gene
     missingRate,
     extended: options.extended === true,
     onProgress: (done: number, total: number) => bar.update(done, total, "generate"),
+    overwrite: options.force === true,
   };
   // Refuse bad options before the database is opened (or created empty) and the notice printed.
-  checkSampleOptions(sample);
+  const { symbols: names } = checkSampleOptions(sample);
   const db = resolveDbPath(options.db);
   const store = await DuckDbBarStore.open(db);
   try {
+    const held = await symbolsWithBars(store, names);
+    if (held.length > 0 && options.force !== true) throw new ExistingBarsError(db, held);
+    if (held.length > 0) {
+      process.stderr.write(
+        `sessiondata: --force: writing the sample over ${held.length} symbol${held.length === 1 ? " that holds" : "s that hold"} bars (${held
+          .slice(0, 5)
+          .map((h) => `${h.symbol} ${h.bars.toLocaleString("en-US")}`)
+          .join(", ")}${held.length > 5 ? ", …" : ""})\n`,
+      );
+    }
     const count = typeof symbols === "number" ? symbols : symbols.length;
     process.stderr.write(
       `sessiondata: generating ${count} symbol${count === 1 ? "" : "s"} from ${from} to ${to} (${calendar.name}, seed ${seed}) into ${db}…\n`,
     );
-    const r = await generateSampleBars(store, sample);
+    const r = await generateSampleBars(store, { ...sample, storeName: db });
     bar.stop();
     const result: GenerateCommandResult = {
       db,
@@ -107,7 +124,11 @@ export function registerGenerate(program: Command): void {
   program
     .command("generate")
     .description("write deterministic sample bars (a random walk per symbol) into the store")
-    .option("--symbols <n|list>", "how many symbols, or a comma-separated list", "20")
+    .option(
+      "--symbols <n|list>",
+      "how many symbols, or a comma-separated list (any case, stored upper case)",
+      "20",
+    )
     .option("--from <date>", "first session date, YYYY-MM-DD", "2024-01-02")
     .option("--to <date>", "last session date, YYYY-MM-DD (inclusive)", "2024-01-31")
     .option("--seed <n>", "same seed, same bars", "1")
@@ -118,6 +139,10 @@ export function registerGenerate(program: Command): void {
       "xnys",
     )
     .option("--extended", "also fill pre- and post-market hours")
+    .option(
+      "--force",
+      "write over symbols that already hold bars (refused without it, naming them and their counts)",
+    )
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--json", "print only the result as JSON on stdout")
     .action(async (options: GenerateCommandOptions) => {

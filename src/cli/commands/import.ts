@@ -1,13 +1,14 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { ImportError, InvalidArgumentError } from "../../domain/errors.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
 import {
   checkImportOptions,
   DuckDbBarStore,
   type FileImport,
   type ImportFormat,
+  ImportInterruptedError,
   type ImportOptions,
-  importFile,
+  importFiles,
+  planFiles,
   type SkippedLine,
 } from "../../history/public.js";
 import { numberOption, resolveDbPath } from "../options.js";
@@ -23,6 +24,9 @@ export interface ImportCommandOptions {
   readonly priceScale?: string;
   readonly skipInvalid?: boolean;
   readonly delimiter?: string;
+  readonly maxLineBytes?: string;
+  readonly allowNonpositivePrices?: boolean;
+  readonly allowAnyTime?: boolean;
   readonly db?: string;
   readonly json?: boolean;
 }
@@ -31,18 +35,70 @@ export interface ImportCommandOptions {
 export interface ImportCommandResult {
   readonly db: string;
   readonly symbols: string[];
+  /** Rows accepted, over all files. */
   readonly rows: number;
+  /** The bars they make (each file's distinct symbol-minutes; a repeated time keeps its last row). */
+  readonly bars: number;
   readonly files: FileImport[];
   readonly skipped: SkippedLine[];
   readonly warnings: string[];
+  /** Set when Ctrl-C or SIGTERM stopped the import (exit code 130). */
+  readonly interrupted?: true;
+  /** With `interrupted`: the files not imported (the one in flight first, rolled back). */
+  readonly notImported?: string[];
 }
 
 /** Files smaller than this import without a progress bar. */
 const PROGRESS_BYTES = 8 << 20;
 
+const count = (n: number, word: string): string =>
+  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+
+/** "3 rows, 2 bars (1 repeated time, the last kept)". */
+export function rowsAndBars(rows: number, bars: number): string {
+  const repeated = rows - bars;
+  return `${count(rows, "row")}, ${count(bars, "bar")}${repeated > 0 ? ` (${count(repeated, "repeated time")}, the last kept)` : ""}`;
+}
+
+function fileLine(f: FileImport): string {
+  return (
+    `${f.file}: ${rowsAndBars(f.rows, f.bars)} of ${f.symbols.join(", ")} (${f.format})` +
+    `${f.skipped > 0 ? `, ${count(f.skipped, "line")} skipped` : ""}\n`
+  );
+}
+
+/**
+ * Turns Ctrl-C and SIGTERM into an abort of the import while `work` runs: the file in flight
+ * finishes or rolls back; a second signal stops at once (the file in flight is never committed).
+ */
+async function abortOnSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`sessiondata: ${name} again: stopped at once\n`);
+      process.exit(130);
+    }
+    process.stderr.write(
+      `sessiondata: ${name}: finishing or rolling back the file in flight (${name} again stops at once)…\n`,
+    );
+    controller.abort(name);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 /**
  * `sessiondata import <paths…>`: imports each file or folder into the store, one transaction per
- * file, with a progress bar on stderr for large files. Skipped lines and warnings go to stderr.
+ * file, with a progress bar on stderr for large files. Every file is checked before the store is
+ * opened. Each committed file is listed as it commits; skipped lines and warnings go to stderr.
+ * Ctrl-C or SIGTERM stops after the file in flight is rolled back, lists what is committed and
+ * what is not, and exits with 130.
  */
 export async function runImport(
   paths: readonly string[],
@@ -51,11 +107,13 @@ export async function runImport(
   if (paths.length === 0)
     throw new InvalidArgumentError("name at least one file or folder to import");
   const priceScale = numberOption("--price-scale", options.priceScale);
+  const maxLineBytes = numberOption("--max-line-bytes", options.maxLineBytes);
   const delimiter =
     options.delimiter === "\\t" || options.delimiter === "tab" ? "\t" : options.delimiter;
   const bar = progressBar("bytes", PROGRESS_BYTES);
   /** Every file committed so far, also those of a folder a later file of which fails. */
   const committed: FileImport[] = [];
+  const db = resolveDbPath(options.db);
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
@@ -63,51 +121,55 @@ export async function runImport(
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     ...(options.stamp === undefined ? {} : { stamp: options.stamp as "start" | "end" }),
     ...(priceScale === undefined ? {} : { priceScale }),
+    ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
     ...(delimiter === undefined ? {} : { delimiter }),
     skipInvalid: options.skipInvalid === true,
+    allowNonpositivePrices: options.allowNonpositivePrices === true,
+    allowAnyTime: options.allowAnyTime === true,
     onProgress: ({ file, done, total }) => bar.update(done, total, file.split(/[\\/]/).pop()),
-    onFile: (file) => committed.push(file),
-  };
-  // Refuse bad flags and missing paths before the database is opened (or created empty).
-  checkImportOptions(base);
-  for (const path of paths) {
-    if (!existsSync(path)) throw new ImportError(path, 0, undefined, "does not exist");
-  }
-  const db = resolveDbPath(options.db);
-  const store = await DuckDbBarStore.open(db);
-  const result: ImportCommandResult = {
-    db,
-    symbols: [],
-    rows: 0,
-    files: [],
-    skipped: [],
-    warnings: [],
-  };
-  try {
-    for (const path of paths) {
-      const r = await importFile(store, path, base);
+    onFile: (file) => {
+      committed.push(file);
       bar.stop();
-      result.files.push(...r.files);
-      result.skipped.push(...r.skipped);
-      result.warnings.push(...r.warnings);
-      (result as { rows: number }).rows += r.rows;
-      for (const s of r.symbols) if (!result.symbols.includes(s)) result.symbols.push(s);
-    }
+      if (!options.json) process.stdout.write(fileLine(file));
+    },
+  };
+  // Refuse bad flags, missing paths and files the import would refuse before the database is
+  // opened (or created empty).
+  checkImportOptions(base);
+  const plan = await planFiles(paths, base);
+  const store = await DuckDbBarStore.open(db);
+  let result: ImportCommandResult;
+  try {
+    const r = await abortOnSignals((signal) => importFiles(store, plan, { ...base, signal }));
+    result = { db, ...r };
   } catch (error) {
-    // Each file is its own transaction: say which ones the failure left committed.
-    if (committed.length > 0) {
-      const n = committed.length;
-      const rows = committed.reduce((sum, f) => sum + f.rows, 0);
-      process.stderr.write(
-        `sessiondata: ${n} file${n === 1 ? "" : "s"} imported before the error stay in ${db} (${rows.toLocaleString("en-US")} bar${rows === 1 ? "" : "s"}): ${committed.map((f) => f.file).join(", ")}\n`,
-      );
+    bar.stop();
+    if (error instanceof ImportInterruptedError) {
+      result = {
+        db,
+        ...error.result,
+        interrupted: true,
+        notImported: [
+          ...(error.rolledBack === undefined ? [] : [error.rolledBack]),
+          ...error.notStarted,
+        ],
+      };
+      reportInterrupted(result, error);
+    } else {
+      // Each file is its own transaction: say which ones the failure left committed.
+      if (committed.length > 0) {
+        const n = committed.length;
+        const bars = committed.reduce((sum, f) => sum + f.bars, 0);
+        process.stderr.write(
+          `sessiondata: ${count(n, "file")} imported before the error stay in ${db} (${count(bars, "bar")}): ${committed.map((f) => f.file).join(", ")}\n`,
+        );
+      }
+      throw error;
     }
-    throw error;
   } finally {
     bar.stop();
     await store.close();
   }
-  result.symbols.sort();
   for (const s of result.skipped) {
     process.stderr.write(
       `skipped ${s.file}:${s.line}: ${s.field === undefined ? "" : `${s.field} `}${s.reason}\n`,
@@ -116,18 +178,31 @@ export async function runImport(
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    for (const f of result.files) {
-      process.stdout.write(
-        `${f.file}: ${f.rows.toLocaleString("en-US")} bars of ${f.symbols.join(", ")} (${f.format})` +
-          `${f.skipped > 0 ? `, ${f.skipped} lines skipped` : ""}\n`,
-      );
-    }
+  } else if (result.interrupted === undefined) {
+    const n = result.symbols.length;
     process.stdout.write(
-      `imported ${result.rows.toLocaleString("en-US")} bars of ${result.symbols.length} symbol${result.symbols.length === 1 ? "" : "s"} into ${db}\n`,
+      `imported ${rowsAndBars(result.rows, result.bars)} of ${count(n, "symbol")} into ${db}\n`,
     );
   }
+  if (result.interrupted) process.exitCode = 130;
   return result;
+}
+
+function reportInterrupted(result: ImportCommandResult, error: ImportInterruptedError): void {
+  const files = result.files;
+  process.stderr.write(
+    `sessiondata: import interrupted: ${count(files.length, "file")} committed to ${result.db}` +
+      `${files.length === 0 ? "" : ` (${rowsAndBars(result.rows, result.bars)}): ${files.map((f) => f.file).join(", ")}`}\n`,
+  );
+  const pending = [
+    ...(error.rolledBack === undefined ? [] : [`${error.rolledBack} (rolled back)`]),
+    ...error.notStarted,
+  ];
+  if (pending.length > 0) {
+    process.stderr.write(
+      `sessiondata: not imported: ${pending.join(", ")}; run the same import again to complete it\n`,
+    );
+  }
 }
 
 /** Registers `sessiondata import`. */
@@ -138,11 +213,17 @@ export function registerImport(program: Command): void {
       "import bar files (CSV, LEAN zips, Binance klines, Parquet) or folders into the store",
     )
     .argument("<paths...>", "files or folders (every .csv, .zip and .parquet inside)")
-    .option("--format <format>", "csv, lean, binance or parquet (default: detected)")
-    .option("--symbol <symbol>", "the symbol (default: from the file or folder name)")
+    .option(
+      "--format <format>",
+      "csv, lean, binance or parquet (default: detected from the content)",
+    )
+    .option(
+      "--symbol <symbol>",
+      "the symbol, any case, stored upper case (default: from a symbol column or the file name)",
+    )
     .option(
       "--columns <list>",
-      "column roles by position, e.g. time,open,high,low,close,volume (_ skips)",
+      "column roles by position, e.g. time,open,high,low,close,volume (symbol, date; _ skips)",
     )
     .option("--tz <zone>", "IANA zone of timestamps without an offset (default: UTC)")
     .option("--stamp <start|end>", "whether times mark the bar's start or its end", "start")
@@ -152,8 +233,18 @@ export function registerImport(program: Command): void {
       "--skip-invalid",
       "write the valid rows and list the bad lines instead of refusing the file",
     )
+    .option("--max-line-bytes <n>", "refuse lines longer than n bytes (default: 1048576)")
+    .option(
+      "--allow-nonpositive-prices",
+      "accept zero and negative prices (spreads, contracts that trade below zero)",
+    )
+    .option("--allow-any-time", "accept bar times before 1971 or after tomorrow")
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--json", "print only the result as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nSymbols are case-insensitive and stored upper case. Each file is one transaction: Ctrl-C\nrolls back the file in flight, lists what is committed, and exits with 130.",
+    )
     .action(async (paths: string[], options: ImportCommandOptions) => {
       await runImport(paths, options);
     });

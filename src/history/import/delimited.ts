@@ -1,21 +1,38 @@
 import { ImportError } from "../../domain/errors.js";
 import type { ImportSink } from "./import-sink.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./row-rules.js";
+import { forEachLine } from "./text-lines.js";
 import { parseNumber, type TimestampParser } from "./timestamps.js";
 
 /**
  * What a column holds; `""` ignores it. `date` is a calendar date whose time of day is in a
  * separate `time` column (`Date,Time,Open,…` files); alone it is the timestamp.
  */
-export type ColumnRole = "time" | "date" | "open" | "high" | "low" | "close" | "volume" | "";
+export type ColumnRole =
+  | "time"
+  | "date"
+  | "symbol"
+  | "open"
+  | "high"
+  | "low"
+  | "close"
+  | "volume"
+  | "";
 
 const ROLES: readonly ColumnRole[] = ["time", "open", "high", "low", "close", "volume"];
-const NAMES: readonly string[] = [...ROLES, "date"];
+const NAMES: readonly string[] = [...ROLES, "date", "symbol"];
 const REQUIRED: readonly ColumnRole[] = ["time", "open", "high", "low", "close"];
 
 /** How to read one delimited text file (or zip entry). */
 export interface DelimitedSpec {
   readonly file: string;
+  /** The symbol of rows without a symbol column (and of every row when `symbolGiven`). */
   readonly symbol: string;
+  /**
+   * Whether `symbol` was given (`--symbol`): a symbol column then only renames one symbol, and a
+   * second symbol in it is an error (they would all be stored as one).
+   */
+  readonly symbolGiven?: boolean;
   /** One character; detected from the first line (`,` `;` tab `|`) when absent. */
   readonly delimiter?: string;
   /** The role of each column by position; when absent, taken from a header or the default order. */
@@ -29,6 +46,10 @@ export interface DelimitedSpec {
   readonly priceScale: number;
   /** Added to every time (−60,000 for end-stamped 1-minute bars). */
   readonly timeShift: number;
+  /** The longest line accepted (default 1 MiB). */
+  readonly maxLineBytes?: number;
+  /** Called before each chunk of text (an abort check: throws to stop). */
+  readonly beforeChunk?: () => void;
 }
 
 /** Parses `--columns time,open,high,low,close,volume` (`_`, `skip` or an empty name ignore a column). */
@@ -57,9 +78,13 @@ export function parseColumnRoles(value: string | readonly string[]): ColumnRole[
   return roles;
 }
 
+/** Header names of a column that holds each row's symbol. */
+const SYMBOL_HEADERS = new Set(["symbol", "ticker", "sym", "instrument", "pair"]);
+
 /** The role a header name suggests (`timestamp_utc` → time, `Open` → open, …), or "". */
 export function roleOfHeader(name: string): ColumnRole {
   const n = name.toLowerCase().replace(/[^a-z]/g, "");
+  if (SYMBOL_HEADERS.has(n)) return "symbol";
   if (n === "t" || n === "ts" || n.includes("time")) return "time";
   if (n === "d" || n.includes("date") || n === "day") return "date";
   if (n === "o" || n.includes("open")) return "open";
@@ -161,8 +186,9 @@ function detectDelimiter(line: string): string {
 
 /**
  * Reads delimited text (chunks of one file, any split) into the sink. Handles CRLF, a BOM, blank
- * lines, a header line (detected: no field is a number or a timestamp), quoted
- * fields. Resolves to whether the file had a volume column.
+ * lines, a header line (detected: no field is a number or a timestamp), quoted fields, a symbol
+ * column; refuses a line over `maxLineBytes` as soon as it is that long. Resolves to whether
+ * the file had a volume column.
  */
 export async function readDelimited(
   chunks: AsyncIterable<string> | Iterable<string>,
@@ -179,7 +205,19 @@ export async function readDelimited(
   let hasVolume = false;
   const scale = spec.priceScale;
   const shift = spec.timeShift;
-  const { symbol, timestamps, timeOf } = spec;
+  const { timestamps, timeOf } = spec;
+  /** The symbol column's text of the row before, and its symbol (rows come in runs). */
+  let symbolText = "";
+  let symbol = spec.symbol;
+  /** With `symbolGiven`: the first symbol the column named, upper case. */
+  let named: string | undefined;
+  /** The current row, for a refusal to quote its time as written. */
+  let rowText = "";
+  sink.setTimeText(() => {
+    const ix = index!;
+    const time = rowText.slice(starts[ix.time]!, ends[ix.time]!);
+    return split ? `${rowText.slice(starts[ix.date]!, ends[ix.date]!)} ${time}` : time;
+  });
 
   const setup = (given: readonly ColumnRole[], line: number): void => {
     const roles = [...given];
@@ -199,6 +237,7 @@ export async function readDelimited(
     index = {
       time: at("time"),
       date: at("date"),
+      symbol: at("symbol"),
       open: at("open"),
       high: at("high"),
       low: at("low"),
@@ -219,6 +258,32 @@ export async function readDelimited(
       );
     }
     return v;
+  };
+
+  /** The row's symbol from the symbol column, or undefined when the row is refused. */
+  const symbolOf = (text: string, line: number): string | undefined => {
+    let s = starts[index!.symbol]!;
+    let e = ends[index!.symbol]!;
+    while (s < e && text.charCodeAt(s) === 32) s++;
+    while (e > s && text.charCodeAt(e - 1) === 32) e--;
+    if (e - s === symbolText.length && text.startsWith(symbolText, s)) return symbol;
+    if (s === e) {
+      sink.reject(line, "symbol", "is empty");
+      return undefined;
+    }
+    symbolText = text.slice(s, e);
+    const upper = symbolText.toUpperCase();
+    if (spec.symbolGiven !== true) return (symbol = upper);
+    named ??= upper;
+    if (upper !== named) {
+      throw new ImportError(
+        spec.file,
+        line,
+        "symbol",
+        `${JSON.stringify(symbolText)} follows ${JSON.stringify(named)}: the file holds several symbols, and --symbol ${spec.symbol} would store them all as one. Leave --symbol out to import each under its own name`,
+      );
+    }
+    return symbol;
   };
 
   const row = (text: string, s: number, e: number, line: number): void => {
@@ -253,6 +318,7 @@ export async function readDelimited(
       );
       return;
     }
+    rowText = text;
     const ts = starts[ix.time]!;
     const te = ends[ix.time]!;
     let time =
@@ -282,37 +348,31 @@ export async function readDelimited(
       volume = number(text, ix.volume, "volume", line);
       if (Number.isNaN(volume)) return;
     }
+    if (ix.symbol >= 0 && symbolOf(text, line) === undefined) return;
     if (scale === 1) sink.add(symbol, line, time, open, high, low, close, volume);
     else
       sink.add(symbol, line, time, open / scale, high / scale, low / scale, close / scale, volume);
   };
 
-  let carry = "";
-  let line = 0;
-  const each = (text: string, s: number, e: number): void => {
-    line++;
-    if (e > s && text.charCodeAt(e - 1) === 13) e--;
-    let k = s;
-    while (k < e && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-    if (k === e) return;
-    row(text, s, e, line);
-  };
-  /** Set from the first chunk: lines end in a lone CR (classic Mac, Excel's "CSV (Macintosh)"). */
-  let crOnly: boolean | undefined;
-  for await (const raw of chunks) {
-    crOnly ??= !raw.includes("\n") && raw.includes("\r");
-    const chunk = crOnly ? raw.replaceAll("\r", "\n") : raw;
-    const text = carry.length > 0 ? carry + chunk : chunk;
-    let s = 0;
-    for (;;) {
-      const nl = text.indexOf("\n", s);
-      if (nl < 0) break;
-      each(text, s, nl);
-      s = nl + 1;
-    }
-    carry = s === 0 ? text : text.slice(s);
-  }
-  if (carry.length > 0) each(carry, 0, carry.length);
+  const maxLineBytes = spec.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  await forEachLine(
+    chunks,
+    {
+      maxLineBytes,
+      tooLong: (line) =>
+        sink.reject(
+          line,
+          undefined,
+          `the line is longer than ${maxLineBytes.toLocaleString("en-US")} bytes; --max-line-bytes raises the limit`,
+        ),
+      ...(spec.beforeChunk === undefined ? {} : { beforeChunk: spec.beforeChunk }),
+    },
+    (text, s, e, line) => {
+      let k = s;
+      while (k < e && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+      if (k < e) row(text, s, e, line);
+    },
+  );
   if (index === undefined) throw new ImportError(spec.file, 0, undefined, "holds no rows");
   sink.flush();
   return { volume: hasVolume };

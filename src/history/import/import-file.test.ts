@@ -241,7 +241,11 @@ describe("importFile: split dates, other date styles, order", () => {
       `time,open,high,low,close\n${T + M},1,1,1,1\n${T},2,2,2,2\n${T},3,3,3,3\n`,
     );
     const r = await importFile(store, path, { symbol: "U" });
-    expect(r.warnings.join(" ")).toMatch(/2 rows are not after the row before/);
+    expect(r.warnings.join(" ")).toMatch(
+      /1 repeated time \(3 rows, 2 bars\): the last row of each time was kept/,
+    );
+    expect(r.warnings.join(" ")).toMatch(/2 rows earlier than a row before them/);
+    expect([r.rows, r.bars]).toEqual([3, 2]);
     expect((await store.readBars("U", ...all)).map((b) => b.close)).toEqual([3, 1]);
     await store.close();
   });

@@ -2,7 +2,7 @@
  * Where an import's files come from and what their names say: the files of a folder, the
  * symbol a file name suggests, a LEAN name's kind, a text file's format by its first line.
  */
-import { open, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { isLeanName, parseLeanName } from "./lean.js";
 import { parseNumber } from "./timestamps.js";
@@ -60,15 +60,4 @@ export function detectText(name: string, firstLine: string): "lean" | "binance" 
   const first = Number(fields[0]);
   if (fields.length === 12 && numeric && first >= 1e11) return "binance";
   return "csv";
-}
-
-export async function firstLineOf(path: string): Promise<string> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8").split("\n")[0] ?? "";
-  } finally {
-    await handle.close();
-  }
 }

@@ -92,7 +92,9 @@ describe("importFile: Parquet", () => {
     ]);
     const junk = join(dir, "junk.parquet");
     (await import("node:fs")).writeFileSync(junk, "not parquet");
-    await expect(importFile(store, junk)).rejects.toThrow(/not a readable Parquet file/);
+    await expect(importFile(store, junk)).rejects.toThrow(
+      /junk\.parquet: is not a Parquet file \(it is text\)/,
+    );
   });
 
   it("refuses a text price that is no number with its row and field (skipInvalid skips it)", async () => {
@@ -120,6 +122,34 @@ describe("importFile: Parquet", () => {
     );
     await expect(importFile(new MemoryBarStore(), path, { symbol: "NT" })).rejects.toThrow(
       /null-time\.parquet:2: time NULL or no number is not a timestamp/,
+    );
+  });
+
+  it("reads a symbol column (each symbol its own bars); --symbol over several is an error", async () => {
+    const path = await parquet(
+      "multi.parquet",
+      `SELECT * FROM (VALUES ('spy', TIMESTAMP '2024-01-02 14:30:00', 1.0, 2.0, 1.0, 2.0),
+              ('qqq', TIMESTAMP '2024-01-02 14:30:00', 5.0, 6.0, 5.0, 6.0),
+              ('spy', TIMESTAMP '2024-01-02 14:31:00', 1.0, 2.0, 1.0, 2.0)) t(ticker, ts, open, high, low, close)`,
+    );
+    const store = new MemoryBarStore();
+    const r = await importFile(store, path);
+    expect(r.symbols).toEqual(["QQQ", "SPY"]);
+    expect((await store.readBars("SPY", ...all)).map((b) => b.time)).toEqual([T, T + 60_000]);
+    const other = new MemoryBarStore();
+    await expect(importFile(other, path, { symbol: "X" })).rejects.toThrow(
+      /multi\.parquet:2: symbol "qqq" follows "SPY": the file holds several symbols/,
+    );
+    expect(await other.symbols()).toEqual([]);
+  });
+
+  it("quotes a typed time as the file holds it when the time is implausible", async () => {
+    const path = await parquet(
+      "old.parquet",
+      `SELECT TIMESTAMP '1969-07-20 20:17:00' AS ts, 1.0 AS open, 2.0 AS high, 1.0 AS low, 2.0 AS close`,
+    );
+    await expect(importFile(new MemoryBarStore(), path, { symbol: "OLD" })).rejects.toThrow(
+      /old\.parquet:1: time "1969-07-20 20:17:00" reads as 1969-07-20T20:17Z, before 1971/,
     );
   });
 });

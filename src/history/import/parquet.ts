@@ -1,4 +1,4 @@
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBDataChunk, DuckDBInstance } from "@duckdb/node-api";
 import { ImportError } from "../../domain/errors.js";
 import { copyFromVector } from "../duckdb/duckdb-vectors.js";
 import { type ColumnRole, roleOfHeader } from "./delimited.js";
@@ -8,13 +8,18 @@ import { epochToMs, type TimestampParser, WallClock } from "./timestamps.js";
 /** How to read one Parquet file. */
 export interface ParquetSpec {
   readonly file: string;
+  /** The symbol of rows without a symbol column (and of every row when `symbolGiven`). */
   readonly symbol: string;
+  /** Whether `symbol` was given (`--symbol`): a second symbol in a symbol column is then an error. */
+  readonly symbolGiven?: boolean;
   readonly columns?: readonly ColumnRole[];
   readonly timestamps: TimestampParser;
   readonly tz?: string;
   readonly priceScale: number;
   readonly timeShift: number;
   readonly onRows?: (done: number, total: number) => void;
+  /** Called before each chunk of rows (an abort check: throws to stop). */
+  readonly beforeChunk?: () => void;
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -80,26 +85,71 @@ export async function readParquet(
       const c = column(role);
       return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`TRY_CAST(${quoteIdent(c[0])} AS DOUBLE)`);
     };
+    const symbolColumn = column("symbol");
+    const symbolExpr =
+      symbolColumn === undefined ? "" : `, CAST(${quoteIdent(symbolColumn[0])} AS VARCHAR)`;
     const total = Number(
       (await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0],
     );
     const result = await connection.stream(
-      `SELECT ${timeExpr}, ${["open", "high", "low", "close", "volume"].map((r) => value(r as ColumnRole)).join(", ")} FROM ${source}`,
+      `SELECT ${timeExpr}, ${["open", "high", "low", "close", "volume"].map((r) => value(r as ColumnRole)).join(", ")}${symbolExpr} FROM ${source}`,
     );
     const clock = isNaive && spec.tz !== undefined ? new WallClock(spec.tz) : undefined;
     const cols = Array.from({ length: 6 }, () => new Float64Array(2048));
     const [o, h, l, c, v] = [cols[1]!, cols[2]!, cols[3]!, cols[4]!, cols[5]!];
     const scale = spec.priceScale;
     let row = 0;
+    let symbol = spec.symbol;
+    let symbolText: string | undefined;
+    /** With `symbolGiven`: the first symbol the column named, upper case. */
+    let named: string | undefined;
+    let timeVector: ReturnType<DuckDBDataChunk["getColumnVector"]> | undefined;
+    let at = 0;
+    // A refusal quotes the time as the file holds it: text as written, a naive timestamp as its
+    // wall-clock time, an instant in ISO 8601, an epoch number as the number.
+    sink.setTimeText(() => {
+      if (isText) {
+        const item = timeVector?.getItem(at);
+        return item === null || item === undefined ? "NULL" : String(item);
+      }
+      const raw = cols[0]![at]!;
+      const date = new Date(raw);
+      if (!isInstant || Number.isNaN(date.getTime())) return String(raw);
+      const iso = date.toISOString();
+      return isNaive ? iso.slice(0, 19).replace("T", " ") : iso;
+    });
     for (;;) {
+      spec.beforeChunk?.();
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
       const n = chunk.rowCount;
-      const timeVector = chunk.getColumnVector(0);
+      timeVector = chunk.getColumnVector(0);
+      const symbols = symbolColumn === undefined ? undefined : chunk.getColumnVector(6);
       for (let c = 1; c < 6; c++) copyFromVector(chunk.getColumnVector(c), 0, cols[c]!, 0, n);
       if (!isText) copyFromVector(timeVector, 0, cols[0]!, 0, n);
       for (let i = 0; i < n; i++) {
         row++;
+        at = i;
+        if (symbols !== undefined) {
+          const text = String(symbols.getItem(i) ?? "").trim();
+          if (text !== symbolText) {
+            if (text === "") {
+              sink.reject(row, "symbol", "is empty");
+              continue;
+            }
+            symbolText = text;
+            const upper = text.toUpperCase();
+            if (spec.symbolGiven !== true) symbol = upper;
+            else if ((named ??= upper) !== upper) {
+              throw new ImportError(
+                spec.file,
+                row,
+                "symbol",
+                `${JSON.stringify(text)} follows ${JSON.stringify(named)}: the file holds several symbols, and --symbol ${spec.symbol} would store them all as one. Leave --symbol out to import each under its own name`,
+              );
+            }
+          }
+        }
         let time: number;
         if (isText) {
           const text = String(timeVector.getItem(i) ?? "");
@@ -119,7 +169,7 @@ export async function readParquet(
           continue;
         }
         sink.add(
-          spec.symbol,
+          symbol,
           row,
           time + spec.timeShift,
           o[i]! / scale,

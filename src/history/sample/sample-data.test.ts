@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
 import { xnysCalendar } from "../../calendar/xnys.js";
 import { xtksCalendar } from "../../calendar/xtks.js";
-import { InvalidArgumentError } from "../../domain/errors.js";
+import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js";
 import { collectScan } from "../bar-store.contract.js";
 import type { BarStore } from "../bar-store.js";
 import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
@@ -181,6 +181,30 @@ describe("generateSampleBars", () => {
       );
     }
     expect(await store.symbols()).toEqual([]);
+  });
+
+  it("refuses symbols that hold bars, naming each with its count, unless overwrite", async () => {
+    const store = new MemoryBarStore();
+    const real = { time: Date.UTC(2013, 0, 2, 15), open: 1, high: 2, low: 1, close: 2, volume: 5 };
+    await store.writeBars("AAPL", [real]);
+    const day = { from: "2024-01-02", to: "2024-01-02" };
+    const error = await generateSampleBars(store, { symbols: ["aapl", "MSFT"], ...day }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ExistingBarsError);
+    expect((error as ExistingBarsError).symbols).toEqual([{ symbol: "AAPL", bars: 1 }]);
+    expect((error as Error).message).toMatch(/^the store already holds bars of AAPL \(1 bar\)/);
+    expect(await store.symbols(), "nothing was written, MSFT neither").toEqual(["AAPL"]);
+    const r = await generateSampleBars(store, {
+      symbols: ["aapl", "msft"],
+      ...day,
+      overwrite: true,
+    });
+    expect(r.symbols, "upper case").toEqual(["AAPL", "MSFT"]);
+    expect(await store.coverage("AAPL"), "the real bar stays beside the sample").toMatchObject({
+      first: real.time,
+      count: 391,
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { inBreak, type TradingCalendar } from "../../calendar/trading-calendar.js";
 import { xnysCalendar } from "../../calendar/xnys.js";
 import { MINUTE_MS } from "../../domain/bar.js";
-import { InvalidArgumentError } from "../../domain/errors.js";
+import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js";
 import { isDateString } from "../../domain/time.js";
 import type { BarStore } from "../bar-store.js";
 import { checkSymbol, openBulkWriter } from "../bulk-writer.js";
@@ -25,6 +25,13 @@ export interface SampleOptions {
   readonly extended?: boolean;
   /** Called after each symbol with the symbols done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Write over symbols that already hold bars (their bars at the same minutes are replaced, the
+   * others stay). Without it such symbols are refused with an `ExistingBarsError`.
+   */
+  readonly overwrite?: boolean;
+  /** How the store is named in a refusal (default "the store"); the CLI passes the path. */
+  readonly storeName?: string;
 }
 
 /** What {@link generateSampleBars} wrote. */
@@ -51,7 +58,9 @@ const cents = (x: number): number => Math.round(x * 100) / 100;
  * prices in cents, an overnight gap at each session's open, and a U-shaped intraday volume
  * curve. Bars fall only inside the calendar's sessions (regular hours, or extended with
  * `extended`). The same options give the same bars byte for byte; a symbol's bars do not depend
- * on which other symbols are generated with it.
+ * on which other symbols are generated with it. Symbols are upper-cased. A store that already
+ * holds bars of one of them is refused (`ExistingBarsError`, naming each with its count) unless
+ * `overwrite` is set.
  *
  * @example
  * ```ts
@@ -66,6 +75,10 @@ export async function generateSampleBars(
   options: SampleOptions,
 ): Promise<SampleResult> {
   const { symbols, sessionDates } = checkSampleOptions(options);
+  if (options.overwrite !== true) {
+    const held = await symbolsWithBars(store, symbols);
+    if (held.length > 0) throw new ExistingBarsError(options.storeName ?? "the store", held);
+  }
   const seed = options.seed ?? 1;
   const calendar = options.calendar ?? xnysCalendar;
   const missingRate = options.missingRate ?? 0;
@@ -178,12 +191,16 @@ export function checkSampleOptions(options: SampleOptions): {
   if (!(missingRate >= 0 && missingRate < 1)) {
     throw new InvalidArgumentError(`missingRate ${missingRate} is not in [0, 1)`);
   }
+  if (typeof options.symbols !== "number") for (const s of options.symbols) checkSymbol(s);
   const symbols =
-    typeof options.symbols === "number" ? countedSymbols(options.symbols) : [...options.symbols];
+    typeof options.symbols === "number"
+      ? countedSymbols(options.symbols)
+      : options.symbols.map((s) => s.toUpperCase());
   if (symbols.length === 0) throw new InvalidArgumentError("no symbols to generate");
-  for (const s of symbols) checkSymbol(s);
-  if (new Set(symbols).size !== symbols.length)
-    throw new InvalidArgumentError("a symbol is named twice");
+  const twice = symbols.find((s, i) => symbols.indexOf(s) !== i);
+  if (twice !== undefined) {
+    throw new InvalidArgumentError(`symbol ${twice} is named twice (symbols are case-insensitive)`);
+  }
 
   return { symbols, sessionDates: calendar.sessionsBetween(from, to) };
 }
@@ -193,4 +210,22 @@ function countedSymbols(count: number): string[] {
     throw new InvalidArgumentError(`symbol count ${count} is not between 1 and 100000`);
   }
   return sampleTickers(count);
+}
+
+/**
+ * Which of `symbols` already hold bars in the store, with their counts (sorted by symbol): what
+ * a sample would be written over.
+ */
+export async function symbolsWithBars(
+  store: BarStore,
+  symbols: readonly string[],
+): Promise<{ symbol: string; bars: number }[]> {
+  const stored = new Set((await store.symbols()).map((s) => s.toUpperCase()));
+  const held: { symbol: string; bars: number }[] = [];
+  for (const symbol of [...symbols].sort()) {
+    if (!stored.has(symbol.toUpperCase())) continue;
+    const coverage = await store.coverage(symbol);
+    if (coverage !== undefined) held.push({ symbol, bars: coverage.count });
+  }
+  return held;
 }
