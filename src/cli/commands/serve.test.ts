@@ -32,16 +32,23 @@ describe("sessiondata serve", () => {
     await expect(runServe(options)).rejects.toThrow(message);
   });
 
-  it("serves the API over the database (a sample generated into an empty one)", async () => {
+  it("serves the API over an existing database, read-only if asked, and never generates", async () => {
+    const db = join(dir, "served.duckdb");
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     let running: Awaited<ReturnType<typeof runServe>> | undefined;
     try {
-      running = await runServe({ port: "0", db: join(dir, "served.duckdb") });
+      const made = ["generate", "--db", db, "--from", "2024-01-02", "--to", "2024-01-03"];
+      expect(await main(["node", "sessiondata", ...made])).toBe(0);
+      stderr.mockClear();
+      running = await runServe({ port: "0", db, readOnly: true });
       const notes = stderr.mock.calls.map((c) => String(c[0])).join("");
-      expect(notes).toMatch(/is empty; generating a sample first/);
+      expect(notes).not.toMatch(/generating/);
+      expect(notes).toContain(`serving ${db} (read-only)`);
       expect(notes).toContain(`dashboard ${running.url}`);
     } finally {
       stderr.mockRestore();
+      stdout.mockRestore();
     }
     const replay = await fetch(`${running.url}/api/replay`);
     expect(await replay.json()).toMatchObject({ state: "idle" });
