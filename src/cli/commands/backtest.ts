@@ -11,6 +11,8 @@ import {
   checkDateOption,
   listOption,
   numberOption,
+  SYMBOLS_HELP,
+  symbolsOption,
 } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 import { symbolsOrSample } from "../sample.js";
@@ -70,7 +72,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   try {
     const store = opened.store;
     const known = await symbolsOrSample(opened, calendar);
-    const symbols = listOption(options.symbols, "--symbols") ?? known;
+    const symbols = symbolsOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
@@ -162,7 +164,7 @@ export function registerBacktest(program: Command): void {
     .description(
       "replay stored bars through session data with analysis and gap repair, and print a report (generates a sample into an empty store first)",
     )
-    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--symbols <list>", SYMBOLS_HELP)
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
     .option("--speed <speed>", '"max" or a multiple of real time (60 = a minute a second)', "max")

@@ -37,7 +37,7 @@ function parseSymbols(value: string | undefined): number | string[] {
   if (/^\s*\d+\s*$/.test(value)) return Number(value);
   const names = value
     .split(",")
-    .map((s) => s.trim())
+    .map((s) => s.trim().toUpperCase())
     .filter((s) => s !== "");
   if (names.length === 0)
     throw new InvalidArgumentError(`--symbols ${JSON.stringify(value)} names no symbol`);

@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { storedSessionRange } from "../../history/public.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
-import { CALENDAR_NAMES, calendarByName, checkDateOption, listOption } from "../options.js";
+import {
+  CALENDAR_NAMES,
+  calendarByName,
+  checkDateOption,
+  SYMBOLS_HELP,
+  symbolsOption,
+} from "../options.js";
 import { formatNumber, formatTable } from "../report-format.js";
 import {
   DB_OPTION,
@@ -91,7 +97,7 @@ export async function runQuality(
   const { location: db, store } = opened;
   try {
     const known = await store.symbols();
-    const symbols = listOption(options.symbols) ?? known;
+    const symbols = symbolsOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
@@ -147,7 +153,7 @@ export function registerQuality(program: Command): void {
     .description(
       "measure stored bars against the calendar: expected, present and missing bars, quality and the longest gaps per symbol and session",
     )
-    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--symbols <list>", SYMBOLS_HELP)
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
     .option(...DB_OPTION)

@@ -79,6 +79,9 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   } catch (error) {
     await system.stop();
     await opened.close();
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
+      throw new InvalidArgumentError(`port ${port} is in use; pass --port`, { cause: error });
+    }
     throw error;
   }
 }
