@@ -39,7 +39,7 @@ interface Block {
 }
 
 /** The README's ```ts blocks, in order, each with the nearest heading above it. */
-export function tsBlocks(markdown: string): Block[] {
+function tsBlocks(markdown: string): Block[] {
   const lines = markdown.split("\n");
   const blocks: Block[] = [];
   let heading = "";
