@@ -8,9 +8,14 @@ export interface Progress {
 
 /**
  * A bar that appears only for work of at least `threshold` units (bytes, rows, symbols), so
- * small jobs stay quiet.
+ * small jobs stay quiet. It shows `done` of `total`: the work done (bytes read, symbols written),
+ * never a span of time. `stream` is stderr but in tests.
  */
-export function progressBar(unit: string, threshold = 0): Progress {
+export function progressBar(
+  unit: string,
+  threshold = 0,
+  stream: NodeJS.WritableStream = process.stderr,
+): Progress {
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total, label = "") {
@@ -18,14 +23,14 @@ export function progressBar(unit: string, threshold = 0): Progress {
         if (total < threshold) return;
         bar = new cliProgress.SingleBar(
           {
-            stream: process.stderr,
+            stream,
             format: `{label} |{bar}| {percentage}% | {value}/{total} ${unit}`,
             hideCursor: true,
             clearOnComplete: true,
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total, 0, { label });
+        bar.start(total, done, { label });
       }
       bar.setTotal(total);
       bar.update(done, { label });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/fast-check.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { PROVENANCES, type Provenance, type ProvenanceCounts } from "../domain/provenance.js";
@@ -9,7 +10,6 @@ import { SessionData } from "./session-data.js";
 
 const cal = makeTestCalendar(["2024-01-03"]);
 const DATES = ["2024-01-02", "2024-01-03", "2024-01-04"];
-const SEED = 14;
 
 function barAt(date: string, minute: number, price = 100): Bar {
   const s = cal.session(date)!;
@@ -143,7 +143,7 @@ describe("SessionData provenance", () => {
           expect(sd.getProvenance("S", time), "the last write of a minute wins").toBe(p);
         }
       }),
-      { numRuns: 200, seed: SEED },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -312,7 +312,7 @@ describe("BacktestStreamCoordinator", () => {
     const fractions: number[] = [];
     replay.on("progress", (e) => fractions.push(e.fraction));
     await replay.run();
-    expect(fractions.length).toBeGreaterThanOrEqual(3);
+    expect(fractions.length, JSON.stringify(fractions)).toBeGreaterThanOrEqual(3);
     expect(fractions.length).toBeLessThanOrEqual(12);
     expect(fractions.every((f, i) => i === 0 || f > fractions[i - 1]!)).toBe(true);
     expect(fractions.at(-1)).toBe(1);

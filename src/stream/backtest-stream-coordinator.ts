@@ -22,6 +22,7 @@ import type {
 } from "./backtest-types.js";
 import { ReplayClock } from "./replay-clock.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
+import { estimateScanRows } from "./replay-work.js";
 import { seededRandom } from "./seeded-random.js";
 
 type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
@@ -83,6 +84,11 @@ export class BacktestStreamCoordinator {
   #nextUpkeep = 0;
   #lastUpkeepNow = Number.NEGATIVE_INFINITY;
   #lastMinute = Number.NaN;
+  /** Rows the scan has read, and about how many it will read in all: progress is their ratio. */
+  #rowsRead = 0;
+  #rowsScanned = 0;
+  #rowsExpected = 0;
+  #lastFraction = -1;
 
   constructor(options: BacktestOptions) {
     const { sessions, hours, dropRate, chunkSize, upkeep } = checkBacktestOptions(options);
@@ -161,7 +167,7 @@ export class BacktestStreamCoordinator {
     this.#startWall = performance.now();
     const symbols = await this.#resolveSymbols();
     await this.#replay(symbols);
-    if (!this.#clock.stopped && this.#listeners.progress.size > 0) {
+    if (!this.#clock.stopped && this.#listeners.progress.size > 0 && this.#lastFraction < 1) {
       this.#emitProgress(1, this.#lastMinute);
     }
     const report = this.#report(symbols);
@@ -210,6 +216,10 @@ export class BacktestStreamCoordinator {
     let pending = 0;
     let dropped = 0;
     const scratch = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    if (this.#listeners.progress.size > 0) {
+      const span = [windows[0]!.from, windows[windows.length - 1]!.to] as const;
+      this.#rowsExpected = await estimateScanRows(this.#store, symbols, ...span);
+    }
     const chunks = this.#store.scan({
       symbols,
       from: windows[0]!.from,
@@ -218,12 +228,16 @@ export class BacktestStreamCoordinator {
     });
     scan: for await (const chunk of chunks) {
       const { length, symbol, time, open: o, high, low, close, volume } = chunk;
+      const base = this.#rowsScanned;
+      this.#rowsScanned += length;
       for (let i = 0; i < length; i++) {
         const t = time[i]!;
         if (t !== minute) {
           if (open) {
             this.#countBars(run!, pending);
             pending = 0;
+            // Every row before this one is done.
+            this.#rowsRead = base + i;
             await this.#finishSlice(run!, minute, sliceBars);
             open = false;
           }
@@ -282,6 +296,7 @@ export class BacktestStreamCoordinator {
     if (clock.stopped || run === undefined) return;
     if (open) {
       this.#countBars(run, pending);
+      this.#rowsRead = this.#rowsScanned;
       await this.#finishSlice(run, minute, sliceBars);
     }
     await this.#endSession(run);
@@ -336,7 +351,12 @@ export class BacktestStreamCoordinator {
     if (bars !== undefined) this.#emit("slice", { time: t, bars });
     if (this.#listeners.progress.size > 0) {
       const now = t + MINUTE_MS;
-      const fraction = (run.index + (now - run.from) / (run.to - run.from)) / this.#sessions.length;
+      // Work done (rows read of those expected), not calendar span: sessions without data cost
+      // nothing. The calendar span is the measure only when nothing is stored in the range.
+      const fraction =
+        this.#rowsExpected > 0
+          ? Math.min(this.#rowsRead / this.#rowsExpected, 1)
+          : (run.index + (now - run.from) / (run.to - run.from)) / this.#sessions.length;
       if (fraction >= this.#nextProgress || !this.#clock.isMax) {
         this.#nextProgress = (Math.floor(fraction * this.#progressSteps) + 1) / this.#progressSteps;
         this.#emitProgress(Math.min(fraction, 1), t);
@@ -357,6 +377,7 @@ export class BacktestStreamCoordinator {
   }
 
   #emitProgress(fraction: number, time: number): void {
+    this.#lastFraction = fraction;
     const seconds = (performance.now() - this.#startWall) / 1000;
     const date = this.#sd.currentSession ?? this.#sessions[0]!;
     this.#emit("progress", {

@@ -88,7 +88,10 @@ export interface SessionEndEvent {
 
 /** Where a replay is. Fired at evenly spaced points of simulated progress, so deterministically. */
 export interface ProgressEvent {
-  /** Fraction of the range replayed, 0..1, by simulated time within the sessions. */
+  /**
+   * Fraction of the work done, 0..1: rows of the range read from the store over about how many
+   * it holds (by simulated time within the sessions only when it holds none), 1 at the end.
+   */
   readonly fraction: number;
   /** The simulated session date. */
   readonly date: string;
