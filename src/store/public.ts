@@ -1,4 +1,5 @@
 // The store layer's public surface, exported by hand.
+export { BarBuffer, BarView } from "./bar-buffer.js";
 export type { BarSeries } from "./bar-columns.js";
 export type {
   BarArrival,

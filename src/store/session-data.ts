@@ -4,6 +4,7 @@ import { type Bar, barProblem, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, InvalidBarError, SessionMismatchError } from "../domain/errors.js";
 import type { Provenance } from "../domain/provenance.js";
 import { checkTimeframe, type Timeframe } from "../domain/timeframe.js";
+import type { BarBuffer, BarView } from "./bar-buffer.js";
 import type { BarSeries } from "./bar-columns.js";
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
@@ -19,10 +20,13 @@ import {
 } from "./session-context.js";
 import type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
 import { Subscribers } from "./subscribers.js";
-import { checkSince, SymbolSessionData } from "./symbol-session-data.js";
+import { checkBufferCount, checkSince, SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
 export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
+
+/** What a view over no bars points at. */
+const EMPTY_COLUMN = new Float64Array(0);
 
 /**
  * The in-memory store of the current trading session's bars: per symbol, columnar 1-minute bars
@@ -297,6 +301,40 @@ export class SessionData {
     const sym = this.#symbols.get(symbol);
     if (sym === undefined) return checkTimeframe(tf) ?? [];
     return sym.getLastNBars(n, tf);
+  }
+
+  /**
+   * Copies the last `n` bars of `symbol` (fewer when it has fewer; 0 for an unknown symbol) into
+   * the caller's `into`, oldest first, and returns how many: {@link getLastNBars} without an
+   * object per bar, for hot loops. `into.length` is set to the count.
+   *
+   * @example
+   * ```ts
+   * const buf = new BarBuffer(20);
+   * const n = sd.readLastN("AAPL", 20, buf);
+   * const latestClose = n > 0 ? buf.close[n - 1] : undefined;
+   * ```
+   */
+  readLastN(symbol: string, n: number, into: BarBuffer, tf: Timeframe = "1m"): number {
+    const sym = this.#symbols.get(symbol);
+    if (sym !== undefined) return sym.readLastN(n, into, tf);
+    checkTimeframe(tf);
+    checkBufferCount(n, into);
+    into.length = 0;
+    return 0;
+  }
+
+  /**
+   * Points `view` at the last `n` bars of `symbol` (fewer when it has fewer; 0 for an unknown
+   * symbol) without copying and returns how many: the cheapest last-N read, valid until the next
+   * write to that symbol. {@link readLastN} copies instead.
+   */
+  viewLastN(symbol: string, n: number, view: BarView, tf: Timeframe = "1m"): number {
+    const sym = this.#symbols.get(symbol);
+    if (sym !== undefined) return sym.viewLastN(n, view, tf);
+    checkTimeframe(tf);
+    if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
+    return view.point(EMPTY_COLUMN, 0, 0, 0);
   }
 
   /** Bars of `symbol` with `time >= t`, oldest first. */
