@@ -11,4 +11,7 @@ export { getSessionData, resetSessionData } from "./instance.js";
 export type { SessionMetrics } from "./metrics.js";
 export type { Rejection } from "./rejections.js";
 export { type AddBarsResult, SessionData, type SessionDataOptions } from "./session-data.js";
+export { SessionDataReader } from "./shared/session-data-reader.js";
+export type { SharedSessionDescriptor } from "./shared/shared-layout.js";
+export type { ShareOptions } from "./shared/shared-session-writer.js";
 export { SymbolSessionData } from "./symbol-session-data.js";

@@ -19,6 +19,8 @@ import {
   WRITE,
 } from "./session-context.js";
 import type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
+import type { SharedSessionDescriptor } from "./shared/shared-layout.js";
+import { SharedSessionWriter, type ShareOptions } from "./shared/shared-session-writer.js";
 import { Subscribers } from "./subscribers.js";
 import { checkBufferCount, checkSince, SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
@@ -58,6 +60,7 @@ export class SessionData {
   /** Listeners and bar hooks, in subscription order. */
   readonly #subscribers = new Subscribers();
   #rejections = new Rejections();
+  #shared: SharedSessionWriter | undefined;
 
   constructor(options: SessionDataOptions = {}) {
     const history = options.historySessions ?? 5;
@@ -407,6 +410,24 @@ export class SessionData {
       this.#symbols.set(symbol, sym);
     }
     sym[SET_REPAIR](filled, unfillable);
+  }
+
+  /**
+   * Shares the current session's 1-minute bars and metrics with other threads: returns a
+   * descriptor (shared buffers, postable to a worker) that `SessionDataReader.attach` reads.
+   * The first call starts mirroring every write into shared memory (a bar hook; it costs the
+   * writer one extra row write and a metrics copy per bar); later calls return the same
+   * descriptor, and their options are ignored.
+   *
+   * @example
+   * ```ts
+   * const reader = SessionDataReader.attach(sd.share()); // or in a worker, from workerData
+   * reader.getLatestBar("AAPL");
+   * ```
+   */
+  share(options?: ShareOptions): SharedSessionDescriptor {
+    this.#shared ??= new SharedSessionWriter(this, options);
+    return this.#shared.descriptor;
   }
 
   /**
