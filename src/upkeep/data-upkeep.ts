@@ -1,7 +1,6 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import { lowerBound } from "../domain/search.js";
 import { systemClock, type WallClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
@@ -12,7 +11,8 @@ import {
   type Sleep,
 } from "./backoff.js";
 import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { findGapsIn, type Gap, outsideBreak, windowEnd } from "./gap.js";
+import { expectedWindows, minutesIn, presentIn, type StoredRange } from "./expected-minutes.js";
+import { findGapsIn, type Gap } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
 import {
@@ -67,6 +67,7 @@ export class DataUpkeep {
   readonly #clock: () => number;
   readonly #wall: WallClock;
   readonly #settleMs: number;
+  readonly #ranges: ReadonlyMap<string, StoredRange> | undefined;
   readonly #listeners = new Set<UpkeepListener>();
   readonly #known = new Set<string>();
   #knownSorted: string[] = [];
@@ -80,6 +81,7 @@ export class DataUpkeep {
   #runs = 0;
   #runErrors = 0;
   #sessions = 0;
+  #missingSessions = 0;
   #gapsDetected = 0;
   #barsMissing = 0;
   #listenerErrors = 0;
@@ -112,6 +114,7 @@ export class DataUpkeep {
     const wall = this.#wall;
     this.#clock = options.clock ?? (() => wall.now());
     this.#settleMs = options.settleMs ?? 5_000;
+    this.#ranges = options.ranges;
   }
 
   /** The retry policy in force (defaults filled in). */
@@ -132,20 +135,17 @@ export class DataUpkeep {
    */
   checkCompleteness(symbol: string, now: number): Gap[] {
     this.#syncSession();
-    const s = this.#session;
-    if (s === undefined) return [];
-    return this.#gapsOf(symbol, s.open, windowEnd(s.open, s.close, now));
+    if (this.#session === undefined) return [];
+    return this.#measure(symbol, SCRATCH, now);
   }
 
   /** {@link checkCompleteness} of every watched symbol, symbols in sorted order. */
   checkAll(now: number): Gap[] {
     this.#syncSession();
-    const s = this.#session;
     const out: Gap[] = [];
-    if (s === undefined) return out;
-    const end = windowEnd(s.open, s.close, now);
+    if (this.#session === undefined) return out;
     for (const symbol of this.#watched()) {
-      const gaps = this.#gapsOf(symbol, s.open, end);
+      const gaps = this.#measure(symbol, SCRATCH, now);
       for (let i = 0; i < gaps.length; i++) out.push(gaps[i]!);
     }
     return out;
@@ -163,10 +163,6 @@ export class DataUpkeep {
     return m !== undefined && m.barCount === expected && (expected === 0 || m.lastBarTime < end);
   }
 
-  #gapsOf(symbol: string, open: number, end: number): Gap[] {
-    return this.#measure(symbol, SCRATCH, open, end);
-  }
-
   /**
    * One round: checks every watched symbol up to `now`, reports new gaps, fetches the missing
    * minutes (retrying failures; never two requests for one minute at once), writes what the
@@ -181,12 +177,11 @@ export class DataUpkeep {
       this.#runs++;
       return;
     }
-    const end = windowEnd(s.open, s.close, now);
     const requests: RepairRequest[] = [];
     const symbols = this.#watched();
     for (const symbol of symbols) {
       const state = stateOf(this.#states, symbol);
-      for (const gap of this.#measure(symbol, state, s.open, end)) {
+      for (const gap of this.#measure(symbol, state, now)) {
         this.#detect(gap, state, date);
         planRequests(state, gap, requests);
       }
@@ -222,7 +217,7 @@ export class DataUpkeep {
       for (const symbol of symbols) {
         const state = stateOf(this.#states, symbol);
         if (touched.has(symbol)) {
-          this.#measure(symbol, state, s.open, end);
+          this.#measure(symbol, state, now);
           this.#sd.setRepairCounts(symbol, {
             filled: state.filled,
             unfillable: state.unfillable?.size ?? 0,
@@ -298,6 +293,7 @@ export class DataUpkeep {
       runs: this.#runs,
       runErrors: this.#runErrors,
       sessions: this.#sessions,
+      missingSessions: this.#missingSessions,
       gapsDetected: this.#gapsDetected,
       barsMissing: this.#barsMissing,
       barsFilled: this.#tally.barsFilled,
@@ -365,16 +361,14 @@ export class DataUpkeep {
   }
 
   /**
-   * Gaps of `[open, end)` less the session's break (its minutes are neither expected nor
-   * missing), recording expected and present counts on the state.
+   * Gaps among the current session's expected minutes up to `now` (`expectedWindows`: regular
+   * hours less the break, within the symbol's stored range when `ranges` gives one), recording
+   * expected and present counts on the state. The same definition `assessQuality` uses.
    */
-  #measure(symbol: string, state: SymbolState, open: number, end: number): Gap[] {
-    const windows =
-      this.#session === undefined
-        ? [[open, end] as [number, number]]
-        : outsideBreak(open, end, this.#session);
-    let expected = 0;
-    for (const [from, to] of windows) expected += (to - from) / MINUTE_MS;
+  #measure(symbol: string, state: SymbolState, now: number): Gap[] {
+    const windows = expectedWindows(this.#session!, this.#ranges?.get(symbol), now);
+    const expected = minutesIn(windows);
+    const end = windows.length === 0 ? Number.NEGATIVE_INFINITY : windows[windows.length - 1]![1];
     state.expected = expected;
     if (this.#provenComplete(symbol, expected, end)) {
       state.present = expected;
@@ -387,13 +381,32 @@ export class DataUpkeep {
         .filter(([from, to]) => to > from)
         .map(([from, to]) => ({ symbol, start: from, end: to, count: (to - from) / MINUTE_MS }));
     }
-    let present = 0;
-    for (const [from, to] of windows) {
-      const lo = lowerBound(series.time, from, 0, series.length);
-      present += lowerBound(series.time, to, lo, series.length) - lo;
-    }
+    const present = presentIn(series.time, windows, series.length);
     state.present = present;
     return present === expected ? [] : findGapsIn(symbol, series.time, windows, series.length);
+  }
+
+  /**
+   * Counts a session the replay passed over because no watched symbol had a bar in it: each
+   * watched symbol whose stored range covers it misses all of its expected minutes (a "missing
+   * session", as `assessQuality` counts it), so the report's quality matches `sessiondata quality`.
+   * Nothing is requested: the replay's own store, the source, has nothing there either.
+   */
+  countMissingSession(date: string): void {
+    const session = this.#calendar.session(date);
+    if (session === undefined) return;
+    let counted = false;
+    for (const symbol of this.#watched()) {
+      const range = this.#ranges?.get(symbol);
+      const expected = minutesIn(expectedWindows(session, range));
+      if (expected === 0) continue;
+      counted = true;
+      this.#doneExpected += expected;
+      this.#doneMinQuality = 0;
+      this.#missingSessions++;
+      this.#barsMissing += expected;
+    }
+    if (counted) this.#sessions++;
   }
 
   #detect(gap: Gap, state: SymbolState, date: string): void {
