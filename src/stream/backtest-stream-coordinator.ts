@@ -3,7 +3,7 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
-import type { SessionData } from "../store/public.js";
+import type { SessionData, SessionMetrics } from "../store/public.js";
 import {
   checkBacktestOptions,
   listenersOf,
@@ -66,6 +66,7 @@ export class BacktestStreamCoordinator {
   readonly #chunkSize: number | undefined;
   readonly #progressSteps: number;
   readonly #clock: ReplayClock;
+  #windows: readonly SessionRun[] = [];
   readonly #listeners: { [E in BacktestEventName]: Set<Listener<E>> } = {
     slice: new Set(),
     sessionStart: new Set(),
@@ -83,6 +84,11 @@ export class BacktestStreamCoordinator {
   #nextUpkeep = 0;
   #lastUpkeepNow = Number.NEGATIVE_INFINITY;
   #lastMinute = Number.NaN;
+  /** Index of the first session window neither played nor counted as skipped. */
+  #nextWindow = 0;
+  /** Each symbol's metrics at the end of the last session in which it had bars. */
+  readonly #lastMetrics = new Map<string, SessionMetrics>();
+  #symbols: readonly string[] = [];
 
   constructor(options: BacktestOptions) {
     const { sessions, hours, dropRate, chunkSize, upkeep } = checkBacktestOptions(options);
@@ -160,6 +166,17 @@ export class BacktestStreamCoordinator {
     this.#started = true;
     this.#startWall = performance.now();
     const symbols = await this.#resolveSymbols();
+    this.#symbols = symbols;
+    if (this.#upkeep?.setStoredRanges !== undefined) {
+      // Each symbol enters at its first stored bar and leaves after its last: upkeep expects no
+      // minute of it outside that range (the one definition `sessiondata quality` uses).
+      const ranges = new Map<string, { first: number; last: number }>();
+      for (const symbol of symbols) {
+        const c = await this.#store.coverage(symbol);
+        if (c !== undefined) ranges.set(symbol, { first: c.first, last: c.last });
+      }
+      this.#upkeep.setStoredRanges(ranges);
+    }
     await this.#replay(symbols);
     if (!this.#clock.stopped && this.#listeners.progress.size > 0) {
       this.#emitProgress(1, this.#lastMinute);
@@ -194,6 +211,7 @@ export class BacktestStreamCoordinator {
    */
   async #replay(symbols: readonly string[]): Promise<void> {
     const windows = sessionWindows(this.#calendar, this.#sessions, this.#hours);
+    this.#windows = windows;
     const sd = this.#sd;
     const clock = this.#clock;
     const dropRate = this.#dropRate;
@@ -279,12 +297,26 @@ export class BacktestStreamCoordinator {
       }
     }
     this.#dropped += dropped;
-    if (clock.stopped || run === undefined) return;
-    if (open) {
-      this.#countBars(run, pending);
-      await this.#finishSlice(run, minute, sliceBars);
+    if (clock.stopped) return;
+    if (run !== undefined) {
+      if (open) {
+        this.#countBars(run, pending);
+        await this.#finishSlice(run, minute, sliceBars);
+      }
+      await this.#endSession(run);
     }
-    await this.#endSession(run);
+    this.#skipTo(windows.length);
+  }
+
+  /**
+   * Tells upkeep of the sessions before window `w` that no bar reached (the replay passes over
+   * them), so a symbol whose range covers one has it counted as a missing session.
+   */
+  #skipTo(w: number): void {
+    const count = this.#upkeep?.countMissingSession;
+    for (; this.#nextWindow < w; this.#nextWindow++) {
+      count?.call(this.#upkeep, this.#windows[this.#nextWindow]!.date);
+    }
   }
 
   #countBars(run: SessionRun, bars: number): void {
@@ -303,6 +335,8 @@ export class BacktestStreamCoordinator {
   }
 
   #beginSession(run: SessionRun, firstMinute: number): void {
+    this.#skipTo(run.index);
+    this.#nextWindow = run.index + 1;
     this.#sessionsPlayed++;
     // Rolling explicitly (rather than on the first stored bar) keeps the clock and upkeep on this
     // session even when its first bars are dropped.
@@ -352,6 +386,13 @@ export class BacktestStreamCoordinator {
       this.#lastUpkeepNow = now;
       await this.#upkeep.runOnce(now);
     }
+    // Per session, not per bar: a symbol that leaves the replay keeps the row of its last session.
+    for (const symbol of this.#symbols) {
+      const m = this.#sd.getSessionMetrics(symbol);
+      if (m !== undefined && m.sessionDate === run.date && m.barCount > 0) {
+        this.#lastMetrics.set(symbol, m);
+      }
+    }
     const { index, date, session, bars } = run;
     this.#emit("sessionEnd", { date, session, index, bars, slices: run.slices });
   }
@@ -378,8 +419,13 @@ export class BacktestStreamCoordinator {
     const perSymbol: Record<string, SymbolReport> = {};
     for (const symbol of symbols) {
       const analysis = this.#analysis?.analyze(symbol);
+      const metrics = this.#lastMetrics.get(symbol) ?? this.#sd.getSessionMetrics(symbol) ?? null;
+      const last = metrics === null || metrics.barCount === 0 ? null : metrics.lastBarTime;
+      const indicatorsTime = analysis?.time;
       perSymbol[symbol] = {
-        metrics: this.#sd.getSessionMetrics(symbol) ?? null,
+        metrics,
+        lastBarTime: last,
+        indicatorsTime: typeof indicatorsTime === "number" ? indicatorsTime : null,
         indicators: analysis?.indicators ?? {},
         trend: analysis?.trend ?? null,
       };

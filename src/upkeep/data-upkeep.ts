@@ -67,7 +67,7 @@ export class DataUpkeep {
   readonly #clock: () => number;
   readonly #wall: WallClock;
   readonly #settleMs: number;
-  readonly #ranges: ReadonlyMap<string, StoredRange> | undefined;
+  #ranges: ReadonlyMap<string, StoredRange> | undefined;
   readonly #listeners = new Set<UpkeepListener>();
   readonly #known = new Set<string>();
   #knownSorted: string[] = [];
@@ -384,6 +384,14 @@ export class DataUpkeep {
     const present = presentIn(series.time, windows, series.length);
     state.present = present;
     return present === expected ? [] : findGapsIn(symbol, series.time, windows, series.length);
+  }
+
+  /**
+   * Sets each symbol's stored range (see the `ranges` option); a backtest gives its symbols'
+   * coverage before its first session.
+   */
+  setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
+    this.#ranges = ranges;
   }
 
   /**
