@@ -389,9 +389,21 @@ export class BacktestStreamCoordinator {
     // Per session, not per bar: a symbol that leaves the replay keeps the row of its last session.
     for (const symbol of this.#symbols) {
       const m = this.#sd.getSessionMetrics(symbol);
-      if (m !== undefined && m.sessionDate === run.date && m.barCount > 0) {
-        this.#lastMetrics.set(symbol, m);
-      }
+      if (m === undefined || m.sessionDate !== run.date || m.barCount === 0) continue;
+      // Upkeep's figure, not the store's: minutes outside the symbol's stored range (a partial
+      // first or last day) are not expected, as in `sessiondata quality`.
+      const q = this.#upkeep?.sessionQuality?.(symbol);
+      this.#lastMetrics.set(
+        symbol,
+        q === undefined
+          ? m
+          : {
+              ...m,
+              expectedBarCount: q.expected,
+              missingBarCount: q.expected - q.present,
+              barQuality: q.expected === 0 ? 100 : (q.present / q.expected) * 100,
+            },
+      );
     }
     const { index, date, session, bars } = run;
     this.#emit("sessionEnd", { date, session, index, bars, slices: run.slices });

@@ -26,6 +26,14 @@ export interface ReplayUpkeep {
    * missing for every symbol whose range covers it. Called in session order, between sessions.
    */
   countMissingSession?(date: string): void;
+  /**
+   * The expected and present minutes of `symbol` in the current session at upkeep's last pass
+   * (its definition: within the symbol's stored range), or `undefined` when it has not measured
+   * the symbol. The report's per-symbol `expectedBarCount` and `barQuality` come from it.
+   */
+  sessionQuality?(
+    symbol: string,
+  ): { readonly expected: number; readonly present: number } | undefined;
   /** Counters to put into the backtest report as `upkeep` (gaps detected, filled, …). */
   report?(): Record<string, unknown>;
 }

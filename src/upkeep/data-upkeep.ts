@@ -387,6 +387,15 @@ export class DataUpkeep {
   }
 
   /**
+   * The expected and present minutes of `symbol` in the current session at the last
+   * {@link runOnce}, or `undefined` when that pass did not measure it.
+   */
+  sessionQuality(symbol: string): { expected: number; present: number } | undefined {
+    const state = this.#states.get(symbol);
+    return state === undefined ? undefined : { expected: state.expected, present: state.present };
+  }
+
+  /**
    * Sets each symbol's stored range (see the `ranges` option); a backtest gives its symbols'
    * coverage before its first session.
    */

@@ -1,9 +1,16 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
+import type { TradingCalendar } from "../../calendar/public.js";
+import { xnysCalendar } from "../../calendar/xnys.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { storedSessionRange } from "../../history/public.js";
-import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
+import {
+  type BacktestReport,
+  mergeBacktestReports,
+  type ReplayHours,
+  type ReplaySpeed,
+} from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
 import {
   CALENDAR_NAMES,
@@ -52,7 +59,8 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const dropRate = numberOption("--drop-rate", options.dropRate);
   const seed = numberOption("--seed", options.seed);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
-  const calendar = calendarByName(options.calendar);
+  const override = options.calendar === undefined ? undefined : calendarByName(options.calendar);
+  const calendar = override ?? xnysCalendar;
   const system = new SystemManager({
     calendar,
     indicators,
@@ -64,52 +72,95 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   try {
     const store = system.dataManager.barStore;
     const known = await symbolsOrSample(store, system.dbPath, calendar);
-    const symbols = listOption(options.symbols, "--symbols") ?? known;
+    const symbols = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase()) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
       );
     }
-    const stored = await storedSessionRange(store, symbols, calendar);
-    const from = options.from ?? stored?.from;
-    const to = options.to ?? stored?.to;
-    if (from === undefined || to === undefined) {
-      throw new InvalidArgumentError(`no bars stored for ${symbols.join(", ")}`);
-    }
-    // A range half taken from the store: say which end the user did not give, rather than
-    // "from 2024-02-15 is after to 2024-01-31" about a --to never typed.
-    if (from > to && (options.from === undefined || options.to === undefined)) {
-      throw new InvalidArgumentError(
-        options.to === undefined
-          ? `empty range: --from ${from} is after the last stored session, ${to}`
-          : `empty range: --to ${to} is before the first stored session, ${from}`,
-      );
-    }
-    // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
-    // clock; backoff is only accounted, so the report depends on the data and options alone.
-    const replay = system.dataManager.createBacktest({
+    const infos = new Map((await store.listSymbolInfo()).map((i) => [i.symbol, i]));
+    // Each symbol replays on its stored calendar (one replay per calendar, results merged),
+    // unless --calendar names one for all.
+    const groups = groupByCalendar(
       symbols,
-      from,
-      to,
-      speed,
-      hours,
-      ...(dropRate === undefined ? {} : { dropRate }),
-      ...(seed === undefined ? {} : { seed }),
-    });
-    // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
-    const onInterrupt = () => replay.stop();
-    process.once("SIGINT", onInterrupt);
-    const report = await withProgressBar(replay, () => replay.run()).finally(() =>
-      process.off("SIGINT", onInterrupt),
+      (s) => override ?? calendarByName(infos.get(s)?.calendar ?? "XNYS"),
     );
+    const plans: { calendar: TradingCalendar; symbols: string[]; from: string; to: string }[] = [];
+    for (const [cal, group] of groups) {
+      const stored = await storedSessionRange(store, group, cal);
+      const from = options.from ?? stored?.from;
+      const to = options.to ?? stored?.to;
+      if (from === undefined || to === undefined) {
+        throw new InvalidArgumentError(`no bars stored for ${group.join(", ")}`);
+      }
+      // A range half taken from the store: say which end the user did not give, rather than
+      // "from 2024-02-15 is after to 2024-01-31" about a --to never typed.
+      if (from > to && (options.from === undefined || options.to === undefined)) {
+        throw new InvalidArgumentError(
+          options.to === undefined
+            ? `empty range: --from ${from} is after the last stored session, ${to}`
+            : `empty range: --to ${to} is before the first stored session, ${from}`,
+        );
+      }
+      plans.push({ calendar: cal, symbols: group, from, to });
+    }
+    const reports: BacktestReport[] = [];
+    let interrupted = false;
+    for (const [k, plan] of plans.entries()) {
+      if (interrupted) break;
+      // The system's own parts for the first calendar; a fresh session store and analysis engine
+      // (over the same bar store) for each further one.
+      const part =
+        plan.calendar === system.calendar
+          ? system
+          : new SystemManager({
+              calendar: plan.calendar,
+              indicators,
+              extendedHours: hours === "extended",
+              barStore: store,
+            });
+      // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
+      // clock; backoff is only accounted, so the report depends on the data and options alone.
+      const replay = part.dataManager.createBacktest({
+        symbols: plan.symbols,
+        from: plan.from,
+        to: plan.to,
+        speed,
+        hours,
+        ...(dropRate === undefined ? {} : { dropRate }),
+        ...(seed === undefined ? {} : { seed }),
+      });
+      // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
+      const onInterrupt = () => {
+        interrupted = true;
+        replay.stop();
+      };
+      process.once("SIGINT", onInterrupt);
+      try {
+        reports.push(
+          await withProgressBar(replay, () => replay.run(), k, plans.length).finally(() =>
+            process.off("SIGINT", onInterrupt),
+          ),
+        );
+      } finally {
+        if (part !== system) await part.stop();
+      }
+    }
+    const report = mergeBacktestReports(reports);
     if (report.bars === 0) {
+      const { from, to } = plans[0]!;
       throw new InvalidArgumentError(
         `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
       );
     }
+    const priceDecimals = Object.fromEntries(
+      [...infos.values()].map((i) => [i.symbol, i.priceDecimals]),
+    );
     process.stdout.write(
-      options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${formatBacktestReport(report, { priceDecimals })}${plans.length > 1 ? `\ncalendars: ${plans.map((p) => `${p.calendar.name} (${p.symbols.join(", ")})`).join(", ")}` : ""}\n`,
     );
     return report;
   } finally {
@@ -117,10 +168,27 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   }
 }
 
+/** Symbols by calendar, calendars in order of their first symbol. */
+function groupByCalendar(
+  symbols: readonly string[],
+  calendarOf: (symbol: string) => TradingCalendar,
+): Map<TradingCalendar, string[]> {
+  const groups = new Map<TradingCalendar, string[]>();
+  for (const symbol of symbols) {
+    const cal = calendarOf(symbol);
+    const group = groups.get(cal);
+    if (group === undefined) groups.set(cal, [symbol]);
+    else group.push(symbol);
+  }
+  return groups;
+}
+
 /** Shows a progress bar on stderr (a TTY only; cli-progress prints nothing otherwise) while `work` runs. */
 async function withProgressBar<T>(
   replay: { on: SystemReplay["on"] },
   work: () => Promise<T>,
+  part = 0,
+  parts = 1,
 ): Promise<T> {
   const bar = new cliProgress.SingleBar(
     {
@@ -133,7 +201,7 @@ async function withProgressBar<T>(
   );
   bar.start(1000, 0, { date: "", rate: "0" });
   const off = replay.on("progress", (p) => {
-    bar.update(Math.round(p.fraction * 1000), {
+    bar.update(Math.round(((part + p.fraction) / parts) * 1000), {
       date: p.date,
       rate: Math.round(p.barsPerSecond).toLocaleString("en-US"),
     });
@@ -162,8 +230,7 @@ export function registerBacktest(program: Command): void {
     .option("--hours <hours>", "regular or extended", "regular")
     .option(
       "--calendar <name>",
-      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,
-      "xnys",
+      `exchange calendar for every symbol: ${Object.keys(CALENDAR_NAMES).join(", ")} (default: each symbol's stored calendar, else XNYS)`,
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
