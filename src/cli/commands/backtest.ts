@@ -51,7 +51,10 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
  * generated into it first when it is empty) through session data with analysis, showing a
  * progress bar on stderr, and prints a report (or, with `--json`, only the report's JSON).
  */
-export async function runBacktest(options: BacktestCommandOptions): Promise<BacktestReport> {
+export async function runBacktest(
+  options: BacktestCommandOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<BacktestReport> {
   checkDateOption("--from", options.from);
   checkDateOption("--to", options.to);
   const speed = parseSpeed(options.speed);
@@ -157,7 +160,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     const priceDecimals = Object.fromEntries(
       [...infos.values()].map((i) => [i.symbol, i.priceDecimals]),
     );
-    process.stdout.write(
+    write(
       options.json
         ? `${JSON.stringify(report, null, 2)}\n`
         : `${formatBacktestReport(report, { priceDecimals })}${plans.length > 1 ? `\ncalendars: ${plans.map((p) => `${p.calendar.name} (${p.symbols.join(", ")})`).join(", ")}` : ""}\n`,
