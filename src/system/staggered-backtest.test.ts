@@ -97,6 +97,32 @@ describe("a backtest over symbols whose stored ranges differ", () => {
     );
   });
 
+  it("counts a session a symbol lacks before its first replayed bar, as quality does", async () => {
+    const store = new MemoryBarStore();
+    const post = xnysCalendar.session("2014-01-02")!.close + 30 * MINUTE_MS;
+    // AAPL's range starts with a post-market bar on 01-02; 01-03 lacks it while SPY trades.
+    await store.writeBars("AAPL", [
+      { time: post, open: 1, high: 1, low: 1, close: 1, volume: 1 },
+      ...day("2014-01-06"),
+    ]);
+    await store.writeBars("SPY", [
+      ...day("2014-01-02"),
+      ...day("2014-01-03"),
+      ...day("2014-01-06"),
+    ]);
+    const report = await backtest(store);
+    const rows = await assessQuality({ source: store, calendar: xnysCalendar, symbols: ["AAPL"] });
+    expect(rows.map((r) => `${r.sessionDate} ${r.expected} ${r.present}`)).toEqual([
+      "2014-01-03 390 0",
+      "2014-01-06 390 390",
+    ]);
+    const upkeep = report.upkeep as Record<string, number>;
+    expect(upkeep.barsMissing, "AAPL's 2014-01-03, though the store had not seen AAPL yet").toBe(
+      390,
+    );
+    expect(upkeep.expectedBars).toBe(390 * 3 + 780);
+  });
+
   it("uses each calendar's own sessions when symbols of two calendars are replayed apart", async () => {
     const store = new MemoryBarStore();
     await store.writeBars("SPY", day("2013-12-31", 0, 30));

@@ -117,7 +117,7 @@ export class DataUpkeep {
     const wall = this.#wall;
     this.#clock = options.clock ?? (() => wall.now());
     this.#settleMs = options.settleMs ?? 5_000;
-    this.#ranges = options.ranges;
+    if (options.ranges !== undefined) this.setStoredRanges(options.ranges);
   }
 
   /** The retry policy in force (defaults filled in). */
@@ -422,12 +422,16 @@ export class DataUpkeep {
   }
 
   /**
-   * Sets each symbol's stored range (see the `ranges` option); a backtest gives its symbols'
-   * coverage before its first session.
+   * Sets each symbol's stored range (see the `ranges` option) and watches those symbols; a
+   * backtest gives its symbols' coverage before its first session.
    */
   setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
     this.#ranges = ranges;
     this.#activeFrom = undefined;
+    // Watched from the start, not from their first replayed bar: a session inside a symbol's
+    // range that lacks it counts against it even before the store has seen it.
+    for (const symbol of ranges.keys()) this.#known.add(symbol);
+    this.#knownSorted = [...this.#known].sort();
   }
 
   /**
