@@ -102,7 +102,7 @@ export function formatQuality(result: QualityCommandResult): string {
     rows,
   );
   const line = (name: string, t: QualityTotals, from: string, to: string): string =>
-    `${name} ${from}..${to}: ${formatNumber(t.sessions, 0)} session${t.sessions === 1 ? "" : "s"}, expected ${formatNumber(t.expected, 0)}, present ${formatNumber(t.present, 0)}, missing ${formatNumber(t.missing, 0)} in ${formatNumber(t.gaps, 0)} gaps${t.missingSessions > 0 ? ` and ${formatNumber(t.missingSessions, 0)} missing session${t.missingSessions === 1 ? "" : "s"}` : ""}, quality ${formatNumber(t.quality, 2)}%`;
+    `${name} ${from}..${to}: ${formatNumber(t.sessions, 0)} session${t.sessions === 1 ? "" : "s"}, expected ${formatNumber(t.expected, 0)}, present ${formatNumber(t.present, 0)}, missing ${formatNumber(t.missing, 0)} in ${formatNumber(t.gaps, 0)} gap${t.gaps === 1 ? "" : "s"}${t.missingSessions > 0 ? ` and ${formatNumber(t.missingSessions, 0)} missing session${t.missingSessions === 1 ? "" : "s"}` : ""}, quality ${formatNumber(t.quality, 2)}%`;
   const perSymbol = Object.entries(result.symbols);
   const lines = [table, ""];
   if (perSymbol.length > 1) {
