@@ -94,5 +94,11 @@ describe("sessiondata quality without --from/--to: each symbol over its own rang
       present: quality.totals.present,
     });
     expect(upkeep.finalQuality).toBe(quality.totals.quality);
+    const spy = report.symbols.SPY!;
+    expect(spy.metrics?.sessionDate, "SPY's row: its own last session, not 2014-01-03").toBe(
+      "2013-12-30",
+    );
+    expect(spy.lastBarTime).toBe(xnysCalendar.session("2013-12-30")!.open + 299 * MINUTE_MS);
+    expect(spy.indicatorsTime).toBe(spy.lastBarTime);
   });
 });
