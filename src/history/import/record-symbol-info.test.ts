@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
 import { MemoryBarStore } from "../memory-bar-store.js";
+import { generateSampleBars } from "../sample/sample-data.js";
 import { importFile } from "./import-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-symbol-info-"));
@@ -43,5 +45,23 @@ describe("import records each symbol's calendar and price decimals", () => {
       /MARS/,
     );
     expect(await store.symbols()).toEqual([]);
+  });
+});
+
+describe("generated sample bars record their calendar too", () => {
+  it("stores the calendar they were made on, prices in cents", async () => {
+    const store = new MemoryBarStore();
+    await generateSampleBars(store, {
+      symbols: ["BTCUSD"],
+      from: "2024-01-06",
+      to: "2024-01-06",
+      calendar: alwaysOpenCalendar,
+    });
+    expect(await store.symbolInfo("BTCUSD")).toEqual({
+      symbol: "BTCUSD",
+      calendar: "24/7",
+      timeZone: "UTC",
+      priceDecimals: 2,
+    });
   });
 });
