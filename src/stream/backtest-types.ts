@@ -109,7 +109,8 @@ export interface SymbolReport {
    * The metrics of the last replayed session in which the symbol had bars (a symbol whose data
    * ends before the replay's last session keeps its own last session, not an empty one); the
    * last session's, with `barCount` 0, when it had bars in none; `null` when the session store
-   * holds nothing of it.
+   * holds nothing of it. With upkeep, `expectedBarCount`, `missingBarCount` and `barQuality` are
+   * upkeep's (`sessionQuality`): minutes outside the symbol's stored range are not expected.
    */
   readonly metrics: SessionMetrics | null;
   /** The open time of the symbol's last replayed regular bar (epoch ms), `null` without one. */
