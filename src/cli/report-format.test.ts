@@ -65,7 +65,14 @@ describe("formatBacktestReport", () => {
     );
     expect(lines).toContain("dropped bars 12");
     expect(lines.find((l) => l.startsWith("gap repair:"))).toMatch(
-      /3 gaps detected.*quality final 99.74%/,
+      /3 gaps detected, .*quality final 99.74%/,
+    );
+    const missing = formatBacktestReport({
+      ...report,
+      upkeep: { ...report.upkeep, missingSessions: 2 },
+    });
+    expect(missing, "sessions without a bar are named apart from gaps").toMatch(
+      /gap repair: 3 gaps detected and 2 missing sessions, /,
     );
   });
 });

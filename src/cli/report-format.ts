@@ -127,7 +127,7 @@ function formatUpkeep(upkeep: Record<string, unknown>): string {
     return typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : "-";
   };
   return (
-    `gap repair: ${n("gapsDetected")} gaps detected, ${n("barsMissing")} bars missing, ` +
+    `gap repair: ${n("gapsDetected")} gaps detected${typeof upkeep.missingSessions === "number" && upkeep.missingSessions > 0 ? ` and ${n("missingSessions")} missing sessions` : ""}, ${n("barsMissing")} bars missing, ` +
     `${n("barsFilled")} filled, ${n("barsUnfillable")} unfillable | quality final ${n("finalQuality")}%, ` +
     `min ${n("minQuality")}% | requests ${n("requests")}, retries ${n("retries")}, failed ${n("failedRequests")}`
   );
