@@ -3,7 +3,7 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
-import type { SessionData, SessionMetrics } from "../store/public.js";
+import type { SessionData } from "../store/public.js";
 import {
   checkBacktestOptions,
   listenersOf,
@@ -18,11 +18,11 @@ import type {
   ReplayAnalysis,
   ReplayHours,
   ReplaySpeed,
-  SymbolReport,
 } from "./backtest-types.js";
 import { ReplayClock } from "./replay-clock.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
 import { seededRandom } from "./seeded-random.js";
+import { SymbolRows } from "./symbol-rows.js";
 
 type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
 
@@ -86,8 +86,7 @@ export class BacktestStreamCoordinator {
   #lastMinute = Number.NaN;
   /** Index of the first session window neither played nor counted as skipped. */
   #nextWindow = 0;
-  /** Each symbol's metrics at the end of the last session in which it had bars. */
-  readonly #lastMetrics = new Map<string, SessionMetrics>();
+  readonly #rows: SymbolRows;
   #symbols: readonly string[] = [];
 
   constructor(options: BacktestOptions) {
@@ -105,6 +104,7 @@ export class BacktestStreamCoordinator {
     this.#chunkSize = chunkSize;
     this.#progressSteps = Math.max(1, Math.floor(options.progressSteps ?? 200));
     this.#clock = new ReplayClock(options.speed ?? "max", options.wallClock);
+    this.#rows = new SymbolRows(options.sessionData, upkeep);
   }
 
   /** The session dates of the range, in order (those without bars are skipped when replaying). */
@@ -386,25 +386,7 @@ export class BacktestStreamCoordinator {
       this.#lastUpkeepNow = now;
       await this.#upkeep.runOnce(now);
     }
-    // Per session, not per bar: a symbol that leaves the replay keeps the row of its last session.
-    for (const symbol of this.#symbols) {
-      const m = this.#sd.getSessionMetrics(symbol);
-      if (m === undefined || m.sessionDate !== run.date || m.barCount === 0) continue;
-      // Upkeep's figure, not the store's: minutes outside the symbol's stored range (a partial
-      // first or last day) are not expected, as in `sessiondata quality`.
-      const q = this.#upkeep?.sessionQuality?.(symbol);
-      this.#lastMetrics.set(
-        symbol,
-        q === undefined
-          ? m
-          : {
-              ...m,
-              expectedBarCount: q.expected,
-              missingBarCount: q.expected - q.present,
-              barQuality: q.expected === 0 ? 100 : (q.present / q.expected) * 100,
-            },
-      );
-    }
+    this.#rows.recordSession(this.#symbols, run.date);
     const { index, date, session, bars } = run;
     this.#emit("sessionEnd", { date, session, index, bars, slices: run.slices });
   }
@@ -428,20 +410,6 @@ export class BacktestStreamCoordinator {
 
   #report(symbols: readonly string[]): BacktestReport {
     const wallMs = performance.now() - this.#startWall;
-    const perSymbol: Record<string, SymbolReport> = {};
-    for (const symbol of symbols) {
-      const analysis = this.#analysis?.analyze(symbol);
-      const metrics = this.#lastMetrics.get(symbol) ?? this.#sd.getSessionMetrics(symbol) ?? null;
-      const last = metrics === null || metrics.barCount === 0 ? null : metrics.lastBarTime;
-      const indicatorsTime = analysis?.time;
-      perSymbol[symbol] = {
-        metrics,
-        lastBarTime: last,
-        indicatorsTime: typeof indicatorsTime === "number" ? indicatorsTime : null,
-        indicators: analysis?.indicators ?? {},
-        trend: analysis?.trend ?? null,
-      };
-    }
     const upkeep = this.#upkeep?.report?.();
     return {
       sessions: this.#sessionsPlayed,
@@ -451,7 +419,7 @@ export class BacktestStreamCoordinator {
       barsPerSecond: wallMs > 0 ? this.#bars / (wallMs / 1000) : 0,
       ...(this.#dropRate > 0 ? { droppedBars: this.#dropped } : {}),
       ...(this.#clock.stopped ? { stopped: true } : {}),
-      symbols: perSymbol,
+      symbols: this.#rows.rows(symbols, this.#analysis),
       ...(upkeep === undefined ? {} : { upkeep }),
     };
   }

@@ -15,6 +15,7 @@ import { expectedWindows, minutesIn, presentIn, type StoredRange } from "./expec
 import { findGapsIn, type Gap } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
+import { StoredRanges } from "./stored-ranges.js";
 import {
   type CommitContext,
   commitRepair,
@@ -67,10 +68,7 @@ export class DataUpkeep {
   readonly #clock: () => number;
   readonly #wall: WallClock;
   readonly #settleMs: number;
-  #ranges: ReadonlyMap<string, StoredRange> | undefined;
-  #activeList: readonly string[] = [];
-  #activeFrom: readonly string[] | undefined;
-  #activeGeneration = -1;
+  readonly #ranges = new StoredRanges();
   readonly #listeners = new Set<UpkeepListener>();
   readonly #known = new Set<string>();
   #knownSorted: string[] = [];
@@ -350,27 +348,8 @@ export class DataUpkeep {
     if (current !== undefined) this.#sessions++;
   }
 
-  /**
-   * The watched symbols whose stored range meets the current session: the others expect no
-   * minute of it, so skipping them changes no figure, and a replay of symbols with staggered
-   * ranges costs per pass what an aligned one does. Recomputed when the session or the watched
-   * list changes.
-   */
   #active(): readonly string[] {
-    const watched = this.#watched();
-    const ranges = this.#ranges;
-    const s = this.#session;
-    if (ranges === undefined || s === undefined) return watched;
-    if (this.#activeFrom === watched && this.#activeGeneration === this.#generation) {
-      return this.#activeList;
-    }
-    this.#activeList = watched.filter((symbol) => {
-      const r = ranges.get(symbol);
-      return r === undefined || (r.first < s.close && r.last >= s.open);
-    });
-    this.#activeFrom = watched;
-    this.#activeGeneration = this.#generation;
-    return this.#activeList;
+    return this.#ranges.active(this.#watched(), this.#session);
   }
 
   #watched(): readonly string[] {
@@ -392,7 +371,7 @@ export class DataUpkeep {
    * expected and present counts on the state. The same definition `assessQuality` uses.
    */
   #measure(symbol: string, state: SymbolState, now: number): Gap[] {
-    const windows = expectedWindows(this.#session!, this.#ranges?.get(symbol), now);
+    const windows = expectedWindows(this.#session!, this.#ranges.get(symbol), now);
     const expected = minutesIn(windows);
     const end = windows.length === 0 ? Number.NEGATIVE_INFINITY : windows[windows.length - 1]![1];
     state.expected = expected;
@@ -426,8 +405,7 @@ export class DataUpkeep {
    * backtest gives its symbols' coverage before its first session.
    */
   setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
-    this.#ranges = ranges;
-    this.#activeFrom = undefined;
+    this.#ranges.set(ranges);
     // Watched from the start, not from their first replayed bar: a session inside a symbol's
     // range that lacks it counts against it even before the store has seen it.
     for (const symbol of ranges.keys()) this.#known.add(symbol);
@@ -445,7 +423,7 @@ export class DataUpkeep {
     if (session === undefined) return;
     let counted = false;
     for (const symbol of this.#watched()) {
-      const range = this.#ranges?.get(symbol);
+      const range = this.#ranges.get(symbol);
       const expected = minutesIn(expectedWindows(session, range));
       if (expected === 0) continue;
       counted = true;
