@@ -60,7 +60,8 @@ export class DataUpkeep {
   readonly #source: BarSource;
   readonly #calendar: TradingCalendar;
   readonly #policy: RetryPolicy;
-  readonly #fixedSymbols: readonly string[] | undefined;
+  #fixedSymbols: readonly string[] | undefined;
+  readonly #symbolsGiven: boolean;
   readonly #random: (() => number) | undefined;
   readonly #seed: number;
   readonly #sleep: Sleep;
@@ -107,6 +108,7 @@ export class DataUpkeep {
     this.#calendar = options.calendar ?? options.sessionData.calendar;
     this.#policy = checkRetryPolicy({ ...DEFAULT_RETRY, ...options.retry });
     this.#fixedSymbols = options.symbols === undefined ? undefined : [...options.symbols].sort();
+    this.#symbolsGiven = options.symbols !== undefined;
     this.#random = options.random;
     this.#seed = options.seed ?? 1;
     this.#sleep = options.sleep ?? realSleep;
@@ -401,15 +403,19 @@ export class DataUpkeep {
   }
 
   /**
-   * Sets each symbol's stored range (see the `ranges` option) and watches those symbols; a
-   * backtest gives its symbols' coverage before its first session.
+   * Sets each symbol's stored range (see the `ranges` option); a backtest gives its symbols'
+   * coverage before its first session. Unless `symbols` was given, upkeep then watches exactly
+   * these symbols (and any it watched before) from the start: a replay writes no other, and a
+   * session inside a symbol's range that lacks it counts against it even before the store has
+   * seen it. The store's symbol list is then no longer read on every pass.
    */
   setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
     this.#ranges.set(ranges);
-    // Watched from the start, not from their first replayed bar: a session inside a symbol's
-    // range that lacks it counts against it even before the store has seen it.
+    if (this.#symbolsGiven) return;
+    for (const symbol of this.#watched()) this.#known.add(symbol);
     for (const symbol of ranges.keys()) this.#known.add(symbol);
     this.#knownSorted = [...this.#known].sort();
+    this.#fixedSymbols = this.#knownSorted;
   }
 
   /**
