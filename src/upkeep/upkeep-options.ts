@@ -48,7 +48,8 @@ export interface DataUpkeepOptions {
   /**
    * Each symbol's stored range (first and last bar open times; a `BarStore`'s `coverage`):
    * minutes before its first bar and after its last are not expected, so a symbol that enters a
-   * replay late or leaves it early has no gaps outside its data. Unclipped for symbols absent.
+   * replay late or leaves it early has no gaps outside its data. Unless `symbols` is given, the
+   * symbols of the map are then the ones watched, from the start (see `setStoredRanges`).
    */
   readonly ranges?: ReadonlyMap<string, StoredRange>;
   /**
