@@ -50,6 +50,15 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
  * `sessiondata backtest`: replays the historical store (the DuckDB file; a fixed sample is
  * generated into it first when it is empty) through session data with analysis, showing a
  * progress bar on stderr, and prints a report (or, with `--json`, only the report's JSON).
+ * Each symbol replays on its stored calendar (one replay per calendar, reports merged) unless
+ * `--calendar` names one for all, and from its first stored bar to its last; prices print at its
+ * stored `priceDecimals`.
+ *
+ * @example
+ * ```ts
+ * const report = await runBacktest({ db: "mixed.duckdb", json: true });
+ * report.symbols.ADABTC.lastBarTime; // its own last bar, on 24/7
+ * ```
  */
 export async function runBacktest(
   options: BacktestCommandOptions,
