@@ -82,6 +82,9 @@ requiring(sharedData(SIX_E, ADA, GBP)).describe(
         (report.upkeep as Record<string, number>).barsMissing,
         "GBPUSD's real gaps only",
       ).toBeGreaterThan(0);
+      const again = await runBacktest({ db: mixed, indicators: "sma:5", json: true }, () => {});
+      const stable = (r: typeof report) => JSON.stringify({ ...r, wallMs: 0, barsPerSecond: 0 });
+      expect(stable(again), "the merged report is deterministic").toBe(stable(report));
     }, 60_000);
   },
 );
