@@ -117,6 +117,11 @@ export async function runBacktest(
       }
       plans.push({ calendar: cal, symbols: group, from, to });
     }
+    // A range with no session of one calendar (a weekend for XNYS beside 24/7 symbols) leaves
+    // that calendar's symbols out rather than failing the whole backtest; all empty still fails.
+    const playable = plans.filter((p) => p.calendar.sessionsBetween(p.from, p.to).length > 0);
+    if (playable.length > 0 && playable.length < plans.length)
+      plans.splice(0, plans.length, ...playable);
     const reports: BacktestReport[] = [];
     let interrupted = false;
     for (const [k, plan] of plans.entries()) {

@@ -85,6 +85,14 @@ requiring(sharedData(SIX_E, ADA, GBP)).describe(
       const again = await runBacktest({ db: mixed, indicators: "sma:5", json: true }, () => {});
       const stable = (r: typeof report) => JSON.stringify({ ...r, wallMs: 0, barsPerSecond: 0 });
       expect(stable(again), "the merged report is deterministic").toBe(stable(report));
+      const saturday = await runBacktest(
+        { db: mixed, from: "2021-11-27", to: "2021-11-27", json: true },
+        () => {},
+      );
+      expect(
+        Object.keys(saturday.symbols),
+        "a Saturday: no 24/5 session, so only the 24/7 symbol plays",
+      ).toEqual(["ADABTC"]);
     }, 60_000);
   },
 );
