@@ -1,5 +1,5 @@
 import type { TradingCalendar } from "../calendar/public.js";
-import { calendarByName } from "../calendar/public.js";
+import { calendarByName, xnysCalendar } from "../calendar/public.js";
 import type { BarStore } from "../history/bar-store.js";
 
 /** What {@link storedCalendar} found in the `symbols` table. */
@@ -31,4 +31,23 @@ export async function storedCalendar(
     calendar: sorted.length === 1 ? calendarByName(sorted[0]!) : undefined,
     names: sorted,
   };
+}
+
+/**
+ * The one calendar a single-calendar command (`serve`) runs on: `--calendar` when given, else
+ * the one its stored symbols share, else XNYS with a warning on stderr when they differ.
+ */
+export async function commandCalendar(
+  store: Pick<BarStore, "listSymbolInfo" | "symbols">,
+  flag: string | undefined,
+): Promise<TradingCalendar> {
+  if (flag !== undefined) return calendarByName(flag);
+  const stored = await storedCalendar(store);
+  if (stored.calendar !== undefined) return stored.calendar;
+  if (stored.names.length > 1) {
+    process.stderr.write(
+      `sessiondata: the symbols trade on several calendars (${stored.names.join(", ")}); using XNYS (pass --calendar)\n`,
+    );
+  }
+  return xnysCalendar;
 }

@@ -6,7 +6,7 @@ import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
 import { CALENDAR_NAMES, calendarByName, listOption, resolveDbPath } from "../options.js";
 import { symbolsOrSample } from "../sample.js";
-import { storedCalendar } from "../stored-calendar.js";
+import { commandCalendar } from "../stored-calendar.js";
 
 /** The options of `sessiondata serve`, as commander parses them. */
 export interface ServeCommandOptions {
@@ -60,14 +60,9 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
     const store = opener.dataManager.barStore;
     await symbolsOrSample(store, opener.dbPath, opener.calendar);
     // The calendar the symbols were imported with, unless --calendar names one.
-    const stored = override === undefined ? await storedCalendar(store) : undefined;
-    if (stored !== undefined && stored.calendar === undefined) {
-      process.stderr.write(
-        `sessiondata: the symbols trade on several calendars (${stored.names.join(", ")}); serving on ${opener.calendar.name} (pass --calendar)\n`,
-      );
-    }
-    if (stored?.calendar !== undefined && stored.calendar !== opener.calendar) {
-      system = new SystemManager({ calendar: stored.calendar, indicators, barStore: store });
+    const calendar = await commandCalendar(store, options.calendar);
+    if (calendar !== opener.calendar) {
+      system = new SystemManager({ calendar, indicators, barStore: store });
     }
     const server = await startServer({
       sessionData: system.sessionData,
