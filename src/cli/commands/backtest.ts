@@ -1,17 +1,10 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
-import type { TradingCalendar } from "../../calendar/public.js";
-import { xnysCalendar } from "../../calendar/xnys.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { storedSessionRange } from "../../history/public.js";
-import {
-  type BacktestReport,
-  mergeBacktestReports,
-  type ReplayHours,
-  type ReplaySpeed,
-} from "../../stream/public.js";
+import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
+import { calendarsLine, planByCalendar, runCalendarPlans } from "../backtest-plan.js";
 import {
   CALENDAR_NAMES,
   calendarByName,
@@ -71,8 +64,7 @@ export async function runBacktest(
   const dropRate = numberOption("--drop-rate", options.dropRate);
   const seed = numberOption("--seed", options.seed);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
-  const override = options.calendar === undefined ? undefined : calendarByName(options.calendar);
-  const calendar = override ?? xnysCalendar;
+  const calendar = calendarByName(options.calendar);
   const system = new SystemManager({
     calendar,
     indicators,
@@ -91,80 +83,20 @@ export async function runBacktest(
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
       );
     }
-    const infos = new Map((await store.listSymbolInfo()).map((i) => [i.symbol, i]));
-    // Each symbol replays on its stored calendar (one replay per calendar, results merged),
-    // unless --calendar names one for all.
-    const groups = groupByCalendar(
-      symbols,
-      (s) => override ?? calendarByName(infos.get(s)?.calendar ?? "XNYS"),
-    );
-    const plans: { calendar: TradingCalendar; symbols: string[]; from: string; to: string }[] = [];
-    for (const [cal, group] of groups) {
-      const stored = await storedSessionRange(store, group, cal);
-      const from = options.from ?? stored?.from;
-      const to = options.to ?? stored?.to;
-      if (from === undefined || to === undefined) {
-        throw new InvalidArgumentError(`no bars stored for ${group.join(", ")}`);
-      }
-      // A range half taken from the store: say which end the user did not give, rather than
-      // "from 2024-02-15 is after to 2024-01-31" about a --to never typed.
-      if (from > to && (options.from === undefined || options.to === undefined)) {
-        throw new InvalidArgumentError(
-          options.to === undefined
-            ? `empty range: --from ${from} is after the last stored session, ${to}`
-            : `empty range: --to ${to} is before the first stored session, ${from}`,
-        );
-      }
-      plans.push({ calendar: cal, symbols: group, from, to });
-    }
-    // A range with no session of one calendar (a weekend for XNYS beside 24/7 symbols) leaves
-    // that calendar's symbols out rather than failing the whole backtest; all empty still fails.
-    const playable = plans.filter((p) => p.calendar.sessionsBetween(p.from, p.to).length > 0);
-    if (playable.length > 0 && playable.length < plans.length)
-      plans.splice(0, plans.length, ...playable);
-    const reports: BacktestReport[] = [];
-    let interrupted = false;
-    for (const [k, plan] of plans.entries()) {
-      if (interrupted) break;
-      // The system's own parts for the first calendar; a fresh session store and analysis engine
-      // (over the same bar store) for each further one.
-      const part =
-        plan.calendar === system.calendar
-          ? system
-          : new SystemManager({
-              calendar: plan.calendar,
-              indicators,
-              extendedHours: hours === "extended",
-              barStore: store,
-            });
-      // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
-      // clock; backoff is only accounted, so the report depends on the data and options alone.
-      const replay = part.dataManager.createBacktest({
-        symbols: plan.symbols,
-        from: plan.from,
-        to: plan.to,
-        speed,
+    const plans = await planByCalendar(store, symbols, options);
+    const report = await runCalendarPlans(
+      system,
+      store,
+      plans,
+      {
+        indicators,
         hours,
+        speed,
         ...(dropRate === undefined ? {} : { dropRate }),
         ...(seed === undefined ? {} : { seed }),
-      });
-      // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
-      const onInterrupt = () => {
-        interrupted = true;
-        replay.stop();
-      };
-      process.once("SIGINT", onInterrupt);
-      try {
-        reports.push(
-          await withProgressBar(replay, () => replay.run(), k, plans.length).finally(() =>
-            process.off("SIGINT", onInterrupt),
-          ),
-        );
-      } finally {
-        if (part !== system) await part.stop();
-      }
-    }
-    const report = mergeBacktestReports(reports);
+      },
+      (replay, k, n) => withProgressBar(replay, () => replay.run(), k, n),
+    );
     if (report.bars === 0) {
       const { from, to } = plans[0]!;
       throw new InvalidArgumentError(
@@ -172,32 +104,18 @@ export async function runBacktest(
       );
     }
     const priceDecimals = Object.fromEntries(
-      [...infos.values()].map((i) => [i.symbol, i.priceDecimals]),
+      (await store.listSymbolInfo()).map((i) => [i.symbol, i.priceDecimals]),
     );
+    const footer = calendarsLine(plans);
     write(
       options.json
         ? `${JSON.stringify(report, null, 2)}\n`
-        : `${formatBacktestReport(report, { priceDecimals })}${plans.length > 1 ? `\ncalendars: ${plans.map((p) => `${p.calendar.name} (${p.symbols.join(", ")})`).join(", ")}` : ""}\n`,
+        : `${formatBacktestReport(report, { priceDecimals })}${footer === "" ? "" : `\n${footer}`}\n`,
     );
     return report;
   } finally {
     await system.stop();
   }
-}
-
-/** Symbols by calendar, calendars in order of their first symbol. */
-function groupByCalendar(
-  symbols: readonly string[],
-  calendarOf: (symbol: string) => TradingCalendar,
-): Map<TradingCalendar, string[]> {
-  const groups = new Map<TradingCalendar, string[]>();
-  for (const symbol of symbols) {
-    const cal = calendarOf(symbol);
-    const group = groups.get(cal);
-    if (group === undefined) groups.set(cal, [symbol]);
-    else group.push(symbol);
-  }
-  return groups;
 }
 
 /** Shows a progress bar on stderr (a TTY only; cli-progress prints nothing otherwise) while `work` runs. */
