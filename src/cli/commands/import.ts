@@ -18,6 +18,7 @@ import { progressBar } from "../progress.js";
 export interface ImportCommandOptions {
   readonly format?: string;
   readonly symbol?: string;
+  readonly calendar?: string;
   readonly columns?: string;
   readonly tz?: string;
   readonly stamp?: string;
@@ -117,6 +118,7 @@ export async function runImport(
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
+    ...(options.calendar === undefined ? {} : { calendar: options.calendar }),
     ...(options.columns === undefined ? {} : { columns: options.columns }),
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     ...(options.stamp === undefined ? {} : { stamp: options.stamp as "start" | "end" }),
@@ -224,6 +226,10 @@ export function registerImport(program: Command): void {
     .option(
       "--columns <list>",
       "column roles by position, e.g. time,open,high,low,close,volume (symbol, date; _ skips)",
+    )
+    .option(
+      "--calendar <name>",
+      "the symbols' calendar, stored with them and used by every command (default: detected; XNYS)",
     )
     .option("--tz <zone>", "IANA zone of timestamps without an offset (default: UTC)")
     .option("--stamp <start|end>", "whether times mark the bar's start or its end", "start")
