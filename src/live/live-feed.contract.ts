@@ -20,54 +20,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/fake-clock.js";
 import type { Bar } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
+import type { FakeExchange } from "./fake-exchange.js";
 import { LiveFeedError } from "./feed-errors.js";
 import type { FeedStatus, LiveFeed } from "./live-feed.js";
-
-/** What a test can make a fake exchange do: the faults a real provider shows, on demand. */
-export interface FakeExchange {
-  /** WebSocket connections accepted so far. */
-  readonly connections: number;
-  /** The clock time of every connection attempt (accepted or refused), oldest first. */
-  readonly attempts: readonly number[];
-  /** REST history requests answered so far (scripted failures included). */
-  readonly restRequests: number;
-  /** Symbols (upper case) subscribed on the open connections, sorted. */
-  subscribed(): string[];
-  /**
-   * Publishes a closed bar: it becomes the exchange's truth for (symbol, bar.time), replacing an
-   * earlier bar there, and goes to every connection subscribed to `symbol` (unless stalled).
-   * With `force`, it goes to every connection whether subscribed or not (a provider's mistake).
-   * Times need not increase: publishing an older minute is an out-of-order bar; the same bar
-   * twice is a duplicate.
-   */
-  emitBar(symbol: string, bar: Bar, options?: { readonly force?: boolean }): void;
-  /** Sends an update of a bar still open (`k.x: false`); it is never truth. */
-  emitPartial(symbol: string, bar: Bar): void;
-  /**
-   * Sends a provider's correction of a bar already published (Alpaca's `updatedBars`); absent
-   * where the provider has none (a closed Binance kline is final).
-   */
-  emitCorrection?(symbol: string, bar: Bar): void;
-  /** Sends `text` as one message to every connection (malformed JSON, unknown shapes). */
-  emitRaw(text: string): void;
-  /** Sends a bar that breaks a validity rule (`high < low`); it is never truth. */
-  emitInvalid(symbol: string, time: number): void;
-  /** Closes every connection abruptly (no close frame, like a network failure). */
-  dropConnections(): void;
-  /** From now on refuses (`true`) or accepts (`false`) new connections. */
-  refuseConnections(refuse: boolean): void;
-  /** The open connections go silent: no data, no heartbeats; the sockets stay open. */
-  stall(): void;
-  /**
-   * Proves liveness to every connected, non-stalled client (a ping, or the provider's
-   * heartbeat) and resolves once each has answered or seen it.
-   */
-  heartbeat(): Promise<void>;
-  /** The status codes the next REST requests answer with, in order (500, 429 …), then data. */
-  scriptRest(statuses: readonly number[]): void;
-  /** The exchange's truth for `symbol`: every closed bar published, in time order. */
-  truth(symbol: string): Bar[];
-}
 
 /** What a contract run needs: a fresh feed on a fresh exchange, both on `clock`. */
 export interface LiveFeedHarness {
@@ -84,6 +39,8 @@ export interface LiveFeedHarness {
   /** Stops the exchange and frees everything. */
   dispose(): Promise<void>;
 }
+
+export type { FakeExchange } from "./fake-exchange.js";
 
 const MIN = 60_000;
 
@@ -144,6 +101,23 @@ export function describeLiveFeedContract(
       for (let left = ms; left > 0; left -= step) {
         await clock.advance(Math.min(step, left));
         await h.exchange.heartbeat();
+      }
+    };
+
+    /**
+     * Advances the clock a second at a time (proving liveness) until `predicate` holds, letting
+     * real I/O (a REST answer, a handshake) land between steps; fails after `maxMs` of clock.
+     */
+    const passUntil = async (
+      predicate: () => boolean,
+      what: string,
+      maxMs: number,
+    ): Promise<void> => {
+      const until = clock.now() + maxMs;
+      while (!predicate()) {
+        if (clock.now() >= until) throw new Error(`${what}: not within ${maxMs} ms of clock`);
+        await pass(1_000);
+        await new Promise((resolve) => setTimeout(resolve, 2));
       }
     };
 
@@ -298,8 +272,7 @@ export function describeLiveFeedContract(
         h.exchange.emitBar(b, bar(m, 200));
       }
       h.exchange.refuseConnections(false);
-      await pass(h.backoff.maxMs + 1_000);
-      await eventually(() => h.feed.state === "live", "live again");
+      await passUntil(() => h.feed.state === "live", "live again", 5 * MIN);
       expect(h.exchange.connections, "one new connection").toBe(before + 1);
       expect(h.exchange.subscribed(), "both symbols resubscribed").toEqual([a, b].sort());
       const refilled = ofSymbol(a, "refilled").map((r) => (r.bar.time - h.firstMinute) / MIN);
@@ -366,8 +339,7 @@ export function describeLiveFeedContract(
       );
       const reason = statuses.find((s) => s.state === "reconnecting")?.reason ?? "";
       expect(reason, "the status says why").toMatch(/heartbeat|stall|silent/i);
-      await pass(h.backoff.maxMs + MIN);
-      await eventually(() => h.feed.state === "live", "live after the stall");
+      await passUntil(() => h.feed.state === "live", "live after the stall", 5 * MIN);
       await eventually(() => ofSymbol(a).length === 2, "minute 1 refilled");
       expect(ofSymbol(a, "refilled").map((r) => r.bar)).toEqual([bar(1)]);
       expectTruth(a);
@@ -388,8 +360,7 @@ export function describeLiveFeedContract(
       const rest = h.exchange.restRequests;
       h.exchange.scriptRest([500, 429]);
       h.exchange.refuseConnections(false);
-      await pass(h.backoff.maxMs + 10_000);
-      await eventually(() => h.feed.state === "live", "live after the retried backfill");
+      await passUntil(() => h.feed.state === "live", "live after the retried backfill", 5 * MIN);
       expect(h.exchange.restRequests - rest, "500, 429, then the data").toBeGreaterThanOrEqual(3);
       expect(ofSymbol(a, "refilled").map((r) => r.bar)).toEqual([bar(1), bar(2)]);
       expect(errorKinds().filter((k) => k === "backfill").length, "each failure reported").toBe(2);
