@@ -19,6 +19,8 @@ export interface LiveSessionOptions {
   readonly sessionData: SessionData;
   /** Where closed bars are persisted and warm-up bars come from; none: nothing stored or warmed. */
   readonly barStore?: BarStore;
+  /** Where warm-up bars come from, when not `barStore` (the sim reads the user's file, writes to memory). */
+  readonly warmFrom?: BarStore;
   /** Which minutes are expected (late bars, upkeep); `sessionData.calendar` by default. */
   readonly calendar?: TradingCalendar;
   /** The symbols to subscribe (upper-cased). */
@@ -123,7 +125,7 @@ export class LiveSession {
     this.feed = options.feed;
     this.sessionData = options.sessionData;
     this.symbols = [...new Set(options.symbols.map((s) => s.toUpperCase()))].sort();
-    this.#store = options.barStore;
+    this.#store = options.warmFrom ?? options.barStore;
     this.#calendar = options.calendar ?? options.sessionData.calendar;
     this.#clock = options.clock ?? systemClock;
     this.#lateAfterMs = late;
