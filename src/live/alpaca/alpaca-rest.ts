@@ -111,7 +111,8 @@ export class AlpacaBarsRest implements BarSource {
     to: number,
   ): Promise<Map<string, Bar[]>> {
     const out = new Map<string, Bar[]>();
-    const wanted = [...new Set(symbols.map((s) => s.toUpperCase()))];
+    // Sorted: the same set asks the same requests (Alpaca answers symbol by symbol anyway).
+    const wanted = [...new Set(symbols.map((s) => s.toUpperCase()))].sort();
     for (const s of wanted) out.set(s, []);
     // A minute still in progress is not a bar yet.
     const closedEnd = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;

@@ -10,7 +10,7 @@
  * key's plan lacks). It implements the contract's {@link FakeExchange} so a test can drop,
  * stall, refuse and script failures.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
