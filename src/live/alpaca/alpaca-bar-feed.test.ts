@@ -174,7 +174,7 @@ describe("AlpacaBarFeed against FakeAlpaca", () => {
     await eventually(() => feed.state === "closed", "closed by the 402");
     const fatal = errors.find((e) => e.fatal);
     expect(fatal?.error, "a fatal AlpacaError 402").toBeInstanceOf(AlpacaError);
-    expect((fatal?.error as AlpacaError).code).toBe(402);
+    expect((fatal?.error as AlpacaError | undefined)?.code).toBe(402);
     const attempts = exchange.attempts.length;
     await clock.advance(10 * MIN);
     await settle();
