@@ -317,6 +317,24 @@ describe("AlpacaBarFeed against FakeAlpaca", () => {
     expect(exchange.truth("AAPL")[0]?.close, "the correction is the truth").toBe(100.5);
   });
 
+  it("subscribes symbols asked for while connecting or reconnecting once the connection is up", async () => {
+    await setup();
+    const connecting = feed.connect();
+    await feed.subscribe(["AAPL"]);
+    await connecting;
+    await eventually(() => exchange.subscribed().includes("AAPL"), "AAPL subscribed");
+    exchange.refuseConnections(true);
+    exchange.dropConnections();
+    await eventually(() => feed.state === "reconnecting", "reconnecting");
+    await feed.subscribe(["MSFT"]);
+    await feed.unsubscribe(["AAPL"]);
+    exchange.refuseConnections(false);
+    await clock.advance(MIN);
+    await eventually(() => feed.state === "live", "live again");
+    await eventually(() => exchange.subscribed().join() === "MSFT", "only MSFT subscribed");
+    expect(exchange.subscribed()).toEqual(["MSFT"]);
+  });
+
   it("keeps a wsUrl that already names a path and rejects an unknown feed", async () => {
     await setup();
     const sandbox = new AlpacaBarFeed({

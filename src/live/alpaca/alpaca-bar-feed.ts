@@ -235,7 +235,10 @@ export class AlpacaBarFeed implements LiveFeed {
       this.#setState("closed", `connect failed: ${e.message}`);
       throw e;
     }
-    this.#setState("live", "connected and authenticated");
+    const conn = this.#conn;
+    await this.#sync(conn);
+    // A drop during the sync already started a reconnect: that one reports live.
+    if (this.#conn === conn && conn.open) this.#setState("live", "connected and authenticated");
   }
 
   async subscribe(symbols: readonly string[]): Promise<void> {
@@ -320,6 +323,25 @@ export class AlpacaBarFeed implements LiveFeed {
     } catch (error) {
       conn.close();
       throw error;
+    }
+  }
+
+  /**
+   * Brings the connection's subscriptions to the symbols asked for now: `subscribe` and
+   * `unsubscribe` called while it was opening or backfilling only changed the set.
+   */
+  async #sync(conn: AlpacaConnection): Promise<void> {
+    const extra = [...conn.symbols].filter((s) => !this.#symbols.has(s));
+    const missing = [...this.#symbols.keys()].filter((s) => !conn.symbols.has(s));
+    try {
+      if (extra.length > 0) await conn.unsubscribe(extra);
+      if (missing.length > 0) await conn.subscribe(missing);
+    } catch (error) {
+      if (error instanceof AlpacaError) {
+        for (const s of missing) this.#symbols.delete(s);
+        this.#fault(error);
+      }
+      // A broken connection: its onDown reconnects.
     }
   }
 
@@ -472,6 +494,8 @@ export class AlpacaBarFeed implements LiveFeed {
     this.#limitStrikes = 0;
     const symbols = [...this.#symbols.keys()];
     await this.#backfillAll(symbols);
+    if (this.#closed || this.#conn !== conn || !conn.open) return;
+    await this.#sync(conn);
     if (this.#closed || this.#conn !== conn || !conn.open) return;
     this.#attempt = 0;
     this.#setState("live", `reconnected; backfilled ${symbols.length} symbols`);

@@ -48,6 +48,8 @@ interface Pending {
  * than `heartbeatTimeoutMs` tears the socket down for the feed to reconnect.
  */
 export class AlpacaConnection {
+  /** The symbols subscribed (or being subscribed) on this connection, upper case. */
+  readonly symbols = new Set<string>();
   readonly #o: AlpacaConnectionOptions;
   readonly #host: AlpacaConnectionHost;
   #ws: WebSocket | undefined;
@@ -127,11 +129,13 @@ export class AlpacaConnection {
 
   /** Subscribes `symbols` to `bars` and `updatedBars`; resolves on Alpaca's `subscription`. */
   subscribe(symbols: readonly string[]): Promise<void> {
+    for (const s of symbols) this.symbols.add(s);
     return this.#request("subscribe", symbols);
   }
 
   /** Unsubscribes `symbols` from both channels; resolves on Alpaca's `subscription`. */
   unsubscribe(symbols: readonly string[]): Promise<void> {
+    for (const s of symbols) this.symbols.delete(s);
     return this.#request("unsubscribe", symbols);
   }
 
