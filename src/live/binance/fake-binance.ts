@@ -348,13 +348,24 @@ export class FakeBinance implements FakeExchange {
 
   emitBar(symbol: string, bar: Bar, options?: { readonly force?: boolean }): void {
     const s = symbol.toUpperCase();
+    this.recordBar(s, bar);
+    this.#sendKline(s, bar, true, options?.force === true);
+  }
+
+  /** Makes `bar` truth (REST serves it) without sending it: a minute the stream lost. */
+  recordBar(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
     let bars = this.#truth.get(s);
     if (bars === undefined) {
       bars = new Map();
       this.#truth.set(s, bars);
     }
     bars.set(bar.time, { ...bar });
-    this.#sendKline(s, bar, true, options?.force === true);
+  }
+
+  /** Sends `bar` as a closed kline without making it truth (a stray or stale message). */
+  sendBar(symbol: string, bar: Bar): void {
+    this.#sendKline(symbol.toUpperCase(), bar, true, false);
   }
 
   emitPartial(symbol: string, bar: Bar): void {
