@@ -3,6 +3,7 @@ import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { WallClock } from "../../domain/wall-clock.js";
 import { MemoryBarStore } from "../../history/memory-bar-store.js";
+import { AlpacaBarFeed } from "../../live/alpaca/alpaca-bar-feed.js";
 import { BinanceKlineFeed } from "../../live/binance/binance-kline-feed.js";
 import type { LiveFeed } from "../../live/live-feed.js";
 import { startSimFeed } from "../../live/sim/sim-exchange.js";
@@ -63,13 +64,15 @@ export async function runLive(
   const speed = numberOption("--speed", options.speed) ?? 60;
   if (!(speed > 0)) throw new InvalidArgumentError(`--speed must be > 0, got ${options.speed}`);
   const given = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase());
-  if (feedName === "alpaca") {
+  if (feedName !== "sim" && given === undefined) {
     throw new InvalidArgumentError(
-      "--feed alpaca: AlpacaBarFeed (src/live/alpaca/) is not in this build yet; use --feed sim or --feed binance",
+      `--feed ${feedName} needs --symbols (e.g. ${feedName === "binance" ? "BTCUSDT,ETHUSDT" : "AAPL,MSFT"})`,
     );
   }
-  if (feedName === "binance" && given === undefined) {
-    throw new InvalidArgumentError("--feed binance needs --symbols (e.g. BTCUSDT,ETHUSDT)");
+  if (feedName === "alpaca" && !(process.env.APCA_API_KEY_ID && process.env.APCA_API_SECRET_KEY)) {
+    throw new InvalidArgumentError(
+      "--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment",
+    );
   }
   const calendar =
     feedName === "binance" && options.calendar === undefined
@@ -108,10 +111,12 @@ export async function runLive(
       );
     } else {
       symbols = given ?? [];
-      feed = new BinanceKlineFeed({
+      const urls = {
         ...(options.wsUrl === undefined ? {} : { wsUrl: options.wsUrl }),
         ...(options.restUrl === undefined ? {} : { restUrl: options.restUrl }),
-      });
+      };
+      // Alpaca's keys come from APCA_API_KEY_ID / APCA_API_SECRET_KEY inside the feed.
+      feed = feedName === "alpaca" ? new AlpacaBarFeed(urls) : new BinanceKlineFeed(urls);
     }
     const lateAfterMs = feedName === "sim" ? Math.max(5_000, speed * 500) : 5_000;
     const session = new LiveSession({
@@ -185,12 +190,18 @@ export function registerLive(program: Command): void {
     )
     .option("--feed <name>", `feed: ${FEEDS.join(", ")}`, "sim")
     .option("--symbols <list>", "comma-separated symbols (sim: the store's by default)")
-    .option("--ws-url <url>", "WebSocket base URL (binance: wss://stream.binance.com:9443)")
-    .option("--rest-url <url>", "REST base URL for backfill (binance: https://api.binance.com)")
+    .option(
+      "--ws-url <url>",
+      "WebSocket base URL (binance: wss://stream.binance.com:9443, alpaca: wss://stream.data.alpaca.markets)",
+    )
+    .option(
+      "--rest-url <url>",
+      "REST base URL for backfill (binance: https://api.binance.com, alpaca: https://data.alpaca.markets)",
+    )
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--duration <seconds>", "stop after this many real seconds (default: Ctrl-C)")
     .option("--speed <n>", "sim: session minutes per real minute", "60")
-    .option("--calendar <name>", "calendar (default: XNYS for sim, 24/7 for binance)")
+    .option("--calendar <name>", "calendar (default: XNYS for sim and alpaca, 24/7 for binance)")
     .option("--serve", "also serve the dashboard on the live session")
     .option("--port <port>", "dashboard port with --serve (0: any free port)", "8080")
     .option("--json", "print only the summary JSON on stdout")
