@@ -53,7 +53,7 @@ describe("sessiondata live", () => {
   it.each([
     [["--feed", "nope"], /--feed must be one of sim, binance, alpaca, got "nope"/],
     [["--feed", "binance"], /--feed binance needs --symbols/],
-    [["--feed", "alpaca", "--symbols", "AAPL"], /--feed alpaca: AlpacaBarFeed/],
+    [["--feed", "alpaca"], /--feed alpaca needs --symbols/],
     [["--duration", "0"], /--duration must be > 0/],
     [["--speed", "fast"], /--speed must be a number, got "fast"/],
   ])("refuses %j in one line, before opening the database", (args, message) => {

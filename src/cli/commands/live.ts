@@ -3,6 +3,7 @@ import { alwaysOpenCalendar } from "../../calendar/utc-day-calendar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { WallClock } from "../../domain/wall-clock.js";
 import { MemoryBarStore } from "../../history/memory-bar-store.js";
+import { AlpacaBarFeed } from "../../live/alpaca/alpaca-bar-feed.js";
 import { BinanceKlineFeed } from "../../live/binance/binance-kline-feed.js";
 import type { LiveFeed } from "../../live/live-feed.js";
 import { startSimFeed } from "../../live/sim/sim-exchange.js";
@@ -63,11 +64,17 @@ export async function runLive(
   const speed = numberOption("--speed", options.speed) ?? 60;
   if (!(speed > 0)) throw new InvalidArgumentError(`--speed must be > 0, got ${options.speed}`);
   const given = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase());
-  if (feedName === "alpaca") {
-    throw new InvalidArgumentError(
-      "--feed alpaca: AlpacaBarFeed (src/live/alpaca/) is not in this build yet; use --feed sim or --feed binance",
-    );
+  if (feedName === "alpaca" && given === undefined) {
+    throw new InvalidArgumentError("--feed alpaca needs --symbols (e.g. AAPL,MSFT)");
   }
+  // Built before the database opens: missing APCA_API_KEY_ID / APCA_API_SECRET_KEY fail fast.
+  const alpaca =
+    feedName === "alpaca"
+      ? new AlpacaBarFeed({
+          ...(options.wsUrl === undefined ? {} : { wsUrl: options.wsUrl }),
+          ...(options.restUrl === undefined ? {} : { restUrl: options.restUrl }),
+        })
+      : undefined;
   if (feedName === "binance" && given === undefined) {
     throw new InvalidArgumentError("--feed binance needs --symbols (e.g. BTCUSDT,ETHUSDT)");
   }
@@ -106,6 +113,9 @@ export async function runLive(
       process.stderr.write(
         `sessiondata: sim feed replaying ${sim.date} (${calendar.name}) at ${speed}x on ${sim.exchange.wsUrl}\n`,
       );
+    } else if (alpaca !== undefined) {
+      symbols = given ?? [];
+      feed = alpaca;
     } else {
       symbols = given ?? [];
       feed = new BinanceKlineFeed({
@@ -185,8 +195,14 @@ export function registerLive(program: Command): void {
     )
     .option("--feed <name>", `feed: ${FEEDS.join(", ")}`, "sim")
     .option("--symbols <list>", "comma-separated symbols (sim: the store's by default)")
-    .option("--ws-url <url>", "WebSocket base URL (binance: wss://stream.binance.com:9443)")
-    .option("--rest-url <url>", "REST base URL for backfill (binance: https://api.binance.com)")
+    .option(
+      "--ws-url <url>",
+      "WebSocket base URL (binance: wss://stream.binance.com:9443, alpaca: wss://stream.data.alpaca.markets)",
+    )
+    .option(
+      "--rest-url <url>",
+      "REST base URL for backfill (binance: https://api.binance.com, alpaca: https://data.alpaca.markets)",
+    )
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--duration <seconds>", "stop after this many real seconds (default: Ctrl-C)")
     .option("--speed <n>", "sim: session minutes per real minute", "60")
