@@ -85,6 +85,7 @@ export class FakeAlpaca implements FakeExchange {
   #refuse = false;
   #connections = 0;
   #pingSeq = 0;
+  #pingsReceived = 0;
   #batch: Map<Conn, object[]> | undefined;
   #http: Server | undefined;
   #wss: WebSocketServer | undefined;
@@ -139,6 +140,11 @@ export class FakeAlpaca implements FakeExchange {
     readonly headers: Readonly<Record<string, string>>;
   }[] {
     return this.#rest.requests;
+  }
+
+  /** Ping frames clients sent (each answered with a pong unless the connection is stalled). */
+  get pingsReceived(): number {
+    return this.#pingsReceived;
   }
 
   /** Connections open now, authenticated or not. */
@@ -212,6 +218,7 @@ export class FakeAlpaca implements FakeExchange {
       );
       ws.on("message", (data) => this.#command(conn, String(data)));
       ws.on("ping", (data) => {
+        this.#pingsReceived++;
         if (!conn.stalled) ws.pong(data);
       });
       ws.on("close", () => {
