@@ -393,6 +393,12 @@ export class FakeAlpaca implements FakeExchange {
     this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"), options?.force === true);
   }
 
+  /** Sends `bar` as a `T:"b"` without making it truth (a stray or stale resend). */
+  sendBar(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
+    this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"));
+  }
+
   /** Alpaca sends no bar still forming; the nearest thing is a trade (`T:"t"`), never a bar. */
   emitPartial(symbol: string, bar: Bar): void {
     const s = symbol.toUpperCase();
