@@ -68,8 +68,11 @@ async function drive(
     const time = first + r * MINUTE_MS;
     const target = sink.count + N;
     sink.t0 = performance.now();
-    if (batched) exchange.batch(() => symbols.forEach((s, k) => exchange.emitBar(s, bar(time, k))));
-    else symbols.forEach((s, k) => exchange.emitBar(s, bar(time, k)));
+    const send = (): void => {
+      for (let k = 0; k < N; k++) exchange.emitBar(symbols[k]!, bar(time, k));
+    };
+    if (batched) exchange.batch(send);
+    else send();
     await until(() => sink.count >= target, `round ${r}`);
   }
 }
@@ -121,7 +124,7 @@ async function ours(
   await feed.connect();
   await feed.subscribe(symbols);
   // A symbol's first bar allocates its columns: that is start-up, not the steady state measured.
-  symbols.forEach((s, k) => sd?.addBar(s, bar(first - MINUTE_MS, k)));
+  for (let k = 0; k < N; k++) sd?.addBar(symbols[k]!, bar(first - MINUTE_MS, k));
   await drive(exchange, sink, batched, first);
   await feed.close();
   await until(() => exchange.openConnections === 0, "feed closed");
@@ -192,7 +195,7 @@ async function disconnect(): Promise<void> {
   await until(() => feed.state === "reconnecting", "the drop noticed");
   const t0 = Date.UTC(2024, 0, 2, 15, 0);
   for (let m = 0; m < MISSED; m++) {
-    symbols.forEach((s, k) => exchange.emitBar(s, bar(t0 + m * MINUTE_MS, k)));
+    for (let k = 0; k < N; k++) exchange.emitBar(symbols[k]!, bar(t0 + m * MINUTE_MS, k));
   }
   // The clock moves 30 minutes on while the exchange refuses; then it accepts.
   for (let i = 0; i < MISSED * 6; i++) await clock.advance(10_000);
