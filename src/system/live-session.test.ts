@@ -229,6 +229,16 @@ describe("LiveSession", () => {
     expect(sd.rejectedCount, "the store refused only the previous-session bar").toBe(1);
   });
 
+  it("a start whose connect fails leaves nothing running and says why", async () => {
+    const sd = new SessionData({ calendar: alwaysOpenCalendar });
+    const feed = new BinanceKlineFeed({ wsUrl: "ws://127.0.0.1:1", restUrl: "http://127.0.0.1:1" });
+    const session = new LiveSession({ feed, sessionData: sd, symbols: [A] });
+    await expect(session.start()).rejects.toThrow(/cannot connect to ws:\/\/127\.0\.0\.1:1/);
+    expect(feed.state).toBe("closed");
+    expect(session.upkeep.running, "upkeep not started").toBe(false);
+    await session.stop();
+  });
+
   it("refuses options that make no sense", () => {
     const sd = new SessionData({ calendar: alwaysOpenCalendar });
     const feed = new BinanceKlineFeed({});

@@ -187,13 +187,25 @@ export class LiveSession {
         this.#persister?.add(sym.symbol, { time, open, high, low, close, volume }, provenance);
       },
     });
-    await this.#warmUp();
     const feed = this.feed;
-    feed.on("bar", this.#onBar);
-    feed.on("status", this.#onStatus);
-    feed.on("error", this.#onError);
-    await feed.connect();
-    await feed.subscribe(this.symbols);
+    try {
+      await this.#warmUp();
+      feed.on("bar", this.#onBar);
+      feed.on("status", this.#onStatus);
+      feed.on("error", this.#onError);
+      await feed.connect();
+      await feed.subscribe(this.symbols);
+    } catch (error) {
+      // Nothing half-started is left behind: the caller may fix the cause and start again.
+      this.#started = false;
+      feed.off("bar", this.#onBar);
+      feed.off("status", this.#onStatus);
+      feed.off("error", this.#onError);
+      await feed.close().catch(() => undefined);
+      this.#offHook?.();
+      this.#offHook = undefined;
+      throw error;
+    }
     this.#persister?.start();
     this.upkeep.start();
     const now = this.#clock.now();

@@ -1,28 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { MINUTE_MS } from "../../domain/bar.js";
 import { FakeAlpaca } from "../../live/alpaca/fake-alpaca.js";
-import { sessiondata } from "./cli-test-support.test-helpers.js";
 import { runLive } from "./live.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-live-alpaca-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("sessiondata live --feed alpaca", () => {
-  it("refuses without APCA_API_KEY_ID / APCA_API_SECRET_KEY in one line, before opening the database", () => {
-    const db = join(dir, "refused.duckdb");
-    const r = sessiondata(["live", "--feed", "alpaca", "--symbols", "AAPL", "--db", db], {
-      APCA_API_KEY_ID: "",
-      APCA_API_SECRET_KEY: "",
-    });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
-    expect(r.stderr.trim().split("\n"), "one line").toHaveLength(1);
-    expect(existsSync(db), "no database file").toBe(false);
-  });
-
   it("runs a live session from a local Alpaca (keys from the environment) and reports the bars it stored", async () => {
     const exchange = new FakeAlpaca({ keyId: "PKCLITEST", secretKey: "cli-secret" });
     await exchange.start();

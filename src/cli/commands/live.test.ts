@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { systemClock } from "../../domain/wall-clock.js";
+import { FakeBinance } from "../../live/binance/fake-binance.js";
 import { sessiondata } from "./cli-test-support.test-helpers.js";
 import { runLive } from "./live.js";
 
@@ -54,11 +56,15 @@ describe("sessiondata live", () => {
     [["--feed", "nope"], /--feed must be one of sim, binance, alpaca, got "nope"/],
     [["--feed", "binance"], /--feed binance needs --symbols/],
     [["--feed", "alpaca"], /--feed alpaca needs --symbols/],
+    [["--feed", "alpaca", "--symbols", "AAPL"], /needs APCA_API_KEY_ID and APCA_API_SECRET_KEY/],
     [["--duration", "0"], /--duration must be > 0/],
     [["--speed", "fast"], /--speed must be a number, got "fast"/],
   ])("refuses %j in one line, before opening the database", (args, message) => {
     const db = join(dir, "refused.duckdb");
-    const r = sessiondata(["live", "--db", db, ...args]);
+    const r = sessiondata(["live", "--db", db, ...args], {
+      APCA_API_KEY_ID: "",
+      APCA_API_SECRET_KEY: "",
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split("\n"), "one line").toHaveLength(1);
@@ -100,6 +106,57 @@ describe("sessiondata live", () => {
       );
     } finally {
       stderr.mockRestore();
+    }
+  });
+
+  it("--feed binance --ws-url --rest-url runs against any Binance-speaking server (here the fake)", async () => {
+    const exchange = new FakeBinance({ clock: systemClock });
+    await exchange.start();
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+      const summary = await runLive(
+        {
+          feed: "binance",
+          symbols: "btcusdt,ethusdt",
+          wsUrl: exchange.wsUrl,
+          restUrl: exchange.restUrl,
+          db: join(dir, "binance.duckdb"),
+        },
+        (stop) => {
+          const poll = setInterval(() => {
+            if (exchange.subscribed().length < 2) return;
+            clearInterval(poll);
+            exchange.emitBar("BTCUSDT", {
+              time: minute,
+              open: 1,
+              high: 2,
+              low: 1,
+              close: 2,
+              volume: 3,
+            });
+            exchange.emitBar("ETHUSDT", {
+              time: minute,
+              open: 5,
+              high: 6,
+              low: 4,
+              close: 5,
+              volume: 1,
+            });
+            setTimeout(stop, 300);
+          }, 20);
+        },
+      );
+      expect(summary).toMatchObject({
+        feed: "binance",
+        symbols: ["BTCUSDT", "ETHUSDT"],
+        bars: 2,
+        stored: 2,
+        reconnects: 0,
+      });
+    } finally {
+      stderr.mockRestore();
+      await exchange.stop();
     }
   });
 });

@@ -64,19 +64,15 @@ export async function runLive(
   const speed = numberOption("--speed", options.speed) ?? 60;
   if (!(speed > 0)) throw new InvalidArgumentError(`--speed must be > 0, got ${options.speed}`);
   const given = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase());
-  if (feedName === "alpaca" && given === undefined) {
-    throw new InvalidArgumentError("--feed alpaca needs --symbols (e.g. AAPL,MSFT)");
+  if (feedName !== "sim" && given === undefined) {
+    throw new InvalidArgumentError(
+      `--feed ${feedName} needs --symbols (e.g. ${feedName === "binance" ? "BTCUSDT,ETHUSDT" : "AAPL,MSFT"})`,
+    );
   }
-  // Built before the database opens: missing APCA_API_KEY_ID / APCA_API_SECRET_KEY fail fast.
-  const alpaca =
-    feedName === "alpaca"
-      ? new AlpacaBarFeed({
-          ...(options.wsUrl === undefined ? {} : { wsUrl: options.wsUrl }),
-          ...(options.restUrl === undefined ? {} : { restUrl: options.restUrl }),
-        })
-      : undefined;
-  if (feedName === "binance" && given === undefined) {
-    throw new InvalidArgumentError("--feed binance needs --symbols (e.g. BTCUSDT,ETHUSDT)");
+  if (feedName === "alpaca" && !(process.env.APCA_API_KEY_ID && process.env.APCA_API_SECRET_KEY)) {
+    throw new InvalidArgumentError(
+      "--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment",
+    );
   }
   const calendar =
     feedName === "binance" && options.calendar === undefined
@@ -113,15 +109,14 @@ export async function runLive(
       process.stderr.write(
         `sessiondata: sim feed replaying ${sim.date} (${calendar.name}) at ${speed}x on ${sim.exchange.wsUrl}\n`,
       );
-    } else if (alpaca !== undefined) {
-      symbols = given ?? [];
-      feed = alpaca;
     } else {
       symbols = given ?? [];
-      feed = new BinanceKlineFeed({
+      const urls = {
         ...(options.wsUrl === undefined ? {} : { wsUrl: options.wsUrl }),
         ...(options.restUrl === undefined ? {} : { restUrl: options.restUrl }),
-      });
+      };
+      // Alpaca's keys come from APCA_API_KEY_ID / APCA_API_SECRET_KEY inside the feed.
+      feed = feedName === "alpaca" ? new AlpacaBarFeed(urls) : new BinanceKlineFeed(urls);
     }
     const lateAfterMs = feedName === "sim" ? Math.max(5_000, speed * 500) : 5_000;
     const session = new LiveSession({
@@ -206,7 +201,7 @@ export function registerLive(program: Command): void {
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--duration <seconds>", "stop after this many real seconds (default: Ctrl-C)")
     .option("--speed <n>", "sim: session minutes per real minute", "60")
-    .option("--calendar <name>", "calendar (default: XNYS for sim, 24/7 for binance)")
+    .option("--calendar <name>", "calendar (default: XNYS for sim and alpaca, 24/7 for binance)")
     .option("--serve", "also serve the dashboard on the live session")
     .option("--port <port>", "dashboard port with --serve (0: any free port)", "8080")
     .option("--json", "print only the summary JSON on stdout")

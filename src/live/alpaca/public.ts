@@ -1,4 +1,4 @@
-// The Alpaca adapter's public surface (re-exported by src/index.ts).
+// The Alpaca adapter's public surface (re-exported by src/live/public.ts).
 export {
   AlpacaBarFeed,
   type AlpacaBarFeedOptions,

@@ -78,6 +78,27 @@ describe("BinanceKlineFeed", () => {
     await eventually(() => received.length === 2, "a bar on each connection");
   });
 
+  it("paces its SUBSCRIBE requests under Binance's 5 messages a second (the fake drops a connection above)", async () => {
+    const { exchange, feed, statuses, clock } = await rig();
+    await feed.connect();
+    const symbols = Array.from({ length: 12 }, (_, i) => `P${i}USDT`);
+    const all = Promise.all(symbols.map((s) => feed.subscribe([s])));
+    // A batch of 3 a second; the clock moves on only once the exchange has seen the last batch
+    // (a fake clock jumps, and a request in flight would land in the next second).
+    for (let i = 0; i < 4; i++) {
+      await eventually(() => exchange.subscribed().length === (i + 1) * 3, `batch ${i + 1}`);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(exchange.subscribed().length, "no more than 3 a second").toBe((i + 1) * 3);
+      await clock.advance(1_000);
+    }
+    await all;
+    expect(exchange.subscribed().length).toBe(12);
+    expect(
+      statuses.some((s) => s.state === "reconnecting"),
+      "never dropped",
+    ).toBe(false);
+  });
+
   it("renews a connection before the 24 h limit without losing a minute", async () => {
     const { exchange, feed, received, statuses, pass, clock } = await rig(
       { renewAfterMs: 10 * MIN },

@@ -34,6 +34,12 @@ export interface FakeBinanceOptions {
   readonly pingIntervalMs?: number;
   /** Closes a connection this long after it opened, like Binance at 24 h (default 24 h). */
   readonly maxConnectionAgeMs?: number;
+  /**
+   * JSON requests (SUBSCRIBE …) a connection may send in a second of the clock before it is
+   * dropped, as Binance does above 5 incoming messages a second (default 5; pongs are not
+   * counted here, so tests may ping freely).
+   */
+  readonly maxRequestsPerSecond?: number;
   /** Streams one connection may hold (default 1,024, Binance's limit). */
   readonly maxStreamsPerConnection?: number;
   /** The port to listen on (default 0: any free one). */
@@ -47,6 +53,8 @@ interface Conn {
   readonly openedAt: number;
   stalled: boolean;
   cancelAge: () => void;
+  /** Clock times of its recent requests. */
+  readonly requests: number[];
 }
 
 const DAY_MS = 86_400_000;
@@ -67,6 +75,7 @@ export class FakeBinance implements FakeExchange {
   readonly #pingIntervalMs: number | undefined;
   readonly #maxAgeMs: number;
   readonly #maxStreams: number;
+  readonly #maxRequests: number;
   readonly #port: number;
   readonly #truth = new Map<string, Map<number, Bar>>();
   readonly #conns = new Set<Conn>();
@@ -90,6 +99,7 @@ export class FakeBinance implements FakeExchange {
     this.#pingIntervalMs = options.pingIntervalMs;
     this.#maxAgeMs = options.maxConnectionAgeMs ?? DAY_MS;
     this.#maxStreams = options.maxStreamsPerConnection ?? 1024;
+    this.#maxRequests = options.maxRequestsPerSecond ?? 5;
     this.#port = options.port ?? 0;
   }
 
@@ -190,6 +200,7 @@ export class FakeBinance implements FakeExchange {
         openedAt: this.#clock.now(),
         stalled: false,
         cancelAge: () => undefined,
+        requests: [],
       };
       conn.cancelAge = this.#clock.schedule(() => ws.terminate(), this.#maxAgeMs, { unref: true });
       this.#conns.add(conn);
@@ -205,6 +216,15 @@ export class FakeBinance implements FakeExchange {
   /** Answers a live-subscription request as Binance does (`{"result":…,"id":…}` or an error). */
   #command(conn: Conn, text: string): void {
     if (conn.stalled) return;
+    const now = this.#clock.now();
+    const recent = conn.requests;
+    while (recent.length > 0 && recent[0]! <= now - 1_000) recent.shift();
+    recent.push(now);
+    if (recent.length > this.#maxRequests) {
+      // Binance drops a connection that goes beyond the limit.
+      conn.ws.terminate();
+      return;
+    }
     let msg: { method?: unknown; params?: unknown; id?: unknown };
     try {
       msg = JSON.parse(text);

@@ -22,6 +22,9 @@ export interface KlineConnectionOptions {
   readonly requestTimeoutMs: number;
 }
 
+/** Requests sent a second at most: under Binance's 5 (pongs count towards it too). */
+const REQUESTS_PER_SECOND = 3;
+
 interface Pending {
   resolve(): void;
   reject(error: Error): void;
@@ -50,6 +53,10 @@ export class KlineConnection {
   #cancelWatch: (() => void) | undefined;
   #closed = false;
   #down = false;
+  readonly #queue: string[] = [];
+  /** Clock times of the requests sent in the last second, oldest first. */
+  readonly #sentAt: number[] = [];
+  #drainTimer: (() => void) | undefined;
 
   constructor(options: KlineConnectionOptions, host: ConnectionHost) {
     this.#o = options;
@@ -121,6 +128,8 @@ export class KlineConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelWatch?.();
+    this.#drainTimer?.();
+    this.#queue.length = 0;
     this.#failPending(new Error("connection closed"));
     const ws = this.#ws;
     if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
@@ -146,8 +155,43 @@ export class KlineConnection {
         { unref: true },
       );
       this.#pending.set(id, { resolve, reject, cancel });
-      ws.send(JSON.stringify({ method, params, id }));
+      this.#paced(JSON.stringify({ method, params, id }));
     });
+  }
+
+  /**
+   * Sends a request within Binance's limit of 5 incoming messages a second per connection (a
+   * connection above it is dropped): at most {@link REQUESTS_PER_SECOND} in any second of the
+   * clock, later ones queued.
+   */
+  #paced(text: string): void {
+    this.#queue.push(text);
+    this.#drain();
+  }
+
+  #drain(): void {
+    if (this.#drainTimer !== undefined) return;
+    const now = this.#o.clock.now();
+    const sent = this.#sentAt;
+    while (sent.length > 0 && sent[0]! <= now - 1_000) sent.shift();
+    while (this.#queue.length > 0 && sent.length < REQUESTS_PER_SECOND) {
+      const ws = this.#ws;
+      const text = this.#queue.shift()!;
+      if (ws === undefined || ws.readyState !== WebSocket.OPEN) continue;
+      ws.send(text);
+      sent.push(now);
+    }
+    if (this.#queue.length > 0) {
+      const cancel = this.#o.clock.schedule(
+        () => {
+          this.#drainTimer = undefined;
+          this.#drain();
+        },
+        sent[0]! + 1_000 - now,
+        { unref: true },
+      );
+      this.#drainTimer = cancel;
+    }
   }
 
   #message(raw: string): void {
