@@ -15,12 +15,21 @@ export {
   isBulkWritable,
   openBulkWriter,
 } from "./bulk-writer.js";
-// Corporate actions: LEAN factor and map files, the split/dividend CSV, their store, adjustment.
 export {
   type CorporateActionRow,
   factorRowsFromActions,
   parseCorporateActionCsv,
 } from "./corporate/action-csv.js";
+// Corporate actions: LEAN factor and map files, the split/dividend CSV, their store, adjustment.
+export {
+  ADJUST_MODES,
+  type AdjustMode,
+  actionBetween,
+  checkAdjustMode,
+  DEFAULT_ADJUST,
+  scalesOf,
+} from "./corporate/adjust-mode.js";
+export { AdjustedBarStore, type AdjustedBarStoreOptions } from "./corporate/adjusted-bar-store.js";
 export {
   type CorporateActionBatch,
   type CorporateActionStore,

@@ -1,6 +1,11 @@
 // The store layer's public surface, exported by hand.
 export type { BarSeries } from "./bar-columns.js";
 export type {
+  CorporateAction,
+  CorporateActionEvent,
+  CorporateFactor,
+} from "./corporate-ledger.js";
+export type {
   BarArrival,
   SessionDataBarHook,
   SessionDataEvent,
