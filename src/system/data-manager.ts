@@ -1,7 +1,7 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
-import { importFile } from "../history/public.js";
+import { type AdjustMode, checkAdjustMode, importFile } from "../history/public.js";
 import type { SessionData, SessionMetrics } from "../store/public.js";
 import {
   type BacktestOptions,
@@ -10,6 +10,7 @@ import {
   type ReplayUpkeep,
 } from "../stream/public.js";
 import { DataUpkeep, noWait } from "../upkeep/public.js";
+import { followCorporateActions, replayView } from "./corporate-replay.js";
 
 /** Options of {@link DataManager.importFile}: those of the history layer's `importFile`. */
 export type ImportFileOptions = NonNullable<Parameters<typeof importFile>[2]>;
@@ -32,6 +33,13 @@ export type CreateBacktestOptions = Omit<
      * another `ReplayUpkeep` to use that one; `false` for none.
      */
     readonly upkeep?: ReplayUpkeep | false;
+    /**
+     * Corporate actions (the store's factor and map files): `split` (default) scales prices and
+     * volumes by the split factor, `total` by dividends too, both relative to the range's last
+     * session; `raw` keeps raw prices and the analysis engine rescales indicators at splits.
+     * Renamed securities replay under the name asked for, in every mode.
+     */
+    readonly adjust?: AdjustMode;
   };
 
 /** What a {@link DataManager} is built from (the {@link SystemManager} supplies it). */
@@ -98,15 +106,24 @@ export class DataManager {
       options.sessionData === undefined || options.sessionData === this.#parts.sessionData
         ? this.#parts.analysisEngine
         : undefined;
-    const { upkeep: chosen, ...rest } = options;
-    const barStore = options.barStore ?? this.barStore;
+    const { upkeep: chosen, adjust: mode, ...rest } = options;
+    const adjust = checkAdjustMode(mode);
     const sessionData = options.sessionData ?? this.#parts.sessionData;
     const calendar = options.calendar ?? this.#parts.calendar;
+    // The coordinator and gap repair read the adjusted view; neither knows of corporate actions.
+    const view = replayView(
+      options.barStore ?? this.barStore,
+      calendar,
+      adjust,
+      options.from,
+      options.to,
+    );
+    const barStore = view;
     const upkeep =
       chosen === false
         ? undefined
         : (chosen ?? new DataUpkeep({ sessionData, source: barStore, calendar, sleep: noWait }));
-    return new BacktestStreamCoordinator({
+    const replay = new BacktestStreamCoordinator({
       ...(analysisEngine === undefined ? {} : { analysisEngine }),
       ...rest,
       barStore,
@@ -114,5 +131,7 @@ export class DataManager {
       calendar,
       ...(upkeep === undefined ? {} : { upkeep }),
     });
+    followCorporateActions(replay, view, sessionData, calendar);
+    return replay;
   }
 }

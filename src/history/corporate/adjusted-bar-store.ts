@@ -81,6 +81,7 @@ export class AdjustedBarStore implements BarStore {
   readonly #plans = new Map<string, Promise<Plan>>();
   readonly #ready = new Map<string, Plan>();
   #permticks: Promise<Map<string, string[]>> | undefined;
+  #scanned: readonly string[] = [];
 
   constructor(options: AdjustedBarStoreOptions) {
     this.adjust = checkAdjustMode(options.adjust);
@@ -88,6 +89,11 @@ export class AdjustedBarStore implements BarStore {
     this.#store = options.barStore;
     this.#corporate = options.corporateActions ?? corporateActionsOf(options.barStore);
     this.#calendar = options.calendar;
+  }
+
+  /** The names the latest `scan` read (upper case, sorted): a replay's symbols. */
+  get scannedSymbols(): readonly string[] {
+    return this.#scanned;
   }
 
   /** The store of raw bars under the view. */
@@ -188,12 +194,18 @@ export class AdjustedBarStore implements BarStore {
    * Chunks ordered by (time, symbol) of the names asked for, adjusted. Unscaled names whose
    * bars are all their own pass the raw store's chunks through untouched.
    */
-  async *scan(options: ScanOptions): AsyncIterable<BarChunk> {
+  scan(options: ScanOptions): AsyncIterable<BarChunk> {
+    return this.#scan(options, true);
+  }
+
+  async *#scan(options: ScanOptions, record: boolean): AsyncIterable<BarChunk> {
     const size = checkScanOptions(options);
     const names = [
       ...new Set((options.symbols ?? (await this.symbols())).map(normalizeSymbol)),
     ].sort();
     const plans = await Promise.all(names.map((n) => this.#plan(n)));
+    // Gap repair's reads of one symbol mid-replay must not change what the replay scans.
+    if (record) this.#scanned = names;
     if (plans.every((p) => p.identity)) {
       yield* this.#store.scan({ ...options, symbols: names });
       return;
@@ -261,7 +273,7 @@ export class AdjustedBarStore implements BarStore {
 
   async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
     const bars: Bar[] = [];
-    for await (const c of this.scan({ symbols: [symbol], from, to })) {
+    for await (const c of this.#scan({ symbols: [symbol], from, to }, false)) {
       for (let i = 0; i < c.length; i++) {
         bars.push({
           time: c.time[i]!,
