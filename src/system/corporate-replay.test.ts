@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { AnalysisEngine } from "../analysis/public.js";
+import { xnysCalendar } from "../calendar/xnys.js";
 import { corporateFixtureStore, fixtureBars } from "../history/corporate/corporate.test-helpers.js";
 import {
   abcClose,
   LEAN_SESSIONS,
   renamedClose,
 } from "../history/corporate/lean-layout.test-helpers.js";
-import type { CorporateActionEvent } from "../store/public.js";
+import { type CorporateActionEvent, SessionData } from "../store/public.js";
+import { BacktestStreamCoordinator } from "../stream/public.js";
+import { corporateReplaySource } from "./corporate-replay.js";
 import { SystemManager } from "./system-manager.js";
 
 const FROM = LEAN_SESSIONS[0]!;
@@ -109,4 +113,52 @@ describe("adjusted replays (DataManager.createBacktest adjust)", () => {
     );
     expect(across.report.symbols.NEWCO?.metrics?.barCount).toBe(5);
   });
+
+  it("corporateReplaySource gives a coordinator built by hand (the server's) the same replay", async () => {
+    const barStore = await corporateFixtureStore();
+    const sessionData = new SessionData({ calendar: xnysCalendar, historySessions: 10 });
+    const engine = new AnalysisEngine({ sessionData, indicators: ["sma:12"] });
+    const source = corporateReplaySource({
+      barStore,
+      calendar: xnysCalendar,
+      adjust: "raw",
+      from: FROM,
+      to: TO,
+    });
+    const replay = new BacktestStreamCoordinator({
+      barStore: source.barStore,
+      sessionData,
+      calendar: xnysCalendar,
+      symbols: ["ABC"],
+      from: FROM,
+      to: TO,
+      analysisEngine: engine,
+    });
+    source.follow(replay, sessionData);
+    const report = await replay.run();
+    const { report: split } = await replay2();
+    expect(
+      report.symbols.ABC!.indicators.sma12,
+      "raw mode, rescaled: as split mode at the end",
+    ).toBeCloseTo(split.symbols.ABC!.indicators.sma12 as number, 9);
+    expect(sessionData.getCorporateActions("ABC")).toHaveLength(2);
+    expect(() =>
+      corporateReplaySource({
+        barStore,
+        calendar: xnysCalendar,
+        adjust: "x" as never,
+        from: FROM,
+        to: TO,
+      }),
+    ).toThrow(/adjust must be one of/);
+  });
 });
+
+async function replay2() {
+  const barStore = await corporateFixtureStore();
+  const system = new SystemManager({ barStore, indicators: ["sma:12"], historySessions: 10 });
+  const report = await system.dataManager
+    .createBacktest({ symbols: ["ABC"], from: FROM, to: TO, upkeep: false, adjust: "split" })
+    .run();
+  return { report };
+}

@@ -9,6 +9,7 @@ import {
   type AdjustMode,
   actionBetween,
   type BarStore,
+  checkAdjustMode,
   type FactorRow,
 } from "../history/public.js";
 import type { SessionData } from "../store/public.js";
@@ -82,4 +83,49 @@ export function followCorporateActions(
       sessionData.applyCorporateAction({ symbol, date, ...action, rescale }, factor);
     }
   });
+}
+
+/** Options of {@link corporateReplaySource}. */
+export interface CorporateReplaySourceOptions {
+  /** The store of raw bars (its factor and map files come with it: `corporateActionsOf`). */
+  readonly barStore: BarStore;
+  readonly calendar: TradingCalendar;
+  /** `raw`, `split` (default) or `total`; anything else throws `InvalidArgumentError`. */
+  readonly adjust?: AdjustMode | undefined;
+  /** The replay's first and last session dates (the last keeps raw prices). */
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Corporate actions for a replay built outside `DataManager.createBacktest` (the server's
+ * replay controller): pass `barStore` to the coordinator (and to gap repair as its source), then
+ * `follow(replay, sessionData)` before `run()`, and the replay has what `createBacktest({ adjust })`
+ * gives: adjusted bars, permanent tickers, factors in the session store, `corporateAction`
+ * events and (raw mode) rescaled indicators.
+ *
+ * @example
+ * ```ts
+ * const source = corporateReplaySource({ barStore, calendar, adjust: "split", from, to });
+ * const replay = new BacktestStreamCoordinator({ barStore: source.barStore, sessionData, calendar, from, to });
+ * source.follow(replay, sessionData);
+ * await replay.run();
+ * ```
+ */
+export function corporateReplaySource(options: CorporateReplaySourceOptions): {
+  readonly barStore: AdjustedBarStore;
+  follow(replay: BacktestStreamCoordinator, sessionData: SessionData): () => void;
+} {
+  const { calendar } = options;
+  const view = replayView(
+    options.barStore,
+    calendar,
+    checkAdjustMode(options.adjust),
+    options.from,
+    options.to,
+  );
+  return {
+    barStore: view,
+    follow: (replay, sessionData) => followCorporateActions(replay, view, sessionData, calendar),
+  };
 }
