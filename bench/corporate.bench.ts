@@ -10,6 +10,7 @@
 import { xnysCalendar as calendar } from "../src/calendar/xnys.js";
 import type { BarChunk, BarStore, ScanOptions } from "../src/history/bar-store.js";
 import {
+  AdjustedBarStore,
   type AdjustMode,
   type CorporateActionStore,
   type FactorRow,
@@ -76,6 +77,24 @@ async function replay(store: BarStore, adjust: AdjustMode): Promise<number> {
   return report.bars / ((used.user + used.system) / 1e6);
 }
 
+/** CPU ns per bar of draining the scan the replay makes (the view's own cost, nothing else). */
+async function drain(store: BarStore, adjust: AdjustMode): Promise<{ ns: number; bars: number }> {
+  const view = new AdjustedBarStore({ barStore: store, calendar, adjust, asOf: DATES.at(-1)! });
+  const from = calendar.session(DATES[0]!)!.open;
+  const to = calendar.session(DATES.at(-1)!)!.close;
+  const symbols = await store.symbols();
+  const start = process.cpuUsage();
+  let bars = 0;
+  let sum = 0;
+  for await (const c of view.scan({ symbols, from, to })) {
+    bars += c.length;
+    for (let i = 0; i < c.length; i++) sum += c.close[i]!;
+  }
+  const used = process.cpuUsage(start);
+  if (!(sum > 0)) throw new Error("nothing scanned");
+  return { ns: ((used.user + used.system) * 1000) / bars, bars };
+}
+
 export async function run(): Promise<void> {
   const raw = new MemoryBarStore();
   await generateSampleBars(raw, {
@@ -116,6 +135,26 @@ export async function run(): Promise<void> {
     const r = best.get(name)!;
     console.log(
       `${name.padEnd(48)} ${(r / 1e6).toFixed(2).padStart(6)} M/s   ${(r / base).toFixed(3).padStart(6)}    ${(r / rawRate).toFixed(3).padStart(6)}`,
+    );
+  }
+  // The view's own cost per bar, steadier than whole replays on a busy machine: what adjusting
+  // adds to each bar, against what a replay spends on it.
+  const scans = new Map<string, number>();
+  for (let round = 0; round < 15; round++) {
+    for (const [name, store, adjust] of cases) {
+      const { ns } = await drain(store, adjust);
+      scans.set(name, Math.min(scans.get(name) ?? Number.POSITIVE_INFINITY, ns));
+    }
+  }
+  const replayNs = 1e9 / rawRate;
+  console.log(
+    `\nthe view's scan alone, CPU ns per bar (best of 15), against a raw replay's ${replayNs.toFixed(0)} ns per bar`,
+  );
+  const baseScan = scans.get(cases[0]![0])!;
+  for (const [name] of cases) {
+    const ns = scans.get(name)!;
+    console.log(
+      `${name.padEnd(48)} ${ns.toFixed(1).padStart(6)} ns   +${(ns - baseScan).toFixed(1).padStart(5)} ns = ${(((ns - baseScan) / replayNs) * 100).toFixed(1)} % of a replayed bar`,
     );
   }
 }

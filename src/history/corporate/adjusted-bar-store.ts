@@ -210,25 +210,28 @@ export class AdjustedBarStore implements BarStore {
       yield* this.#store.scan({ ...options, symbols: names });
       return;
     }
-    // Who reads each stored ticker: usually one name, itself.
-    const readers = new Map<string, { plan: Plan; at: number }[]>();
+    // Who reads each stored ticker: usually one name, itself (a chain when several do).
+    const readers = new Map<string, Reader>();
     let pairs = 0;
     let renamed = false;
     for (const plan of plans) {
       for (const ticker of plan.tickers) {
-        const list = readers.get(ticker) ?? [];
-        list.push({ plan, at: 0 });
-        readers.set(ticker, list);
+        const reader = new Reader(plan.name, plan.segments, readers.get(ticker));
+        readers.set(ticker, reader);
         pairs++;
         if (ticker !== plan.name) renamed = true;
       }
+    }
+    const raw = this.#store.scan({ ...options, symbols: [...readers.keys()].sort() });
+    if (!renamed) {
+      yield* scaleOnly(raw, readers);
+      return;
     }
     const capacity = size + pairs;
     let out = allocateChunk(capacity);
     let n = 0;
     let groupStart = 0;
     let groupTime = Number.NaN;
-    const raw = this.#store.scan({ ...options, symbols: [...readers.keys()].sort() });
     for await (const chunk of raw) {
       const { length, symbol, time, open, high, low, close, volume, provenance } = chunk;
       for (let i = 0; i < length; i++) {
@@ -244,24 +247,17 @@ export class AdjustedBarStore implements BarStore {
           groupTime = t;
         }
         const stored = symbol[i]!;
-        const list = readers.get(stored);
-        if (list === undefined) continue;
-        for (let k = 0; k < list.length; k++) {
-          const reader = list[k]!;
-          const segments = reader.plan.segments;
-          let at = reader.at;
-          while (t >= segments[at]!.end) at++;
-          reader.at = at;
-          const seg = segments[at]!;
-          if (seg.ticker !== stored) continue;
-          const p = seg.price;
-          out.symbol[n] = reader.plan.name;
+        for (let r = readers.get(stored); r !== undefined; r = r.next) {
+          if (t >= r.end) r.seek(t);
+          if (r.ticker !== stored) continue;
+          const p = r.price;
+          out.symbol[n] = r.name;
           out.time[n] = t;
           out.open[n] = open[i]! * p;
           out.high[n] = high[i]! * p;
           out.low[n] = low[i]! * p;
           out.close[n] = close[i]! * p;
-          out.volume[n] = volume[i]! * seg.volume;
+          out.volume[n] = volume[i]! * r.volume;
           out.provenance[n] = provenance[i]!;
           n++;
         }
@@ -357,6 +353,79 @@ export class AdjustedBarStore implements BarStore {
 
   /** Closes nothing: the raw store belongs to whoever opened it. */
   async close(): Promise<void> {}
+}
+
+/**
+ * The scan without renames (the usual case): every raw bar is one adjusted bar, so the chunk's
+ * symbols, times and provenance are passed on as they are and only the five numbers scaled.
+ */
+async function* scaleOnly(
+  raw: AsyncIterable<BarChunk>,
+  readers: ReadonlyMap<string, Reader>,
+): AsyncIterable<BarChunk> {
+  for await (const chunk of raw) {
+    const { length, symbol, time, open, high, low, close, volume } = chunk;
+    const o = new Float64Array(length);
+    const h = new Float64Array(length);
+    const l = new Float64Array(length);
+    const c = new Float64Array(length);
+    const v = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      const t = time[i]!;
+      const r = readers.get(symbol[i]!)!;
+      if (t >= r.end) r.seek(t);
+      const p = r.price;
+      o[i] = open[i]! * p;
+      h[i] = high[i]! * p;
+      l[i] = low[i]! * p;
+      c[i] = close[i]! * p;
+      v[i] = volume[i]! * r.volume;
+    }
+    yield {
+      length,
+      symbol,
+      time,
+      open: o,
+      high: h,
+      low: l,
+      close: c,
+      volume: v,
+      provenance: chunk.provenance,
+    };
+  }
+}
+
+/**
+ * One name reading one stored ticker during a scan: the current segment's values kept in plain
+ * fields, so the usual bar costs a comparison and a multiply (times ascend: segments only move on).
+ */
+class Reader {
+  end = Number.NEGATIVE_INFINITY;
+  ticker: string | undefined = undefined;
+  price = 1;
+  volume = 1;
+  #at = -1;
+
+  constructor(
+    readonly name: string,
+    readonly segments: readonly Segment[],
+    /** The next reader of the same stored ticker. */
+    readonly next: Reader | undefined,
+  ) {}
+
+  /** Moves to the segment holding `t` (the last one's end is +∞). */
+  seek(t: number): void {
+    let at = this.#at;
+    const segments = this.segments;
+    do at++;
+    while (t >= segments[at]!.end);
+    this.#at = at;
+    const seg = segments[at]!;
+    this.end = seg.end;
+    this.ticker = seg.ticker;
+    this.price = seg.price;
+    this.volume = seg.volume;
+  }
 }
 
 /** Orders entries `[from, to)` of a chunk being built by symbol (one minute's bars; few). */
