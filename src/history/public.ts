@@ -39,10 +39,13 @@ export {
 } from "./corporate/corporate-action-store.js";
 export { CorporateActionFileError } from "./corporate/corporate-errors.js";
 export {
+  type CorporateFiles,
   type CorporateImportOptions,
   type CorporateImportResult,
   findLeanCorporateFolders,
   importCorporateActions,
+  readCorporateFiles,
+  storeCorporateFiles,
 } from "./corporate/corporate-import.js";
 export {
   type FactorRow,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,18 +62,34 @@ describe("sessiondata import: corporate actions", () => {
     const factors = join(root, "equity", "usa", "factor_files");
     writeFileSync(join(factors, "zzz.csv"), "20240607,1,0.5,1\n20240101,1,1,0\n");
     const db = join(dir, "bad.duckdb");
-    const r = sessiondata(["import", "--factor-files", factors, "--db", db]);
+    const r = sessiondata([
+      "import",
+      join(root, "equity", "usa", "minute"),
+      "--factor-files",
+      factors,
+      "--db",
+      db,
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/zzz\.csv:2: date 20240101 is not after the previous row's 20240607/);
-    const store = await DuckDbBarStore.open(db, { readOnly: true });
-    try {
-      expect(
-        await corporateActionsOf(store)!.factorSymbols(),
-        "abc.csv was good, yet not stored",
-      ).toEqual([]);
-    } finally {
-      await store.close();
-    }
+    expect(existsSync(db), "checked before the database is opened: nothing at all is stored").toBe(
+      false,
+    );
+  });
+
+  it("imports LEAN's equity/usa folder whole: bars from minute/, corporate actions from beside it", async () => {
+    const root = join(dir, "whole");
+    writeLeanLayout(root);
+    const db = join(dir, "whole.duckdb");
+    const r = sessiondata(["import", join(root, "equity", "usa"), "--db", db, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.symbols, "factor and map files are not read as bars").toEqual([
+      "ABC",
+      "NEWCO",
+      "OLDCO",
+    ]);
+    expect(out.corporate.factorSymbols).toEqual(["ABC"]);
   });
 
   it("converts the plain CSV of splits and dividends with the stored closes", async () => {

@@ -5,10 +5,12 @@
 import type { TradingCalendar } from "../../calendar/trading-calendar.js";
 import type { BarStore } from "../../history/bar-store.js";
 import {
+  type CorporateFiles,
   type CorporateImportOptions,
   type CorporateImportResult,
   findLeanCorporateFolders,
-  importCorporateActions,
+  readCorporateFiles,
+  storeCorporateFiles,
 } from "../../history/public.js";
 
 /** The corporate-action flags of `sessiondata import`. */
@@ -28,10 +30,19 @@ export function hasCorporateFlags(flags: CorporateImportFlags): boolean {
 }
 
 /**
- * What to import: the flags, else the LEAN folders beside the imported `minute/` folder, else
- * nothing (`undefined`).
+ * What to import, read and checked (before the database is opened): the flags, else the LEAN
+ * folders beside the imported `minute/` folder, else nothing (`undefined`).
  */
-export async function corporateSources(
+export async function corporateFiles(
+  paths: readonly string[],
+  flags: CorporateImportFlags,
+  calendar: TradingCalendar | undefined,
+): Promise<CorporateFiles | undefined> {
+  const sources = await corporateSources(paths, flags, calendar);
+  return sources === undefined ? undefined : readCorporateFiles(sources);
+}
+
+async function corporateSources(
   paths: readonly string[],
   flags: CorporateImportFlags,
   calendar: TradingCalendar | undefined,
@@ -51,13 +62,13 @@ export async function corporateSources(
   return any ? options : undefined;
 }
 
-/** Imports them into `store` (after the bars, whose closes the CSV's dividends may need). */
+/** Stores them in `store` (after the bars, whose closes the CSV's dividends may need). */
 export async function importCorporate(
   store: BarStore,
-  options: CorporateImportOptions,
+  files: CorporateFiles,
   json: boolean | undefined,
 ): Promise<CorporateImportResult> {
-  const result = await importCorporateActions(store, options);
+  const result = await storeCorporateFiles(store, files);
   if (!json) {
     process.stdout.write(
       `imported corporate actions: ${result.factorRows} factor rows of ${result.factorSymbols.length} symbols, ${result.mapRows} map rows of ${result.mapFiles.length} map files\n`,

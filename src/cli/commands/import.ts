@@ -16,7 +16,7 @@ import { numberOption, resolveDbPath } from "../options.js";
 import { progressBar } from "../progress.js";
 import {
   type CorporateImportFlags,
-  corporateSources,
+  corporateFiles,
   hasCorporateFlags,
   importCorporate,
 } from "./import-corporate.js";
@@ -146,7 +146,7 @@ export async function runImport(
   // opened (or created empty).
   checkImportOptions(base);
   const plan = paths.length === 0 ? { files: [], warnings: [] } : await planFiles(paths, base);
-  const corporate = await corporateSources(paths, options, undefined);
+  const corporate = await corporateFiles(paths, options, undefined);
   const store = await DuckDbBarStore.open(db);
   let result: ImportCommandResult;
   try {

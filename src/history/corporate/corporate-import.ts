@@ -11,7 +11,11 @@ import { xnysCalendar } from "../../calendar/xnys.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { BarStore } from "../bar-store.js";
 import { normalizeSymbol } from "../symbol-info.js";
-import { factorRowsFromActions, parseCorporateActionCsv } from "./action-csv.js";
+import {
+  type CorporateActionRow,
+  factorRowsFromActions,
+  parseCorporateActionCsv,
+} from "./action-csv.js";
 import { corporateActionsOf } from "./corporate-action-store.js";
 import { CorporateActionFileError } from "./corporate-errors.js";
 import { type FactorRow, parseFactorFile } from "./factor-file.js";
@@ -72,6 +76,93 @@ function closeLookup(barStore: BarStore, calendar: TradingCalendar) {
   };
 }
 
+/** The files of an import, read and checked, not yet stored (see {@link readCorporateFiles}). */
+export interface CorporateFiles {
+  readonly factorFiles: ReadonlyMap<string, FactorRow[]>;
+  readonly mapFiles: ReadonlyMap<string, MapRow[]>;
+  /** The plain CSV's rows, converted when stored (they need the stored closes). */
+  readonly actions?: { readonly path: string; readonly rows: readonly CorporateActionRow[] };
+  readonly calendar: TradingCalendar;
+}
+
+/**
+ * Reads and checks every file of an import without touching a store (the CLI does this before
+ * it opens the database). Throws {@link CorporateActionFileError} for the first bad file.
+ */
+export async function readCorporateFiles(options: CorporateImportOptions): Promise<CorporateFiles> {
+  const factorFiles = new Map<string, FactorRow[]>();
+  const mapFiles = new Map<string, MapRow[]>();
+  if (options.factorFiles !== undefined) {
+    for (const { path, symbol } of await csvFiles(options.factorFiles, "--factor-files")) {
+      factorFiles.set(symbol, parseFactorFile(await readFile(path, "utf8"), path));
+    }
+  }
+  if (options.mapFiles !== undefined) {
+    for (const { path, symbol } of await csvFiles(options.mapFiles, "--map-files")) {
+      mapFiles.set(symbol, parseMapFile(await readFile(path, "utf8"), path));
+    }
+  }
+  const path = options.actionsCsv;
+  const actions =
+    path === undefined
+      ? undefined
+      : { path, rows: parseCorporateActionCsv(await readFile(path, "utf8"), path) };
+  return {
+    factorFiles,
+    mapFiles,
+    ...(actions === undefined ? {} : { actions }),
+    calendar: options.calendar ?? xnysCalendar,
+  };
+}
+
+/**
+ * Stores files read by {@link readCorporateFiles} in one all-or-nothing write, converting the
+ * plain CSV's rows to factor rows first (their dividends take the stored closes: see
+ * {@link importCorporateActions}).
+ */
+export async function storeCorporateFiles(
+  barStore: BarStore,
+  files: CorporateFiles,
+): Promise<CorporateImportResult> {
+  const target = corporateActionsOf(barStore);
+  if (target === undefined) {
+    throw new InvalidArgumentError(
+      "this bar store keeps no corporate actions (DuckDB and memory stores do)",
+    );
+  }
+  const factorFiles = new Map(files.factorFiles);
+  if (files.actions !== undefined) {
+    const { path, rows } = files.actions;
+    const converted = await factorRowsFromActions(
+      rows,
+      path,
+      files.calendar,
+      closeLookup(barStore, files.calendar),
+    );
+    for (const [symbol, factors] of converted) {
+      if (factorFiles.has(symbol)) {
+        throw new CorporateActionFileError(
+          path,
+          0,
+          undefined,
+          `${symbol} has a factor file too: give its actions in one place`,
+        );
+      }
+      factorFiles.set(symbol, factors);
+    }
+  }
+  const mapFiles = files.mapFiles;
+  await target.writeCorporateActions({ factorFiles, mapFiles });
+  const count = (m: ReadonlyMap<string, unknown[]>) =>
+    [...m.values()].reduce((n, rows) => n + rows.length, 0);
+  return {
+    factorSymbols: [...factorFiles.keys()].sort(),
+    mapFiles: [...mapFiles.keys()].sort(),
+    factorRows: count(factorFiles),
+    mapRows: count(mapFiles),
+  };
+}
+
 /**
  * Reads the named folders and file and stores their rows in `barStore`'s corporate-action store
  * (`corporateActionsOf`), replacing the rows of every symbol they name. A bad file throws
@@ -91,55 +182,12 @@ export async function importCorporateActions(
   barStore: BarStore,
   options: CorporateImportOptions,
 ): Promise<CorporateImportResult> {
-  const target = corporateActionsOf(barStore);
-  if (target === undefined) {
+  if (corporateActionsOf(barStore) === undefined) {
     throw new InvalidArgumentError(
       "this bar store keeps no corporate actions (DuckDB and memory stores do)",
     );
   }
-  const factorFiles = new Map<string, FactorRow[]>();
-  const mapFiles = new Map<string, MapRow[]>();
-  if (options.factorFiles !== undefined) {
-    for (const { path, symbol } of await csvFiles(options.factorFiles, "--factor-files")) {
-      factorFiles.set(symbol, parseFactorFile(await readFile(path, "utf8"), path));
-    }
-  }
-  if (options.mapFiles !== undefined) {
-    for (const { path, symbol } of await csvFiles(options.mapFiles, "--map-files")) {
-      mapFiles.set(symbol, parseMapFile(await readFile(path, "utf8"), path));
-    }
-  }
-  if (options.actionsCsv !== undefined) {
-    const path = options.actionsCsv;
-    const rows = parseCorporateActionCsv(await readFile(path, "utf8"), path);
-    const calendar = options.calendar ?? xnysCalendar;
-    const converted = await factorRowsFromActions(
-      rows,
-      path,
-      calendar,
-      closeLookup(barStore, calendar),
-    );
-    for (const [symbol, factors] of converted) {
-      if (factorFiles.has(symbol)) {
-        throw new CorporateActionFileError(
-          path,
-          0,
-          undefined,
-          `${symbol} has a factor file too: give its actions in one place`,
-        );
-      }
-      factorFiles.set(symbol, factors);
-    }
-  }
-  await target.writeCorporateActions({ factorFiles, mapFiles });
-  const count = (m: Map<string, unknown[]>) =>
-    [...m.values()].reduce((n, rows) => n + rows.length, 0);
-  return {
-    factorSymbols: [...factorFiles.keys()].sort(),
-    mapFiles: [...mapFiles.keys()].sort(),
-    factorRows: count(factorFiles),
-    mapRows: count(mapFiles),
-  };
+  return storeCorporateFiles(barStore, await readCorporateFiles(options));
 }
 
 /** The folders of LEAN's bar resolutions, beside which `factor_files` and `map_files` sit. */
@@ -147,7 +195,8 @@ const LEAN_RESOLUTIONS = new Set(["minute", "second", "hour", "daily", "tick"]);
 
 /**
  * The LEAN `factor_files` and `map_files` folders beside the resolution folder (`minute/`, …)
- * that holds one of `paths` (or is one), when they exist: what `sessiondata import` picks up by
+ * that holds one of `paths` (or is one), or inside a path given itself (`equity/usa/`), when they
+ * exist: what `sessiondata import` picks up by
  * itself. `{}` when none of the paths lies in a LEAN layout.
  */
 export async function findLeanCorporateFolders(
@@ -156,14 +205,17 @@ export async function findLeanCorporateFolders(
   for (const path of paths) {
     let folder = resolve(path);
     for (;;) {
-      if (LEAN_RESOLUTIONS.has(basename(folder).toLowerCase())) {
-        const root = dirname(folder);
+      const name = basename(folder).toLowerCase();
+      // The resolution folder (minute/) or its parent (equity/usa/, imported whole).
+      const isResolution = LEAN_RESOLUTIONS.has(name);
+      if (isResolution || folder === resolve(path)) {
+        const root = isResolution ? dirname(folder) : folder;
         const found: { factorFiles?: string; mapFiles?: string } = {};
-        for (const [key, name] of [
+        for (const [key, folderName] of [
           ["factorFiles", "factor_files"],
           ["mapFiles", "map_files"],
         ] as const) {
-          const candidate = join(root, name);
+          const candidate = join(root, folderName);
           if ((await stat(candidate).catch(() => undefined))?.isDirectory()) found[key] = candidate;
         }
         if (found.factorFiles !== undefined || found.mapFiles !== undefined) return found;
