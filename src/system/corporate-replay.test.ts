@@ -114,6 +114,26 @@ describe("adjusted replays (DataManager.createBacktest adjust)", () => {
     expect(across.report.symbols.NEWCO?.metrics?.barCount).toBe(5);
   });
 
+  it("gap repair refills dropped bars from the adjusted view, in the replay's mode", async () => {
+    const barStore = await corporateFixtureStore();
+    const system = new SystemManager({ barStore, indicators: ["sma:3"], historySessions: 10 });
+    const report = await system.dataManager
+      .createBacktest({
+        symbols: ["ABC"],
+        from: FROM,
+        to: TO,
+        adjust: "split",
+        dropRate: 0.3,
+        seed: 3,
+      })
+      .run();
+    expect(report.droppedBars, "some bars were dropped").toBeGreaterThan(0);
+    const { sd: clean } = await replay("split", ["ABC"]);
+    expect(closes(system.sessionData, "ABC"), "refilled bars are split-adjusted too").toEqual(
+      closes(clean, "ABC"),
+    );
+  });
+
   it("corporateReplaySource gives a coordinator built by hand (the server's) the same replay", async () => {
     const barStore = await corporateFixtureStore();
     const sessionData = new SessionData({ calendar: xnysCalendar, historySessions: 10 });
