@@ -22,8 +22,8 @@ export const ABC_FACTOR_FILE = "20240606,0.995,0.5,100\n20240607,1,0.5,101\n2050
 export const NEWCO_MAP_FILE = "20100104,oldco,Q\n20240607,oldco,Q\n20501231,newco,Q\n";
 
 /**
- * ABC's raw close of bar `i` of session `s`: 100 + s, ending the session at 100 + s + 0.04…;
- * halved from the split on (the split's ex-date is session 3).
+ * ABC's raw close of bar `i` of session `s`: 98 + s + 0.25 i (the 06-06 close is 100, the
+ * dividend's reference price), halved from the split's ex-date (session 3) on.
  */
 export function abcClose(s: number, i: number): number {
   const price = 98 + s + i * 0.25;
