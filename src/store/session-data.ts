@@ -50,12 +50,13 @@ export class SessionData {
   readonly historySessions: number;
   #ctx: SessionContext;
   #symbols = new Map<string, SymbolSessionData>();
+  /** Each symbol's corporate factors and actions, told by a replay (see applyCorporateAction). */
+  readonly #corporate = new CorporateLedger();
   /** Oldest first. */
   #historyDates: string[] = [];
   /** Listeners and bar hooks, in subscription order. */
   readonly #subscribers = new Subscribers();
   #rejections = new Rejections();
-  readonly #corporate = new CorporateLedger();
 
   constructor(options: SessionDataOptions = {}) {
     const history = options.historySessions ?? 5;
