@@ -22,6 +22,9 @@ export interface CorporateHost {
   writable(what: string): void;
 }
 
+/** A write of at least this many rows is checkpointed at once (as the bar store's are). */
+const CHECKPOINT_ROWS = 100_000;
+
 /** Rows per INSERT statement. */
 const INSERT_ROWS = 1000;
 
@@ -78,7 +81,14 @@ export class DuckDbCorporateActionStore implements CorporateActionStore {
       }
     }
     if (statements.length === 0) return;
-    await this.#host.exclusive(() => inTransaction(this.#host.connection, statements));
+    const rows = [...factorFiles, ...mapFiles].reduce((n, [, r]) => n + r.length, 0);
+    await this.#host.exclusive(async () => {
+      await inTransaction(this.#host.connection, statements);
+      // A write this large reaches the file before its commit, the case DuckDB's WAL replay gets
+      // wrong after a crash (duckdb-integrity.ts): checkpoint it at once, as bar writes do.
+      if (rows >= CHECKPOINT_ROWS)
+        await this.#host.connection.run("CHECKPOINT").catch(() => undefined);
+    });
   }
 
   async factorRows(symbol: string): Promise<FactorRow[]> {
