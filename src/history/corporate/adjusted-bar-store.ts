@@ -62,7 +62,8 @@ interface Plan {
 
 /**
  * The view. Reads (`scan`, `readBars`, `coverage`, `symbols`, `symbolInfo`) answer as if the
- * store held adjusted bars under permanent tickers; writes throw (write the raw store).
+ * store held adjusted bars under permanent tickers; writes throw (write the raw store). It reads
+ * the factor and map rows once (make a new view after importing more, as each replay does).
  *
  * @example
  * ```ts
@@ -81,6 +82,7 @@ export class AdjustedBarStore implements BarStore {
   readonly #plans = new Map<string, Promise<Plan>>();
   readonly #ready = new Map<string, Plan>();
   #permticks: Promise<Map<string, string[]>> | undefined;
+  #withFactors: Promise<Set<string>> | undefined;
   #scanned: readonly string[] = [];
 
   constructor(options: AdjustedBarStoreOptions) {
@@ -144,8 +146,13 @@ export class AdjustedBarStore implements BarStore {
 
   async #build(name: string): Promise<Plan> {
     const corporate = this.#corporate;
-    const factors = corporate === undefined ? [] : await corporate.factorRows(name);
-    const mapRows = corporate === undefined ? [] : await corporate.mapRows(name);
+    // Two queries tell which names have rows at all, so a replay of many symbols without
+    // corporate actions asks nothing per symbol.
+    const withFactors = await this.#factorSymbols();
+    const maps = await this.#mapTickers();
+    const factors =
+      corporate !== undefined && withFactors.has(name) ? await corporate.factorRows(name) : [];
+    const mapRows = corporate !== undefined && maps.has(name) ? await corporate.mapRows(name) : [];
     // A map file that only ever names the symbol itself changes nothing.
     const map = mapRows.some((r) => r.ticker !== name) ? mapRows : undefined;
     const dates = [
@@ -295,6 +302,13 @@ export class AdjustedBarStore implements BarStore {
       if (tickers.some((t) => have.has(t))) have.add(permtick);
     }
     return [...have].sort();
+  }
+
+  #factorSymbols(): Promise<Set<string>> {
+    this.#withFactors ??= (this.#corporate?.factorSymbols() ?? Promise.resolve([])).then(
+      (list) => new Set(list),
+    );
+    return this.#withFactors;
   }
 
   #mapTickers(): Promise<Map<string, string[]>> {
