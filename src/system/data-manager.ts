@@ -61,6 +61,8 @@ export interface DataManagerParts {
  * await system.start();
  * await system.dataManager.importFile("aapl.csv", { symbol: "AAPL" });
  * const report = await system.dataManager.createBacktest({ from: "2024-01-02", to: "2024-01-31" }).run();
+ * // across a split: raw prices, indicators rescaled at it (default "split": split-adjusted prices)
+ * await system.dataManager.createBacktest({ symbols: ["NVDA"], from: "2024-06-03", to: "2024-06-14", adjust: "raw" }).run();
  * system.dataManager.getSessionMetrics("AAPL")?.barQuality;
  * ```
  */
@@ -98,7 +100,10 @@ export class DataManager {
   /**
    * A replay of the historical store into the session store, with the system's calendar,
    * analysis engine (so the report carries indicator values and trend) and gap repair (the
-   * report's `upkeep` section: gaps detected, filled, unfillable, final quality).
+   * report's `upkeep` section: gaps detected, filled, unfillable, final quality). Corporate
+   * actions apply in mode `adjust` (see {@link CreateBacktestOptions}): the coordinator and gap
+   * repair read an `AdjustedBarStore` over the store, and the session store hears each symbol's
+   * factors and splits at session starts.
    */
   createBacktest(options: CreateBacktestOptions): BacktestStreamCoordinator {
     // The system's engine listens to the system's store: it only fits a replay into that store.
