@@ -22,6 +22,8 @@ interface Case {
   readonly sessions: { steps: number[]; volumes: number[] }[];
   /** Split per session boundary: shares ratio (1: none) at the start of session i + 1. */
   readonly splits: number[];
+  /** Dividend factor per session boundary (1: none): only `total` mode may see it. */
+  readonly dividends: number[];
   readonly start: number;
 }
 
@@ -41,6 +43,10 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
     { minLength: SESSIONS.length, maxLength: SESSIONS.length },
   ),
   splits: fc.array(fc.constantFrom(1, 1, 1, 2, 3, 0.125, 7, 1.5, 4), {
+    minLength: SESSIONS.length - 1,
+    maxLength: SESSIONS.length - 1,
+  }),
+  dividends: fc.array(fc.constantFrom(1, 1, 0.99, 0.995), {
     minLength: SESSIONS.length - 1,
     maxLength: SESSIONS.length - 1,
   }),
@@ -76,10 +82,17 @@ function factorRows(c: Case): FactorRow[] {
     { date: "2050-12-31", priceFactor: 1, splitFactor: 1, referencePrice: 0 },
   ];
   let split = 1;
+  let dividend = 1;
   for (let k = c.splits.length - 1; k >= 0; k--) {
-    if (c.splits[k] === 1) continue;
+    if (c.splits[k] === 1 && c.dividends[k] === 1) continue;
     split /= c.splits[k]!;
-    rows.unshift({ date: SESSIONS[k]!, priceFactor: 1, splitFactor: split, referencePrice: 1 });
+    dividend *= c.dividends[k]!;
+    rows.unshift({
+      date: SESSIONS[k]!,
+      priceFactor: dividend,
+      splitFactor: split,
+      referencePrice: 100,
+    });
   }
   return rows;
 }
@@ -134,7 +147,7 @@ function compare(
 }
 
 describe("raw-mode indicators equal split-adjusted ones × the factor (property)", () => {
-  it("for random factor files and bars, at every bar, SMA, EMA, RSI, Bollinger, VWAP, ATR, MACD", async () => {
+  it("for random factor files (splits and dividends) and bars, at every bar, SMA, EMA, RSI, Bollinger, VWAP, ATR, MACD", async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const split = await run(c, "split");
