@@ -4,10 +4,12 @@
  * another over the same bar store, each with its own session store and analysis engine, and one
  * merged report (`mergeBacktestReports`).
  */
+
 import type { TradingCalendar } from "../calendar/public.js";
 import { calendarByName } from "../calendar/public.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
+import type { AdjustMode } from "../history/public.js";
 import { storedSessionRange } from "../history/public.js";
 import {
   type BacktestReport,
@@ -71,6 +73,8 @@ export async function planByCalendar(
 
 /** The replay options every calendar's replay shares. */
 export interface PlanRunOptions {
+  /** Corporate-action adjustment of every replay (default `split`). */
+  readonly adjust?: AdjustMode;
   readonly indicators: readonly string[];
   readonly hours: ReplayHours;
   readonly speed: ReplaySpeed;
@@ -114,6 +118,7 @@ export async function runCalendarPlans(
       to: plan.to,
       speed: options.speed,
       hours: options.hours,
+      ...(options.adjust === undefined ? {} : { adjust: options.adjust }),
       ...(options.dropRate === undefined ? {} : { dropRate: options.dropRate }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });

@@ -2,6 +2,11 @@
 export { BarBuffer, BarView } from "./bar-buffer.js";
 export type { BarSeries } from "./bar-columns.js";
 export type {
+  CorporateAction,
+  CorporateActionEvent,
+  CorporateFactor,
+} from "./corporate-ledger.js";
+export type {
   BarArrival,
   SessionDataBarHook,
   SessionDataEvent,

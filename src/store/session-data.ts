@@ -6,6 +6,7 @@ import type { Provenance } from "../domain/provenance.js";
 import { checkTimeframe, type Timeframe } from "../domain/timeframe.js";
 import type { BarBuffer, BarView } from "./bar-buffer.js";
 import type { BarSeries } from "./bar-columns.js";
+import { type CorporateAction, type CorporateFactor, CorporateLedger } from "./corporate-ledger.js";
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
 import { provenanceCode } from "./provenance-column.js";
@@ -55,6 +56,8 @@ export class SessionData {
   readonly historySessions: number;
   #ctx: SessionContext;
   #symbols = new Map<string, SymbolSessionData>();
+  /** Each symbol's corporate factors and actions, told by a replay (see applyCorporateAction). */
+  readonly #corporate = new CorporateLedger();
   /** Oldest first. */
   #historyDates: string[] = [];
   /** Listeners and bar hooks, in subscription order. */
@@ -468,6 +471,46 @@ export class SessionData {
     return this.#subscribers.add(undefined, hook);
   }
 
+  /**
+   * Sets `symbol`'s corporate factors for the current session (what a replay scaled its bars
+   * by), without an event: the replay does this at its first session, and
+   * {@link applyCorporateAction} at each split or dividend after.
+   */
+  setCorporateFactor(factor: CorporateFactor): void {
+    this.#corporate.setFactor(factor);
+  }
+
+  /**
+   * Records a split or dividend taking effect at the start of session `action.date` and the
+   * symbol's factors from then on, then emits a `corporateAction` event (the analysis engine
+   * rescales indicator state by `action.rescale`). Call it after `startSession(action.date)`,
+   * before the session's bars.
+   */
+  applyCorporateAction(action: CorporateAction, factor: CorporateFactor): void {
+    const recorded = this.#corporate.addAction(action);
+    this.#corporate.setFactor(factor);
+    if (this.#subscribers.list.length > 0) this.#emit({ type: "corporateAction", ...recorded });
+  }
+
+  /** `symbol`'s corporate factors for the current session, if a replay set them. */
+  getCorporateFactor(symbol: string): CorporateFactor | undefined {
+    return this.#corporate.factor(symbol);
+  }
+
+  /** The splits and dividends of `symbol` recorded so far, oldest first. */
+  getCorporateActions(symbol: string): readonly CorporateAction[] {
+    return this.#corporate.actions(symbol);
+  }
+
+  /**
+   * The product of the `rescale`s of `symbol`'s actions dated in `(after, upTo]`: 1 for none.
+   * What indicator state built on bars up to session `after` is multiplied by to be in the
+   * price units of session `upTo`.
+   */
+  corporateRescale(symbol: string, after: string, upTo: string): number {
+    return this.#corporate.rescaleBetween(symbol, after, upTo);
+  }
+
   #emit(event: SessionDataEvent): void {
     this.#subscribers.emit(event);
   }
@@ -478,6 +521,7 @@ export class SessionData {
     this.#symbols.clear();
     this.#historyDates = [];
     this.#rejections = new Rejections();
+    this.#corporate.clear();
     const ctx = this.#ctx;
     ctx.date = undefined;
     ctx.open = ctx.preOpen = Number.POSITIVE_INFINITY;

@@ -1,6 +1,11 @@
 // The system layer's public surface, exported by hand.
 // The system's default indicator set is the analysis engine's (one binding, re-exported).
 export { DEFAULT_INDICATORS } from "../analysis/analysis-engine.js";
+// Corporate actions in replays built outside DataManager (the server's).
+export {
+  type CorporateReplaySourceOptions,
+  corporateReplaySource,
+} from "./corporate-replay.js";
 export {
   type CreateBacktestOptions,
   DataManager,

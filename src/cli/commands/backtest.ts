@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
+import { ADJUST_MODES, AdjustedBarStore, checkAdjustMode } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
 import { calendarsLine, planByCalendar, runCalendarPlans } from "../backtest-plan.js";
@@ -27,6 +28,7 @@ export interface BacktestCommandOptions {
   readonly db?: string;
   readonly dropRate?: string;
   readonly seed?: string;
+  readonly adjust?: string;
   readonly json?: boolean;
 }
 
@@ -65,6 +67,7 @@ export async function runBacktest(
   const seed = numberOption("--seed", options.seed);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   const calendar = calendarByName(options.calendar);
+  const adjust = checkAdjustMode(options.adjust);
   const system = new SystemManager({
     calendar,
     indicators,
@@ -74,8 +77,12 @@ export async function runBacktest(
   });
   await system.start();
   try {
-    const store = system.dataManager.barStore;
-    const known = await symbolsOrSample(store, system.dbPath, calendar);
+    // Listed and ranged through the corporate view: a permanent ticker (map files) is known
+    // over the range its old tickers' bars cover.
+    const raw = system.dataManager.barStore;
+    await symbolsOrSample(raw, system.dbPath, calendar);
+    const store = new AdjustedBarStore({ barStore: raw, calendar });
+    const known = await store.symbols();
     const symbols = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase()) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
@@ -86,9 +93,10 @@ export async function runBacktest(
     const plans = await planByCalendar(store, symbols, options);
     const report = await runCalendarPlans(
       system,
-      store,
+      raw,
       plans,
       {
+        adjust,
         indicators,
         hours,
         speed,
@@ -171,6 +179,11 @@ export function registerBacktest(program: Command): void {
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")
+    .option(
+      "--adjust <mode>",
+      `corporate actions: ${ADJUST_MODES.join(", ")} (split: split-adjusted prices; total: dividends too; raw: raw prices, indicators rescaled at splits)`,
+      "split",
+    )
     .option("--json", "print only the report as JSON on stdout")
     .action(async (options: BacktestCommandOptions) => {
       await runBacktest(options);
