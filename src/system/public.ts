@@ -1,6 +1,11 @@
 // The system layer's public surface, exported by hand.
 // The system's default indicator set is the analysis engine's (one binding, re-exported).
 export { DEFAULT_INDICATORS } from "../analysis/analysis-engine.js";
+// Corporate actions in replays built outside DataManager (the server's).
+export {
+  type CorporateReplaySourceOptions,
+  corporateReplaySource,
+} from "./corporate-replay.js";
 export {
   type CreateBacktestOptions,
   DataManager,
@@ -8,6 +13,13 @@ export {
   type ImportFileOptions,
   type ImportFileResult,
 } from "./data-manager.js";
+export {
+  type BarLateEvent,
+  type LiveCounts,
+  LiveSession,
+  type LiveSessionEvents,
+  type LiveSessionOptions,
+} from "./live-session.js";
 export {
   getSessionTracker,
   SESSION_TRACKER_DEPRECATION,

@@ -1,16 +1,16 @@
 import type { Command } from "commander";
-import { xnysCalendar } from "../../calendar/xnys.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { checkListenPolicy } from "../../server/auth.js";
 import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
-import { listOption } from "../options.js";
+import { CALENDAR_NAMES, calendarByName, listOption } from "../options.js";
 import {
   DB_OPTION,
   openCommandStore,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
+import { commandCalendar } from "../stored-calendar.js";
 
 /** The options of `sessiondata serve`, as commander parses them. */
 export interface ServeCommandOptions extends StoreFlags {
@@ -18,6 +18,7 @@ export interface ServeCommandOptions extends StoreFlags {
   readonly host?: string;
   readonly token?: string;
   readonly indicators?: string;
+  readonly calendar?: string;
 }
 
 /** A running `serve`: its URL and how to end it. */
@@ -50,16 +51,22 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const token = options.token ?? (envToken === undefined || envToken === "" ? undefined : envToken);
   checkListenPolicy(host, token);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
+  // A bad --calendar is refused before the database is opened.
+  if (options.calendar !== undefined) calendarByName(options.calendar);
   const opened = await openCommandStore(options, "read");
-  const system = new SystemManager({ calendar: xnysCalendar, indicators, barStore: opened.store });
-  await system.start();
+  const store = opened.store;
+  let system: SystemManager | undefined;
   try {
-    const store = opened.store;
+    // The calendar the symbols were imported with, unless --calendar names one.
+    const calendar = await commandCalendar(store, options.calendar);
+    const started = new SystemManager({ calendar, indicators, barStore: store });
+    system = started;
+    await started.start();
     const server = await startServer({
-      sessionData: system.sessionData,
+      sessionData: started.sessionData,
       barStore: store,
-      calendar: system.calendar,
-      analysis: system.analysisEngine,
+      calendar: started.calendar,
+      analysis: started.analysisEngine,
       port,
       host,
       ...(token === undefined ? {} : { token }),
@@ -72,12 +79,12 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
       url: server.url,
       async close() {
         await server.close();
-        await system.stop();
+        await started.stop();
         await opened.close();
       },
     };
   } catch (error) {
-    await system.stop();
+    await system?.stop();
     await opened.close();
     if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
       throw new InvalidArgumentError(`port ${port} is in use; pass --port`, { cause: error });
@@ -104,6 +111,10 @@ export function registerServe(program: Command): void {
       "bearer token for /api and /ws (or $SESSIONDATA_TOKEN); at least 16 characters",
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
+    .option(
+      "--calendar <name>",
+      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")} (default: the symbols' stored calendar, else XNYS)`,
+    )
     .action(async (options: ServeCommandOptions) => {
       const running = await runServe(options);
       // Serve until SIGINT/SIGTERM, then close cleanly so the DuckDB file is released.
