@@ -166,12 +166,35 @@ requiring(chromium()).describe("dashboard in Chromium", () => {
 
   it("re-reads the gaps when they change during a read, so the view never stays stale", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const subscribed = new Promise<void>((resolve) =>
+      page.on("websocket", (ws) =>
+        ws.on("framereceived", (f) => {
+          if (String(f.payload).includes('"type":"subscribed"')) resolve();
+        }),
+      ),
+    );
     await page.goto(url);
-    await page.locator("#conn.on").waitFor({ timeout: 10_000 });
-    // Every answer of /api/gaps reaches the page a second after the server gave it.
-    await page.route("**/api/gaps", async (route) => {
+    await subscribed;
+    // The first read of /api/gaps after the gap is detected is held until the gap has been
+    // filled: the page's answer is stale when it arrives, and the page must notice and re-read.
+    // No timing: the test waits for the read to be out, then changes the data under it.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let readOut = (): void => undefined;
+    const inFlight = new Promise<void>((r) => {
+      readOut = r;
+    });
+    let holding = false;
+    await page.route("**/api/gaps*", async (route) => {
       const response = await route.fetch();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const body = (await response.json()) as { gaps: { symbol: string }[] };
+      if (!holding && body.gaps.some((g) => g.symbol === "EEE")) {
+        holding = true;
+        readOut();
+        await held;
+      }
       await route.fulfill({ response });
     });
     const gap = { symbol: "EEE", start: OPEN + 200 * 60_000, end: OPEN + 201 * 60_000, count: 1 };
@@ -181,9 +204,9 @@ requiring(chromium()).describe("dashboard in Chromium", () => {
       server.hub.publishQuality({ ...rest, symbol: g.symbol, start: g.start, end: g.end });
     };
     publish({ type: "gapDetected", gap, sessionDate: DAY });
-    // The page reads the gaps 500 ms after hearing of them; this lands while that read is out.
-    await page.waitForTimeout(900);
+    await inFlight;
     publish({ type: "gapFilled", gap, sessionDate: DAY, attempts: 1 });
+    release();
     const status = page.locator("#gaps tbody tr", { hasText: "EEE" }).first().locator("td").nth(4);
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe("filled");
     await page.close();

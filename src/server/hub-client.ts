@@ -5,15 +5,21 @@
  * Back-pressure policy (what a slow client gets):
  * - Nothing is written to the socket while its `bufferedAmount` is above `highWaterMark`; what
  *   would have been written waits in the client's queue instead.
- * - The queue is bounded in messages and in bytes. When it is full the OLDEST entry is dropped
- *   (drop-oldest: a late client wants the newest data), the client's `dropped` counter grows, and
- *   before the next message it receives a `dropped` notice saying exactly what it missed: the
- *   count, and for slices the sequence numbers and times of the first and last one missed (the
- *   missed slices are always one contiguous run of the slices it would have received).
- * - Coalesced updates (`bars`, `analysis`, `gaps`, replay state) are never queued twice: a new update
- *   merges into the one still waiting, so they cost at most one message per client however slow.
- * - A slow client is never disconnected and never slows the replay: every publish is O(1) per
- *   client and never waits for a socket.
+ * - The queue is bounded in messages and in bytes. A client whose queue overflows has FALLEN
+ *   BEHIND: every slice and quality event still queued is dropped at once (coalesced), and the
+ *   client next receives a `behind` notice saying exactly what it missed (count, and for slices
+ *   the sequence numbers and times of the first and last one missed; always one contiguous run of
+ *   the slices it would have received), then a `state` message with the latest bar of each of its
+ *   symbols, so it is current again after two messages instead of replaying a backlog it cannot
+ *   keep up with. Control messages (reset, session boundaries) are kept unless they alone overflow.
+ * - Coalesced updates (`bars`, `analysis`, `gaps`, replay state) are never queued twice: a new
+ *   update merges into the one still waiting, so they cost at most one message per client. A
+ *   client that took every update so far shares the update object (and its JSON) with every
+ *   client of the same subscription.
+ * - Queued entries are shared, pre-encoded Buffers: a slice is serialised once per subscription
+ *   set, not once per client; a client's queue holds references.
+ * - A slow client is never disconnected and never slows the replay: publishing is O(1) per client
+ *   and writing to sockets happens later, in the hub's budgeted pump.
  * So a client's memory is bounded by `highWaterMark` + `maxQueueBytes` + one pending update.
  */
 import type { Channel } from "./schemas.js";
@@ -65,7 +71,15 @@ export interface PendingUpdate {
   gaps?: number;
 }
 
-/** What a client missed since its last `dropped` notice. */
+/** What the hub lends a client while it pumps: shared serialisations. */
+export interface PumpContext {
+  /** The JSON of an update object shared by several clients (built once). */
+  updateJson(update: PendingUpdate): string | Buffer;
+  /** The `state` message (latest bar per symbol) for a client that fell behind. */
+  stateJson(client: HubClient): string | Buffer;
+}
+
+/** What a client missed since its last `behind` notice. */
 interface Missed {
   count: number;
   slices: number;
@@ -100,8 +114,12 @@ export class HubClient {
   #size = 0;
   #bytes = 0;
   #update: PendingUpdate | undefined;
+  /** Whether `#update` is the hub's shared object (never mutated here; copied before a merge). */
+  #updateShared = false;
   #missed: Missed = noMisses();
+  #needsState = false;
   #dropped = 0;
+  #behind = 0;
   #sent = 0;
   #closed = false;
 
@@ -111,6 +129,8 @@ export class HubClient {
   readonly symbols = new Set<string>();
   /** The channels it receives. */
   readonly channels = new Set<Channel>();
+  /** Identifies the subscription set (channels and symbols): clients with equal keys share JSON. */
+  key = "";
 
   constructor(socket: HubSocket, limits: ClientLimits) {
     this.#socket = socket;
@@ -118,9 +138,14 @@ export class HubClient {
     this.#queue = new Array(Math.min(limits.maxQueueMessages, 64));
   }
 
-  /** Messages dropped from this client's queue so far (it is told in `dropped` notices). */
+  /** Messages dropped from this client's queue so far (it is told in `behind` notices). */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** How many times this client fell behind and was brought up to date with a `state`. */
+  get timesBehind(): number {
+    return this.#behind;
   }
 
   /** Messages written to the socket so far. */
@@ -133,21 +158,53 @@ export class HubClient {
     return this.#size;
   }
 
+  /** Bytes waiting in the queue. */
+  get queuedBytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether anything waits to be written (queue, update, notice). */
+  get pending(): boolean {
+    return this.#size > 0 || this.#update !== undefined || this.#missed.count > 0;
+  }
+
+  /** Recomputes {@link key} after the subscription changed. */
+  rekey(): void {
+    const channels = [...this.channels].sort().join(",");
+    this.key = `${channels}|${this.all ? "*" : [...this.symbols].sort().join(",")}`;
+  }
+
   /** Whether the client gets messages about `symbol` on `channel`. */
   wants(channel: Channel, symbol: string): boolean {
     return this.channels.has(channel) && (this.all || this.symbols.has(symbol));
   }
 
-  /** Queues a message (drop-oldest when full) and writes what the socket can take. */
+  /** Queues a message; a full queue makes the client fall behind (see the file's comment). */
   enqueue(data: string | Buffer, kind: Entry["kind"], seq = Number.NaN, time = Number.NaN): void {
     if (this.#closed) return;
     this.#push({ data, kind, seq, time });
-    this.pump();
   }
 
-  /** Merges a coalesced update into the one waiting (newer values win per symbol). */
-  mergeUpdate(update: PendingUpdate): void {
+  /**
+   * Merges a coalesced update into the one waiting (newer values win per symbol). `shared`
+   * marks an object the hub hands to several clients: taken as is when nothing waits.
+   */
+  mergeUpdate(update: PendingUpdate, shared = false): void {
     if (this.#closed) return;
+    if (this.#update === undefined && shared) {
+      this.#update = update;
+      this.#updateShared = true;
+      return;
+    }
+    if (this.#updateShared) {
+      const own = this.#update!;
+      this.#update = {
+        ...own,
+        ...(own.bars === undefined ? {} : { bars: { ...own.bars } }),
+        ...(own.analysis === undefined ? {} : { analysis: { ...own.analysis } }),
+      };
+      this.#updateShared = false;
+    }
     const u = (this.#update ??= {});
     if (update.bars !== undefined) u.bars = Object.assign(u.bars ?? {}, update.bars);
     if (update.analysis !== undefined)
@@ -156,33 +213,49 @@ export class HubClient {
     if (update.gaps !== undefined) u.gaps = (u.gaps ?? 0) + update.gaps;
   }
 
-  /** Writes waiting messages while the socket's buffer is below the high-water mark. */
-  pump(): void {
+  /**
+   * Writes waiting messages while the socket's buffer is below the high-water mark. Returns
+   * whether something still waits (the socket is full).
+   */
+  pump(ctx: PumpContext, onWritten: () => void): boolean {
     const socket = this.#socket;
-    if (this.#closed) return;
-    if (socket.readyState !== 1) return;
+    if (this.#closed || socket.readyState !== 1) return false;
     while (socket.bufferedAmount < this.#limits.highWaterMark) {
+      if (this.#needsState) {
+        // The state is the latest there is: every slice still queued is older, so it is folded
+        // into the notice too, and the notice and the state leave together.
+        this.#dropAllButControl();
+        this.#needsState = false;
+        this.#write(this.#noticeOfMisses(), onWritten);
+        this.#write(ctx.stateJson(this), onWritten);
+        continue;
+      }
       if (this.#missed.count > 0) {
-        this.#write(this.#noticeOfMisses());
+        this.#write(this.#noticeOfMisses(), onWritten);
         continue;
       }
       // Queued messages first: a `reset` or a session boundary must reach the client before
       // the updates that follow it.
       const entry = this.#shift();
       if (entry !== undefined) {
-        this.#write(entry.data);
+        this.#write(entry.data, onWritten);
         continue;
       }
-      if (this.#update === undefined) return;
+      if (this.#update === undefined) return false;
       const u = this.#update;
+      const shared = this.#updateShared;
       this.#update = undefined;
-      this.#write(JSON.stringify({ type: "update", ...u }));
+      this.#updateShared = false;
+      this.#write(shared ? ctx.updateJson(u) : JSON.stringify({ type: "update", ...u }), onWritten);
     }
+    return true;
   }
 
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
   discardUpdate(): void {
     this.#update = undefined;
+    this.#updateShared = false;
+    this.#needsState = false;
   }
 
   /** Stops sending; the queue is released. */
@@ -194,11 +267,11 @@ export class HubClient {
     this.#update = undefined;
   }
 
-  #write(data: string | Buffer): void {
+  #write(data: string | Buffer, onWritten: () => void): void {
     this.#sent++;
     this.#socket.send(data, TEXT, (error) => {
       // Written out: room may have opened below the high-water mark.
-      if (error === undefined && this.#size + (this.#update === undefined ? 0 : 1) > 0) this.pump();
+      if (error === undefined && this.pending) onWritten();
     });
   }
 
@@ -206,13 +279,11 @@ export class HubClient {
     const m = this.#missed;
     this.#missed = noMisses();
     const notice: Record<string, unknown> = {
-      type: "dropped",
+      type: "behind",
       count: m.count,
       total: this.#dropped,
     };
     if (m.slices > 0) {
-      // Drops always take the queue's head and a notice precedes the next write, so the slices
-      // missed since the last notice are one contiguous run of this client's slices.
       notice.slices = {
         count: m.slices,
         fromSeq: m.firstSeq,
@@ -228,18 +299,44 @@ export class HubClient {
 
   #push(entry: Entry): void {
     const limits = this.#limits;
-    if (this.#size === this.#queue.length) this.#grow();
-    this.#queue[(this.#head + this.#size) % this.#queue.length] = entry;
-    this.#size++;
-    this.#bytes += entry.data.length;
-    // Keep the newest entry even when it alone is over the byte bound: a client always gets
-    // the latest message eventually.
+    this.#append(entry);
+    if (this.#size > limits.maxQueueMessages || this.#bytes > limits.maxQueueBytes) {
+      this.#fallBehind();
+    }
+  }
+
+  /**
+   * Coalesces: drops every slice and quality event waiting (they are history by now) and asks
+   * for a `state` instead; keeps control messages, dropping the oldest only if they alone are
+   * over the bounds.
+   */
+  #fallBehind(): void {
+    const limits = this.#limits;
+    this.#dropAllButControl();
     while (
       this.#size > 1 &&
       (this.#size > limits.maxQueueMessages || this.#bytes > limits.maxQueueBytes)
     ) {
       this.#drop(this.#shift()!);
     }
+    this.#behind++;
+    this.#needsState = true;
+  }
+
+  #dropAllButControl(): void {
+    const n = this.#size;
+    for (let i = 0; i < n; i++) {
+      const e = this.#shift()!;
+      if (e.kind === "control") this.#append(e);
+      else this.#drop(e);
+    }
+  }
+
+  #append(entry: Entry): void {
+    if (this.#size === this.#queue.length) this.#grow();
+    this.#queue[(this.#head + this.#size) % this.#queue.length] = entry;
+    this.#size++;
+    this.#bytes += entry.data.length;
   }
 
   #grow(): void {

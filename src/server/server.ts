@@ -51,7 +51,7 @@ export interface ServerOptions {
   /** Gap repair during replays (default true). */
   readonly upkeep?: boolean;
   /** Fan-out tuning: flush interval and per-client limits (see `hub-client.ts`). */
-  readonly hub?: Omit<HubOptions, "snapshot" | "listSymbols" | "replayState">;
+  readonly hub?: Omit<HubOptions, "snapshot" | "latestBar" | "listSymbols" | "replayState">;
 }
 
 /** A created server; `listen` puts it on the network. */
@@ -97,6 +97,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
   const hub = new Hub({
     ...options.hub,
     snapshot: (s) => symbolSnapshot(sd, s),
+    latestBar: (s) => sd.getLatestBar(s),
     listSymbols: () => sd.symbols(),
     replayState: () => replay?.state,
   });

@@ -85,7 +85,7 @@ describe("WebSocket /ws", () => {
     expect(Object.keys(slices[0]!.bars)).toEqual(["AAA", "BBB", "CCC"]);
     expect(Object.keys(slices[35]!.bars), "BBB's hole").toEqual(["AAA", "CCC"]);
     expect(
-      got.filter((m) => m.type === "dropped"),
+      got.filter((m) => m.type === "behind"),
       "a fast client misses nothing",
     ).toEqual([]);
     const quality = got.filter((m) => m.type === "quality").map((m) => m.event);
@@ -116,12 +116,12 @@ describe("WebSocket /ws", () => {
     ws.resume();
     const accounted = () =>
       got.filter((m) => m.type === "slice").length +
-      got.filter((m) => m.type === "dropped").reduce((n, m) => n + (m.slices?.count ?? 0), 0);
+      got.filter((m) => m.type === "behind").reduce((n, m) => n + (m.slices?.count ?? 0), 0);
     await until(() => accounted() === 390, "every slice received or reported");
     const seqs = got.filter((m) => m.type === "slice").map((m) => m.seq as number);
     expect(seqs, "in order").toEqual([...seqs].sort((a, b) => a - b));
     const missed = got
-      .filter((m) => m.type === "dropped" && m.slices)
+      .filter((m) => m.type === "behind" && m.slices)
       .flatMap((m) => Array.from({ length: m.slices.count }, (_, i) => m.slices.fromSeq + i));
     expect(new Set([...seqs, ...missed]).size, "no slice both received and reported").toBe(390);
   });

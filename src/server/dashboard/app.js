@@ -73,8 +73,8 @@ function onMessage(m) {
     case "session":
       if (m.event === "start") chart.reload();
       return;
-    case "dropped":
-      $("ws-dropped").textContent = `dropped ${m.total}`;
+    case "behind":
+      $("ws-dropped").textContent = `behind: skipped ${m.total}`;
       return;
   }
 }
