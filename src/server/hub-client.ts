@@ -16,12 +16,15 @@
  *   update merges into the one still waiting, so they cost at most one message per client. A
  *   client that took every update so far shares the update object (and its JSON) with every
  *   client of the same subscription.
- * - Queued entries are shared, pre-encoded Buffers: a slice is serialised once per subscription
- *   set, not once per client; a client's queue holds references.
+ * - Log entries are pre-encoded Buffers: a slice is serialised and appended once per subscription
+ *   set, not once per client. Replies to the client itself (hello, subscribed, pong, error) wait in
+ *   a small queue of its own.
  * - A slow client is never disconnected and never slows the replay: publishing is O(1) per client
  *   and writing to sockets happens later, in the hub's budgeted pump.
- * So a client's memory is bounded by `highWaterMark` + `maxQueueBytes` + one pending update.
+ * So a client's memory is bounded by `highWaterMark` + its own few replies + one pending update;
+ * each subscription set's log by `maxQueueMessages` and `maxQueueBytes`.
  */
+import type { SubscriptionGroup } from "./hub-group.js";
 import type { Channel } from "./schemas.js";
 
 /** The part of a `ws` WebSocket the hub uses (an interface, so tests can drive a fake). */
@@ -38,9 +41,9 @@ const TEXT = { binary: false };
 
 /** Limits of one client's outgoing path. */
 export interface ClientLimits {
-  /** Most messages waiting in the queue (default 2,048). */
+  /** Most messages a subscription set's log holds (default 2,048). */
   readonly maxQueueMessages: number;
-  /** Most bytes (string length or Buffer bytes) waiting in the queue (default 8 MiB). */
+  /** Most bytes a subscription set's log holds (default 8 MiB). */
   readonly maxQueueBytes: number;
   /** Socket `bufferedAmount` above which nothing more is written (default 1 MiB). */
   readonly highWaterMark: number;
@@ -53,14 +56,8 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   highWaterMark: 1024 * 1024,
 };
 
-/** A queued message. `seq`/`time` are set for slices, so a drop can be reported exactly. */
-interface Entry {
-  /** A Buffer when shared by many clients: encoded to UTF-8 once, not once per client. */
-  readonly data: string | Buffer;
-  readonly kind: "slice" | "quality" | "control";
-  readonly seq: number;
-  readonly time: number;
-}
+/** Most replies to the client itself waiting (hello, subscribed, pong, error). */
+const MAX_OWN_QUEUE = 64;
 
 /** A coalesced update waiting to be sent: the newest entry per symbol wins; `gaps` adds up. */
 export interface PendingUpdate {
@@ -77,47 +74,25 @@ export interface PumpContext {
   updateJson(update: PendingUpdate): string | Buffer;
   /** The `state` message (latest bar per symbol) for a client that fell behind. */
   stateJson(client: HubClient): string | Buffer;
-}
-
-/** What a client missed since its last `behind` notice. */
-interface Missed {
-  count: number;
-  slices: number;
-  firstSeq: number;
-  lastSeq: number;
-  firstTime: number;
-  lastTime: number;
-  quality: number;
-  control: number;
-}
-
-function noMisses(): Missed {
-  return {
-    count: 0,
-    slices: 0,
-    firstSeq: Number.NaN,
-    lastSeq: Number.NaN,
-    firstTime: Number.NaN,
-    lastTime: Number.NaN,
-    quality: 0,
-    control: 0,
-  };
+  /** The seq of the newest slice published. */
+  readonly lastSeq: number;
 }
 
 /** A connected client. Created by {@link Hub.addClient}. */
 export class HubClient {
   readonly #socket: HubSocket;
-  readonly #limits: ClientLimits;
-  /** Ring buffer of waiting entries; `#head` is the oldest. */
-  #queue: (Entry | undefined)[];
-  #head = 0;
-  #size = 0;
-  #bytes = 0;
+  readonly #highWaterMark: number;
+  #own: (string | Buffer)[] = [];
   #update: PendingUpdate | undefined;
   /** Whether `#update` is the hub's shared object (never mutated here; copied before a merge). */
   #updateShared = false;
-  #missed: Missed = noMisses();
-  #needsState = false;
+  #group: SubscriptionGroup | undefined;
+  /** The next log position to send, and the group's counters as of it. */
+  #pos = 0;
+  #slices = 0;
+  #quality = 0;
+  /** The seq of the last slice sent or covered by a state. */
+  #lastSeq = -1;
   #dropped = 0;
   #behind = 0;
   #sent = 0;
@@ -129,16 +104,15 @@ export class HubClient {
   readonly symbols = new Set<string>();
   /** The channels it receives. */
   readonly channels = new Set<Channel>();
-  /** Identifies the subscription set (channels and symbols): clients with equal keys share JSON. */
-  key = "";
+  /** Identifies the subscription set (channels and symbols): clients with equal keys share a log. */
+  key = "|";
 
   constructor(socket: HubSocket, limits: ClientLimits) {
     this.#socket = socket;
-    this.#limits = limits;
-    this.#queue = new Array(Math.min(limits.maxQueueMessages, 64));
+    this.#highWaterMark = limits.highWaterMark;
   }
 
-  /** Messages dropped from this client's queue so far (it is told in `behind` notices). */
+  /** Messages (slices, quality events) this client missed so far (told in `behind` notices). */
   get dropped(): number {
     return this.#dropped;
   }
@@ -153,25 +127,40 @@ export class HubClient {
     return this.#sent;
   }
 
-  /** Messages waiting in the queue. */
+  /** Messages of its subscription's log not yet sent (at most the log's bound). */
   get queued(): number {
-    return this.#size;
+    const g = this.#group;
+    return this.#own.length + (g === undefined ? 0 : g.end - Math.max(this.#pos, g.start));
   }
 
-  /** Bytes waiting in the queue. */
-  get queuedBytes(): number {
-    return this.#bytes;
-  }
-
-  /** Whether anything waits to be written (queue, update, notice). */
+  /** Whether anything waits to be written. */
   get pending(): boolean {
-    return this.#size > 0 || this.#update !== undefined || this.#missed.count > 0;
+    return (
+      this.#own.length > 0 ||
+      this.#update !== undefined ||
+      (this.#group !== undefined && this.#pos < this.#group.end)
+    );
   }
 
-  /** Recomputes {@link key} after the subscription changed. */
-  rekey(): void {
+  /** The subscription set it belongs to. */
+  get group(): SubscriptionGroup | undefined {
+    return this.#group;
+  }
+
+  /** The key of the subscription as it stands (channels and symbols). */
+  computeKey(): string {
     const channels = [...this.channels].sort().join(",");
-    this.key = `${channels}|${this.all ? "*" : [...this.symbols].sort().join(",")}`;
+    return `${channels}|${this.all ? "*" : [...this.symbols].sort().join(",")}`;
+  }
+
+  /** Moves the client to `group`, from that group's newest message on; `lastSeq`: the hub's. */
+  join(group: SubscriptionGroup, lastSeq: number): void {
+    this.#group = group;
+    this.key = group.key;
+    this.#pos = group.end;
+    this.#slices = group.slices;
+    this.#quality = group.quality;
+    this.#lastSeq = lastSeq;
   }
 
   /** Whether the client gets messages about `symbol` on `channel`. */
@@ -179,10 +168,11 @@ export class HubClient {
     return this.channels.has(channel) && (this.all || this.symbols.has(symbol));
   }
 
-  /** Queues a message; a full queue makes the client fall behind (see the file's comment). */
-  enqueue(data: string | Buffer, kind: Entry["kind"], seq = Number.NaN, time = Number.NaN): void {
+  /** Queues a reply to this client alone (the oldest is dropped past a small bound). */
+  reply(data: string | Buffer): void {
     if (this.#closed) return;
-    this.#push({ data, kind, seq, time });
+    this.#own.push(data);
+    if (this.#own.length > MAX_OWN_QUEUE) this.#own.shift();
   }
 
   /**
@@ -214,57 +204,81 @@ export class HubClient {
   }
 
   /**
-   * Writes waiting messages while the socket's buffer is below the high-water mark. Returns
-   * whether something still waits (the socket is full).
+   * Writes waiting messages while the socket's buffer is below the high-water mark: its own
+   * replies, then its log from its position (or, fallen behind, notice + controls + state), then
+   * the coalesced update.
    */
-  pump(ctx: PumpContext, onWritten: () => void): boolean {
+  pump(ctx: PumpContext, onWritten: () => void): void {
     const socket = this.#socket;
-    if (this.#closed || socket.readyState !== 1) return false;
-    while (socket.bufferedAmount < this.#limits.highWaterMark) {
-      if (this.#needsState) {
-        // The state is the latest there is: every slice still queued is older, so it is folded
-        // into the notice too, and the notice and the state leave together.
-        this.#dropAllButControl();
-        this.#needsState = false;
-        this.#write(this.#noticeOfMisses(), onWritten);
-        this.#write(ctx.stateJson(this), onWritten);
+    if (this.#closed || socket.readyState !== 1) return;
+    while (socket.bufferedAmount < this.#highWaterMark) {
+      const own = this.#own.shift();
+      if (own !== undefined) {
+        this.#write(own, onWritten);
         continue;
       }
-      if (this.#missed.count > 0) {
-        this.#write(this.#noticeOfMisses(), onWritten);
-        continue;
-      }
-      // Queued messages first: a `reset` or a session boundary must reach the client before
-      // the updates that follow it.
-      const entry = this.#shift();
-      if (entry !== undefined) {
+      const g = this.#group;
+      if (g !== undefined && this.#pos < g.end) {
+        if (this.#pos < g.start) {
+          this.#catchUp(g, ctx, onWritten);
+          continue;
+        }
+        const entry = g.at(this.#pos++);
+        if (entry.kind === "slice") {
+          this.#slices++;
+          this.#lastSeq = entry.seq;
+        } else if (entry.kind === "quality") this.#quality++;
         this.#write(entry.data, onWritten);
         continue;
       }
-      if (this.#update === undefined) return false;
+      if (this.#update === undefined) return;
       const u = this.#update;
       const shared = this.#updateShared;
       this.#update = undefined;
       this.#updateShared = false;
       this.#write(shared ? ctx.updateJson(u) : JSON.stringify({ type: "update", ...u }), onWritten);
     }
-    return true;
   }
 
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
   discardUpdate(): void {
     this.#update = undefined;
     this.#updateShared = false;
-    this.#needsState = false;
   }
 
-  /** Stops sending; the queue is released. */
+  /** Stops sending. */
   close(): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#size = 0;
-    this.#bytes = 0;
+    this.#own = [];
     this.#update = undefined;
+    this.#group = undefined;
+  }
+
+  /**
+   * Fallen behind: says what was missed, replays the remembered control messages of that
+   * stretch, sends the latest state and moves to the newest position.
+   */
+  #catchUp(g: SubscriptionGroup, ctx: PumpContext, onWritten: () => void): void {
+    const slices = g.slices - this.#slices;
+    const quality = g.quality - this.#quality;
+    this.#dropped += slices + quality;
+    this.#behind++;
+    const notice: Record<string, unknown> = {
+      type: "behind",
+      count: slices + quality,
+      total: this.#dropped,
+    };
+    if (slices > 0) {
+      notice.slices = { count: slices, fromSeq: this.#lastSeq + 1, toSeq: ctx.lastSeq };
+    }
+    if (quality > 0) notice.quality = quality;
+    this.#write(JSON.stringify(notice), onWritten);
+    for (const c of g.recentControl) if (c.pos >= this.#pos) this.#write(c.entry.data, onWritten);
+    this.#write(ctx.stateJson(this), onWritten);
+    this.#pos = g.end;
+    this.#slices = g.slices;
+    this.#quality = g.quality;
+    this.#lastSeq = ctx.lastSeq;
   }
 
   #write(data: string | Buffer, onWritten: () => void): void {
@@ -273,104 +287,5 @@ export class HubClient {
       // Written out: room may have opened below the high-water mark.
       if (error === undefined && this.pending) onWritten();
     });
-  }
-
-  #noticeOfMisses(): string {
-    const m = this.#missed;
-    this.#missed = noMisses();
-    const notice: Record<string, unknown> = {
-      type: "behind",
-      count: m.count,
-      total: this.#dropped,
-    };
-    if (m.slices > 0) {
-      notice.slices = {
-        count: m.slices,
-        fromSeq: m.firstSeq,
-        toSeq: m.lastSeq,
-        fromTime: m.firstTime,
-        toTime: m.lastTime,
-      };
-    }
-    if (m.quality > 0) notice.quality = m.quality;
-    if (m.control > 0) notice.control = m.control;
-    return JSON.stringify(notice);
-  }
-
-  #push(entry: Entry): void {
-    const limits = this.#limits;
-    this.#append(entry);
-    if (this.#size > limits.maxQueueMessages || this.#bytes > limits.maxQueueBytes) {
-      this.#fallBehind();
-    }
-  }
-
-  /**
-   * Coalesces: drops every slice and quality event waiting (they are history by now) and asks
-   * for a `state` instead; keeps control messages, dropping the oldest only if they alone are
-   * over the bounds.
-   */
-  #fallBehind(): void {
-    const limits = this.#limits;
-    this.#dropAllButControl();
-    while (
-      this.#size > 1 &&
-      (this.#size > limits.maxQueueMessages || this.#bytes > limits.maxQueueBytes)
-    ) {
-      this.#drop(this.#shift()!);
-    }
-    this.#behind++;
-    this.#needsState = true;
-  }
-
-  #dropAllButControl(): void {
-    const n = this.#size;
-    for (let i = 0; i < n; i++) {
-      const e = this.#shift()!;
-      if (e.kind === "control") this.#append(e);
-      else this.#drop(e);
-    }
-  }
-
-  #append(entry: Entry): void {
-    if (this.#size === this.#queue.length) this.#grow();
-    this.#queue[(this.#head + this.#size) % this.#queue.length] = entry;
-    this.#size++;
-    this.#bytes += entry.data.length;
-  }
-
-  #grow(): void {
-    const cap = Math.min(this.#queue.length * 2, Math.max(this.#limits.maxQueueMessages + 1, 1));
-    const next: (Entry | undefined)[] = new Array(Math.max(cap, this.#size + 1));
-    for (let i = 0; i < this.#size; i++)
-      next[i] = this.#queue[(this.#head + i) % this.#queue.length];
-    this.#queue = next;
-    this.#head = 0;
-  }
-
-  #shift(): Entry | undefined {
-    if (this.#size === 0) return undefined;
-    const entry = this.#queue[this.#head]!;
-    this.#queue[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#queue.length;
-    this.#size--;
-    this.#bytes -= entry.data.length;
-    return entry;
-  }
-
-  #drop(entry: Entry): void {
-    const m = this.#missed;
-    this.#dropped++;
-    m.count++;
-    if (entry.kind === "slice") {
-      if (m.slices === 0) {
-        m.firstSeq = entry.seq;
-        m.firstTime = entry.time;
-      }
-      m.slices++;
-      m.lastSeq = entry.seq;
-      m.lastTime = entry.time;
-    } else if (entry.kind === "quality") m.quality++;
-    else m.control++;
   }
 }

@@ -29,6 +29,7 @@ import {
   type PendingUpdate,
   type PumpContext,
 } from "./hub-client.js";
+import { type LogEntry, SubscriptionGroup } from "./hub-group.js";
 import { CHANNELS, type Channel, type ClientMessage } from "./schemas.js";
 
 /** The channels a subscription gets when it names none. */
@@ -95,6 +96,7 @@ export interface QualityMessage {
  */
 export class Hub {
   readonly #clients = new Set<HubClient>();
+  readonly #groups = new Map<string, SubscriptionGroup>();
   /** The clients in a stable order, for the pump's round robin. */
   #order: HubClient[] = [];
   #cursor = 0;
@@ -120,7 +122,7 @@ export class Hub {
   readonly #updateJson = new WeakMap<PendingUpdate, Buffer>();
   /** `state` messages built during one pump, by subscription key. */
   readonly #stateJson = new Map<string, Buffer>();
-  readonly #ctx: PumpContext;
+  readonly #ctx: PumpContext & { lastSeq: number };
   readonly #onWritten = (): void => this.#schedule();
 
   constructor(options: HubOptions) {
@@ -137,6 +139,7 @@ export class Hub {
       highWaterMark: options.highWaterMark ?? DEFAULT_CLIENT_LIMITS.highWaterMark,
     };
     this.#ctx = {
+      lastSeq: -1,
       updateJson: (u) => {
         let json = this.#updateJson.get(u);
         if (json === undefined) {
@@ -184,10 +187,10 @@ export class Hub {
   /** Registers a socket and greets it; start it with a `subscribe` message. */
   addClient(socket: HubSocket): HubClient {
     const client = new HubClient(socket, this.#limits);
-    client.rekey();
     this.#clients.add(client);
     this.#order.push(client);
-    client.enqueue(
+    this.#regroup(client);
+    client.reply(
       JSON.stringify({
         type: "hello",
         channels: CHANNELS,
@@ -195,7 +198,6 @@ export class Hub {
         maxQueueMessages: this.#limits.maxQueueMessages,
         nextSliceSeq: this.#sliceSeq,
       }),
-      "control",
     );
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.flush(), this.#flushIntervalMs);
@@ -207,8 +209,10 @@ export class Hub {
 
   /** Forgets a client (its socket closed). */
   removeClient(client: HubClient): void {
+    const group = client.group;
     client.close();
     if (!this.#clients.delete(client)) return;
+    if (group !== undefined && --group.members === 0) this.#groups.delete(group.key);
     this.#order = this.#order.filter((c) => c !== client);
     if (this.#clients.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
@@ -225,15 +229,14 @@ export class Hub {
           else client.symbols.add(s);
         }
         for (const c of message.channels ?? DEFAULT_CHANNELS) client.channels.add(c);
-        client.rekey();
-        client.enqueue(
+        this.#regroup(client);
+        client.reply(
           JSON.stringify({
             type: "subscribed",
             all: client.all,
             symbols: [...client.symbols].sort(),
             channels: [...client.channels].sort(),
           }),
-          "control",
         );
         // Bring the newcomer up to date with the current state at the next flush.
         const update: PendingUpdate = {};
@@ -255,14 +258,11 @@ export class Hub {
           if (s === "*") client.all = false;
           else client.symbols.delete(s);
         }
-        client.rekey();
-        client.enqueue(
-          JSON.stringify({ type: "unsubscribed", symbols: message.symbols }),
-          "control",
-        );
+        this.#regroup(client);
+        client.reply(JSON.stringify({ type: "unsubscribed", symbols: message.symbols }));
         break;
       case "ping":
-        client.enqueue(JSON.stringify({ type: "pong" }), "control");
+        client.reply(JSON.stringify({ type: "pong" }));
         break;
     }
     this.#schedule();
@@ -270,7 +270,7 @@ export class Hub {
 
   /** Tells one client its message was refused (it stays connected). */
   reject(client: HubClient, message: string): void {
-    client.enqueue(JSON.stringify({ type: "error", message }), "control");
+    client.reply(JSON.stringify({ type: "error", message }));
     this.#schedule();
   }
 
@@ -296,19 +296,16 @@ export class Hub {
   publishSlice(time: number, bars: ReadonlyMap<string, Bar>): number {
     const seq = this.#sliceSeq++;
     this.#lastSliceTime = time;
-    // One encoding per subscription key; `null`: none of that key's symbols are in the slice.
-    let encoded: Map<string, Buffer | null> | undefined;
-    for (const client of this.#order) {
-      if (!client.channels.has("slices")) continue;
-      encoded ??= new Map();
-      let data = encoded.get(client.key);
-      if (data === undefined) {
-        data = this.#encodeSlice(seq, time, bars, client);
-        encoded.set(client.key, data);
-      }
-      if (data !== null) client.enqueue(data, "slice", seq, time);
+    this.#ctx.lastSeq = seq;
+    let any = false;
+    for (const group of this.#groups.values()) {
+      if (!group.channels.has("slices")) continue;
+      const data = this.#encodeSlice(seq, time, bars, group);
+      if (data === null) continue;
+      group.append({ data, kind: "slice", seq, time });
+      any = true;
     }
-    if (encoded !== undefined) this.#schedule();
+    if (any) this.#schedule();
     return seq;
   }
 
@@ -325,23 +322,36 @@ export class Hub {
 
   /** A session boundary or other replay event every client hears, queued in order. */
   publishControl(message: Record<string, unknown>): void {
-    const data = Buffer.from(JSON.stringify(message));
-    for (const client of this.#order) client.enqueue(data, "control");
+    const entry: LogEntry = {
+      data: Buffer.from(JSON.stringify(message)),
+      kind: "control",
+      seq: Number.NaN,
+      time: Number.NaN,
+    };
+    for (const group of this.#groups.values()) group.append(entry);
     this.#schedule();
   }
 
   /**
-   * An upkeep event, queued in order to `quality` subscribers of its symbol, and counted into
+   * An upkeep event, logged in order for `quality` subscribers of its symbol, and counted into
    * the next update of `gaps` subscribers when it is a gap event.
    */
   publishQuality(event: QualityMessage): void {
-    let data: Buffer | undefined;
-    const gapEvent = event.type !== "qualityChanged";
-    for (const client of this.#order) {
-      if (gapEvent && client.wants("gaps", event.symbol)) client.mergeUpdate({ gaps: 1 });
-      if (!client.wants("quality", event.symbol)) continue;
-      data ??= Buffer.from(JSON.stringify({ type: "quality", event }));
-      client.enqueue(data, "quality");
+    let entry: LogEntry | undefined;
+    if (event.type !== "qualityChanged") {
+      for (const client of this.#order) {
+        if (client.wants("gaps", event.symbol)) client.mergeUpdate({ gaps: 1 });
+      }
+    }
+    for (const group of this.#groups.values()) {
+      if (!group.wants("quality", event.symbol)) continue;
+      entry ??= {
+        data: Buffer.from(JSON.stringify({ type: "quality", event })),
+        kind: "quality",
+        seq: Number.NaN,
+        time: Number.NaN,
+      };
+      group.append(entry);
     }
     this.#schedule();
   }
@@ -440,7 +450,26 @@ export class Hub {
     this.#scheduled = undefined;
     for (const client of this.#order) client.close();
     this.#clients.clear();
+    this.#groups.clear();
     this.#order = [];
+  }
+
+  /** Puts the client in the group of its (changed) subscription. */
+  #regroup(client: HubClient): void {
+    const key = client.computeKey();
+    const old = client.group;
+    if (old?.key === key) return;
+    if (old !== undefined && --old.members === 0) this.#groups.delete(old.key);
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = new SubscriptionGroup(key, client.all, client.symbols, client.channels, {
+        maxMessages: this.#limits.maxQueueMessages,
+        maxBytes: this.#limits.maxQueueBytes,
+      });
+      this.#groups.set(key, group);
+    }
+    group.members++;
+    client.join(group, this.#sliceSeq - 1);
   }
 
   #schedule(): void {
@@ -459,11 +488,11 @@ export class Hub {
     seq: number,
     time: number,
     bars: ReadonlyMap<string, Bar>,
-    client: HubClient,
+    group: SubscriptionGroup,
   ): Buffer | null {
-    let any = client.all;
+    let any = group.all;
     if (!any) {
-      for (const s of client.symbols) {
+      for (const s of group.symbols) {
         if (bars.has(s)) {
           any = true;
           break;
@@ -472,7 +501,7 @@ export class Hub {
     }
     if (!any) return null;
     this.#sliceEncodings++;
-    return Buffer.from(sliceJson(seq, time, bars, client.all ? undefined : client.symbols));
+    return Buffer.from(sliceJson(seq, time, bars, group.all ? undefined : group.symbols));
   }
 
   /** The latest bar of each of the client's symbols, as of the last published slice. */
