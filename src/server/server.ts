@@ -23,6 +23,7 @@ import {
   upgradeToken,
 } from "./auth.js";
 import { GapLog } from "./gap-log.js";
+import { historyRoutes } from "./history-routes.js";
 import { Hub, type HubOptions } from "./hub.js";
 import { ReplayController } from "./replay-controller.js";
 import { apiRoutes } from "./routes.js";
@@ -50,6 +51,11 @@ export interface ServerOptions {
   readonly token?: string;
   /** Gap repair during replays (default true). */
   readonly upkeep?: boolean;
+  /**
+   * Indicator specs the history routes compute when a request names none (default
+   * `sma:50, ema:20, rsi:14, macd`: the overlays and oscillators the dashboard draws).
+   */
+  readonly indicators?: readonly string[];
   /** Fan-out tuning: flush interval and per-client limits (see `hub-client.ts`). */
   readonly hub?: Omit<HubOptions, "snapshot" | "latestBar" | "listSymbols" | "replayState">;
 }
@@ -66,6 +72,9 @@ export interface SessiondataServer {
   /** Stops the replay, closes every WebSocket and the HTTP server. */
   close(): Promise<void>;
 }
+
+/** What the history routes compute when a request names no indicators. */
+const DEFAULT_HISTORY_INDICATORS = ["sma:50", "ema:20", "rsi:14", "macd"];
 
 /** Largest message a WebSocket client may send (a subscription of 10,000 symbols fits). */
 const MAX_CLIENT_MESSAGE = 256 * 1024;
@@ -157,6 +166,14 @@ export function createServer(options: ServerOptions): SessiondataServer {
     });
   }
   mountDashboard(app, loadDashboard());
+  historyRoutes(
+    {
+      barStore: options.barStore,
+      calendar: options.calendar ?? sd.calendar,
+      indicators: options.indicators ?? DEFAULT_HISTORY_INDICATORS,
+    },
+    app,
+  );
   apiRoutes(
     {
       sessionData: sd,
