@@ -66,6 +66,8 @@ export interface PendingUpdate {
   replay?: unknown;
   /** Gap events (detected, filled, unfillable) of the client's symbols since its last update. */
   gaps?: number;
+  /** The live feed's status (see `ServerStatus`), newest wins. */
+  status?: unknown;
 }
 
 /** What the hub lends a client while it pumps: shared serialisations. */
@@ -200,6 +202,7 @@ export class HubClient {
     if (update.analysis !== undefined)
       u.analysis = Object.assign(u.analysis ?? {}, update.analysis);
     if (update.replay !== undefined) u.replay = update.replay;
+    if (update.status !== undefined) u.status = update.status;
     if (update.gaps !== undefined) u.gaps = (u.gaps ?? 0) + update.gaps;
   }
 

@@ -50,6 +50,8 @@ export interface HubOptions extends Partial<ClientLimits> {
   readonly latestBar?: (symbol: string) => Bar | undefined;
   /** The replay's state, read at a flush after {@link Hub.markReplay}. */
   readonly replayState?: () => unknown;
+  /** The live feed's status now, for a newcomer's first update (see {@link Hub.markStatus}). */
+  readonly status?: () => unknown;
   /** Every symbol with data, so a `"*"` subscriber gets a full first picture. */
   readonly listSymbols?: () => Iterable<string>;
   /** Milliseconds between coalesced flushes (default 66: about 15 a second). */
@@ -105,6 +107,8 @@ export class Hub {
   readonly #latestBar: (symbol: string) => Bar | undefined;
   readonly #listSymbols: () => Iterable<string>;
   readonly #replayState: () => unknown;
+  readonly #status: () => unknown;
+  #pendingStatus: unknown;
   readonly #share: number;
   readonly #now: () => number;
   #replayDirty = false;
@@ -130,6 +134,7 @@ export class Hub {
     this.#latestBar = options.latestBar ?? (() => undefined);
     this.#listSymbols = options.listSymbols ?? (() => []);
     this.#replayState = options.replayState ?? (() => undefined);
+    this.#status = options.status ?? (() => undefined);
     this.#flushIntervalMs = options.flushIntervalMs ?? 66;
     this.#share = Math.min(0.9, Math.max(0.01, options.sendShare ?? 0.15));
     this.#now = options.now ?? (() => performance.now());
@@ -250,7 +255,11 @@ export class Hub {
         }
         const replay = this.#replayState();
         if (replay !== undefined) update.replay = replay;
-        if (update.bars !== undefined || update.replay !== undefined) client.mergeUpdate(update);
+        const status = this.#status();
+        if (status !== undefined) update.status = status;
+        if (update.bars !== undefined || update.replay !== undefined || status !== undefined) {
+          client.mergeUpdate(update);
+        }
         break;
       }
       case "unsubscribe":
@@ -282,6 +291,11 @@ export class Hub {
   /** A new analysis result for `symbol`: the newest goes out on the next flush. O(1). */
   markAnalysis(symbol: string, result: unknown): void {
     this.#pendingAnalysis.set(symbol, result);
+  }
+
+  /** The live feed's status changed: every client gets it at the next flush. O(1). */
+  markStatus(status: unknown): void {
+    this.#pendingStatus = status;
   }
 
   /** The replay's state changed: every client gets the newest at the next flush. O(1). */
@@ -381,7 +395,14 @@ export class Hub {
       this.#replayDirty = false;
       replay = this.#replayState();
     }
-    if (bars === undefined && analysis === undefined && replay === undefined) {
+    const status = this.#pendingStatus;
+    this.#pendingStatus = undefined;
+    if (
+      bars === undefined &&
+      analysis === undefined &&
+      replay === undefined &&
+      status === undefined
+    ) {
       this.pump();
       return;
     }
@@ -391,6 +412,7 @@ export class Hub {
       if (update === undefined) {
         const u: PendingUpdate = {};
         if (replay !== undefined) u.replay = replay;
+        if (status !== undefined) u.status = status;
         if (bars !== undefined && client.channels.has("bars")) {
           const mine = pick(bars, client);
           if (mine !== undefined) u.bars = mine;
@@ -400,7 +422,12 @@ export class Hub {
           if (mine !== undefined) u.analysis = mine;
         }
         update =
-          u.bars !== undefined || u.analysis !== undefined || u.replay !== undefined ? u : null;
+          u.bars !== undefined ||
+          u.analysis !== undefined ||
+          u.replay !== undefined ||
+          u.status !== undefined
+            ? u
+            : null;
         byKey.set(client.key, update);
       }
       if (update !== null) client.mergeUpdate(update, true);

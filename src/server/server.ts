@@ -37,6 +37,27 @@ export interface ServerAnalysis extends ReplayAnalysis {
   subscribe?(listener: (result: { readonly symbol: string }) => void): () => void;
 }
 
+/**
+ * A live feed's status as the server reports it (`GET /api/status`, `update.status` on the
+ * WebSocket, the dashboard's header): `state` is the feed's (`connecting`, `live`,
+ * `reconnecting`, `closed`); `lateBars` counts bars that arrived after their minute closed.
+ */
+export interface ServerStatus {
+  readonly state: string;
+  readonly reason?: string;
+  /** Epoch ms of the status change. */
+  readonly at?: number;
+  readonly feed?: string;
+  readonly lateBars?: number;
+}
+
+/** Where the server reads a live session's status: a LiveSession (or any feed wrapper). */
+export interface ServerStatusSource {
+  current(): ServerStatus;
+  /** Hears every change; returns the unsubscribe function. */
+  subscribe(listener: (status: ServerStatus) => void): () => void;
+}
+
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   /** The store the API reads and replays write into. */
@@ -56,8 +77,16 @@ export interface ServerOptions {
    * `sma:50, ema:20, rsi:14, macd`: the overlays and oscillators the dashboard draws).
    */
   readonly indicators?: readonly string[];
+  /**
+   * The status of a live session feeding `sessionData` (`sessiondata live --serve`); without one
+   * the server reports only replays.
+   */
+  readonly status?: ServerStatusSource;
   /** Fan-out tuning: flush interval and per-client limits (see `hub-client.ts`). */
-  readonly hub?: Omit<HubOptions, "snapshot" | "latestBar" | "listSymbols" | "replayState">;
+  readonly hub?: Omit<
+    HubOptions,
+    "snapshot" | "latestBar" | "listSymbols" | "replayState" | "status"
+  >;
 }
 
 /** A created server; `listen` puts it on the network. */
@@ -109,6 +138,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
     latestBar: (s) => sd.getLatestBar(s),
     listSymbols: () => sd.symbols(),
     replayState: () => replay?.state,
+    ...(options.status === undefined ? {} : { status: () => options.status?.current() }),
   });
   replay = new ReplayController({
     sessionData: sd,
@@ -136,6 +166,9 @@ export function createServer(options: ServerOptions): SessiondataServer {
       if (e.type === "bar") hub.markBar(e.symbol);
     }),
   );
+  if (options.status !== undefined) {
+    unsubscribers.push(options.status.subscribe((status) => hub.markStatus(status)));
+  }
   const analysis = options.analysis;
   if (analysis?.subscribe !== undefined) {
     unsubscribers.push(analysis.subscribe((result) => hub.markAnalysis(result.symbol, result)));
@@ -166,6 +199,13 @@ export function createServer(options: ServerOptions): SessiondataServer {
     });
   }
   mountDashboard(app, loadDashboard());
+  app.get("/api/status", (c) =>
+    c.json({
+      live: options.status?.current() ?? null,
+      replay: replay.state.state,
+      sessionDate: sd.currentSession ?? null,
+    }),
+  );
   historyRoutes(
     {
       barStore: options.barStore,

@@ -154,6 +154,36 @@ describe("WebSocket /ws", () => {
     ).toBe(false);
   });
 
+  it("reports a live session's status over the WebSocket and GET /api/status", async () => {
+    let status = { state: "live", feed: "sim", lateBars: 0 };
+    const listeners: ((s: typeof status) => void)[] = [];
+    server = createServer({
+      sessionData: new SessionData({ calendar: xnysCalendar }),
+      barStore: store,
+      hub: { flushIntervalMs: 20 },
+      status: {
+        current: () => status,
+        subscribe: (l) => {
+          listeners.push(l);
+          return () => undefined;
+        },
+      },
+    });
+    const { url } = await server.listen(0, "127.0.0.1");
+    const { ws, got } = await open(`${url.replace(/^http/, "ws")}/ws`);
+    ws.send(JSON.stringify({ type: "subscribe", symbols: ["*"], channels: ["bars"] }));
+    await until(() => got.some((m) => m.type === "update" && m.status), "the first status");
+    expect(got.find((m) => m.status)!.status).toEqual({ state: "live", feed: "sim", lateBars: 0 });
+    status = { state: "reconnecting", feed: "sim", lateBars: 2 };
+    for (const l of listeners) l(status);
+    await until(
+      () => got.some((m) => m.type === "update" && m.status?.state === "reconnecting"),
+      "the changed status",
+    );
+    const res = await fetch(`${url}/api/status`);
+    expect(await res.json()).toMatchObject({ live: status, replay: "idle" });
+  });
+
   it("answers a bad message with an error naming the field, and stays open", async () => {
     const url = await listen();
     const { ws, got } = await open(`${url}/ws`);

@@ -172,13 +172,18 @@ $("speed").addEventListener("change", () => {
 function showConn() {
   let text = wsState;
   let cls = wsState === "live" ? "on" : "off";
-  if (wsState === "live" && feedStatus && feedStatus.state && feedStatus.state !== "live") {
+  if (wsState === "live" && feedStatus?.state) {
+    // The feed's own state (a live session): reconnecting / closed, or live with late bars.
     text = feedStatus.state;
-    cls = feedStatus.state === "late" ? "warn" : "off";
+    cls = feedStatus.state === "live" ? "on" : "off";
+    if (feedStatus.state === "live" && feedStatus.lateBars > 0) {
+      text = `live · ${feedStatus.lateBars} late`;
+      cls = "warn";
+    }
   }
   $("conn").textContent = text;
   $("conn").className = `badge ${cls}`;
-  $("conn").title = feedStatus?.detail ?? "WebSocket connection";
+  $("conn").title = feedStatus?.reason ?? "WebSocket connection";
 }
 
 // ---- live updates ----
