@@ -99,7 +99,7 @@ async function go(next, { replace = false, push = true } = {}) {
   setTimeZone(info?.timeZone ?? live.timeZone);
   const following = live.sessionDate === date && live.symbols.has(symbol);
   $("follow").textContent = following ? "following live" : "";
-  symbols.select?.(symbol);
+  resubscribe();
   await chart.show({ symbol, date, tf, live: following, priceDecimals: info?.priceDecimals ?? 2 });
 }
 
@@ -238,6 +238,36 @@ function onMessage(m) {
   }
 }
 
+// The page subscribes to the symbol on the chart only: 1,000 symbols' snapshots 15 times a
+// second were most of what the page parsed while following one. The live list and gap table are
+// refreshed from the API every 2 s while a session runs instead.
+let socket;
+let subscribed;
+function resubscribe() {
+  if (socket?.readyState !== 1 || !state.symbol || subscribed === state.symbol) return;
+  if (subscribed) socket.send(JSON.stringify({ type: "unsubscribe", symbols: [subscribed] }));
+  subscribed = state.symbol;
+  socket.send(
+    JSON.stringify({ type: "subscribe", symbols: [subscribed], channels: ["bars", "gaps"] }),
+  );
+}
+
+async function refreshLive() {
+  // Gaps of every symbol: re-read always (a read that raced a change is corrected 2 s later).
+  quality.changed();
+  const running = replay.state === "running" || replay.state === "paused" || feedStatus;
+  if (!running) return;
+  const list = await api("/api/symbols").catch(() => undefined);
+  if (!list) return;
+  live.sessionDate = list.sessionDate ?? live.sessionDate;
+  for (const snap of list.symbols) {
+    symbols.set(snap);
+    live.symbols.add(snap.symbol);
+  }
+  maybeFollow();
+}
+setInterval(refreshLive, 2000);
+
 function connect() {
   const url = new URL("/ws", location.href);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
@@ -246,9 +276,12 @@ function connect() {
   ws.onopen = () => {
     wsState = "live";
     showConn();
-    ws.send(JSON.stringify({ type: "subscribe", symbols: ["*"], channels: ["bars", "gaps"] }));
+    socket = ws;
+    subscribed = undefined;
+    resubscribe();
   };
   ws.onclose = () => {
+    socket = undefined;
     wsState = "reconnecting";
     showConn();
     setTimeout(connect, 1000);
