@@ -394,7 +394,7 @@ async function dashboardFigures(): Promise<void> {
     ).json();
     const bare = performance.now() - b0;
     rows.push({
-      figure: "time to first chart, 500 symbols x 252 sessions (ours)",
+      figure: "time to first chart, 500 symbols x 252 sessions (ours; in page: since navigation)",
       ms: Math.round(firstChart),
       "in page ms": Math.round(inPage),
       goal: "<= 1000",
@@ -412,6 +412,9 @@ async function dashboardFigures(): Promise<void> {
       goal: "",
     });
     const heat = await page.evaluate<number>(`window.__dashboard.heatmap.load(${dates.length})`);
+    const heatAgain = await page.evaluate<number>(
+      `window.__dashboard.heatmap.load(${dates.length})`,
+    );
     const cells = await page.evaluate<number>(
       "window.__dashboard.heatmap.data.symbols.length * window.__dashboard.heatmap.data.sessions.length",
     );
@@ -428,6 +431,12 @@ async function dashboardFigures(): Promise<void> {
       figure: `quality heatmap, ${cells} cells: fetch + draw (ours)`,
       ms: Math.round(heat),
       "in page ms": Math.round(heat),
+      goal: "<= 1000",
+    });
+    rows.push({
+      figure: "  again: cells cached while each symbol's coverage is unchanged (ours)",
+      ms: Math.round(heatAgain),
+      "in page ms": Math.round(heatAgain),
       goal: "<= 1000",
     });
     rows.push({

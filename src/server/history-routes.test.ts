@@ -172,6 +172,20 @@ describe("GET /api/history/…", () => {
     ).toContain("the limit is");
   });
 
+  it("keeps heatmap cells until a write changes the symbol's bars", async () => {
+    const date = "2024-01-11";
+    const k = xnysCalendar.sessionsBetween(FROM, date).length - 1;
+    const first = (await get(`/api/history/quality?from=${FROM}&to=${TO}&symbols=BBB`)).body;
+    expect(first.quality[0][k]).toBe(Math.round((383 / 390) * 1000) / 10);
+    const open = xnysCalendar.session(date)!.open;
+    const t = open + 30 * 60_000;
+    await store.writeBars("BBB", [{ time: t, open: 10, high: 11, low: 9, close: 10, volume: 1 }]);
+    const again = (await get(`/api/history/quality?from=${FROM}&to=${TO}&symbols=BBB`)).body;
+    expect(again.quality[0][k], "one of the 7 missing minutes is back").toBe(
+      Math.round((384 / 390) * 1000) / 10,
+    );
+  });
+
   it("answers 409 without a bar store", async () => {
     const bare = createServer({ sessionData: new SessionData({ calendar: xnysCalendar }) });
     const res = await bare.app.request("/api/history/symbols", { headers: { host: "127.0.0.1" } });

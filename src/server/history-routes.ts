@@ -334,12 +334,7 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
         `from, to: ${chosen.length} symbols x ${dates.length} sessions = ${cells} cells; the limit is ${MAX_HEATMAP_CELLS}`,
       );
     }
-    const quality = await qualityCells(
-      store(),
-      chosen.map((e) => e.symbol),
-      calendars,
-      dates,
-    );
+    const quality = await cachedQuality(store(), chosen, calendars, dates);
     return c.json({
       from,
       to,
@@ -348,6 +343,37 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
       quality,
     });
   });
+
+  /**
+   * Quality cells by symbol and date, kept while the symbol's coverage (first, last, count) is
+   * unchanged: quality counts present minutes, which only a write that adds or removes bars
+   * changes, and any such write changes the coverage. A correction replaces a bar in place.
+   */
+  const qualityMemo = new Map<string, { key: string; cells: Map<string, number | null> }>();
+  const cachedQuality = async (
+    s: BarStore,
+    chosen: readonly CatalogEntry[],
+    calendars: ReadonlyMap<string, TradingCalendar>,
+    dates: readonly string[],
+  ): Promise<(number | null)[][]> => {
+    const rows: (number | null)[][] = [];
+    for (const e of chosen) {
+      const key = `${e.first}|${e.last}|${e.bars}`;
+      let memo = qualityMemo.get(e.symbol);
+      if (memo === undefined || memo.key !== key) {
+        memo = { key, cells: new Map() };
+        qualityMemo.set(e.symbol, memo);
+      }
+      const cells = memo.cells;
+      const missing = dates.filter((d) => !cells.has(d));
+      if (missing.length > 0) {
+        const [row] = await qualityCells(s, [e.symbol], calendars, missing);
+        for (const [k, d] of missing.entries()) cells.set(d, row![k]!);
+      }
+      rows.push(dates.map((d) => cells.get(d)!));
+    }
+    return rows;
+  };
 
   return app;
 }
