@@ -505,18 +505,25 @@ async function dashboardFigures(): Promise<void> {
 
 export async function run(): Promise<void> {
   const store = await sampleStore({ symbols: SYMBOLS, from: FROM, to: TO });
+  // A warm-up replay first (JIT): the first run of a process was up to 4x slower than the last.
+  await replayWith(store, 0);
   const runs: (FanRun & { name: string })[] = [];
   for (const [name, n] of [
     ["no client (baseline)", 0],
     ["100 clients", 100],
     ["1,000 clients", 1000],
-    ["no client (baseline, again)", 0],
+    ["no client (baseline)", 0],
+    ["1,000 clients", 1000],
+    ["100 clients", 100],
+    ["no client (baseline)", 0],
   ] as const) {
     runs.push({ name, ...(await replayWith(store, n)) });
   }
   const bps = (r: FanRun) => r.bars / (r.ms / 1000);
-  const base = (bps(runs[0]!) + bps(runs[3]!)) / 2;
-  const cpuBase = (runs[0]!.bars / runs[0]!.cpuMs + runs[3]!.bars / runs[3]!.cpuMs) / 2;
+  const of = (n: number) => runs.filter((r) => r.clients === n);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const base = mean(of(0).map(bps));
+  const cpuBase = mean(of(0).map((r) => r.bars / r.cpuMs));
   console.log(
     `Fan-out: max-speed replay of ${SYMBOLS.length} symbols, ${FROM}..${TO}; clients subscribed to "*" slices + bars; /latest probed every 5 ms`,
   );
@@ -540,13 +547,14 @@ export async function run(): Promise<void> {
       "max ms": Number(r.latency.max.toFixed(2)),
     })),
   );
-  const thousand = runs[2]!;
-  const ratio = bps(thousand) / base;
+  const thousand = of(1000);
+  const ratio = mean(thousand.map(bps)) / base;
+  const p99 = Math.max(...thousand.map((r) => r.latency.p99));
   console.log(
-    `1,000 clients: ${(ratio * 100).toFixed(0)}% of the no-client bars/s (goal >= 80%): ${ratio >= 0.8 ? "met" : "NOT met"}; ` +
-      `/latest p99 during it ${thousand.latency.p99.toFixed(1)} ms (goal <= 50 ms): ${thousand.latency.p99 <= 50 ? "met" : "NOT met"}`,
+    `1,000 clients: ${(ratio * 100).toFixed(0)}% of the no-client bars/s (mean of the runs; goal >= 80%): ${ratio >= 0.8 ? "met" : "NOT met"}; ` +
+      `/latest p99 during them <= ${p99.toFixed(1)} ms (goal <= 50 ms): ${p99 <= 50 ? "met" : "NOT met"}`,
   );
-  const cpuRatio = thousand.bars / thousand.cpuMs / cpuBase;
+  const cpuRatio = mean(thousand.map((r) => r.bars / r.cpuMs)) / cpuBase;
   console.log(
     `1,000 clients, bars per CPU second of the server process: ${(cpuRatio * 100).toFixed(0)}% of the no-client figure (the wall-clock ratio also pays for the client process and other load on the same cores)`,
   );

@@ -56,6 +56,9 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   highWaterMark: 1024 * 1024,
 };
 
+/** Shared updates a client keeps by reference before folding them into one object. */
+const MAX_SHARED_UPDATES = 32;
+
 /** Most replies to the client itself waiting (hello, subscribed, pong, error). */
 const MAX_OWN_QUEUE = 64;
 
@@ -85,9 +88,13 @@ export class HubClient {
   readonly #socket: HubSocket;
   readonly #highWaterMark: number;
   #own: (string | Buffer)[] = [];
+  /** This client's own pending changes (merged here). */
   #update: PendingUpdate | undefined;
-  /** Whether `#update` is the hub's shared object (never mutated here; copied before a merge). */
-  #updateShared = false;
+  /**
+   * Shared update objects of the hub not yet sent, oldest first, never mutated: a slow client
+   * collects references (O(1) per flush) and merges them only when it can send.
+   */
+  #shared: PendingUpdate[] = [];
   #group: SubscriptionGroup | undefined;
   /** The next log position to send, and the group's counters as of it. */
   #pos = 0;
@@ -140,6 +147,7 @@ export class HubClient {
     return (
       this.#own.length > 0 ||
       this.#update !== undefined ||
+      this.#shared.length > 0 ||
       (this.#group !== undefined && this.#pos < this.#group.end)
     );
   }
@@ -183,20 +191,18 @@ export class HubClient {
    */
   mergeUpdate(update: PendingUpdate, shared = false): void {
     if (this.#closed) return;
-    if (this.#update === undefined && shared) {
-      this.#update = update;
-      this.#updateShared = true;
+    if (shared) {
+      this.#shared.push(update);
+      // Bounded: past a few, fold them into this client's own object once.
+      if (this.#shared.length > MAX_SHARED_UPDATES) this.#foldShared();
       return;
     }
-    if (this.#updateShared) {
-      const own = this.#update!;
-      this.#update = {
-        ...own,
-        ...(own.bars === undefined ? {} : { bars: { ...own.bars } }),
-        ...(own.analysis === undefined ? {} : { analysis: { ...own.analysis } }),
-      };
-      this.#updateShared = false;
-    }
+    // Own changes are newer than the shared updates waiting: fold those first.
+    if (this.#shared.length > 0) this.#foldShared();
+    this.#merge(update);
+  }
+
+  #merge(update: PendingUpdate): void {
     const u = (this.#update ??= {});
     if (update.bars !== undefined) u.bars = Object.assign(u.bars ?? {}, update.bars);
     if (update.analysis !== undefined)
@@ -234,19 +240,30 @@ export class HubClient {
         this.#write(entry.data, onWritten);
         continue;
       }
-      if (this.#update === undefined) return;
-      const u = this.#update;
-      const shared = this.#updateShared;
+      if (this.#update === undefined && this.#shared.length === 0) return;
+      if (this.#update === undefined && this.#shared.length === 1) {
+        // The common case: one shared update, whose JSON the hub builds once for everyone.
+        this.#write(ctx.updateJson(this.#shared.pop()!), onWritten);
+        continue;
+      }
+      this.#foldShared();
+      const u = this.#update!;
       this.#update = undefined;
-      this.#updateShared = false;
-      this.#write(shared ? ctx.updateJson(u) : JSON.stringify({ type: "update", ...u }), onWritten);
+      this.#write(JSON.stringify({ type: "update", ...u }), onWritten);
     }
+  }
+
+  /** Merges the shared updates, oldest first, into this client's own (newest value wins). */
+  #foldShared(): void {
+    const shared = this.#shared;
+    this.#shared = [];
+    for (const update of shared) this.#merge(update);
   }
 
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
   discardUpdate(): void {
     this.#update = undefined;
-    this.#updateShared = false;
+    this.#shared = [];
   }
 
   /** Stops sending. */
@@ -254,6 +271,7 @@ export class HubClient {
     this.#closed = true;
     this.#own = [];
     this.#update = undefined;
+    this.#shared = [];
     this.#group = undefined;
   }
 
