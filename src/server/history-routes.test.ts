@@ -186,9 +186,15 @@ describe("GET /api/history/…", () => {
     );
   });
 
-  it("answers 409 without a bar store", async () => {
+  it("answers 409 without a bar store (an empty catalog for the list)", async () => {
     const bare = createServer({ sessionData: new SessionData({ calendar: xnysCalendar }) });
-    const res = await bare.app.request("/api/history/symbols", { headers: { host: "127.0.0.1" } });
+    const res = await bare.app.request("/api/history/symbols/AAA/bars", {
+      headers: { host: "127.0.0.1" },
+    });
     expect(res.status).toBe(409);
+    const list = await bare.app.request("/api/history/symbols", { headers: { host: "127.0.0.1" } });
+    expect(await list.json(), "an empty catalog, so the dashboard loads cleanly").toEqual({
+      symbols: [],
+    });
   });
 });

@@ -161,6 +161,8 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
           .join("; "),
       );
     }
+    // Without a bar store the catalog is empty (not a 409): the dashboard asks on every load.
+    if (ctx.barStore === undefined) return c.json({ symbols: [] });
     return c.json({ symbols: await catalog(store(), ctx.calendar) });
   });
 
@@ -233,7 +235,7 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     const longest = Math.max(1, ...instances.map((i) => i.warmupPeriod ?? 50));
     const wantBars = longest * 3;
     const first = sessions[0];
-    let warm: Session[] = [];
+    const warm: Session[] = [];
     if (first !== undefined) {
       let date = first.date;
       let have = 0;
@@ -265,7 +267,6 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
         values[parsed[k]!.key]!.push(ind.isReady && ind.value !== undefined ? ind.value : null);
       }
     }
-    warm = [];
     return c.json({
       symbol: info.symbol,
       timeframe: q.tf,

@@ -204,6 +204,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
       live: options.status?.current() ?? null,
       replay: replay.state.state,
       sessionDate: sd.currentSession ?? null,
+      analysis: options.analysis !== undefined,
     }),
   );
   historyRoutes(

@@ -14,6 +14,7 @@ let live = { sessionDate: null, symbols: new Set() };
 let state = { symbol: undefined, date: undefined, tf: "1m" };
 let wsState = "connecting";
 let feedStatus;
+let hasAnalysis = false;
 
 const chart = createChartView({ onStatus: showDay });
 const symbols = createSymbolList({
@@ -100,7 +101,15 @@ async function go(next, { replace = false, push = true } = {}) {
   const following = live.sessionDate === date && live.symbols.has(symbol);
   $("follow").textContent = following ? "following live" : "";
   resubscribe();
-  await chart.show({ symbol, date, tf, live: following, priceDecimals: info?.priceDecimals ?? 2 });
+  await chart.show({
+    symbol,
+    date,
+    tf,
+    live: following,
+    stored: info !== undefined,
+    analysis: hasAnalysis,
+    priceDecimals: info?.priceDecimals ?? 2,
+  });
 }
 
 $("symbol-pick").addEventListener("change", (e) => {
@@ -291,12 +300,15 @@ function connect() {
 
 async function start() {
   const t0 = performance.now();
-  const [cat, list, r, gaps] = await Promise.all([
+  const [cat, list, r, gaps, status] = await Promise.all([
     api("/api/history/symbols").catch(() => ({ symbols: [] })),
     api("/api/symbols"),
     api("/api/replay"),
     api(`/api/gaps?limit=${SHOWN_GAPS}`),
+    api("/api/status"),
   ]);
+  hasAnalysis = status.analysis === true;
+  if (status.live) feedStatus = status.live;
   for (const s of cat.symbols) catalog.set(s.symbol, s);
   $("symbol-options").replaceChildren(
     ...cat.symbols.map((s) => {

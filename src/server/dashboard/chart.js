@@ -71,6 +71,8 @@ export function createChartView({ onStatus }) {
   const byTime = new Map(); // wall seconds → index into bars
   let values = {}; // key → value per bar
   let keys = [];
+  let liveHistory; // time → index into liveValues, while following a stored day
+  let liveValues = {};
   let generation = 0;
   let inFlight = false;
   let again = false;
@@ -205,21 +207,39 @@ export function createChartView({ onStatus }) {
     let barsBody;
     let ind;
     let day;
+    liveHistory = undefined;
     if (next.live) {
       const tf = next.tf === "1D" ? "1h" : next.tf;
-      [barsBody, day] = await Promise.all([
+      // While following a replay the stored day already has every bar: its indicator values
+      // (the same engine specs) fill the lines for the bars on screen; a live-only symbol asks
+      // the engine for the latest values as bars arrive.
+      const history =
+        next.stored && next.tf !== "1D"
+          ? api(`/api/history/symbols/${s}/indicators?${q}`).catch(() => undefined)
+          : Promise.resolve(undefined);
+      const [body, hist] = await Promise.all([
         api(`/api/symbols/${s}/bars?timeframe=${tf}&n=10000`),
-        api(`/api/history/symbols/${s}/day?date=${next.date}`).catch(() => undefined),
+        history,
       ]);
-      ind = { indicators: [], values: {} };
-      const a = await api(`/api/symbols/${s}/analysis`).catch(() => undefined);
-      if (a) ind = { indicators: Object.keys(a.indicators).map((key) => ({ key })), values: {} };
-      day = undefined; // the stored day may hold the future of a replay: not shown live
+      barsBody = body;
+      ind = hist;
+      if (ind === undefined && next.analysis) {
+        const a = await api(`/api/symbols/${s}/analysis`).catch(() => undefined);
+        ind = { indicators: Object.keys(a?.indicators ?? {}).map((key) => ({ key })), values: {} };
+      }
+      ind ??= { indicators: [], values: {} };
+      if (hist !== undefined) {
+        liveHistory = new Map();
+        hist.time.forEach((t, i) => {
+          liveHistory.set(t, i);
+        });
+        liveValues = hist.values;
+      }
     } else {
       [barsBody, ind, day] = await Promise.all([
         api(`/api/history/symbols/${s}/bars?${q}`),
         api(`/api/history/symbols/${s}/indicators?${q}`),
-        api(`/api/history/symbols/${s}/day?date=${next.date}`).catch(() => undefined),
+        api(`/api/history/symbols/${s}/day?date=${next.date}`),
       ]);
     }
     if (g !== generation) return;
@@ -227,7 +247,7 @@ export function createChartView({ onStatus }) {
     indexBars();
     resetOverlays(ind.indicators.map((i) => i.key));
     values = ind.values ?? {};
-    if (next.live) for (const k of keys) values[k] = bars.map(() => null);
+    if (next.live) for (const k of keys) values[k] = bars.map((b) => liveValue(k, b.time));
     candles.setData(bars.map(candleOf));
     volume.setData(bars.map(volumeOf));
     gaps.setData(gapPoints(day, next.tf));
@@ -236,6 +256,12 @@ export function createChartView({ onStatus }) {
     chart.timeScale().fitContent();
     onStatus?.(day);
     $("readout").textContent = "";
+  }
+
+  /** A stored indicator value at `time` while following (null when the store has none). */
+  function liveValue(key, time) {
+    const i = liveHistory?.get(time);
+    return i === undefined ? null : (liveValues[key]?.[i] ?? null);
   }
 
   /** Live: the symbol changed; fetch the bars since the last one (one request at a time). */
@@ -254,7 +280,9 @@ export function createChartView({ onStatus }) {
       const since = last ? `since=${last.time}` : "n=10000";
       const [body, a] = await Promise.all([
         api(`/api/symbols/${s}/bars?timeframe=${tf}&${since}`),
-        api(`/api/symbols/${s}/analysis`).catch(() => undefined),
+        liveHistory === undefined && view.analysis
+          ? api(`/api/symbols/${s}/analysis`).catch(() => undefined)
+          : undefined,
       ]);
       if (g !== generation) return;
       // A user who scrolled back keeps their view: remember it and put it back after the update.
@@ -267,8 +295,9 @@ export function createChartView({ onStatus }) {
         else {
           bars.push(b);
           byTime.set(wallSeconds(b.time), bars.length - 1);
-          for (const k of keys) (values[k] ??= []).push(null);
+          for (const k of keys) (values[k] ??= []).push(liveValue(k, b.time));
         }
+        if (liveHistory !== undefined) paintLast(byTime.get(wallSeconds(b.time)));
         candles.update(candleOf(b));
         volume.update(volumeOf(b));
       }
