@@ -77,6 +77,8 @@ export interface PendingUpdate {
 export interface PumpContext {
   /** The JSON of an update object shared by several clients (built once). */
   updateJson(update: PendingUpdate): string | Buffer;
+  /** A full `update` (every symbol's snapshot, analysis, replay, status) for a stale client. */
+  fullJson(client: HubClient): string | Buffer;
   /** The `state` message (latest bar per symbol) for a client that fell behind. */
   stateJson(client: HubClient): string | Buffer;
   /** The seq of the newest slice published. */
@@ -95,6 +97,8 @@ export class HubClient {
    * collects references (O(1) per flush) and merges them only when it can send.
    */
   #shared: PendingUpdate[] = [];
+  /** Too far behind for the shared updates: the next update is the full current picture. */
+  #stale = false;
   #group: SubscriptionGroup | undefined;
   /** The next log position to send, and the group's counters as of it. */
   #pos = 0;
@@ -148,6 +152,7 @@ export class HubClient {
       this.#own.length > 0 ||
       this.#update !== undefined ||
       this.#shared.length > 0 ||
+      this.#stale ||
       (this.#group !== undefined && this.#pos < this.#group.end)
     );
   }
@@ -191,15 +196,28 @@ export class HubClient {
    */
   mergeUpdate(update: PendingUpdate, shared = false): void {
     if (this.#closed) return;
-    if (shared) {
-      this.#shared.push(update);
-      // Bounded: past a few, fold them into this client's own object once.
-      if (this.#shared.length > MAX_SHARED_UPDATES) this.#foldShared();
+    if (!shared) {
+      this.#merge(update);
       return;
     }
-    // Own changes are newer than the shared updates waiting: fold those first.
-    if (this.#shared.length > 0) this.#foldShared();
-    this.#merge(update);
+    if (this.#stale) {
+      if (update.gaps !== undefined) this.#merge({ gaps: update.gaps });
+      return;
+    }
+    this.#shared.push(update);
+    // Bounded: a client this far behind gets the full current picture when it can send, built
+    // once per subscription set, instead of merging every update it missed.
+    if (this.#shared.length > MAX_SHARED_UPDATES) {
+      let gaps = 0;
+      for (const u of this.#shared) gaps += u.gaps ?? 0;
+      this.#shared = [];
+      this.#stale = true;
+      if (this.#update !== undefined) {
+        gaps += this.#update.gaps ?? 0;
+        this.#update = undefined;
+      }
+      if (gaps > 0) this.#update = { gaps };
+    }
   }
 
   #merge(update: PendingUpdate): void {
@@ -240,30 +258,33 @@ export class HubClient {
         this.#write(entry.data, onWritten);
         continue;
       }
+      if (this.#stale) {
+        this.#stale = false;
+        this.#write(ctx.fullJson(this), onWritten);
+        continue;
+      }
       if (this.#update === undefined && this.#shared.length === 0) return;
       if (this.#update === undefined && this.#shared.length === 1) {
         // The common case: one shared update, whose JSON the hub builds once for everyone.
         this.#write(ctx.updateJson(this.#shared.pop()!), onWritten);
         continue;
       }
-      this.#foldShared();
+      // Its own changes (the first picture at subscribe, gap counts) are older than the shared
+      // updates waiting, but for the counts, which add up.
+      const shared = this.#shared;
+      this.#shared = [];
+      for (const u of shared) this.#merge(u);
       const u = this.#update!;
       this.#update = undefined;
       this.#write(JSON.stringify({ type: "update", ...u }), onWritten);
     }
   }
 
-  /** Merges the shared updates, oldest first, into this client's own (newest value wins). */
-  #foldShared(): void {
-    const shared = this.#shared;
-    this.#shared = [];
-    for (const update of shared) this.#merge(update);
-  }
-
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
   discardUpdate(): void {
     this.#update = undefined;
     this.#shared = [];
+    this.#stale = false;
   }
 
   /** Stops sending. */

@@ -90,6 +90,48 @@ describe("Hub", () => {
     expect(mine[0]!.bars, "only B's bar, as [o,h,l,c,v]").toEqual({ B: [20, 21, 19, 20, 100] });
   });
 
+  it("writes slice JSON by hand exactly as JSON.stringify would", () => {
+    hub = testHub({});
+    const raw: string[] = [];
+    const socket = new FakeSocket();
+    const send = socket.send.bind(socket);
+    socket.send = (data, options, cb) => {
+      raw.push(String(data));
+      send(data, options, cb);
+    };
+    hub.handleMessage(hub.addClient(socket), {
+      type: "subscribe",
+      symbols: ["*"],
+      channels: ["slices"],
+    });
+    const b = {
+      time: 0,
+      open: 1e-7,
+      high: 123456789.125,
+      low: 1e-7,
+      close: 0.1 + 0.2,
+      volume: 1e21,
+    };
+    hub.publishSlice(
+      60_000,
+      new Map([
+        ["BRK.B", b],
+        ['Q"X', b],
+      ]),
+    );
+    hub.pump();
+    const expected = JSON.stringify({
+      type: "slice",
+      seq: 0,
+      time: 60_000,
+      bars: {
+        "BRK.B": [b.open, b.high, b.low, b.close, b.volume],
+        'Q"X': [b.open, b.high, b.low, b.close, b.volume],
+      },
+    });
+    expect(raw.at(-1)).toBe(expected);
+  });
+
   it("never writes to a socket while publishing: the pump does, later", () => {
     hub = testHub({});
     const socket = new FakeSocket();
@@ -268,7 +310,31 @@ describe("Hub", () => {
     hub.pump();
     const updates = slow.ofType("update");
     expect(updates).toHaveLength(1);
-    expect(updates[0]!.bars).toEqual({ A: { n: 98 }, B: { n: 99 } });
+    expect(
+      updates[0]!.bars,
+      "100 flushes behind: the current picture, built when it can send",
+    ).toEqual({
+      A: { n: 99 },
+      B: { n: 99 },
+    });
+  });
+
+  it("merges a few missed updates, newest value per symbol", () => {
+    let n = 0;
+    hub = testHub({ snapshot: () => ({ n }), flushIntervalMs: 10_000, highWaterMark: 1 });
+    const slow = new FakeSocket(true);
+    const client = hub.addClient(slow);
+    hub.handleMessage(client, { type: "subscribe", symbols: ["A", "B"] });
+    for (let i = 0; i < 10; i++) {
+      n = i;
+      hub.markBar(i % 2 === 0 ? "A" : "B");
+      hub.flush();
+    }
+    slow.drain();
+    hub.pump();
+    const updates = slow.ofType("update");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.bars).toEqual({ A: { n: 8 }, B: { n: 9 } });
   });
 
   it("sends quality events only to subscribers of the symbol", () => {

@@ -126,6 +126,10 @@ export class Hub {
   readonly #updateJson = new WeakMap<PendingUpdate, Buffer>();
   /** `state` messages built during one pump, by subscription key. */
   readonly #stateJson = new Map<string, Buffer>();
+  /** Full updates built during one pump, by subscription key. */
+  readonly #fullJson = new Map<string, Buffer>();
+  /** The newest analysis result per symbol (for full updates). */
+  readonly #latestAnalysis = new Map<string, unknown>();
   readonly #ctx: PumpContext & { lastSeq: number };
   readonly #onWritten = (): void => this.#schedule();
 
@@ -150,6 +154,14 @@ export class Hub {
         if (json === undefined) {
           json = Buffer.from(JSON.stringify({ type: "update", ...u }));
           this.#updateJson.set(u, json);
+        }
+        return json;
+      },
+      fullJson: (client) => {
+        let json = this.#fullJson.get(client.key);
+        if (json === undefined) {
+          json = Buffer.from(JSON.stringify({ type: "update", ...this.#full(client) }));
+          this.#fullJson.set(client.key, json);
         }
         return json;
       },
@@ -330,6 +342,7 @@ export class Hub {
   reset(message: Record<string, unknown>): void {
     this.#changedBars.clear();
     this.#pendingAnalysis.clear();
+    this.#latestAnalysis.clear();
     for (const client of this.#order) client.discardUpdate();
     this.publishControl(message);
   }
@@ -387,6 +400,8 @@ export class Hub {
     }
     let analysis: Record<string, unknown> | undefined;
     if (this.#pendingAnalysis.size > 0) {
+      for (const [symbol, result] of this.#pendingAnalysis)
+        this.#latestAnalysis.set(symbol, result);
       analysis = Object.fromEntries(this.#pendingAnalysis);
       this.#pendingAnalysis.clear();
     }
@@ -464,6 +479,7 @@ export class Hub {
     }
     this.#cursor = n === 0 ? 0 : (this.#cursor + i) % n;
     this.#stateJson.clear();
+    this.#fullJson.clear();
     this.#lastPumpEnd = this.#now();
     // Clients the budget did not reach go first next time.
     if (i < n) this.#schedule();
@@ -531,6 +547,32 @@ export class Hub {
     return Buffer.from(sliceJson(seq, time, bars, group.all ? undefined : group.symbols));
   }
 
+  /** Everything a stale client's next update carries: the current picture of its symbols. */
+  #full(client: HubClient): PendingUpdate {
+    const u: PendingUpdate = {};
+    if (client.channels.has("bars")) {
+      const bars: Record<string, unknown> = {};
+      for (const s of this.#knownSymbols(client)) {
+        const snap = this.#snapshot(s);
+        if (snap !== undefined) bars[s] = snap;
+      }
+      u.bars = bars;
+    }
+    if (client.channels.has("analysis")) {
+      const analysis: Record<string, unknown> = {};
+      for (const s of this.#knownSymbols(client)) {
+        const a = this.#latestAnalysis.get(s);
+        if (a !== undefined) analysis[s] = a;
+      }
+      u.analysis = analysis;
+    }
+    const replay = this.#replayState();
+    if (replay !== undefined) u.replay = replay;
+    const status = this.#status();
+    if (status !== undefined) u.status = status;
+    return u;
+  }
+
   /** The latest bar of each of the client's symbols, as of the last published slice. */
   #state(client: HubClient): string {
     const bars: Record<string, number[]> = {};
@@ -559,16 +601,30 @@ function pick(
   return out;
 }
 
+/** JSON-quoted symbols, so a slice's keys are escaped once per symbol, not once per slice. */
+const QUOTED = new Map<string, string>();
+
+/**
+ * `{"type":"slice","seq":…,"time":…,"bars":{"SYM":[o,h,l,c,v],…}}`, written by hand: numbers
+ * print as `JSON.stringify` prints them (non-finite ones cannot occur: bars are validated).
+ */
 function sliceJson(
   seq: number,
   time: number,
   bars: ReadonlyMap<string, Bar>,
   only: ReadonlySet<string> | undefined,
 ): string {
-  const out: Record<string, number[]> = {};
+  let out = `{"type":"slice","seq":${seq},"time":${time},"bars":{`;
+  let first = true;
   for (const [s, b] of bars) {
     if (only !== undefined && !only.has(s)) continue;
-    out[s] = [b.open, b.high, b.low, b.close, b.volume];
+    let q = QUOTED.get(s);
+    if (q === undefined) {
+      q = JSON.stringify(s);
+      if (QUOTED.size < 100_000) QUOTED.set(s, q);
+    }
+    out += `${first ? "" : ","}${q}:[${b.open},${b.high},${b.low},${b.close},${b.volume}]`;
+    first = false;
   }
-  return JSON.stringify({ type: "slice", seq, time, bars: out });
+  return `${out}}}`;
 }
