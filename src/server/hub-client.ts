@@ -77,6 +77,8 @@ export interface PendingUpdate {
 export interface PumpContext {
   /** The JSON of an update object shared by several clients (built once). */
   updateJson(update: PendingUpdate): string | Buffer;
+  /** Log entries `from..to` of `group` as one frame, built once per pump for every client. */
+  batchJson(group: SubscriptionGroup, from: number, to: number): Buffer;
   /** A full `update` (every symbol's snapshot, analysis, replay, status) for a stale client. */
   fullJson(client: HubClient): string | Buffer;
   /** The `state` message (latest bar per symbol) for a client that fell behind. */
@@ -250,12 +252,19 @@ export class HubClient {
           this.#catchUp(g, ctx, onWritten);
           continue;
         }
-        const entry = g.at(this.#pos++);
-        if (entry.kind === "slice") {
-          this.#slices++;
-          this.#lastSeq = entry.seq;
-        } else if (entry.kind === "quality") this.#quality++;
-        this.#write(entry.data, onWritten);
+        // Everything waiting in the log goes as one frame (messages separated by "\n"), the
+        // same bytes for every client at the same position: one send per pump, not per message.
+        const from = this.#pos;
+        const to = g.batchEnd(from);
+        for (let p = from; p < to; p++) {
+          const entry = g.at(p);
+          if (entry.kind === "slice") {
+            this.#slices++;
+            this.#lastSeq = entry.seq;
+          } else if (entry.kind === "quality") this.#quality++;
+        }
+        this.#pos = to;
+        this.#write(ctx.batchJson(g, from, to), onWritten);
         continue;
       }
       if (this.#stale) {

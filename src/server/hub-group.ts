@@ -20,6 +20,10 @@ export interface LogLimits {
   readonly maxBytes: number;
 }
 
+/** Most log entries in one frame, and about its most bytes. */
+const MAX_BATCH = 256;
+const MAX_BATCH_BYTES = 256 * 1024;
+
 /** Control messages remembered apart from the log, so a client that fell behind still gets them. */
 const CONTROL_MEMORY = 64;
 
@@ -80,6 +84,21 @@ export class SubscriptionGroup {
   /** The entry at `pos` (`start <= pos < end`). */
   at(pos: number): LogEntry {
     return this.#ring[pos % this.#ring.length]!;
+  }
+
+  /**
+   * The end of the batch that starts at `from`: up to 256 entries and about 256 KiB (at least
+   * one entry), so one frame never holds a client's socket for long.
+   */
+  batchEnd(from: number): number {
+    let bytes = 0;
+    let p = from;
+    while (p < this.#end && p - from < MAX_BATCH) {
+      bytes += this.at(p).data.length + 1;
+      if (bytes > MAX_BATCH_BYTES && p > from) break;
+      p++;
+    }
+    return p;
   }
 
   /** Whether the group gets messages about `symbol` on `channel`. */

@@ -15,7 +15,10 @@ class FakeSocket implements HubSocket {
   }
   send(data: string | Buffer, options: { binary: boolean }, cb?: (error?: Error) => void): void {
     expect(options.binary, "always a text frame").toBe(false);
-    this.received.push(JSON.parse(String(data)) as Record<string, unknown>);
+    // A frame may carry several messages, one per line.
+    for (const line of String(data).split("\n")) {
+      this.received.push(JSON.parse(line) as Record<string, unknown>);
+    }
     if (this.#stalled) this.bufferedAmount += data.length;
     if (cb !== undefined) this.#callbacks.push(cb);
   }

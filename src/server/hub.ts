@@ -35,6 +35,9 @@ import { CHANNELS, type Channel, type ClientMessage } from "./schemas.js";
 /** The channels a subscription gets when it names none. */
 export const DEFAULT_CHANNELS: readonly Channel[] = ["bars", "analysis", "quality"];
 
+/** Separates the messages of one frame (JSON never holds a raw newline). */
+const NEWLINE = Buffer.from("\n");
+
 /** Shortest and longest time one pump may spend writing to sockets, ms. */
 const MIN_PUMP_MS = 1;
 const MAX_PUMP_MS = 20;
@@ -126,6 +129,8 @@ export class Hub {
   readonly #updateJson = new WeakMap<PendingUpdate, Buffer>();
   /** `state` messages built during one pump, by subscription key. */
   readonly #stateJson = new Map<string, Buffer>();
+  /** Batches built during one pump, by subscription key and range. */
+  readonly #batchJson = new Map<string, Buffer>();
   /** Full updates built during one pump, by subscription key. */
   readonly #fullJson = new Map<string, Buffer>();
   /** The newest analysis result per symbol (for full updates). */
@@ -154,6 +159,21 @@ export class Hub {
         if (json === undefined) {
           json = Buffer.from(JSON.stringify({ type: "update", ...u }));
           this.#updateJson.set(u, json);
+        }
+        return json;
+      },
+      batchJson: (group, from, to) => {
+        if (to - from === 1) return group.at(from).data;
+        const key = `${group.key}\u0000${from}\u0000${to}`;
+        let json = this.#batchJson.get(key);
+        if (json === undefined) {
+          const parts: Buffer[] = [];
+          for (let p = from; p < to; p++) {
+            if (p > from) parts.push(NEWLINE);
+            parts.push(group.at(p).data);
+          }
+          json = Buffer.concat(parts);
+          this.#batchJson.set(key, json);
         }
         return json;
       },
@@ -480,6 +500,7 @@ export class Hub {
     this.#cursor = n === 0 ? 0 : (this.#cursor + i) % n;
     this.#stateJson.clear();
     this.#fullJson.clear();
+    this.#batchJson.clear();
     this.#lastPumpEnd = this.#now();
     // Clients the budget did not reach go first next time.
     if (i < n) this.#schedule();

@@ -54,7 +54,9 @@ function open(
     const ws = new WebSocket(url, headers === undefined ? {} : { headers });
     sockets.push(ws);
     const got: Msg[] = [];
-    ws.on("message", (data) => got.push(JSON.parse(String(data)) as Msg));
+    ws.on("message", (data) => {
+      for (const line of String(data).split("\n")) got.push(JSON.parse(line) as Msg);
+    });
     ws.once("open", () => resolve({ ws, got }));
     ws.once("error", reject);
   });

@@ -295,7 +295,10 @@ function connect() {
     showConn();
     setTimeout(connect, 1000);
   };
-  ws.onmessage = (e) => onMessage(JSON.parse(e.data));
+  // A frame may carry several messages, one per line.
+  ws.onmessage = (e) => {
+    for (const line of e.data.split("\n")) onMessage(JSON.parse(line));
+  };
 }
 
 async function start() {
