@@ -111,6 +111,7 @@ export class HubClient {
   #dropped = 0;
   #behind = 0;
   #sent = 0;
+  #bytesWritten = 0;
   #closed = false;
 
   /** Whether the client asked for every symbol (`"*"`). */
@@ -237,10 +238,11 @@ export class HubClient {
    * replies, then its log from its position (or, fallen behind, notice + controls + state), then
    * the coalesced update.
    */
-  pump(ctx: PumpContext, onWritten: () => void): void {
+  pump(ctx: PumpContext, onWritten: () => void, maxBytes = Number.POSITIVE_INFINITY): number {
     const socket = this.#socket;
-    if (this.#closed || socket.readyState !== 1) return;
-    while (socket.bufferedAmount < this.#highWaterMark) {
+    if (this.#closed || socket.readyState !== 1) return 0;
+    const before = this.#bytesWritten;
+    while (socket.bufferedAmount < this.#highWaterMark && this.#bytesWritten - before < maxBytes) {
       const own = this.#own.shift();
       if (own !== undefined) {
         this.#write(own, onWritten);
@@ -272,7 +274,7 @@ export class HubClient {
         this.#write(ctx.fullJson(this), onWritten);
         continue;
       }
-      if (this.#update === undefined && this.#shared.length === 0) return;
+      if (this.#update === undefined && this.#shared.length === 0) break;
       if (this.#update === undefined && this.#shared.length === 1) {
         // The common case: one shared update, whose JSON the hub builds once for everyone.
         this.#write(ctx.updateJson(this.#shared.pop()!), onWritten);
@@ -287,6 +289,7 @@ export class HubClient {
       this.#update = undefined;
       this.#write(JSON.stringify({ type: "update", ...u }), onWritten);
     }
+    return this.#bytesWritten - before;
   }
 
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
@@ -334,6 +337,7 @@ export class HubClient {
 
   #write(data: string | Buffer, onWritten: () => void): void {
     this.#sent++;
+    this.#bytesWritten += data.length;
     this.#socket.send(data, TEXT, (error) => {
       // Written out: room may have opened below the high-water mark.
       if (error === undefined && this.pending) onWritten();

@@ -38,6 +38,9 @@ export const DEFAULT_CHANNELS: readonly Channel[] = ["bars", "analysis", "qualit
 /** Separates the messages of one frame (JSON never holds a raw newline). */
 const NEWLINE = Buffer.from("\n");
 
+/** Bytes one pump may write per millisecond of its time budget (~256 MB/s of socket writes). */
+const BYTES_PER_PUMP_MS = 256 * 1024;
+
 /** Shortest and longest time one pump may spend writing to sockets, ms. */
 const MIN_PUMP_MS = 1;
 const MAX_PUMP_MS = 20;
@@ -488,14 +491,17 @@ export class Hub {
       MAX_PUMP_MS,
       Math.max(MIN_PUMP_MS, (since * this.#share) / (1 - this.#share)),
     );
+    // Bytes as well as time: a socket write returns before the kernel and libuv have done all
+    // of its work, so the time measured here undercounts what sending costs.
+    let bytes = budget * BYTES_PER_PUMP_MS;
     const order = this.#order;
     const n = order.length;
     let i = 0;
     while (i < n) {
       const client = order[(this.#cursor + i) % n]!;
       i++;
-      client.pump(this.#ctx, this.#onWritten);
-      if (this.#now() - t0 > budget) break;
+      bytes -= client.pump(this.#ctx, this.#onWritten, bytes);
+      if (bytes <= 0 || this.#now() - t0 > budget) break;
     }
     this.#cursor = n === 0 ? 0 : (this.#cursor + i) % n;
     this.#stateJson.clear();
