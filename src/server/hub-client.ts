@@ -5,17 +5,26 @@
  * Back-pressure policy (what a slow client gets):
  * - Nothing is written to the socket while its `bufferedAmount` is above `highWaterMark`; what
  *   would have been written waits in the client's queue instead.
- * - The queue is bounded in messages and in bytes. When it is full the OLDEST entry is dropped
- *   (drop-oldest: a late client wants the newest data), the client's `dropped` counter grows, and
- *   before the next message it receives a `dropped` notice saying exactly what it missed: the
- *   count, and for slices the sequence numbers and times of the first and last one missed (the
- *   missed slices are always one contiguous run of the slices it would have received).
- * - Coalesced updates (`bars`, `analysis`, `gaps`, replay state) are never queued twice: a new update
- *   merges into the one still waiting, so they cost at most one message per client however slow.
- * - A slow client is never disconnected and never slows the replay: every publish is O(1) per
- *   client and never waits for a socket.
- * So a client's memory is bounded by `highWaterMark` + `maxQueueBytes` + one pending update.
+ * - The queue is bounded in messages and in bytes. A client whose queue overflows has FALLEN
+ *   BEHIND: every slice and quality event still queued is dropped at once (coalesced), and the
+ *   client next receives a `behind` notice saying exactly what it missed (count, and for slices
+ *   the sequence numbers and times of the first and last one missed; always one contiguous run of
+ *   the slices it would have received), then a `state` message with the latest bar of each of its
+ *   symbols, so it is current again after two messages instead of replaying a backlog it cannot
+ *   keep up with. Control messages (reset, session boundaries) are kept unless they alone overflow.
+ * - Coalesced updates (`bars`, `analysis`, `gaps`, replay state) are never queued twice: a new
+ *   update merges into the one still waiting, so they cost at most one message per client. A
+ *   client that took every update so far shares the update object (and its JSON) with every
+ *   client of the same subscription.
+ * - Log entries are pre-encoded Buffers: a slice is serialised and appended once per subscription
+ *   set, not once per client. Replies to the client itself (hello, subscribed, pong, error) wait in
+ *   a small queue of its own.
+ * - A slow client is never disconnected and never slows the replay: publishing is O(1) per client
+ *   and writing to sockets happens later, in the hub's budgeted pump.
+ * So a client's memory is bounded by `highWaterMark` + its own few replies + one pending update;
+ * each subscription set's log by `maxQueueMessages` and `maxQueueBytes`.
  */
+import type { SubscriptionGroup } from "./hub-group.js";
 import type { Channel } from "./schemas.js";
 
 /** The part of a `ws` WebSocket the hub uses (an interface, so tests can drive a fake). */
@@ -32,9 +41,9 @@ const TEXT = { binary: false };
 
 /** Limits of one client's outgoing path. */
 export interface ClientLimits {
-  /** Most messages waiting in the queue (default 2,048). */
+  /** Most messages a subscription set's log holds (default 2,048). */
   readonly maxQueueMessages: number;
-  /** Most bytes (string length or Buffer bytes) waiting in the queue (default 8 MiB). */
+  /** Most bytes a subscription set's log holds (default 8 MiB). */
   readonly maxQueueBytes: number;
   /** Socket `bufferedAmount` above which nothing more is written (default 1 MiB). */
   readonly highWaterMark: number;
@@ -47,14 +56,11 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   highWaterMark: 1024 * 1024,
 };
 
-/** A queued message. `seq`/`time` are set for slices, so a drop can be reported exactly. */
-interface Entry {
-  /** A Buffer when shared by many clients: encoded to UTF-8 once, not once per client. */
-  readonly data: string | Buffer;
-  readonly kind: "slice" | "quality" | "control";
-  readonly seq: number;
-  readonly time: number;
-}
+/** Shared updates a client keeps by reference before folding them into one object. */
+const MAX_SHARED_UPDATES = 32;
+
+/** Most replies to the client itself waiting (hello, subscribed, pong, error). */
+const MAX_OWN_QUEUE = 64;
 
 /** A coalesced update waiting to be sent: the newest entry per symbol wins; `gaps` adds up. */
 export interface PendingUpdate {
@@ -63,46 +69,49 @@ export interface PendingUpdate {
   replay?: unknown;
   /** Gap events (detected, filled, unfillable) of the client's symbols since its last update. */
   gaps?: number;
+  /** The live feed's status (see `ServerStatus`), newest wins. */
+  status?: unknown;
 }
 
-/** What a client missed since its last `dropped` notice. */
-interface Missed {
-  count: number;
-  slices: number;
-  firstSeq: number;
-  lastSeq: number;
-  firstTime: number;
-  lastTime: number;
-  quality: number;
-  control: number;
-}
-
-function noMisses(): Missed {
-  return {
-    count: 0,
-    slices: 0,
-    firstSeq: Number.NaN,
-    lastSeq: Number.NaN,
-    firstTime: Number.NaN,
-    lastTime: Number.NaN,
-    quality: 0,
-    control: 0,
-  };
+/** What the hub lends a client while it pumps: shared serialisations. */
+export interface PumpContext {
+  /** The JSON of an update object shared by several clients (built once). */
+  updateJson(update: PendingUpdate): string | Buffer;
+  /** Log entries `from..to` of `group` as one frame, built once per pump for every client. */
+  batchJson(group: SubscriptionGroup, from: number, to: number): Buffer;
+  /** A full `update` (every symbol's snapshot, analysis, replay, status) for a stale client. */
+  fullJson(client: HubClient): string | Buffer;
+  /** The `state` message (latest bar per symbol) for a client that fell behind. */
+  stateJson(client: HubClient): string | Buffer;
+  /** The seq of the newest slice published. */
+  readonly lastSeq: number;
 }
 
 /** A connected client. Created by {@link Hub.addClient}. */
 export class HubClient {
   readonly #socket: HubSocket;
-  readonly #limits: ClientLimits;
-  /** Ring buffer of waiting entries; `#head` is the oldest. */
-  #queue: (Entry | undefined)[];
-  #head = 0;
-  #size = 0;
-  #bytes = 0;
+  readonly #highWaterMark: number;
+  #own: (string | Buffer)[] = [];
+  /** This client's own pending changes (merged here). */
   #update: PendingUpdate | undefined;
-  #missed: Missed = noMisses();
+  /**
+   * Shared update objects of the hub not yet sent, oldest first, never mutated: a slow client
+   * collects references (O(1) per flush) and merges them only when it can send.
+   */
+  #shared: PendingUpdate[] = [];
+  /** Too far behind for the shared updates: the next update is the full current picture. */
+  #stale = false;
+  #group: SubscriptionGroup | undefined;
+  /** The next log position to send, and the group's counters as of it. */
+  #pos = 0;
+  #slices = 0;
+  #quality = 0;
+  /** The seq of the last slice sent or covered by a state. */
+  #lastSeq = -1;
   #dropped = 0;
+  #behind = 0;
   #sent = 0;
+  #bytesWritten = 0;
   #closed = false;
 
   /** Whether the client asked for every symbol (`"*"`). */
@@ -111,16 +120,22 @@ export class HubClient {
   readonly symbols = new Set<string>();
   /** The channels it receives. */
   readonly channels = new Set<Channel>();
+  /** Identifies the subscription set (channels and symbols): clients with equal keys share a log. */
+  key = "|";
 
   constructor(socket: HubSocket, limits: ClientLimits) {
     this.#socket = socket;
-    this.#limits = limits;
-    this.#queue = new Array(Math.min(limits.maxQueueMessages, 64));
+    this.#highWaterMark = limits.highWaterMark;
   }
 
-  /** Messages dropped from this client's queue so far (it is told in `dropped` notices). */
+  /** Messages (slices, quality events) this client missed so far (told in `behind` notices). */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** How many times this client fell behind and was brought up to date with a `state`. */
+  get timesBehind(): number {
+    return this.#behind;
   }
 
   /** Messages written to the socket so far. */
@@ -128,9 +143,42 @@ export class HubClient {
     return this.#sent;
   }
 
-  /** Messages waiting in the queue. */
+  /** Messages of its subscription's log not yet sent (at most the log's bound). */
   get queued(): number {
-    return this.#size;
+    const g = this.#group;
+    return this.#own.length + (g === undefined ? 0 : g.end - Math.max(this.#pos, g.start));
+  }
+
+  /** Whether anything waits to be written. */
+  get pending(): boolean {
+    return (
+      this.#own.length > 0 ||
+      this.#update !== undefined ||
+      this.#shared.length > 0 ||
+      this.#stale ||
+      (this.#group !== undefined && this.#pos < this.#group.end)
+    );
+  }
+
+  /** The subscription set it belongs to. */
+  get group(): SubscriptionGroup | undefined {
+    return this.#group;
+  }
+
+  /** The key of the subscription as it stands (channels and symbols). */
+  computeKey(): string {
+    const channels = [...this.channels].sort().join(",");
+    return `${channels}|${this.all ? "*" : [...this.symbols].sort().join(",")}`;
+  }
+
+  /** Moves the client to `group`, from that group's newest message on; `lastSeq`: the hub's. */
+  join(group: SubscriptionGroup, lastSeq: number): void {
+    this.#group = group;
+    this.key = group.key;
+    this.#pos = group.end;
+    this.#slices = group.slices;
+    this.#quality = group.quality;
+    this.#lastSeq = lastSeq;
   }
 
   /** Whether the client gets messages about `symbol` on `channel`. */
@@ -138,142 +186,161 @@ export class HubClient {
     return this.channels.has(channel) && (this.all || this.symbols.has(symbol));
   }
 
-  /** Queues a message (drop-oldest when full) and writes what the socket can take. */
-  enqueue(data: string | Buffer, kind: Entry["kind"], seq = Number.NaN, time = Number.NaN): void {
+  /** Queues a reply to this client alone (the oldest is dropped past a small bound). */
+  reply(data: string | Buffer): void {
     if (this.#closed) return;
-    this.#push({ data, kind, seq, time });
-    this.pump();
+    this.#own.push(data);
+    if (this.#own.length > MAX_OWN_QUEUE) this.#own.shift();
   }
 
-  /** Merges a coalesced update into the one waiting (newer values win per symbol). */
-  mergeUpdate(update: PendingUpdate): void {
+  /**
+   * Merges a coalesced update into the one waiting (newer values win per symbol). `shared`
+   * marks an object the hub hands to several clients: taken as is when nothing waits.
+   */
+  mergeUpdate(update: PendingUpdate, shared = false): void {
     if (this.#closed) return;
+    if (!shared) {
+      this.#merge(update);
+      return;
+    }
+    if (this.#stale) {
+      if (update.gaps !== undefined) this.#merge({ gaps: update.gaps });
+      return;
+    }
+    this.#shared.push(update);
+    // Bounded: a client this far behind gets the full current picture when it can send, built
+    // once per subscription set, instead of merging every update it missed.
+    if (this.#shared.length > MAX_SHARED_UPDATES) {
+      let gaps = 0;
+      for (const u of this.#shared) gaps += u.gaps ?? 0;
+      this.#shared = [];
+      this.#stale = true;
+      if (this.#update !== undefined) {
+        gaps += this.#update.gaps ?? 0;
+        this.#update = undefined;
+      }
+      if (gaps > 0) this.#update = { gaps };
+    }
+  }
+
+  #merge(update: PendingUpdate): void {
     const u = (this.#update ??= {});
     if (update.bars !== undefined) u.bars = Object.assign(u.bars ?? {}, update.bars);
     if (update.analysis !== undefined)
       u.analysis = Object.assign(u.analysis ?? {}, update.analysis);
     if (update.replay !== undefined) u.replay = update.replay;
+    if (update.status !== undefined) u.status = update.status;
     if (update.gaps !== undefined) u.gaps = (u.gaps ?? 0) + update.gaps;
   }
 
-  /** Writes waiting messages while the socket's buffer is below the high-water mark. */
-  pump(): void {
+  /**
+   * Writes waiting messages while the socket's buffer is below the high-water mark: its own
+   * replies, then its log from its position (or, fallen behind, notice + controls + state), then
+   * the coalesced update.
+   */
+  pump(ctx: PumpContext, onWritten: () => void, maxBytes = Number.POSITIVE_INFINITY): number {
     const socket = this.#socket;
-    if (this.#closed) return;
-    if (socket.readyState !== 1) return;
-    while (socket.bufferedAmount < this.#limits.highWaterMark) {
-      if (this.#missed.count > 0) {
-        this.#write(this.#noticeOfMisses());
+    if (this.#closed || socket.readyState !== 1) return 0;
+    const before = this.#bytesWritten;
+    while (socket.bufferedAmount < this.#highWaterMark && this.#bytesWritten - before < maxBytes) {
+      const own = this.#own.shift();
+      if (own !== undefined) {
+        this.#write(own, onWritten);
         continue;
       }
-      // Queued messages first: a `reset` or a session boundary must reach the client before
-      // the updates that follow it.
-      const entry = this.#shift();
-      if (entry !== undefined) {
-        this.#write(entry.data);
+      const g = this.#group;
+      if (g !== undefined && this.#pos < g.end) {
+        if (this.#pos < g.start) {
+          this.#catchUp(g, ctx, onWritten);
+          continue;
+        }
+        // Everything waiting in the log goes as one frame (messages separated by "\n"), the
+        // same bytes for every client at the same position: one send per pump, not per message.
+        const from = this.#pos;
+        const to = g.batchEnd(from);
+        for (let p = from; p < to; p++) {
+          const entry = g.at(p);
+          if (entry.kind === "slice") {
+            this.#slices++;
+            this.#lastSeq = entry.seq;
+          } else if (entry.kind === "quality") this.#quality++;
+        }
+        this.#pos = to;
+        this.#write(ctx.batchJson(g, from, to), onWritten);
         continue;
       }
-      if (this.#update === undefined) return;
-      const u = this.#update;
+      if (this.#stale) {
+        this.#stale = false;
+        this.#write(ctx.fullJson(this), onWritten);
+        continue;
+      }
+      if (this.#update === undefined && this.#shared.length === 0) break;
+      if (this.#update === undefined && this.#shared.length === 1) {
+        // The common case: one shared update, whose JSON the hub builds once for everyone.
+        this.#write(ctx.updateJson(this.#shared.pop()!), onWritten);
+        continue;
+      }
+      // Its own changes (the first picture at subscribe, gap counts) are older than the shared
+      // updates waiting, but for the counts, which add up.
+      const shared = this.#shared;
+      this.#shared = [];
+      for (const u of shared) this.#merge(u);
+      const u = this.#update!;
       this.#update = undefined;
-      this.#write(JSON.stringify({ type: "update", ...u }));
+      this.#write(JSON.stringify({ type: "update", ...u }), onWritten);
     }
+    return this.#bytesWritten - before;
   }
 
   /** Forgets the coalesced update waiting (its data belongs to a store that was cleared). */
   discardUpdate(): void {
     this.#update = undefined;
+    this.#shared = [];
+    this.#stale = false;
   }
 
-  /** Stops sending; the queue is released. */
+  /** Stops sending. */
   close(): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#size = 0;
-    this.#bytes = 0;
+    this.#own = [];
     this.#update = undefined;
+    this.#shared = [];
+    this.#group = undefined;
   }
 
-  #write(data: string | Buffer): void {
-    this.#sent++;
-    this.#socket.send(data, TEXT, (error) => {
-      // Written out: room may have opened below the high-water mark.
-      if (error === undefined && this.#size + (this.#update === undefined ? 0 : 1) > 0) this.pump();
-    });
-  }
-
-  #noticeOfMisses(): string {
-    const m = this.#missed;
-    this.#missed = noMisses();
+  /**
+   * Fallen behind: says what was missed, replays the remembered control messages of that
+   * stretch, sends the latest state and moves to the newest position.
+   */
+  #catchUp(g: SubscriptionGroup, ctx: PumpContext, onWritten: () => void): void {
+    const slices = g.slices - this.#slices;
+    const quality = g.quality - this.#quality;
+    this.#dropped += slices + quality;
+    this.#behind++;
     const notice: Record<string, unknown> = {
-      type: "dropped",
-      count: m.count,
+      type: "behind",
+      count: slices + quality,
       total: this.#dropped,
     };
-    if (m.slices > 0) {
-      // Drops always take the queue's head and a notice precedes the next write, so the slices
-      // missed since the last notice are one contiguous run of this client's slices.
-      notice.slices = {
-        count: m.slices,
-        fromSeq: m.firstSeq,
-        toSeq: m.lastSeq,
-        fromTime: m.firstTime,
-        toTime: m.lastTime,
-      };
+    if (slices > 0) {
+      notice.slices = { count: slices, fromSeq: this.#lastSeq + 1, toSeq: ctx.lastSeq };
     }
-    if (m.quality > 0) notice.quality = m.quality;
-    if (m.control > 0) notice.control = m.control;
-    return JSON.stringify(notice);
+    if (quality > 0) notice.quality = quality;
+    this.#write(JSON.stringify(notice), onWritten);
+    for (const c of g.recentControl) if (c.pos >= this.#pos) this.#write(c.entry.data, onWritten);
+    this.#write(ctx.stateJson(this), onWritten);
+    this.#pos = g.end;
+    this.#slices = g.slices;
+    this.#quality = g.quality;
+    this.#lastSeq = ctx.lastSeq;
   }
 
-  #push(entry: Entry): void {
-    const limits = this.#limits;
-    if (this.#size === this.#queue.length) this.#grow();
-    this.#queue[(this.#head + this.#size) % this.#queue.length] = entry;
-    this.#size++;
-    this.#bytes += entry.data.length;
-    // Keep the newest entry even when it alone is over the byte bound: a client always gets
-    // the latest message eventually.
-    while (
-      this.#size > 1 &&
-      (this.#size > limits.maxQueueMessages || this.#bytes > limits.maxQueueBytes)
-    ) {
-      this.#drop(this.#shift()!);
-    }
-  }
-
-  #grow(): void {
-    const cap = Math.min(this.#queue.length * 2, Math.max(this.#limits.maxQueueMessages + 1, 1));
-    const next: (Entry | undefined)[] = new Array(Math.max(cap, this.#size + 1));
-    for (let i = 0; i < this.#size; i++)
-      next[i] = this.#queue[(this.#head + i) % this.#queue.length];
-    this.#queue = next;
-    this.#head = 0;
-  }
-
-  #shift(): Entry | undefined {
-    if (this.#size === 0) return undefined;
-    const entry = this.#queue[this.#head]!;
-    this.#queue[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#queue.length;
-    this.#size--;
-    this.#bytes -= entry.data.length;
-    return entry;
-  }
-
-  #drop(entry: Entry): void {
-    const m = this.#missed;
-    this.#dropped++;
-    m.count++;
-    if (entry.kind === "slice") {
-      if (m.slices === 0) {
-        m.firstSeq = entry.seq;
-        m.firstTime = entry.time;
-      }
-      m.slices++;
-      m.lastSeq = entry.seq;
-      m.lastTime = entry.time;
-    } else if (entry.kind === "quality") m.quality++;
-    else m.control++;
+  #write(data: string | Buffer, onWritten: () => void): void {
+    this.#sent++;
+    this.#bytesWritten += data.length;
+    this.#socket.send(data, TEXT, (error) => {
+      // Written out: room may have opened below the high-water mark.
+      if (error === undefined && this.pending) onWritten();
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Bar } from "../domain/bar.js";
-import { Hub } from "./hub.js";
+import { Hub, type HubOptions } from "./hub.js";
 import type { HubSocket } from "./hub-client.js";
 
 /** A socket whose buffer fills as it is written and empties only when `drain()` is called. */
@@ -15,7 +15,10 @@ class FakeSocket implements HubSocket {
   }
   send(data: string | Buffer, options: { binary: boolean }, cb?: (error?: Error) => void): void {
     expect(options.binary, "always a text frame").toBe(false);
-    this.received.push(JSON.parse(String(data)) as Record<string, unknown>);
+    // A frame may carry several messages, one per line.
+    for (const line of String(data).split("\n")) {
+      this.received.push(JSON.parse(line) as Record<string, unknown>);
+    }
     if (this.#stalled) this.bufferedAmount += data.length;
     if (cb !== undefined) this.#callbacks.push(cb);
   }
@@ -45,18 +48,24 @@ const bar = (time: number, close = 10): Bar => ({
 let hub: Hub | undefined;
 afterEach(() => hub?.close());
 
+/** A hub whose pump budget never runs out (the clock stands still) unless a test moves it. */
+function testHub(options: Omit<HubOptions, "snapshot"> & Partial<Pick<HubOptions, "snapshot">>) {
+  return new Hub({ snapshot: () => undefined, now: () => 0, ...options });
+}
+
 describe("Hub", () => {
   it("greets a client and confirms its subscription", () => {
-    hub = new Hub({ snapshot: () => undefined });
+    hub = testHub({});
     const socket = new FakeSocket();
     const client = hub.addClient(socket);
     hub.handleMessage(client, { type: "subscribe", symbols: ["AAPL"], channels: ["slices"] });
+    hub.pump();
     expect(socket.received.map((m) => m.type)).toEqual(["hello", "subscribed"]);
     expect(socket.received[1]).toMatchObject({ symbols: ["AAPL"], channels: ["slices"] });
   });
 
   it("delivers every slice in order, filtered to the client's symbols", () => {
-    hub = new Hub({ snapshot: () => undefined });
+    hub = testHub({});
     const all = new FakeSocket();
     const one = new FakeSocket();
     hub.handleMessage(hub.addClient(all), {
@@ -74,6 +83,7 @@ describe("Hub", () => {
       if (i % 2 === 0) bars.set("B", bar(i * 60_000, 20));
       hub.publishSlice(i * 60_000, bars);
     }
+    hub.pump();
     expect(all.ofType("slice").map((m) => m.seq)).toEqual([0, 1, 2, 3, 4]);
     const mine = one.ofType("slice");
     expect(
@@ -83,51 +93,191 @@ describe("Hub", () => {
     expect(mine[0]!.bars, "only B's bar, as [o,h,l,c,v]").toEqual({ B: [20, 21, 19, 20, 100] });
   });
 
-  it("drops the oldest slices of a stalled client and says exactly which", () => {
-    hub = new Hub({ snapshot: () => undefined, maxQueueMessages: 10, highWaterMark: 1 });
-    const slow = new FakeSocket(true);
-    const client = hub.addClient(slow);
-    hub.handleMessage(client, { type: "subscribe", symbols: ["*"], channels: ["slices"] });
-    // hello went out and filled the buffer; everything else waits in the queue.
-    for (let i = 0; i < 100; i++) hub.publishSlice(i * 60_000, new Map([["A", bar(i * 60_000)]]));
-    expect(client.queued, "the queue stays bounded").toBeLessThanOrEqual(10);
-    expect(client.dropped).toBe(91);
-    slow.drain();
-    const notice = slow.ofType("dropped")[0];
-    expect(notice).toMatchObject({
-      count: 91,
-      total: 91,
-      slices: { count: 90, fromSeq: 0, toSeq: 89, fromTime: 0, toTime: 89 * 60_000 },
-      control: 1,
+  it("writes slice JSON by hand exactly as JSON.stringify would", () => {
+    hub = testHub({});
+    const raw: string[] = [];
+    const socket = new FakeSocket();
+    const send = socket.send.bind(socket);
+    socket.send = (data, options, cb) => {
+      raw.push(String(data));
+      send(data, options, cb);
+    };
+    hub.handleMessage(hub.addClient(socket), {
+      type: "subscribe",
+      symbols: ["*"],
+      channels: ["slices"],
     });
-    const got = slow.ofType("slice").map((m) => m.seq as number);
-    expect(got, "the newest ten arrive after the notice, in order").toEqual([
-      90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
-    ]);
-    const seen = new Set([...got, ...Array.from({ length: 90 }, (_, i) => i)]);
-    expect(seen.size, "received + reported missed = every slice").toBe(100);
+    const b = {
+      time: 0,
+      open: 1e-7,
+      high: 123456789.125,
+      low: 1e-7,
+      close: 0.1 + 0.2,
+      volume: 1e21,
+    };
+    hub.publishSlice(
+      60_000,
+      new Map([
+        ["BRK.B", b],
+        ['Q"X', b],
+      ]),
+    );
+    hub.pump();
+    const expected = JSON.stringify({
+      type: "slice",
+      seq: 0,
+      time: 60_000,
+      bars: {
+        "BRK.B": [b.open, b.high, b.low, b.close, b.volume],
+        'Q"X': [b.open, b.high, b.low, b.close, b.volume],
+      },
+    });
+    expect(raw.at(-1)).toBe(expected);
   });
 
-  it("bounds the queue in bytes as well as in messages", () => {
-    hub = new Hub({
-      snapshot: () => undefined,
-      maxQueueMessages: 1000,
-      maxQueueBytes: 2000,
+  it("never writes to a socket while publishing: the pump does, later", () => {
+    hub = testHub({});
+    const socket = new FakeSocket();
+    hub.handleMessage(hub.addClient(socket), {
+      type: "subscribe",
+      symbols: ["*"],
+      channels: ["slices"],
+    });
+    hub.pump();
+    const before = socket.received.length;
+    for (let i = 0; i < 10; i++) hub.publishSlice(i * 60_000, new Map([["A", bar(i * 60_000)]]));
+    expect(socket.received.length, "publishSlice only queues").toBe(before);
+    hub.pump();
+    expect(socket.ofType("slice")).toHaveLength(10);
+  });
+
+  it("serialises each slice once per subscription set, not once per client", () => {
+    hub = testHub({});
+    const sockets: FakeSocket[] = [];
+    for (let i = 0; i < 150; i++) {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      hub.handleMessage(hub.addClient(socket), {
+        type: "subscribe",
+        symbols: i < 100 ? ["*"] : ["B", "A"],
+        channels: ["slices"],
+      });
+    }
+    for (let i = 0; i < 20; i++) {
+      hub.publishSlice(
+        i * 60_000,
+        new Map([
+          ["A", bar(i * 60_000)],
+          ["B", bar(i * 60_000)],
+        ]),
+      );
+    }
+    hub.pump();
+    expect(hub.sliceEncodings, "two subscription sets x 20 slices").toBe(40);
+    expect(
+      sockets.every((s) => s.ofType("slice").length === 20),
+      "every client got every slice",
+    ).toBe(true);
+  });
+
+  it("coalesces a slow client to the latest state and tells it what it missed, while a fast one gets every slice", () => {
+    const latest = new Map<string, Bar>();
+    hub = testHub({
+      maxQueueMessages: 10,
       highWaterMark: 1,
+      latestBar: (s) => latest.get(s),
+      listSymbols: () => latest.keys(),
     });
     const slow = new FakeSocket(true);
+    const fast = new FakeSocket();
+    const slowClient = hub.addClient(slow);
+    hub.pump(); // hello fills the slow socket's buffer: everything else waits in its queue
+    hub.handleMessage(slowClient, { type: "subscribe", symbols: ["*"], channels: ["slices"] });
+    hub.handleMessage(hub.addClient(fast), {
+      type: "subscribe",
+      symbols: ["*"],
+      channels: ["slices"],
+    });
+    for (let i = 0; i < 100; i++) {
+      const b = bar(i * 60_000, 10 + i);
+      latest.set("A", b);
+      hub.publishSlice(i * 60_000, new Map([["A", b]]));
+      if (i % 7 === 0) hub.pump();
+    }
+    hub.pump();
+    expect(slowClient.queued, "the log's bound, plus its own 'subscribed'").toBeLessThanOrEqual(11);
+    expect(
+      fast.ofType("slice").map((m) => m.seq),
+      "the fast client misses nothing",
+    ).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    slow.drain();
+    hub.pump();
+    const types = slow.received.map((m) => m.type);
+    expect(types, "its replies, then the notice and the state").toEqual([
+      "hello",
+      "subscribed",
+      "behind",
+      "state",
+    ]);
+    const notice = slow.ofType("behind")[0]!;
+    const state = slow.ofType("state")[0]!;
+    expect(notice.slices, "the missed run is named exactly: all 100, as one run").toEqual({
+      count: 100,
+      fromSeq: 0,
+      toSeq: 99,
+    });
+    expect(state, "then the latest bar as of slice 99, [t,o,h,l,c,v]").toEqual({
+      type: "state",
+      seq: 99,
+      time: 99 * 60_000,
+      bars: { A: [99 * 60_000, 109, 110, 108, 109, 100] },
+    });
+    for (let i = 100; i < 105; i++) hub.publishSlice(i * 60_000, new Map([["A", bar(i * 60_000)]]));
+    hub.pump();
+    expect(
+      slow.ofType("slice").map((m) => m.seq),
+      "a caught-up client gets every slice again",
+    ).toEqual([100, 101, 102, 103, 104]);
+  });
+
+  it("bounds a stalled client's memory in bytes as well as in messages", () => {
+    hub = testHub({ maxQueueMessages: 1000, maxQueueBytes: 2000, highWaterMark: 1 });
+    const slow = new FakeSocket(true);
     const client = hub.addClient(slow);
+    hub.pump();
     hub.handleMessage(client, { type: "subscribe", symbols: ["*"], channels: ["slices"] });
     const many = new Map<string, Bar>();
     for (let s = 0; s < 20; s++) many.set(`S${s}`, bar(0));
-    for (let i = 0; i < 50; i++) hub.publishSlice(i * 60_000, many);
-    expect(client.queued).toBeGreaterThan(0);
-    expect(client.queued, "about 2000 bytes of ~500-byte slices").toBeLessThanOrEqual(4);
+    let most = 0;
+    for (let i = 0; i < 5000; i++) {
+      hub.publishSlice(i * 60_000, many);
+      most = Math.max(most, client.group!.bytes);
+    }
+    expect(most, "never more than the byte bound plus one slice").toBeLessThanOrEqual(2000 + 600);
+    slow.drain();
+    hub.pump();
+    expect(client.dropped, "the rest was coalesced away").toBeGreaterThan(4900);
+  });
+
+  it("stops a pump when its time budget is spent and goes on where it stopped", () => {
+    let t = 0;
+    hub = new Hub({ snapshot: () => undefined, now: () => t++ });
+    const sockets = Array.from({ length: 40 }, () => new FakeSocket());
+    for (const s of sockets) hub.addClient(s);
+    hub.pump();
+    const reached = sockets.filter((s) => s.received.length > 0).length;
+    expect(reached, "one pump reaches only some clients").toBeLessThan(40);
+    expect(reached).toBeGreaterThan(0);
+    while (sockets.some((s) => s.received.length === 0)) hub.pump();
+    expect(
+      sockets.every((s) => s.ofType("hello").length === 1),
+      "round robin reaches every client once",
+    ).toBe(true);
   });
 
   it("coalesces bar updates per symbol into one message per flush", () => {
     const closes = new Map<string, number>();
-    hub = new Hub({ snapshot: (s) => ({ close: closes.get(s) }), flushIntervalMs: 10_000 });
+    hub = testHub({ snapshot: (s) => ({ close: closes.get(s) }), flushIntervalMs: 10_000 });
     const socket = new FakeSocket();
     const client = hub.addClient(socket);
     hub.handleMessage(client, { type: "subscribe", symbols: ["*"] });
@@ -149,7 +299,7 @@ describe("Hub", () => {
 
   it("merges updates for a stalled client instead of queueing each", () => {
     let n = 0;
-    hub = new Hub({ snapshot: () => ({ n }), flushIntervalMs: 10_000, highWaterMark: 1 });
+    hub = testHub({ snapshot: () => ({ n }), flushIntervalMs: 10_000, highWaterMark: 1 });
     const slow = new FakeSocket(true);
     const client = hub.addClient(slow);
     hub.handleMessage(client, { type: "subscribe", symbols: ["A", "B"] });
@@ -160,19 +310,45 @@ describe("Hub", () => {
     }
     expect(client.dropped, "coalesced updates are never dropped").toBe(0);
     slow.drain();
+    hub.pump();
     const updates = slow.ofType("update");
     expect(updates).toHaveLength(1);
-    expect(updates[0]!.bars).toEqual({ A: { n: 98 }, B: { n: 99 } });
+    expect(
+      updates[0]!.bars,
+      "100 flushes behind: the current picture, built when it can send",
+    ).toEqual({
+      A: { n: 99 },
+      B: { n: 99 },
+    });
+  });
+
+  it("merges a few missed updates, newest value per symbol", () => {
+    let n = 0;
+    hub = testHub({ snapshot: () => ({ n }), flushIntervalMs: 10_000, highWaterMark: 1 });
+    const slow = new FakeSocket(true);
+    const client = hub.addClient(slow);
+    hub.handleMessage(client, { type: "subscribe", symbols: ["A", "B"] });
+    for (let i = 0; i < 10; i++) {
+      n = i;
+      hub.markBar(i % 2 === 0 ? "A" : "B");
+      hub.flush();
+    }
+    slow.drain();
+    hub.pump();
+    const updates = slow.ofType("update");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.bars).toEqual({ A: { n: 8 }, B: { n: 9 } });
   });
 
   it("sends quality events only to subscribers of the symbol", () => {
-    hub = new Hub({ snapshot: () => undefined });
+    hub = testHub({ snapshot: () => undefined });
     const a = new FakeSocket();
     const b = new FakeSocket();
     hub.handleMessage(hub.addClient(a), { type: "subscribe", symbols: ["A"] });
     hub.handleMessage(hub.addClient(b), { type: "subscribe", symbols: ["B"], channels: ["bars"] });
     hub.publishQuality({ type: "gapDetected", symbol: "A", start: 0, end: 60_000, count: 1 });
     hub.publishQuality({ type: "gapDetected", symbol: "B", start: 0, end: 60_000, count: 1 });
+    hub.pump();
     expect(a.ofType("quality")).toEqual([
       {
         type: "quality",
@@ -184,7 +360,7 @@ describe("Hub", () => {
 
   it("sends a reset before the updates that follow it, and none of the old data", () => {
     let value = "old";
-    hub = new Hub({ snapshot: () => ({ value }), flushIntervalMs: 10_000, highWaterMark: 1 });
+    hub = testHub({ snapshot: () => ({ value }), flushIntervalMs: 10_000, highWaterMark: 1 });
     const slow = new FakeSocket(true);
     const client = hub.addClient(slow);
     hub.handleMessage(client, { type: "subscribe", symbols: ["A"], channels: ["bars"] });
@@ -196,12 +372,13 @@ describe("Hub", () => {
     hub.markBar("A");
     hub.flush();
     slow.drain();
+    hub.pump();
     const after = slow.received.slice(1).map((m) => (m.type === "update" ? m.bars : m.type));
     expect(after).toEqual(["subscribed", "reset", { A: { value: "new" } }]);
   });
 
   it("gives a new '*' subscriber the current picture of every symbol", () => {
-    hub = new Hub({ snapshot: (s) => ({ s }), listSymbols: () => ["X", "Y"] });
+    hub = testHub({ snapshot: (s) => ({ s }), listSymbols: () => ["X", "Y"] });
     const socket = new FakeSocket();
     const client = hub.addClient(socket);
     hub.handleMessage(client, { type: "subscribe", symbols: ["*"], channels: ["bars"] });
@@ -210,7 +387,7 @@ describe("Hub", () => {
   });
 
   it("coalesces gap events into a count on the gaps channel and leaves qualityChanged out", () => {
-    hub = new Hub({ snapshot: () => undefined, flushIntervalMs: 10_000 });
+    hub = testHub({ snapshot: () => undefined, flushIntervalMs: 10_000 });
     const page = new FakeSocket();
     const program = new FakeSocket();
     hub.handleMessage(hub.addClient(page), {

@@ -23,6 +23,8 @@ export {
   createServer,
   type ServerAnalysis,
   type ServerOptions,
+  type ServerStatus,
+  type ServerStatusSource,
   type SessiondataServer,
   type StartServerOptions,
   startServer,

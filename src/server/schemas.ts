@@ -70,7 +70,8 @@ export const speedSchema = z.union([
     .max(1_000_000, 'must be at most 1000000 (use "max")'),
 ]);
 
-const dateSchema = z
+/** A `YYYY-MM-DD` calendar date. */
+export const dateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a YYYY-MM-DD date", abort: true })
   .refine((d) => {

@@ -23,6 +23,7 @@ import {
   upgradeToken,
 } from "./auth.js";
 import { GapLog } from "./gap-log.js";
+import { historyRoutes } from "./history-routes.js";
 import { Hub, type HubOptions } from "./hub.js";
 import { ReplayController } from "./replay-controller.js";
 import { apiRoutes } from "./routes.js";
@@ -34,6 +35,27 @@ import { symbolSnapshot } from "./symbol-snapshot.js";
 export interface ServerAnalysis extends ReplayAnalysis {
   /** Results as they are computed; each must name its `symbol`. */
   subscribe?(listener: (result: { readonly symbol: string }) => void): () => void;
+}
+
+/**
+ * A live feed's status as the server reports it (`GET /api/status`, `update.status` on the
+ * WebSocket, the dashboard's header): `state` is the feed's (`connecting`, `live`,
+ * `reconnecting`, `closed`); `lateBars` counts bars that arrived after their minute closed.
+ */
+export interface ServerStatus {
+  readonly state: string;
+  readonly reason?: string;
+  /** Epoch ms of the status change. */
+  readonly at?: number;
+  readonly feed?: string;
+  readonly lateBars?: number;
+}
+
+/** Where the server reads a live session's status: a LiveSession (or any feed wrapper). */
+export interface ServerStatusSource {
+  current(): ServerStatus;
+  /** Hears every change; returns the unsubscribe function. */
+  subscribe(listener: (status: ServerStatus) => void): () => void;
 }
 
 /** Options of {@link createServer}. */
@@ -50,8 +72,21 @@ export interface ServerOptions {
   readonly token?: string;
   /** Gap repair during replays (default true). */
   readonly upkeep?: boolean;
+  /**
+   * Indicator specs the history routes compute when a request names none (default
+   * `sma:50, ema:20, rsi:14, macd`: the overlays and oscillators the dashboard draws).
+   */
+  readonly indicators?: readonly string[];
+  /**
+   * The status of a live session feeding `sessionData` (`sessiondata live --serve`); without one
+   * the server reports only replays.
+   */
+  readonly status?: ServerStatusSource;
   /** Fan-out tuning: flush interval and per-client limits (see `hub-client.ts`). */
-  readonly hub?: Omit<HubOptions, "snapshot" | "listSymbols" | "replayState">;
+  readonly hub?: Omit<
+    HubOptions,
+    "snapshot" | "latestBar" | "listSymbols" | "replayState" | "status"
+  >;
 }
 
 /** A created server; `listen` puts it on the network. */
@@ -66,6 +101,9 @@ export interface SessiondataServer {
   /** Stops the replay, closes every WebSocket and the HTTP server. */
   close(): Promise<void>;
 }
+
+/** What the history routes compute when a request names no indicators. */
+const DEFAULT_HISTORY_INDICATORS = ["sma:50", "ema:20", "rsi:14", "macd"];
 
 /** Largest message a WebSocket client may send (a subscription of 10,000 symbols fits). */
 const MAX_CLIENT_MESSAGE = 256 * 1024;
@@ -97,8 +135,10 @@ export function createServer(options: ServerOptions): SessiondataServer {
   const hub = new Hub({
     ...options.hub,
     snapshot: (s) => symbolSnapshot(sd, s),
+    latestBar: (s) => sd.getLatestBar(s),
     listSymbols: () => sd.symbols(),
     replayState: () => replay?.state,
+    ...(options.status === undefined ? {} : { status: () => options.status?.current() }),
   });
   replay = new ReplayController({
     sessionData: sd,
@@ -126,6 +166,9 @@ export function createServer(options: ServerOptions): SessiondataServer {
       if (e.type === "bar") hub.markBar(e.symbol);
     }),
   );
+  if (options.status !== undefined) {
+    unsubscribers.push(options.status.subscribe((status) => hub.markStatus(status)));
+  }
   const analysis = options.analysis;
   if (analysis?.subscribe !== undefined) {
     unsubscribers.push(analysis.subscribe((result) => hub.markAnalysis(result.symbol, result)));
@@ -156,6 +199,22 @@ export function createServer(options: ServerOptions): SessiondataServer {
     });
   }
   mountDashboard(app, loadDashboard());
+  app.get("/api/status", (c) =>
+    c.json({
+      live: options.status?.current() ?? null,
+      replay: replay.state.state,
+      sessionDate: sd.currentSession ?? null,
+      analysis: options.analysis !== undefined,
+    }),
+  );
+  historyRoutes(
+    {
+      barStore: options.barStore,
+      calendar: options.calendar ?? sd.calendar,
+      indicators: options.indicators ?? DEFAULT_HISTORY_INDICATORS,
+    },
+    app,
+  );
   apiRoutes(
     {
       sessionData: sd,

@@ -42,7 +42,7 @@ export function loadDashboard(): ReadonlyMap<string, Asset> {
   return new Map<string, Asset>([
     ["/", { body: read(join(dir, "index.html")), type: "text/html; charset=utf-8" }],
     // The page's modules.
-    ...["app.js", "chart.js", "lists.js", "util.js"].map((f): [string, Asset] => [
+    ...["app.js", "chart.js", "heatmap.js", "lists.js", "util.js"].map((f): [string, Asset] => [
       `/dashboard/${f}`,
       { body: read(join(dir, f)), type: "text/javascript; charset=utf-8" },
     ]),

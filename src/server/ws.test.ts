@@ -54,7 +54,9 @@ function open(
     const ws = new WebSocket(url, headers === undefined ? {} : { headers });
     sockets.push(ws);
     const got: Msg[] = [];
-    ws.on("message", (data) => got.push(JSON.parse(String(data)) as Msg));
+    ws.on("message", (data) => {
+      for (const line of String(data).split("\n")) got.push(JSON.parse(line) as Msg);
+    });
     ws.once("open", () => resolve({ ws, got }));
     ws.once("error", reject);
   });
@@ -85,7 +87,7 @@ describe("WebSocket /ws", () => {
     expect(Object.keys(slices[0]!.bars)).toEqual(["AAA", "BBB", "CCC"]);
     expect(Object.keys(slices[35]!.bars), "BBB's hole").toEqual(["AAA", "CCC"]);
     expect(
-      got.filter((m) => m.type === "dropped"),
+      got.filter((m) => m.type === "behind"),
       "a fast client misses nothing",
     ).toEqual([]);
     const quality = got.filter((m) => m.type === "quality").map((m) => m.event);
@@ -116,12 +118,12 @@ describe("WebSocket /ws", () => {
     ws.resume();
     const accounted = () =>
       got.filter((m) => m.type === "slice").length +
-      got.filter((m) => m.type === "dropped").reduce((n, m) => n + (m.slices?.count ?? 0), 0);
+      got.filter((m) => m.type === "behind").reduce((n, m) => n + (m.slices?.count ?? 0), 0);
     await until(() => accounted() === 390, "every slice received or reported");
     const seqs = got.filter((m) => m.type === "slice").map((m) => m.seq as number);
     expect(seqs, "in order").toEqual([...seqs].sort((a, b) => a - b));
     const missed = got
-      .filter((m) => m.type === "dropped" && m.slices)
+      .filter((m) => m.type === "behind" && m.slices)
       .flatMap((m) => Array.from({ length: m.slices.count }, (_, i) => m.slices.fromSeq + i));
     expect(new Set([...seqs, ...missed]).size, "no slice both received and reported").toBe(390);
   });
@@ -152,6 +154,36 @@ describe("WebSocket /ws", () => {
       got.some((m) => m.type === "slice"),
       "slices were not asked for",
     ).toBe(false);
+  });
+
+  it("reports a live session's status over the WebSocket and GET /api/status", async () => {
+    let status = { state: "live", feed: "sim", lateBars: 0 };
+    const listeners: ((s: typeof status) => void)[] = [];
+    server = createServer({
+      sessionData: new SessionData({ calendar: xnysCalendar }),
+      barStore: store,
+      hub: { flushIntervalMs: 20 },
+      status: {
+        current: () => status,
+        subscribe: (l) => {
+          listeners.push(l);
+          return () => undefined;
+        },
+      },
+    });
+    const { url } = await server.listen(0, "127.0.0.1");
+    const { ws, got } = await open(`${url.replace(/^http/, "ws")}/ws`);
+    ws.send(JSON.stringify({ type: "subscribe", symbols: ["*"], channels: ["bars"] }));
+    await until(() => got.some((m) => m.type === "update" && m.status), "the first status");
+    expect(got.find((m) => m.status)!.status).toEqual({ state: "live", feed: "sim", lateBars: 0 });
+    status = { state: "reconnecting", feed: "sim", lateBars: 2 };
+    for (const l of listeners) l(status);
+    await until(
+      () => got.some((m) => m.type === "update" && m.status?.state === "reconnecting"),
+      "the changed status",
+    );
+    const res = await fetch(`${url}/api/status`);
+    expect(await res.json()).toMatchObject({ live: status, replay: "idle" });
   });
 
   it("answers a bad message with an error naming the field, and stays open", async () => {

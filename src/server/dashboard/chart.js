@@ -1,40 +1,35 @@
-// The chart of the chosen symbol: candlesticks, volume and SMA/EMA overlays over its bars of the
-// chosen timeframe. Live updates only say "this symbol changed"; the chart then asks for the bars
-// since its last one (one request in flight at most), so it stays exact at any timeframe however
-// many bars arrived between two server flushes.
-import { $, api, fmtNum, wallSeconds } from "./util.js";
+// The chart of one symbol and session: candles with the engine's overlays (price pane), volume
+// (its own pane), RSI and MACD (oscillator panes), shaded gaps and markers for refilled and
+// corrected bars, and a crosshair read-out. Every value comes from the server (the history
+// routes, or the live session's routes while following): nothing is recomputed here.
+import { $, api, fmtNum, fmtTime, wallSeconds } from "./util.js";
 
 const LWC = window.LightweightCharts;
-// The overlays' periods follow the analysis engine's first SMA and EMA (`sma50`, `ema20`), so
-// the lines and the analysis line below the chart name the same indicators; these until it answers.
-let smaN = 20;
-let emaN = 50;
-// A young session (few bars) is fitted to the width; past this many bars the chart shows the
-// latest ones at a readable width (fitting once and then appending kept the early, very wide
-// bars: at the close only the last quarter hour was on screen).
-const FRAME_BARS = 150;
 const UP = "#26a69a";
 const DOWN = "#ef5350";
+const GAP = "rgba(239, 83, 80, 0.18)";
+/** Colours of the overlay lines, in the order the server names them. */
+const LINE_COLOURS = ["#f6c343", "#c678dd", "#61afef", "#98c379"];
 
-const candleOf = (b) => ({
-  time: wallSeconds(b.time),
-  open: b.open,
-  high: b.high,
-  low: b.low,
-  close: b.close,
-});
-const volumeOf = (b) => ({
-  time: wallSeconds(b.time),
-  value: b.volume,
-  color: b.close >= b.open ? `${UP}55` : `${DOWN}55`,
-});
+/** `sma50` → `SMA 50`, `macd12_26_9` → `MACD 12/26/9`, `rsi14` → `RSI 14`. */
+export function indicatorLabel(key) {
+  const m = /^([a-z]+)([\d_.]*)$/.exec(key);
+  if (!m) return key;
+  return `${m[1].toUpperCase()}${m[2] ? ` ${m[2].replaceAll("_", "/")}` : ""}`;
+}
 
-export function createChartView() {
+export function createChartView({ onStatus }) {
   const chart = LWC.createChart($("chart"), {
     autoSize: true,
-    layout: { background: { color: "#161c23" }, textColor: "#d5dde5" },
+    layout: {
+      background: { color: "#161c23" },
+      textColor: "#d5dde5",
+      panes: { separatorColor: "#2a3440" },
+    },
     grid: { vertLines: { color: "#1f2730" }, horzLines: { color: "#1f2730" } },
-    timeScale: { timeVisible: true, secondsVisible: false },
+    timeScale: { timeVisible: true, secondsVisible: false, shiftVisibleRangeOnNewBar: true },
+    rightPriceScale: { minimumWidth: 72 },
+    crosshair: { mode: LWC.CrosshairMode.Normal },
   });
   const candles = chart.addSeries(LWC.CandlestickSeries, {
     upColor: UP,
@@ -43,187 +38,382 @@ export function createChartView() {
     wickUpColor: UP,
     wickDownColor: DOWN,
   });
-  const volume = chart.addSeries(LWC.HistogramSeries, {
-    priceScaleId: "vol",
-    priceFormat: { type: "volume" },
+  // Gaps: a full-height histogram on a hidden scale of the price pane, one column per missing
+  // minute (or per bucket holding one), drawn behind the candles.
+  const gaps = chart.addSeries(LWC.HistogramSeries, {
+    priceScaleId: "gaps",
+    color: GAP,
+    priceLineVisible: false,
+    lastValueVisible: false,
   });
-  chart.priceScale("vol").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+  chart.priceScale("gaps").applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
+  const markers = LWC.createSeriesMarkers(candles, []);
+  const volume = chart.addSeries(
+    LWC.HistogramSeries,
+    { priceFormat: { type: "volume" }, priceLineVisible: false },
+    1,
+  );
   const line = { priceLineVisible: false, lastValueVisible: false, lineWidth: 1 };
-  const smaLine = chart.addSeries(LWC.LineSeries, { ...line, color: "#f6c343" });
-  const emaLine = chart.addSeries(LWC.LineSeries, { ...line, color: "#c678dd" });
+  const rsi = chart.addSeries(LWC.LineSeries, { ...line, color: "#61afef" }, 2);
+  rsi.createPriceLine({ price: 70, color: "#3a4654", lineStyle: 2, axisLabelVisible: false });
+  rsi.createPriceLine({ price: 30, color: "#3a4654", lineStyle: 2, axisLabelVisible: false });
+  const macdLine = chart.addSeries(LWC.LineSeries, { ...line, color: "#61afef" }, 3);
+  const macdSignal = chart.addSeries(LWC.LineSeries, { ...line, color: "#e5c07b" }, 3);
+  const macdHist = chart.addSeries(LWC.HistogramSeries, { priceLineVisible: false }, 3);
+  const panes = chart.panes();
+  panes[1]?.setHeight(90);
+  panes[2]?.setHeight(90);
+  panes[3]?.setHeight(90);
+  let overlays = []; // [{ key, series }]
 
-  let symbol;
-  let bars = []; // oldest first
-  let generation = 0; // bumps on every reload so late responses are ignored
+  let view; // { symbol, date, tf, priceDecimals, live }
+  let bars = [];
+  const byTime = new Map(); // wall seconds → index into bars
+  let values = {}; // key → value per bar
+  let keys = [];
+  let liveHistory; // time → index into liveValues, while following a stored day
+  let liveValues = {};
+  let generation = 0;
   let inFlight = false;
   let again = false;
 
-  const timeframe = () => $("timeframe").value;
-  const path = (query) =>
-    `/api/symbols/${encodeURIComponent(symbol)}/bars?timeframe=${timeframe()}&${query}`;
+  function resetOverlays(newKeys) {
+    for (const o of overlays) chart.removeSeries(o.series);
+    overlays = [];
+    const lineKeys = newKeys.filter((k) => /^(sma|ema|vwap|bollinger)/.test(k));
+    lineKeys.forEach((key, i) => {
+      const series = chart.addSeries(LWC.LineSeries, {
+        ...line,
+        color: LINE_COLOURS[i % LINE_COLOURS.length],
+      });
+      overlays.push({ key, series });
+    });
+    keys = newKeys;
+    renderLegend();
+  }
 
-  /** SMA and EMA points from bar index `from` on (the sums run over every bar). */
-  function overlays(from) {
-    const sma = [];
-    const ema = [];
-    const k = 2 / (emaN + 1);
-    let sum = 0;
-    let e;
-    for (let i = 0; i < bars.length; i++) {
-      const c = bars[i].close;
-      sum += c;
-      if (i >= smaN) sum -= bars[i - smaN].close;
-      e = i === 0 ? c : c * k + e * (1 - k);
-      if (i < from) continue;
-      const t = wallSeconds(bars[i].time);
-      if (i >= smaN - 1) sma.push({ time: t, value: sum / smaN });
-      if (i >= emaN - 1) ema.push({ time: t, value: e });
+  function renderLegend() {
+    const items = overlays.map(
+      (o) =>
+        `<span class="item" data-key="${o.key}"><i style="background:${o.series.options().color}"></i>${indicatorLabel(o.key)}</span>`,
+    );
+    for (const k of keys) {
+      if (overlays.some((o) => o.key === k)) continue;
+      items.push(`<span class="item osc" data-key="${k}">${indicatorLabel(k)}</span>`);
     }
-    return { sma, ema };
+    $("legend").innerHTML = items.join(" ");
   }
 
-  function frame() {
-    if (bars.length < FRAME_BARS) chart.timeScale().fitContent();
-    else
-      chart
-        .timeScale()
-        .setVisibleLogicalRange({ from: bars.length - FRAME_BARS, to: bars.length + 2 });
+  const num = (v, field) =>
+    v === null || v === undefined ? undefined : typeof v === "number" ? v : v[field];
+
+  function pointsOf(key, field, from = 0) {
+    const out = [];
+    const vs = values[key] ?? [];
+    for (let i = from; i < bars.length; i++) {
+      const v = num(vs[i], field);
+      if (v !== undefined && Number.isFinite(v))
+        out.push({ time: wallSeconds(bars[i].time), value: v });
+    }
+    return out;
   }
 
-  /** Takes the overlay periods from the engine's indicator names; redraws when they change. */
-  function followEngine(indicators) {
-    const names = Object.keys(indicators || {});
-    const period = (kind) => {
-      for (const n of names) {
-        const m = new RegExp(`^${kind}(\\d+)$`).exec(n);
-        if (m && Number(m[1]) >= 1) return Number(m[1]);
+  function paintIndicators() {
+    for (const o of overlays)
+      o.series.setData(pointsOf(o.key, o.key.startsWith("bollinger") ? "middle" : undefined));
+    const rsiKey = keys.find((k) => k.startsWith("rsi"));
+    rsi.setData(rsiKey ? pointsOf(rsiKey) : []);
+    const macdKey = keys.find((k) => k.startsWith("macd"));
+    macdLine.setData(macdKey ? pointsOf(macdKey, "macd") : []);
+    macdSignal.setData(macdKey ? pointsOf(macdKey, "signal") : []);
+    macdHist.setData(
+      macdKey
+        ? pointsOf(macdKey, "histogram").map((p) => ({
+            ...p,
+            color: p.value >= 0 ? `${UP}88` : `${DOWN}88`,
+          }))
+        : [],
+    );
+  }
+
+  const candleOf = (b) => ({
+    time: wallSeconds(b.time),
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+  });
+  const volumeOf = (b) => ({
+    time: wallSeconds(b.time),
+    value: b.volume,
+    color: b.close >= b.open ? `${UP}88` : `${DOWN}88`,
+  });
+
+  function indexBars() {
+    byTime.clear();
+    for (let i = 0; i < bars.length; i++) byTime.set(wallSeconds(bars[i].time), i);
+  }
+
+  /** Minutes of `day.gaps` as chart times, mapped onto the timeframe's buckets. */
+  function gapPoints(day, tf) {
+    if (!day?.gaps) return [];
+    const width = { "1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60 }[tf];
+    if (!width) return [];
+    const seen = new Set();
+    const out = [];
+    for (const g of day.gaps) {
+      for (let t = g.start; t < g.end; t += 60_000) {
+        const bucket = day.open + Math.floor((t - day.open) / (width * 60_000)) * width * 60_000;
+        if (seen.has(bucket)) continue;
+        seen.add(bucket);
+        out.push({ time: wallSeconds(bucket), value: 1 });
       }
-      return undefined;
-    };
-    const sma = period("sma") ?? smaN;
-    const ema = period("ema") ?? emaN;
-    if (sma === smaN && ema === emaN) return;
-    smaN = sma;
-    emaN = ema;
-    $("legend-sma").textContent = `SMA ${smaN}`;
-    $("legend-ema").textContent = `EMA ${emaN}`;
-    const { sma: s, ema: e } = overlays(0);
-    smaLine.setData(s);
-    emaLine.setData(e);
+    }
+    return out.sort((a, b) => a.time - b.time);
   }
 
-  function drawAll() {
+  function markersOf(day, tf) {
+    if (!day?.marked || tf === "1D") return [];
+    const width = { "1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60 }[tf] * 60_000;
+    const at = (t) => wallSeconds(day.open + Math.floor((t - day.open) / width) * width);
+    const out = [
+      ...day.marked.refilled.map((t) => ({
+        time: at(t),
+        position: "belowBar",
+        shape: "arrowUp",
+        color: "#61afef",
+        text: "refilled",
+      })),
+      ...day.marked.corrected.map((t) => ({
+        time: at(t),
+        position: "aboveBar",
+        shape: "square",
+        color: "#e5c07b",
+        text: "corrected",
+      })),
+    ];
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  /** Shows `next` ({ symbol, date, tf, live, priceDecimals }): reads everything anew. */
+  async function show(next) {
+    view = next;
+    const g = ++generation;
+    bars = [];
+    values = {};
+    const q = `date=${next.date}&tf=${next.tf}`;
+    const s = encodeURIComponent(next.symbol);
+    $("chart-title").textContent = `${next.symbol} · ${next.date} · ${next.tf}`;
+    let barsBody;
+    let ind;
+    let day;
+    liveHistory = undefined;
+    if (next.live) {
+      const tf = next.tf === "1D" ? "1h" : next.tf;
+      // While following a replay the stored day already has every bar: its indicator values
+      // (the same engine specs) fill the lines for the bars on screen; a live-only symbol asks
+      // the engine for the latest values as bars arrive.
+      const history =
+        next.stored && next.tf !== "1D"
+          ? api(`/api/history/symbols/${s}/indicators?${q}`).catch(() => undefined)
+          : Promise.resolve(undefined);
+      const [body, hist] = await Promise.all([
+        api(`/api/symbols/${s}/bars?timeframe=${tf}&n=10000`),
+        history,
+      ]);
+      barsBody = body;
+      ind = hist;
+      if (ind === undefined && next.analysis) {
+        const a = await api(`/api/symbols/${s}/analysis`).catch(() => undefined);
+        ind = { indicators: Object.keys(a?.indicators ?? {}).map((key) => ({ key })), values: {} };
+      }
+      ind ??= { indicators: [], values: {} };
+      if (hist !== undefined) {
+        liveHistory = new Map();
+        hist.time.forEach((t, i) => {
+          liveHistory.set(t, i);
+        });
+        liveValues = hist.values;
+      }
+    } else {
+      [barsBody, ind, day] = await Promise.all([
+        api(`/api/history/symbols/${s}/bars?${q}`),
+        api(`/api/history/symbols/${s}/indicators?${q}`),
+        api(`/api/history/symbols/${s}/day?date=${next.date}`),
+      ]);
+    }
+    if (g !== generation) return;
+    bars = barsBody.bars;
+    indexBars();
+    resetOverlays(ind.indicators.map((i) => i.key));
+    values = ind.values ?? {};
+    if (next.live) for (const k of keys) values[k] = bars.map((b) => liveValue(k, b.time));
     candles.setData(bars.map(candleOf));
     volume.setData(bars.map(volumeOf));
-    const { sma, ema } = overlays(0);
-    smaLine.setData(sma);
-    emaLine.setData(ema);
+    gaps.setData(gapPoints(day, next.tf));
+    markers.setMarkers(markersOf(day, next.tf));
+    paintIndicators();
+    chart.timeScale().fitContent();
+    onStatus?.(day);
+    $("readout").textContent = "";
   }
 
-  async function reload() {
-    const gen = ++generation;
-    bars = [];
-    drawAll();
-    $("chart-title").textContent = symbol ?? "Chart";
-    if (!symbol) return;
-    const res = await api(path("n=2000")).catch(() => undefined);
-    if (gen !== generation || !res) return;
-    bars = res.bars;
-    drawAll();
-    frame();
-    loadAnalysis();
+  /** A stored indicator value at `time` while following (null when the store has none). */
+  function liveValue(key, time) {
+    const i = liveHistory?.get(time);
+    return i === undefined ? null : (liveValues[key]?.[i] ?? null);
   }
 
-  async function catchUp() {
-    const gen = generation;
-    if (!symbol) return;
-    if (bars.length === 0) return reload();
-    const since = bars[bars.length - 1].time;
-    const res = await api(path(`since=${since}`)).catch(() => undefined);
-    if (!res || gen !== generation) return;
-    // The last bar we hold must come back first (it may have grown); otherwise a new session.
-    if (res.bars.length === 0 || res.bars[0].time !== since) return reload();
-    const first = bars.length - 1;
-    bars.splice(first, 1, ...res.bars);
-    // Keep a young session fitted, and frame it once as it grows past FRAME_BARS; after that
-    // the chart follows new bars by itself and leaves the user's zoom alone.
-    if (first + 1 < FRAME_BARS) frame();
-    if (res.bars.length > 200) drawAll();
-    else {
-      for (let i = first; i < bars.length; i++) {
-        candles.update(candleOf(bars[i]));
-        volume.update(volumeOf(bars[i]));
+  /** Live: the symbol changed; fetch the bars since the last one (one request at a time). */
+  async function changed() {
+    if (!view?.live) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    const g = generation;
+    try {
+      const s = encodeURIComponent(view.symbol);
+      const tf = view.tf === "1D" ? "1h" : view.tf;
+      const last = bars.at(-1);
+      const since = last ? `since=${last.time}` : "n=10000";
+      const [body, a] = await Promise.all([
+        api(`/api/symbols/${s}/bars?timeframe=${tf}&${since}`),
+        liveHistory === undefined && view.analysis
+          ? api(`/api/symbols/${s}/analysis`).catch(() => undefined)
+          : undefined,
+      ]);
+      if (g !== generation) return;
+      // A user who scrolled back keeps their view: remember it and put it back after the update.
+      const ts = chart.timeScale();
+      const scrolledBack = ts.scrollPosition() < -1;
+      const range = scrolledBack ? ts.getVisibleLogicalRange() : null;
+      for (const b of body.bars) {
+        const at = byTime.get(wallSeconds(b.time));
+        if (at !== undefined) bars[at] = b;
+        else {
+          bars.push(b);
+          byTime.set(wallSeconds(b.time), bars.length - 1);
+          for (const k of keys) (values[k] ??= []).push(liveValue(k, b.time));
+        }
+        if (liveHistory !== undefined) paintLast(byTime.get(wallSeconds(b.time)));
+        candles.update(candleOf(b));
+        volume.update(volumeOf(b));
       }
-      const { sma, ema } = overlays(first);
-      for (const p of sma) smaLine.update(p);
-      for (const p of ema) emaLine.update(p);
+      if (a && bars.length > 0 && a.time !== undefined) {
+        const i = bars.length - 1;
+        for (const k of keys) if (a.indicators[k] !== undefined) values[k][i] = a.indicators[k];
+        paintLast(i);
+      }
+      if (range) ts.setVisibleLogicalRange(range);
+    } catch (err) {
+      $("readout").textContent = err.message;
+    } finally {
+      inFlight = false;
+      if (again) {
+        again = false;
+        changed();
+      }
     }
-    loadAnalysis();
   }
 
-  async function loadAnalysis() {
-    if (!symbol) return;
-    const asked = symbol;
-    const a = await api(`/api/symbols/${encodeURIComponent(asked)}/analysis`).catch(
-      () => undefined,
-    );
-    if (!a || asked !== symbol) return;
-    followEngine(a.indicators);
-    const el = $("analysis");
-    el.textContent = "";
-    const add = (label, value) => {
-      const b = document.createElement("b");
-      b.textContent = value;
-      el.append(`${label} `, b, "  ");
-    };
-    add("trend", a.trend ?? "–");
-    add("price", fmtNum(a.price));
-    for (const [name, v] of Object.entries(a.indicators || {})) {
-      if (typeof v === "number") add(name, fmtNum(v));
-      else if (v && typeof v === "object")
-        add(
-          name,
-          Object.entries(v)
-            .map(([k, x]) => `${k} ${fmtNum(x)}`)
-            .join(" / "),
-        );
-      else add(name, "–");
+  function paintLast(i) {
+    const t = wallSeconds(bars[i].time);
+    for (const o of overlays) {
+      const v = num(values[o.key][i]);
+      if (Number.isFinite(v)) o.series.update({ time: t, value: v });
+    }
+    const rk = keys.find((k) => k.startsWith("rsi"));
+    const rv = rk ? num(values[rk][i]) : undefined;
+    if (Number.isFinite(rv)) rsi.update({ time: t, value: rv });
+    const mk = keys.find((k) => k.startsWith("macd"));
+    const mv = mk ? values[mk][i] : undefined;
+    if (mv) {
+      macdLine.update({ time: t, value: mv.macd });
+      macdSignal.update({ time: t, value: mv.signal });
+      macdHist.update({
+        time: t,
+        value: mv.histogram,
+        color: mv.histogram >= 0 ? `${UP}88` : `${DOWN}88`,
+      });
     }
   }
+
+  chart.subscribeCrosshairMove((param) => {
+    if (param.time === undefined || !view) {
+      $("readout").textContent = "";
+      return;
+    }
+    const i = byTime.get(param.time);
+    if (i === undefined) {
+      // Whitespace (a gap minute): the exchange time alone; chart times are wall-clock seconds.
+      $("readout").textContent = new Date(param.time * 1000)
+        .toISOString()
+        .slice(0, 16)
+        .replace("T", " ");
+      return;
+    }
+    const b = bars[i];
+    const d = view.priceDecimals ?? 2;
+    const parts = [
+      `<b>${fmtTime(b.time)}</b>`,
+      `O <span data-f="open">${fmtNum(b.open, d)}</span>`,
+      `H <span data-f="high">${fmtNum(b.high, d)}</span>`,
+      `L <span data-f="low">${fmtNum(b.low, d)}</span>`,
+      `C <span data-f="close">${fmtNum(b.close, d)}</span>`,
+      `V <span data-f="volume">${Math.round(b.volume).toLocaleString("en-US")}</span>`,
+    ];
+    for (const k of keys) {
+      const v = values[k]?.[i];
+      if (v === null || v === undefined) continue;
+      const text =
+        typeof v === "number"
+          ? fmtNum(v, k.startsWith("rsi") ? 1 : d)
+          : Object.entries(v)
+              .map(([f, x]) => `${f} ${fmtNum(x, d)}`)
+              .join(" ");
+      parts.push(`${indicatorLabel(k)} <span data-f="${k}">${text}</span>`);
+    }
+    $("readout").innerHTML = parts.join(" · ");
+  });
 
   return {
-    get symbol() {
-      return symbol;
-    },
+    show,
+    changed,
     get bars() {
       return bars;
     },
-    /** Bars across the chart's width (its visible logical range). */
+    get view() {
+      return view;
+    },
+    get keys() {
+      return keys;
+    },
+    get values() {
+      return values;
+    },
     get visibleBars() {
       const r = chart.timeScale().getVisibleLogicalRange();
-      return r ? r.to - r.from : 0;
+      return r ? Math.round(r.to - r.from) : 0;
     },
-    /** Shows another symbol (or the same one afresh, e.g. after a timeframe change). */
-    show(next) {
-      symbol = next;
-      $("analysis").textContent = "";
-      reload();
+    /** For tests: the chart's own coordinate of a bar index. */
+    coordinateOf(i) {
+      const x = chart.timeScale().timeToCoordinate(wallSeconds(bars[i].time));
+      const y = candles.priceToCoordinate(bars[i].close);
+      return { x, y };
     },
-    /** The symbol got new bars: fetch what is new, collapsing calls while one is in flight. */
-    changed() {
-      if (inFlight) {
-        again = true;
-        return;
-      }
-      inFlight = true;
-      catchUp().finally(() => {
-        inFlight = false;
-        if (again) {
-          again = false;
-          this.changed();
-        }
-      });
+    get gapCount() {
+      return gaps.data().length;
     },
-    reload,
+    get markerCount() {
+      return markers.markers().length;
+    },
+    scrollBack(n) {
+      chart.timeScale().scrollToPosition(-n, false);
+    },
+    get scrollPosition() {
+      return chart.timeScale().scrollPosition();
+    },
   };
 }

@@ -1,0 +1,413 @@
+/**
+ * The history routes under `/api/history`: what the bar store holds, for any symbol and day
+ * (the session-data routes under `/api/symbols` answer for the current session only). Every
+ * query is parsed by the zod schemas of `history-schemas.ts`; a range over a limit is a 400
+ * stating the limit, before anything is read.
+ */
+import type { Context, Hono } from "hono";
+import type { z } from "zod";
+import type { IndicatorValue } from "../analysis/public.js";
+import { describeIndicatorSpec } from "../analysis/public.js";
+import { calendarByName } from "../calendar/public.js";
+import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
+import type { BarStore, SymbolInfo } from "../history/bar-store.js";
+import { ApiError } from "./api-error.js";
+import {
+  aggregate,
+  barsUpperBound,
+  dayReport,
+  qualityCells,
+  readSessionsBars,
+} from "./history-read.js";
+import {
+  dayQuerySchema,
+  type HistoryRange,
+  historyBarsQuerySchema,
+  historyIndicatorsQuerySchema,
+  MAX_HEATMAP_CELLS,
+  MAX_HISTORY_BARS,
+  MAX_SESSIONS,
+  qualityQuerySchema,
+  sessionsQuerySchema,
+} from "./history-schemas.js";
+import { describeIssues, symbolParamSchema } from "./schemas.js";
+
+/** What the history routes read. */
+export interface HistoryContext {
+  /** Without one every history route answers 409. */
+  readonly barStore: BarStore | undefined;
+  /** The calendar of a symbol without a `symbols` row (and of `--calendar`). */
+  readonly calendar: TradingCalendar;
+  /** Indicators when a request names none (the engine's, or its defaults). */
+  readonly indicators: readonly string[];
+}
+
+/** A stored symbol as the pickers list it. */
+export interface CatalogEntry extends SymbolInfo {
+  /** First and last session dates with bars, in the symbol's calendar. */
+  readonly first: string | null;
+  readonly last: string | null;
+  readonly bars: number;
+}
+
+const DEFAULT_DECIMALS = 2;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, describeIssues(result.error, where));
+  return result.data;
+}
+
+function queryOf(c: Context): Record<string, string> {
+  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1);
+  if (repeated.length > 0) {
+    throw new ApiError(
+      400,
+      repeated.map(([name, values]) => `${name}: given ${values.length} times`).join("; "),
+    );
+  }
+  return c.req.query();
+}
+
+/**
+ * Adds the `/api/history` routes to `app`.
+ *
+ * @example
+ * ```ts
+ * historyRoutes({ barStore, calendar: xnysCalendar, indicators: ["sma:20"] }, app);
+ * await app.request("/api/history/symbols/AAPL/bars?date=2024-01-03&tf=5m");
+ * ```
+ */
+export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
+  const store = (): BarStore => {
+    if (ctx.barStore === undefined) {
+      throw new ApiError(409, "the server runs without a bar store: no history to read");
+    }
+    return ctx.barStore;
+  };
+
+  /** Calendar and precision of a stored symbol; 404 for one the store lacks. */
+  const symbolOf = async (
+    params: Record<string, string>,
+  ): Promise<{ info: SymbolInfo; calendar: TradingCalendar }> => {
+    const { symbol } = parse(symbolParamSchema, params, "symbol");
+    const s = store();
+    const coverage = await s.coverage(symbol);
+    if (coverage === undefined) {
+      throw new ApiError(
+        404,
+        `unknown symbol ${JSON.stringify(symbol)}: the bar store has no bars for it`,
+      );
+    }
+    const info = (await s.symbolInfo(symbol)) ?? {
+      symbol,
+      calendar: ctx.calendar.name,
+      timeZone: ctx.calendar.timeZone,
+      priceDecimals: DEFAULT_DECIMALS,
+    };
+    return { info, calendar: calendarOf(info) };
+  };
+
+  const calendarOf = (info: SymbolInfo): TradingCalendar => {
+    try {
+      return calendarByName(info.calendar);
+    } catch {
+      return ctx.calendar;
+    }
+  };
+
+  /** The sessions of a `date` or `from..to` (default: the symbol's last stored session). */
+  const sessionsOf = async (
+    symbol: string,
+    calendar: TradingCalendar,
+    q: HistoryRange,
+  ): Promise<Session[]> => {
+    let from = q.date ?? q.from;
+    let to = q.date ?? q.to;
+    if (from === undefined || to === undefined) {
+      const cov = (await store().coverage(symbol))!;
+      const last = calendar.sessionDateOf(cov.last) ?? isoDate(cov.last);
+      from ??= last;
+      to ??= last;
+    }
+    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    const dates = calendar.sessionsBetween(from, to);
+    if (dates.length > MAX_SESSIONS) {
+      throw new ApiError(
+        400,
+        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
+      );
+    }
+    return dates.map((d) => calendar.session(d)!);
+  };
+
+  const boundBars = (sessions: readonly Session[], tf: string, n: number): void => {
+    if (n > MAX_HISTORY_BARS) {
+      const range = sessions.length === 0 ? "" : `${sessions[0]!.date}..${sessions.at(-1)!.date}`;
+      throw new ApiError(
+        400,
+        `from, to: ${range} gives up to ${n} bars at ${tf}; the limit is ${MAX_HISTORY_BARS} (use a coarser tf or a shorter range)`,
+      );
+    }
+  };
+
+  app.get("/api/history/symbols", async (c) => {
+    const q = queryOf(c);
+    if (Object.keys(q).length > 0) {
+      throw new ApiError(
+        400,
+        Object.keys(q)
+          .map((n) => `${n}: unknown parameter`)
+          .join("; "),
+      );
+    }
+    // Without a bar store the catalog is empty (not a 409): the dashboard asks on every load.
+    if (ctx.barStore === undefined) return c.json({ symbols: [] });
+    return c.json({ symbols: await catalog(store(), ctx.calendar) });
+  });
+
+  app.get("/api/history/symbols/:symbol/sessions", async (c) => {
+    const q = parse(sessionsQuerySchema, queryOf(c), "query");
+    const { info, calendar } = await symbolOf(c.req.param());
+    const cov = (await store().coverage(info.symbol))!;
+    const from = q.from ?? calendar.sessionDateOf(cov.first) ?? isoDate(cov.first);
+    const to = q.to ?? calendar.sessionDateOf(cov.last) ?? isoDate(cov.last);
+    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    const dates = calendar.sessionsBetween(from, to);
+    if (dates.length > MAX_SESSIONS) {
+      throw new ApiError(
+        400,
+        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
+      );
+    }
+    return c.json({
+      symbol: info.symbol,
+      calendar: calendar.name,
+      timeZone: calendar.timeZone,
+      sessions: dates.map((d) => {
+        const s = calendar.session(d)!;
+        return { date: d, open: s.open, close: s.close, earlyClose: s.earlyClose };
+      }),
+    });
+  });
+
+  app.get("/api/history/symbols/:symbol/bars", async (c) => {
+    const q = parse(historyBarsQuerySchema, queryOf(c), "query");
+    const { info, calendar } = await symbolOf(c.req.param());
+    const sessions = await sessionsOf(info.symbol, calendar, q);
+    boundBars(sessions, q.tf, barsUpperBound(sessions, q.tf));
+    const { bars: minutes, provenance } = await readSessionsBars(store(), info.symbol, sessions);
+    const bars = aggregate(minutes, sessions, q.tf);
+    const body: Record<string, unknown> = {
+      symbol: info.symbol,
+      timeframe: q.tf,
+      adjust: q.adjust,
+      calendar: calendar.name,
+      timeZone: calendar.timeZone,
+      priceDecimals: info.priceDecimals,
+      from: sessions[0]?.date ?? null,
+      to: sessions.at(-1)?.date ?? null,
+      bars,
+    };
+    if (q.tf === "1m") body.provenance = provenance;
+    return c.json(body);
+  });
+
+  app.get("/api/history/symbols/:symbol/indicators", async (c) => {
+    const q = parse(historyIndicatorsQuerySchema, queryOf(c), "query");
+    const { info, calendar } = await symbolOf(c.req.param());
+    const specs = q.indicators ?? ctx.indicators;
+    const parsed = specs.map((spec) => {
+      try {
+        return describeIndicatorSpec(spec);
+      } catch (error) {
+        throw new ApiError(
+          400,
+          `indicators: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+    const sessions = await sessionsOf(info.symbol, calendar, q);
+    boundBars(sessions, q.tf, barsUpperBound(sessions, q.tf));
+    // Warm-up: earlier sessions, so the first bar of the range already has settled values (the
+    // engine's own default is 3 x the longest warm-up period).
+    const instances = parsed.map((p) => p.create());
+    const longest = Math.max(1, ...instances.map((i) => i.warmupPeriod ?? 50));
+    const wantBars = longest * 3;
+    const first = sessions[0];
+    const warm: Session[] = [];
+    if (first !== undefined) {
+      let date = first.date;
+      let have = 0;
+      while (have < wantBars && warm.length < MAX_SESSIONS) {
+        date = calendar.previousSession(date);
+        const s = calendar.session(date)!;
+        warm.unshift(s);
+        have += q.tf === "1D" ? 1 : barsUpperBound([s], q.tf);
+      }
+    }
+    const all = [...warm, ...sessions];
+    const { bars: minutes } = await readSessionsBars(store(), info.symbol, all);
+    const bars = aggregate(minutes, all, q.tf);
+    const rangeStart = first?.open ?? Number.POSITIVE_INFINITY;
+    const time: number[] = [];
+    const values: Record<string, (IndicatorValue | null)[]> = {};
+    for (const p of parsed) values[p.key] = [];
+    let date: string | undefined;
+    for (const bar of bars) {
+      const d = calendar.sessionDateOf(bar.time);
+      if (d !== date && d !== undefined) {
+        date = d;
+        for (const ind of instances) ind.startSession?.(d);
+      }
+      for (const ind of instances) ind.update(bar);
+      if (bar.time < rangeStart) continue;
+      time.push(bar.time);
+      for (const [k, ind] of instances.entries()) {
+        values[parsed[k]!.key]!.push(ind.isReady && ind.value !== undefined ? ind.value : null);
+      }
+    }
+    return c.json({
+      symbol: info.symbol,
+      timeframe: q.tf,
+      indicators: parsed.map((p) => ({ spec: p.spec, key: p.key })),
+      time,
+      values,
+    });
+  });
+
+  app.get("/api/history/symbols/:symbol/day", async (c) => {
+    const q = parse(dayQuerySchema, queryOf(c), "query");
+    const { info, calendar } = await symbolOf(c.req.param());
+    const [s] = await sessionsOf(info.symbol, calendar, q);
+    if (s === undefined) {
+      throw new ApiError(404, `date: ${q.date} is not a ${calendar.name} session`);
+    }
+    return c.json(await dayReport(store(), info.symbol, calendar, s));
+  });
+
+  app.get("/api/history/quality", async (c) => {
+    const q = parse(qualityQuerySchema, queryOf(c), "query");
+    const entries = await catalog(store(), ctx.calendar);
+    let chosen = entries;
+    if (q.symbols !== undefined) {
+      const have = new Map(entries.map((e) => [e.symbol, e]));
+      const unknown = q.symbols.filter((s) => !have.has(s));
+      if (unknown.length > 0) {
+        throw new ApiError(404, `symbols: ${unknown.join(", ")}: the bar store has no bars for it`);
+      }
+      chosen = q.symbols.map((s) => have.get(s)!);
+    }
+    const lastOf = chosen
+      .map((e) => e.last)
+      .filter((d): d is string => d !== null)
+      .sort()
+      .at(-1);
+    const to = q.to ?? lastOf;
+    if (to === undefined)
+      return c.json({ from: null, to: null, sessions: [], symbols: [], quality: [] });
+    const calendars = new Map(chosen.map((e) => [e.symbol, calendarOf(e)]));
+    // The columns: every date that is a session of some chosen symbol's calendar.
+    let from = q.from;
+    if (from === undefined) {
+      // Default: the last `sessions` sessions of the first symbol's calendar, up to `to`.
+      const cal = calendars.get(chosen[0]?.symbol ?? "") ?? ctx.calendar;
+      let d = cal.isTradingDay(to) ? to : cal.previousSession(to);
+      for (let i = 1; i < q.sessions; i++) d = cal.previousSession(d);
+      from = d;
+    }
+    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    const dateSet = new Set<string>();
+    for (const cal of new Set(calendars.values())) {
+      for (const d of cal.sessionsBetween(from, to)) dateSet.add(d);
+    }
+    const dates = [...dateSet].sort();
+    if (dates.length > MAX_SESSIONS) {
+      throw new ApiError(
+        400,
+        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
+      );
+    }
+    const cells = chosen.length * dates.length;
+    if (cells > MAX_HEATMAP_CELLS) {
+      throw new ApiError(
+        400,
+        `from, to: ${chosen.length} symbols x ${dates.length} sessions = ${cells} cells; the limit is ${MAX_HEATMAP_CELLS}`,
+      );
+    }
+    const quality = await cachedQuality(store(), chosen, calendars, dates);
+    return c.json({
+      from,
+      to,
+      sessions: dates,
+      symbols: chosen.map((e) => e.symbol),
+      quality,
+    });
+  });
+
+  /**
+   * Quality cells by symbol and date, kept while the symbol's coverage (first, last, count) is
+   * unchanged: quality counts present minutes, which only a write that adds or removes bars
+   * changes, and any such write changes the coverage. A correction replaces a bar in place.
+   */
+  const qualityMemo = new Map<string, { key: string; cells: Map<string, number | null> }>();
+  const cachedQuality = async (
+    s: BarStore,
+    chosen: readonly CatalogEntry[],
+    calendars: ReadonlyMap<string, TradingCalendar>,
+    dates: readonly string[],
+  ): Promise<(number | null)[][]> => {
+    const rows: (number | null)[][] = [];
+    for (const e of chosen) {
+      const key = `${e.first}|${e.last}|${e.bars}`;
+      let memo = qualityMemo.get(e.symbol);
+      if (memo === undefined || memo.key !== key) {
+        memo = { key, cells: new Map() };
+        qualityMemo.set(e.symbol, memo);
+      }
+      const cells = memo.cells;
+      const missing = dates.filter((d) => !cells.has(d));
+      if (missing.length > 0) {
+        const [row] = await qualityCells(s, [e.symbol], calendars, missing);
+        for (const [k, d] of missing.entries()) cells.set(d, row![k]!);
+      }
+      rows.push(dates.map((d) => cells.get(d)!));
+    }
+    return rows;
+  };
+
+  return app;
+}
+
+/** Every stored symbol with its calendar, precision and covered sessions, sorted by name. */
+export async function catalog(store: BarStore, fallback: TradingCalendar): Promise<CatalogEntry[]> {
+  const [symbols, infos] = await Promise.all([store.symbols(), store.listSymbolInfo()]);
+  const byName = new Map(infos.map((i) => [i.symbol, i]));
+  const out: CatalogEntry[] = [];
+  for (const symbol of [...symbols].sort()) {
+    const info = byName.get(symbol) ?? {
+      symbol,
+      calendar: fallback.name,
+      timeZone: fallback.timeZone,
+      priceDecimals: DEFAULT_DECIMALS,
+    };
+    let cal = fallback;
+    try {
+      cal = calendarByName(info.calendar);
+    } catch {
+      // A calendar this build does not know: the server's.
+    }
+    const cov = await store.coverage(symbol);
+    out.push({
+      ...info,
+      first: cov === undefined ? null : (cal.sessionDateOf(cov.first) ?? isoDate(cov.first)),
+      last: cov === undefined ? null : (cal.sessionDateOf(cov.last) ?? isoDate(cov.last)),
+      bars: cov?.count ?? 0,
+    });
+  }
+  return out;
+}
+
+function isoDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
