@@ -1,0 +1,403 @@
+import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { InvalidArgumentError } from "../domain/errors.js";
+import type { Provenance } from "../domain/provenance.js";
+import type { BarArrival, SessionDataEvent } from "../store/events.js";
+import type { SessionData } from "../store/session-data.js";
+import type { SymbolSessionData } from "../store/symbol-session-data.js";
+import { encodeBarMessage, encodeBarrierMessage, symbolBytes } from "./bar-message.js";
+import {
+  type BusLocation,
+  type BusNames,
+  barSubject,
+  busNames,
+  connectBus,
+  DEFAULT_MAX_AGE_MS,
+  ensureStream,
+} from "./bus-config.js";
+import { BusLossError } from "./bus-errors.js";
+import { Listeners } from "./listeners.js";
+
+/** Options of {@link NatsBarPublisher}. */
+export interface NatsBarPublisherOptions extends BusLocation {
+  /** The store whose bars are published (every bar written after `start()`). */
+  readonly sessionData: SessionData;
+  /** The stream's age limit, ms (default a day). */
+  readonly maxAgeMs?: number;
+  /** Publishes awaiting JetStream's ack at once (default 512). */
+  readonly maxInFlight?: number;
+  /**
+   * Messages held at most (waiting, in flight or to retry; default 100,000). A bar beyond it is
+   * lost: counted in {@link NatsBarPublisher.lost} and reported with an `error` event.
+   */
+  readonly maxBuffered?: number;
+  /** How long a publish waits for its ack before it is retried, ms (default 5,000). */
+  readonly ackTimeoutMs?: number;
+  /**
+   * Whether the first bar of a later minute closes the open one with a barrier (default true).
+   * A replay also calls {@link NatsBarPublisher.endMinute} on each slice, so its barriers do not
+   * wait for the next minute.
+   */
+  readonly autoBarrier?: boolean;
+  /** Names this publisher's run in every message (default: the wall clock at construction). */
+  readonly epoch?: number;
+}
+
+/** What {@link NatsBarPublisher} reports. */
+export interface NatsBarPublisherEvents {
+  /** Bars were lost (buffer full while the server was away, or stop() before their ack). */
+  error: (error: Error) => void;
+  /** A barrier was queued: minute `minute` is complete with `count` bars. */
+  barrier: (minute: number, count: number) => void;
+}
+
+interface Outgoing {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly seq: number;
+}
+
+/**
+ * Publishes every bar written to a {@link SessionData} to JetStream: `<prefix>.1m.<SYMBOL>` per
+ * bar and a barrier on `<prefix>.slice` once a minute is complete (see `bar-message.ts` for the
+ * wire format). Publishing never blocks the writer: bars are queued and sent asynchronously with
+ * at most `maxInFlight` unacknowledged; a failed publish is retried with the same message id
+ * (JetStream's duplicate window drops a second copy). While the server is away the queue grows
+ * up to `maxBuffered`; past it bars are lost, counted and reported as an `error` event (a
+ * warning when nobody listens), never silently.
+ *
+ * @example
+ * ```ts
+ * const publisher = new NatsBarPublisher({ servers: "nats://127.0.0.1:4222", sessionData: sd });
+ * await publisher.start();
+ * sd.addBar("AAPL", bar);          // published
+ * await publisher.flush();         // JetStream has every bar so far
+ * await publisher.stop();
+ * ```
+ */
+export class NatsBarPublisher {
+  readonly #sd: SessionData;
+  readonly #names: BusNames;
+  readonly #maxAgeMs: number;
+  readonly #maxInFlight: number;
+  readonly #maxBuffered: number;
+  readonly #ackTimeoutMs: number;
+  readonly #autoBarrier: boolean;
+  readonly #epoch: number;
+  readonly #listeners = new Listeners<NatsBarPublisherEvents>();
+  #nc: NatsConnection | undefined;
+  #js: JetStreamClient | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #connected = false;
+  /** Waiting to be sent, in sequence order from `#head`. */
+  #queue: (Outgoing | undefined)[] = [];
+  #head = 0;
+  readonly #inFlight = new Set<Outgoing>();
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #retries: Outgoing[] = [];
+  #seq = 0;
+  #acked = 0;
+  #duplicates = 0;
+  #retried = 0;
+  #lost = 0;
+  #losing = false;
+  #waiters: {
+    upTo: number;
+    lostBefore: number;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  readonly #symbols = new Map<string, { subject: string; bytes: Uint8Array }>();
+  #openMinute = Number.NaN;
+  #openCount = 0;
+  #closedMinute = Number.NaN;
+  #lastClock = Number.NaN;
+
+  constructor(options: NatsBarPublisherOptions) {
+    this.#sd = options.sessionData;
+    this.#names = busNames(options);
+    this.#maxAgeMs = positive("maxAgeMs", options.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
+    this.#maxInFlight = positive("maxInFlight", options.maxInFlight ?? 512);
+    this.#maxBuffered = positive("maxBuffered", options.maxBuffered ?? 100_000);
+    this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 5_000);
+    this.#autoBarrier = options.autoBarrier ?? true;
+    this.#epoch = options.epoch ?? Date.now();
+  }
+
+  /** Bars and barriers queued since construction. */
+  get published(): number {
+    return this.#seq;
+  }
+  /** Messages JetStream acknowledged (duplicates of a retry included). */
+  get acked(): number {
+    return this.#acked;
+  }
+  /** Messages lost (never stored): the count behind every `error` event. */
+  get lost(): number {
+    return this.#lost;
+  }
+  /** Publishes retried after a failure or a timeout. */
+  get retried(): number {
+    return this.#retried;
+  }
+  /** Messages held now: waiting, in flight or to retry. */
+  get buffered(): number {
+    return this.#queue.length - this.#head + this.#inFlight.size + this.#retries.length;
+  }
+  /** Whether the connection is up. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  on<E extends keyof NatsBarPublisherEvents>(
+    event: E,
+    listener: NatsBarPublisherEvents[E],
+  ): () => void {
+    return this.#listeners.on(event, listener);
+  }
+
+  /**
+   * Connects (a {@link NatsUnavailableError} naming the URL when no server answers), creates or
+   * updates the stream, then publishes every bar the store takes from now on.
+   */
+  async start(): Promise<void> {
+    if (this.#nc !== undefined) return;
+    const nc = await connectBus(this.#names.servers, "sessiondata-publisher");
+    try {
+      await ensureStream(await jetstreamManager(nc), this.#names, this.#maxAgeMs);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+    this.#nc = nc;
+    this.#js = jetstream(nc, { timeout: this.#ackTimeoutMs });
+    this.#connected = true;
+    void this.#watch(nc);
+    this.#unsubscribe = this.#sd.subscribeBars({
+      onBar: (sym, t, o, h, l, c, v, arrival, _regular, _date, provenance) =>
+        this.#onBar(sym, t, o, h, l, c, v, arrival, provenance),
+      onEvent: (event: SessionDataEvent) => {
+        if (event.type === "clear") this.#openMinute = Number.NaN;
+      },
+    });
+  }
+
+  /**
+   * Declares minute `minute` (default: the latest minute with a bar) complete: queues its
+   * barrier with the bars of it published and the store's clock now. A replay calls it from
+   * each `slice` event; a later minute's bar does the same by itself (`autoBarrier`).
+   */
+  endMinute(minute: number = this.#openMinute): void {
+    if (Number.isNaN(minute) || minute === this.#closedMinute) return;
+    const count = minute === this.#openMinute ? this.#openCount : 0;
+    this.#barrier(minute, count, this.#sd.clock);
+  }
+
+  /**
+   * Resolves when JetStream has acknowledged every message queued so far; rejects with a
+   * {@link BusLossError} if any of them was lost.
+   */
+  flush(): Promise<void> {
+    const upTo = this.#seq;
+    const lostBefore = this.#lost;
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ upTo, lostBefore, resolve, reject });
+      this.#settle();
+    });
+  }
+
+  /**
+   * Stops publishing new bars, waits up to `timeoutMs` (default: the ack timeout, twice) for
+   * the ones held, reports what is still unsent as lost, and closes the connection.
+   */
+  async stop(timeoutMs = this.#ackTimeoutMs * 2): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    const nc = this.#nc;
+    if (nc === undefined) return;
+    if (this.buffered > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.flush().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    clearTimeout(this.#retryTimer);
+    const unsent = this.buffered;
+    this.#queue = [];
+    this.#head = 0;
+    this.#inFlight.clear();
+    this.#retries.length = 0;
+    if (unsent > 0) this.#loseMany(unsent, "(held at stop)", "stop() before JetStream acked them");
+    this.#nc = undefined;
+    this.#js = undefined;
+    this.#connected = false;
+    await nc.close().catch(() => undefined);
+    this.#settle();
+  }
+
+  #onBar(
+    sym: SymbolSessionData,
+    t: number,
+    o: number,
+    h: number,
+    l: number,
+    c: number,
+    v: number,
+    _arrival: BarArrival,
+    provenance: Provenance,
+  ): void {
+    if (t > this.#openMinute || Number.isNaN(this.#openMinute)) {
+      if (this.#autoBarrier && !Number.isNaN(this.#openMinute)) {
+        this.#barrier(this.#openMinute, this.#openCount, this.#lastClock);
+      }
+      this.#openMinute = t;
+      this.#openCount = 0;
+    }
+    if (t === this.#openMinute && t !== this.#closedMinute) this.#openCount++;
+    const name = sym.symbol;
+    let cached = this.#symbols.get(name);
+    if (cached === undefined) {
+      cached = { subject: barSubject(this.#names.prefix, name), bytes: symbolBytes(name) };
+      this.#symbols.set(name, cached);
+    }
+    const seq = ++this.#seq;
+    const data = encodeBarMessage(cached.bytes, t, o, h, l, c, v, provenance, this.#epoch, seq);
+    this.#enqueue({ subject: cached.subject, data, seq });
+    this.#lastClock = this.#sd.clock;
+  }
+
+  #barrier(minute: number, count: number, clock: number): void {
+    if (minute === this.#closedMinute) return;
+    this.#closedMinute = minute;
+    const seq = ++this.#seq;
+    const data = encodeBarrierMessage(minute, count, clock, this.#epoch, seq);
+    this.#enqueue({ subject: this.#names.sliceSubject, data, seq });
+    this.#listeners.emit("barrier", minute, count);
+  }
+
+  #enqueue(item: Outgoing): void {
+    if (this.buffered >= this.#maxBuffered) {
+      this.#lose(item, `buffer of ${this.#maxBuffered} messages is full`);
+      return;
+    }
+    if (this.#losing && this.buffered < this.#maxBuffered / 2) this.#losing = false;
+    this.#queue.push(item);
+    this.#pump();
+  }
+
+  #pump(): void {
+    const js = this.#js;
+    if (js === undefined || !this.#connected) return;
+    while (this.#inFlight.size < this.#maxInFlight && this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined;
+      this.#send(js, item);
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #send(js: JetStreamClient, item: Outgoing): void {
+    this.#inFlight.add(item);
+    js.publish(item.subject, item.data, {
+      msgID: `${this.#epoch}-${item.seq}`,
+      timeout: this.#ackTimeoutMs,
+    }).then(
+      (ack) => {
+        if (!this.#inFlight.delete(item)) return;
+        this.#acked++;
+        if (ack.duplicate) this.#duplicates++;
+        this.#settle();
+        this.#pump();
+      },
+      () => {
+        if (!this.#inFlight.delete(item)) return;
+        // Resent later, in sequence order, with the same id: a copy JetStream did store is dropped.
+        this.#retried++;
+        this.#retries.push(item);
+        this.#retryTimer ??= setTimeout(() => this.#requeue(), 200);
+      },
+    );
+  }
+
+  #requeue(): void {
+    this.#retryTimer = undefined;
+    if (this.#retries.length === 0) return;
+    this.#retries.sort((a, b) => a.seq - b.seq);
+    const pending = this.#queue.slice(this.#head) as Outgoing[];
+    this.#queue = [...this.#retries, ...pending];
+    this.#head = 0;
+    this.#retries.length = 0;
+    this.#pump();
+  }
+
+  #lose(item: Outgoing, reason: string): void {
+    this.#lost++;
+    if (!this.#losing) {
+      // One report per stretch of losses (the counter has the total); a flood would hide it.
+      this.#losing = true;
+      this.#report(new BusLossError(this.#lost, item.subject, reason));
+    }
+    this.#settle();
+  }
+
+  #loseMany(count: number, subject: string, reason: string): void {
+    this.#lost += count;
+    this.#report(new BusLossError(count, subject, reason));
+  }
+
+  #report(error: Error): void {
+    if (this.#listeners.count("error") > 0) this.#listeners.emit("error", error);
+    else process.emitWarning(error.message, { type: "NatsBarPublisherWarning" });
+  }
+
+  #settle(): void {
+    if (this.#waiters.length === 0) return;
+    let lowest = Number.POSITIVE_INFINITY;
+    const next = this.#queue[this.#head];
+    if (next !== undefined) lowest = next.seq;
+    for (const item of this.#inFlight) if (item.seq < lowest) lowest = item.seq;
+    for (const item of this.#retries) if (item.seq < lowest) lowest = item.seq;
+    const closed = this.#nc === undefined;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (lowest <= w.upTo && !closed) return true;
+      if (this.#lost > w.lostBefore) {
+        w.reject(
+          new BusLossError(
+            this.#lost - w.lostBefore,
+            this.#names.barSubjects,
+            "lost before flush() could confirm them",
+          ),
+        );
+      } else w.resolve();
+      return false;
+    });
+  }
+
+  async #watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === "disconnect") this.#connected = false;
+      else if (status.type === "reconnect") {
+        this.#connected = true;
+        this.#pump();
+      }
+    }
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new InvalidArgumentError(`${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
