@@ -100,6 +100,7 @@ export class NatsBarPublisher {
   #duplicates = 0;
   #retried = 0;
   #lost = 0;
+  #lostAtFlush = 0;
   #losing = false;
   #waiters: {
     upTo: number;
@@ -135,6 +136,10 @@ export class NatsBarPublisher {
   /** Messages lost (never stored): the count behind every `error` event. */
   get lost(): number {
     return this.#lost;
+  }
+  /** Retried publishes JetStream had already stored (it dropped the second copy). */
+  get duplicates(): number {
+    return this.#duplicates;
   }
   /** Publishes retried after a failure or a timeout. */
   get retried(): number {
@@ -196,11 +201,13 @@ export class NatsBarPublisher {
 
   /**
    * Resolves when JetStream has acknowledged every message queued so far; rejects with a
-   * {@link BusLossError} if any of them was lost.
+   * {@link BusLossError} if any message was lost since the previous `flush()` (each loss
+   * fails exactly one flush, so a caller who flushes hears of every one).
    */
   flush(): Promise<void> {
     const upTo = this.#seq;
-    const lostBefore = this.#lost;
+    const lostBefore = this.#lostAtFlush;
+    this.#lostAtFlush = this.#lost;
     return new Promise((resolve, reject) => {
       this.#waiters.push({ upTo, lostBefore, resolve, reject });
       this.#settle();

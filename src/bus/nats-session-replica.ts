@@ -174,8 +174,17 @@ export class NatsSessionReplica {
   async caughtUp(): Promise<void> {
     const jsm = this.#jsm;
     if (jsm === undefined) throw new InvalidArgumentError("caughtUp() before start()");
-    const info = await jsm.streams.info(this.#names.stream);
-    const target = info.state.last_seq;
+    let target = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        target = (await jsm.streams.info(this.#names.stream)).state.last_seq;
+        break;
+      } catch (error) {
+        // Just after a server restart JetStream may not answer yet.
+        if (attempt >= 20 || this.#jsm === undefined) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     if (this.#lastSeq >= target) return;
     await new Promise<void>((resolve) => this.#waiters.push({ seq: target, resolve }));
   }
