@@ -14,6 +14,7 @@ import {
 } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 import { symbolsOrSample } from "../sample.js";
+import { withPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
 export interface BacktestCommandOptions {
@@ -28,6 +29,7 @@ export interface BacktestCommandOptions {
   readonly dropRate?: string;
   readonly seed?: string;
   readonly json?: boolean;
+  readonly publish?: string;
 }
 
 function parseSpeed(value: string | undefined): ReplaySpeed {
@@ -100,9 +102,9 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
     const onInterrupt = () => replay.stop();
     process.once("SIGINT", onInterrupt);
-    const report = await withProgressBar(replay, () => replay.run()).finally(() =>
-      process.off("SIGINT", onInterrupt),
-    );
+    const report = await withProgressBar(replay, () =>
+      withPublisher(options.publish, system.sessionData, replay, () => replay.run()),
+    ).finally(() => process.off("SIGINT", onInterrupt));
     if (report.bars === 0) {
       throw new InvalidArgumentError(
         `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
@@ -170,6 +172,7 @@ export function registerBacktest(program: Command): void {
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")
     .option("--json", "print only the report as JSON on stdout")
+    .option("--publish <url>", "publish every replayed bar to NATS JetStream (see `replica`)")
     .action(async (options: BacktestCommandOptions) => {
       await runBacktest(options);
     });

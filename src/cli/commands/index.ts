@@ -5,6 +5,7 @@ import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
 import { registerQuality } from "./quality.js";
+import { registerReplica } from "./replica.js";
 import { registerServe } from "./serve.js";
 
 /** A sub-command: adds itself to the program. */
@@ -19,4 +20,5 @@ export const commands: RegisterCommand[] = [
   registerQuality,
   registerCalendars,
   registerServe,
+  registerReplica,
 ];
