@@ -5,7 +5,12 @@ import type { Provenance } from "../domain/provenance.js";
 import type { BarArrival, SessionDataEvent } from "../store/events.js";
 import type { SessionData } from "../store/session-data.js";
 import type { SymbolSessionData } from "../store/symbol-session-data.js";
-import { encodeBarMessage, encodeBarrierMessage, symbolBytes } from "./bar-message.js";
+import {
+  BarBatchEncoder,
+  encodeBarMessage,
+  encodeBarrierMessage,
+  symbolBytes,
+} from "./bar-message.js";
 import {
   type BusLocation,
   type BusNames,
@@ -39,6 +44,14 @@ export interface NatsBarPublisherOptions extends BusLocation {
    * wait for the next minute.
    */
   readonly autoBarrier?: boolean;
+  /**
+   * `"bar"` (default): one message per bar on `<prefix>.1m.<SYMBOL>`. `"slice"`: the bars of
+   * the open minute travel packed in batch messages on `<prefix>.slice`, sent when the minute
+   * ends (just before its barrier); late bars of earlier minutes still go one by one. A
+   * JetStream publish costs an acknowledged round trip, so this multiplies the bars per second
+   * by the bars in a minute (see the bench); per-symbol subscribers then see only late bars.
+   */
+  readonly packing?: "bar" | "slice";
   /** Names this publisher's run in every message (default: the wall clock at construction). */
   readonly epoch?: number;
 }
@@ -54,6 +67,9 @@ export interface NatsBarPublisherEvents {
 interface Outgoing {
   readonly subject: string;
   readonly data: Uint8Array;
+  /** The first sequence the message carries (a batch carries `first..seq`, one per bar). */
+  readonly first: number;
+  /** The last sequence it carries. */
   readonly seq: number;
 }
 
@@ -84,6 +100,8 @@ export class NatsBarPublisher {
   readonly #ackTimeoutMs: number;
   readonly #autoBarrier: boolean;
   readonly #epoch: number;
+  /** The open minute's bars, with `packing: "slice"`. */
+  readonly #batch: BarBatchEncoder | undefined;
   readonly #listeners = new Listeners<NatsBarPublisherEvents>();
   #nc: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
@@ -101,6 +119,10 @@ export class NatsBarPublisher {
   #retried = 0;
   #lost = 0;
   #lostAtFlush = 0;
+  /** Every message up to this sequence is settled (acked or lost). */
+  #watermark = 0;
+  /** Settled sequences above the watermark (acks arrive slightly out of order). */
+  readonly #settledAbove = new Map<number, number>();
   #losing = false;
   #waiters: {
     upTo: number;
@@ -123,6 +145,13 @@ export class NatsBarPublisher {
     this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 5_000);
     this.#autoBarrier = options.autoBarrier ?? true;
     this.#epoch = options.epoch ?? Date.now();
+    const packing = options.packing ?? "bar";
+    if (packing !== "bar" && packing !== "slice") {
+      throw new InvalidArgumentError(
+        `packing must be "bar" or "slice", got ${JSON.stringify(packing)}`,
+      );
+    }
+    this.#batch = packing === "slice" ? new BarBatchEncoder() : undefined;
   }
 
   /** Bars and barriers queued since construction. */
@@ -205,6 +234,7 @@ export class NatsBarPublisher {
    * fails exactly one flush, so a caller who flushes hears of every one).
    */
   flush(): Promise<void> {
+    this.#sendBatch();
     const upTo = this.#seq;
     const lostBefore = this.#lostAtFlush;
     this.#lostAtFlush = this.#lost;
@@ -219,6 +249,7 @@ export class NatsBarPublisher {
    * the ones held, reports what is still unsent as lost, and closes the connection.
    */
   async stop(timeoutMs = this.#ackTimeoutMs * 2): Promise<void> {
+    this.#sendBatch();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     const nc = this.#nc;
@@ -240,6 +271,8 @@ export class NatsBarPublisher {
     this.#inFlight.clear();
     this.#retries.length = 0;
     if (unsent > 0) this.#loseMany(unsent, "(held at stop)", "stop() before JetStream acked them");
+    this.#watermark = this.#seq;
+    this.#settledAbove.clear();
     this.#nc = undefined;
     this.#js = undefined;
     this.#connected = false;
@@ -272,24 +305,49 @@ export class NatsBarPublisher {
       cached = { subject: barSubject(this.#names.prefix, name), bytes: symbolBytes(name) };
       this.#symbols.set(name, cached);
     }
-    const seq = ++this.#seq;
-    const data = encodeBarMessage(cached.bytes, t, o, h, l, c, v, provenance, this.#epoch, seq);
-    this.#enqueue({ subject: cached.subject, data, seq });
+    const batch = this.#batch;
+    if (batch !== undefined && t === this.#openMinute && t !== this.#closedMinute) {
+      if (!batch.add(cached.bytes, t, o, h, l, c, v, provenance, this.#seq + 1)) {
+        this.#sendBatch();
+        batch.add(cached.bytes, t, o, h, l, c, v, provenance, this.#seq + 1);
+      }
+      this.#seq++;
+    } else {
+      // A batch carries consecutive sequences: close it before a bar outside it takes one.
+      this.#sendBatch();
+      const seq = ++this.#seq;
+      const data = encodeBarMessage(cached.bytes, t, o, h, l, c, v, provenance, this.#epoch, seq);
+      this.#enqueue({ subject: cached.subject, data, first: seq, seq });
+    }
     this.#lastClock = this.#sd.clock;
+  }
+
+  /**
+   * Queues the batch of the open minute's bars. Its bars' sequences are the ones they took in
+   * `#onBar`; the message's own sequence (for acks and flush) is the last of them.
+   */
+  #sendBatch(): void {
+    const batch = this.#batch;
+    if (batch === undefined || batch.count === 0) return;
+    const data = batch.finish(this.#epoch);
+    const first = this.#seq - batch.lastCount + 1;
+    this.#enqueue({ subject: this.#names.sliceSubject, data, first, seq: this.#seq });
   }
 
   #barrier(minute: number, count: number, clock: number): void {
     if (minute === this.#closedMinute) return;
+    this.#sendBatch();
     this.#closedMinute = minute;
     const seq = ++this.#seq;
     const data = encodeBarrierMessage(minute, count, clock, this.#epoch, seq);
-    this.#enqueue({ subject: this.#names.sliceSubject, data, seq });
+    this.#enqueue({ subject: this.#names.sliceSubject, data, first: seq, seq });
     this.#listeners.emit("barrier", minute, count);
   }
 
   #enqueue(item: Outgoing): void {
     if (this.buffered >= this.#maxBuffered) {
       this.#lose(item, `buffer of ${this.#maxBuffered} messages is full`);
+      this.#done(item);
       return;
     }
     if (this.#losing && this.buffered < this.#maxBuffered / 2) this.#losing = false;
@@ -324,7 +382,7 @@ export class NatsBarPublisher {
         if (!this.#inFlight.delete(item)) return;
         this.#acked++;
         if (ack.duplicate) this.#duplicates++;
-        this.#settle();
+        this.#done(item);
         this.#pump();
       },
       () => {
@@ -349,13 +407,12 @@ export class NatsBarPublisher {
   }
 
   #lose(item: Outgoing, reason: string): void {
-    this.#lost++;
+    this.#lost += item.seq - item.first + 1;
     if (!this.#losing) {
       // One report per stretch of losses (the counter has the total); a flood would hide it.
       this.#losing = true;
       this.#report(new BusLossError(this.#lost, item.subject, reason));
     }
-    this.#settle();
   }
 
   #loseMany(count: number, subject: string, reason: string): void {
@@ -368,16 +425,27 @@ export class NatsBarPublisher {
     else process.emitWarning(error.message, { type: "NatsBarPublisherWarning" });
   }
 
+  /** `item` is settled (acked or lost): raise the watermark flush() waits on. */
+  #done(item: Outgoing): void {
+    if (item.first === this.#watermark + 1) {
+      this.#watermark = item.seq;
+      const above = this.#settledAbove;
+      for (let last = above.get(this.#watermark + 1); last !== undefined; ) {
+        above.delete(this.#watermark + 1);
+        this.#watermark = last;
+        last = above.get(this.#watermark + 1);
+      }
+    } else this.#settledAbove.set(item.first, item.seq);
+    this.#settle();
+  }
+
   #settle(): void {
     if (this.#waiters.length === 0) return;
-    let lowest = Number.POSITIVE_INFINITY;
-    const next = this.#queue[this.#head];
-    if (next !== undefined) lowest = next.seq;
-    for (const item of this.#inFlight) if (item.seq < lowest) lowest = item.seq;
-    for (const item of this.#retries) if (item.seq < lowest) lowest = item.seq;
     const closed = this.#nc === undefined;
+    const watermark = this.#watermark;
+    if (!closed && this.#waiters[0]!.upTo > watermark) return;
     this.#waiters = this.#waiters.filter((w) => {
-      if (lowest <= w.upTo && !closed) return true;
+      if (w.upTo > watermark && !closed) return true;
       if (this.#lost > w.lostBefore) {
         w.reject(
           new BusLossError(

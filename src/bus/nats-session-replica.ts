@@ -11,9 +11,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/session-data.js";
 import {
+  type BarMessage,
   decodeBarMessage,
   decodeBarrierMessage,
+  decodeBatchMessage,
   KIND_BAR,
+  KIND_BATCH,
   messageKind,
   newBarMessage,
   newBarrierMessage,
@@ -270,7 +273,9 @@ export class NatsSessionReplica {
     this.#lastSeq = seq;
     const data = m.data;
     try {
-      if (messageKind(data, m.subject) === KIND_BAR) this.#applyBar(data, m.subject);
+      const kind = messageKind(data, m.subject);
+      if (kind === KIND_BAR) this.#apply(decodeBarMessage(data, this.#bar, m.subject));
+      else if (kind === KIND_BATCH) decodeBatchMessage(data, this.#bar, this.#applyOne, m.subject);
       else this.#applyBarrier(data, m.subject, seq);
     } catch (error) {
       this.#report(error instanceof Error ? error : new Error(String(error)));
@@ -284,16 +289,24 @@ export class NatsSessionReplica {
     }
   }
 
-  #applyBar(data: Uint8Array, subject: string): void {
-    const bar = decodeBarMessage(data, this.#bar, subject);
+  readonly #applyOne = (bar: BarMessage): void => this.#apply(bar);
+
+  #apply(bar: BarMessage): void {
     if (bar.epoch === this.#lastEpoch && bar.seq <= this.#lastPubSeq) {
       this.#duplicates++;
       return;
     }
     this.#lastEpoch = bar.epoch;
     this.#lastPubSeq = bar.seq;
-    // The store copies the numbers: the reused message object is never kept.
-    this.#sd.addBar(bar.symbol, bar, bar.provenance);
+    try {
+      // The store copies the numbers: the reused message object is never kept.
+      this.#sd.addBar(bar.symbol, bar, bar.provenance);
+    } catch (error) {
+      // Refused like the primary would have (it is counted in the store's rejections too);
+      // the rest of a batch still goes in.
+      this.#report(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     this.#applied++;
     const t = bar.time;
     if (t === this.#seenMinute) this.#seenCount++;
