@@ -14,6 +14,7 @@ import {
 } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 import { symbolsOrSample } from "../sample.js";
+import { runShardedCommand } from "./backtest-shards.js";
 import { withPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
@@ -30,6 +31,7 @@ export interface BacktestCommandOptions {
   readonly seed?: string;
   readonly json?: boolean;
   readonly publish?: string;
+  readonly shards?: string;
 }
 
 function parseSpeed(value: string | undefined): ReplaySpeed {
@@ -87,6 +89,22 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
           ? `empty range: --from ${from} is after the last stored session, ${to}`
           : `empty range: --to ${to} is before the first stored session, ${from}`,
       );
+    }
+    if (options.shards !== undefined) {
+      const { json } = options;
+      return await runShardedCommand(system, {
+        shards: options.shards,
+        symbols,
+        from,
+        to,
+        speed,
+        hours,
+        indicators,
+        calendar,
+        dropRate,
+        seed,
+        json,
+      });
     }
     // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
     // clock; backoff is only accounted, so the report depends on the data and options alone.
@@ -172,6 +190,7 @@ export function registerBacktest(program: Command): void {
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")
     .option("--json", "print only the report as JSON on stdout")
+    .option("--shards <n>", "split the symbols over n worker processes (same report)")
     .option("--publish <url>", "publish every replayed bar to NATS JetStream (see `replica`)")
     .action(async (options: BacktestCommandOptions) => {
       await runBacktest(options);

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { sessiondata } from "../cli/commands/cli-test-support.test-helpers.js";
+import { mergeShardResults, partitionSymbols } from "./sharded-backtest.js";
+
+const dir = mkdtempSync(join(tmpdir(), "sessiondata-shards-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The report's JSON without its two timings, as text: "byte for byte but for timings". */
+function withoutTimings(stdout: string): string {
+  const { wallMs: _w, barsPerSecond: _b, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+  return JSON.stringify(rest, null, 2);
+}
+
+describe("backtest --shards N (end to end)", () => {
+  it("gives the unsharded report, byte for byte but for timings, on data with gaps to repair", () => {
+    const db = join(dir, "gaps.duckdb");
+    const gen = sessiondata([
+      "generate",
+      "--db",
+      db,
+      "--symbols",
+      "8",
+      "--from",
+      "2024-01-02",
+      "--to",
+      "2024-01-04",
+      "--missing-rate",
+      "0.02",
+      "--json",
+    ]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const args = ["backtest", "--db", db, "--json"];
+    const one = sessiondata(args);
+    expect(one.code, one.stderr).toBe(0);
+    const plain = withoutTimings(one.stdout);
+    expect(
+      JSON.parse(plain).upkeep.gapsDetected,
+      "the data has gaps for upkeep to repair",
+    ).toBeGreaterThan(0);
+    for (const n of ["1", "2", "3"]) {
+      const sharded = sessiondata([...args, "--shards", n]);
+      expect(sharded.code, sharded.stderr).toBe(0);
+      expect(withoutTimings(sharded.stdout), `--shards ${n} report equals the unsharded one`).toBe(
+        plain,
+      );
+    }
+  }, 180_000);
+
+  it("refuses --drop-rate with --shards, naming why", () => {
+    const db = join(dir, "gaps.duckdb");
+    const r = sessiondata(["backtest", "--db", db, "--shards", "2", "--drop-rate", "0.1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--drop-rate 0\.1 cannot be sharded/);
+  }, 60_000);
+});
+
+describe("partitionSymbols / mergeShardResults", () => {
+  it("deals sorted symbols round-robin, never an empty shard", () => {
+    expect(partitionSymbols(["D", "A", "C", "B", "E"], 2)).toEqual([
+      ["A", "C", "E"],
+      ["B", "D"],
+    ]);
+    expect(partitionSymbols(["B", "A"], 5)).toEqual([["A"], ["B"]]);
+  });
+
+  it("counts a minute once however many shards had it, and orders symbols", () => {
+    const report = (symbols: string[], bars: number) => ({
+      sessions: 1,
+      slices: 0,
+      bars,
+      wallMs: 1,
+      barsPerSecond: 1,
+      symbols: Object.fromEntries(
+        symbols.map((s) => [s, { metrics: null, indicators: {}, trend: null }]),
+      ),
+    });
+    const merged = mergeShardResults(
+      [
+        { report: report(["B"], 2), minutes: [60_000, 120_000], sessions: ["2024-01-02"] },
+        { report: report(["A"], 1), minutes: [120_000], sessions: ["2024-01-02"] },
+      ],
+      10,
+    );
+    expect(merged.slices).toBe(2);
+    expect(merged.sessions).toBe(1);
+    expect(merged.bars).toBe(3);
+    expect(Object.keys(merged.symbols)).toEqual(["A", "B"]);
+  });
+});
