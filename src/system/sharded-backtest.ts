@@ -32,7 +32,7 @@ export function partitionSymbols(symbols: readonly string[], n: number): string[
   const sorted = [...new Set(symbols)].sort();
   const count = Math.max(1, Math.min(n, sorted.length));
   const out: string[][] = Array.from({ length: count }, () => []);
-  sorted.forEach((s, i) => out[i % count]!.push(s));
+  for (let i = 0; i < sorted.length; i++) out[i % count]!.push(sorted[i]!);
   return out;
 }
 
