@@ -10,8 +10,13 @@
  * - barrier latency: a publisher writing one 500-bar minute every 20 ms, from `endMinute()` to
  *   the replica's `barrier` event, p50/p99, beside the same payloads' last-message latency over
  *   bare core NATS.
- * - sharded replay: see `bench/shards.bench.ts`.
+ * - sharded replay (`backtest --shards`): 200 symbols × 5 XNYS sessions in a temp DuckDB file,
+ *   1 vs 2 worker processes (same process overhead in both), beside the unsharded in-process run.
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import {
@@ -23,7 +28,10 @@ import {
 import { NatsBarPublisher } from "../src/bus/nats-bar-publisher.js";
 import { NatsSessionReplica } from "../src/bus/nats-session-replica.js";
 import { alwaysOpenCalendar } from "../src/calendar/utc-day-calendar.js";
+import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
 import { SessionData } from "../src/store/session-data.js";
+import { runShardedBacktest, runShardInProcess } from "../src/system/sharded-backtest.js";
+import { SystemManager } from "../src/system/system-manager.js";
 
 const URL = process.env.SESSIONDATA_TEST_NATS_URL || "nats://127.0.0.1:4222";
 const SYMBOLS = Array.from({ length: 500 }, (_, i) => `SYM${String(i).padStart(4, "0")}`);
@@ -349,11 +357,99 @@ async function barrierLatency(packing: "bar" | "slice", symbols: number): Promis
   }
 }
 
+async function shardedReplay(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sd-bench-shards-"));
+  const dbPath = join(dir, "shards.duckdb");
+  try {
+    const symbolCount = Number(process.env.BUS_BENCH_SHARD_SYMBOLS ?? 200);
+    const gen = await DuckDbBarStore.open(dbPath);
+    await generateSampleBars(gen, {
+      symbols: symbolCount,
+      from: "2024-01-02",
+      to: "2024-01-08",
+      seed: 1,
+    });
+    const symbols = await gen.symbols();
+    await gen.close();
+    const backtest = { from: "2024-01-02", to: "2024-01-08" };
+    const inProcess = async (): Promise<number> => {
+      const store = await DuckDbBarStore.open(dbPath, { readOnly: true });
+      const system = new SystemManager({ barStore: store });
+      await system.start();
+      const t0 = performance.now();
+      const r = await system.dataManager.createBacktest({ ...backtest, symbols }).run();
+      const ms = performance.now() - t0;
+      await system.stop();
+      await store.close();
+      return (r.bars / ms) * 1000;
+    };
+    // Wall clock including process start, and the replay phase alone (the slowest shard's own wallMs).
+    const sharded = async (shards: number): Promise<[number, number]> => {
+      let slowest = 0;
+      const t0 = performance.now();
+      const r = await runShardedBacktest({
+        dbPath,
+        calendar: "XNYS",
+        symbols,
+        shards,
+        backtest,
+        runShard: async (job, i) => {
+          const result = await runShardInProcess(job, i);
+          slowest = Math.max(slowest, result.report.wallMs);
+          return result;
+        },
+      });
+      return [(r.bars / (performance.now() - t0)) * 1000, (r.bars / slowest) * 1000];
+    };
+    const best = async (f: () => Promise<[number, number]>): Promise<[number, number]> => {
+      const [a1, b1] = await f();
+      const [a2, b2] = await f();
+      return [Math.max(a1, a2), Math.max(b1, b2)];
+    };
+    const plain = await best(async () => {
+      const r = await inProcess();
+      return [r, r];
+    });
+    const one = await best(() => sharded(1));
+    const two = await best(() => sharded(2));
+    console.log(
+      `\nsharded replay: ${symbolCount} symbols × 5 XNYS sessions, indicators on (best of 2)`,
+    );
+    console.table([
+      {
+        run: "unsharded, in process (baseline)",
+        "bars/s wall": fmt(plain[0]),
+        "bars/s replay phase": fmt(plain[1]),
+      },
+      {
+        run: "--shards 1 (one worker process)",
+        "bars/s wall": fmt(one[0]),
+        "bars/s replay phase": fmt(one[1]),
+      },
+      {
+        run: "--shards 2 (two worker processes, ours)",
+        "bars/s wall": fmt(two[0]),
+        "bars/s replay phase": fmt(two[1]),
+      },
+    ]);
+    console.log(
+      `2 shards = ${fmt(two[0] / one[0], 2)}× 1 shard by wall clock (process start included), ${fmt(two[1] / one[1], 2)}× in the replay phase (goal ≥ 1.7× on 2 cores; load average now ${loadavg()[0]!.toFixed(1)})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the bus's figures. */
 export async function run(): Promise<void> {
+  if (process.env.BUS_BENCH_ONLY === "shards") {
+    await shardedReplay();
+    return;
+  }
   wireFormat();
   await throughput("bar", Number(process.env.BUS_BENCH_BAR_MINUTES ?? 40));
   await throughput("slice", Number(process.env.BUS_BENCH_MINUTES ?? 400));
   await barrierLatency("slice", 500);
   await barrierLatency("bar", 50);
+  await shardedReplay();
 }
