@@ -1,6 +1,7 @@
 import type { TradingCalendar } from "../../calendar/trading-calendar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
+import { busShardRunner } from "../../system/bus-shards.js";
 import type { SystemManager } from "../../system/public.js";
 import { runShardedBacktest } from "../../system/sharded-backtest.js";
 import { formatBacktestReport } from "../report-format.js";
@@ -18,6 +19,8 @@ export interface ShardedCommandParts {
   readonly dropRate: number | undefined;
   readonly seed: number | undefined;
   readonly json: boolean | undefined;
+  /** `--bus nats://…`: send the shards to `sessiondata shard-worker` processes instead. */
+  readonly bus?: string | undefined;
 }
 
 /**
@@ -40,7 +43,9 @@ export async function runShardedCommand(
     throw new InvalidArgumentError("--shards needs a DuckDB file the worker processes can open");
   }
   await system.stop();
+  const remote = parts.bus === undefined ? undefined : await busShardRunner(parts.bus);
   const report = await runShardedBacktest({
+    ...(remote === undefined ? {} : { runShard: remote.runShard }),
     dbPath,
     calendar: parts.calendar.name,
     indicators: parts.indicators,
@@ -55,7 +60,7 @@ export async function runShardedCommand(
       ...(parts.dropRate === undefined ? {} : { dropRate: parts.dropRate }),
       ...(parts.seed === undefined ? {} : { seed: parts.seed }),
     },
-  });
+  }).finally(() => remote?.close());
   if (report.bars === 0) {
     throw new InvalidArgumentError(
       `empty range: no bars of ${parts.symbols.length === 1 ? parts.symbols[0] : `${parts.symbols.length} symbols`} between ${parts.from} and ${parts.to}`,

@@ -32,6 +32,7 @@ export interface BacktestCommandOptions {
   readonly json?: boolean;
   readonly publish?: string;
   readonly shards?: string;
+  readonly bus?: string;
 }
 
 function parseSpeed(value: string | undefined): ReplaySpeed {
@@ -91,7 +92,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
       );
     }
     if (options.shards !== undefined) {
-      const { json } = options;
+      const { json, bus } = options;
       return await runShardedCommand(system, {
         shards: options.shards,
         symbols,
@@ -191,6 +192,7 @@ export function registerBacktest(program: Command): void {
     .option("--seed <n>", "seed of the dropped bars' generator")
     .option("--json", "print only the report as JSON on stdout")
     .option("--shards <n>", "split the symbols over n worker processes (same report)")
+    .option("--bus <url>", "with --shards: send them to `shard-worker` processes over NATS")
     .option("--publish <url>", "publish every replayed bar to NATS JetStream (see `replica`)")
     .action(async (options: BacktestCommandOptions) => {
       await runBacktest(options);

@@ -7,6 +7,7 @@ import { registerInfo } from "./info.js";
 import { registerQuality } from "./quality.js";
 import { registerReplica } from "./replica.js";
 import { registerServe } from "./serve.js";
+import { registerShardWorker } from "./shard-worker.js";
 
 /** A sub-command: adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +22,5 @@ export const commands: RegisterCommand[] = [
   registerCalendars,
   registerServe,
   registerReplica,
+  registerShardWorker,
 ];
