@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { NATS_TEST_URL, nats, requiring } from "../../test/requirements.js";
 import { DuckDbBarStore, generateSampleBars } from "../history/public.js";
 import { busShardRunner, serveShardJobs } from "./bus-shards.js";

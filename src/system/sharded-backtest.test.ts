@@ -1,9 +1,33 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { NATS_TEST_URL, nats, requiring } from "../../test/requirements.js";
 import { sessiondata } from "../cli/commands/cli-test-support.test-helpers.js";
+import { serveShardJobs } from "./bus-shards.js";
 import { mergeShardResults, partitionSymbols } from "./sharded-backtest.js";
+
+const server = await nats();
+
+/** `sessiondata …` in a child process without blocking this one (its workers answer here). */
+function sessiondataAsync(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.SESSIONDATA_DB;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: resolvePath(import.meta.dirname, "../.."),
+      env,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-shards-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +72,27 @@ describe("backtest --shards N (end to end)", () => {
       );
     }
   }, 180_000);
+
+  requiring(server).it(
+    "--shards 2 --bus URL: shard workers elsewhere give the same report",
+    async () => {
+      const db = join(dir, "gaps.duckdb");
+      const args = ["backtest", "--db", db, "--json"];
+      const plain = withoutTimings(sessiondata(args).stdout);
+      const workers = [
+        await serveShardJobs({ servers: NATS_TEST_URL, dbPath: db }),
+        await serveShardJobs({ servers: NATS_TEST_URL, dbPath: db }),
+      ];
+      try {
+        const r = await sessiondataAsync([...args, "--shards", "2", "--bus", NATS_TEST_URL]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(withoutTimings(r.stdout)).toBe(plain);
+      } finally {
+        for (const w of workers) await w.stop();
+      }
+    },
+    120_000,
+  );
 
   it("refuses --drop-rate with --shards, naming why", () => {
     const db = join(dir, "gaps.duckdb");

@@ -105,6 +105,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
         dropRate,
         seed,
         json,
+        bus,
       });
     }
     // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
