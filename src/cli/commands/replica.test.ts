@@ -5,6 +5,7 @@ import { afterAll, expect, it } from "vitest";
 import { NATS_TEST_URL, nats, requiring } from "../../../test/requirements.js";
 import { deleteStream, uniqueBus } from "../../bus/bus.test-helpers.js";
 import { sessiondata } from "./cli-test-support.test-helpers.js";
+import { runReplica } from "./replica.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-replica-cli-"));
 const db = join(dir, "cli.duckdb");
@@ -20,7 +21,60 @@ it("replica without NATS: one line naming the URL, exit 1", () => {
   expect(r.stderr.trim()).toMatch(/^sessiondata: NATS at nats:\/\/127\.0\.0\.1:1 is not reachable/);
 });
 
-requiring(await nats()).it(
+const server = await nats();
+
+requiring(server).it(
+  "replica --serve: the dashboard's API shows the replica's session",
+  async () => {
+    const { NatsBarPublisher } = await import("../../bus/nats-bar-publisher.js");
+    const { SessionData } = await import("../../store/session-data.js");
+    const { xnysCalendar } = await import("../../calendar/xnys.js");
+    const serveBus = uniqueBus("serve");
+    const primary = new SessionData({ calendar: xnysCalendar });
+    const publisher = new NatsBarPublisher({
+      servers: NATS_TEST_URL,
+      sessionData: primary,
+      ...serveBus,
+    });
+    await publisher.start();
+    const open = Date.UTC(2024, 0, 2, 14, 30);
+    for (let k = 0; k < 5; k++) {
+      primary.addBar(
+        "AAPL",
+        { time: open + k * 60_000, open: 10, high: 20, low: 9, close: 10.5 + k, volume: 100 },
+        "replay",
+      );
+    }
+    publisher.endMinute();
+    await publisher.flush();
+    let latest: unknown;
+    try {
+      await runReplica(
+        {
+          nats: NATS_TEST_URL,
+          durable: "serve",
+          stream: serveBus.stream,
+          subjectPrefix: serveBus.subjectPrefix,
+          serve: true,
+          port: "0",
+          duration: "3",
+        },
+        ({ url, replica }) => {
+          void replica.caughtUp().then(async () => {
+            latest = await (await fetch(`${url}/api/symbols/AAPL/latest`)).json();
+          });
+        },
+      );
+    } finally {
+      await publisher.stop();
+      await deleteStream(NATS_TEST_URL, serveBus.stream);
+    }
+    expect(JSON.stringify(latest), "the replica's latest AAPL bar, served").toContain("14.5");
+  },
+  30_000,
+);
+
+requiring(server).it(
   "backtest --publish, then replica: the replica holds every replayed bar and barrier",
   () => {
     const env = {

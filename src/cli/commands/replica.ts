@@ -42,7 +42,14 @@ export interface ReplicaSummary {
  * with the analysis engine, and with `--serve` the dashboard and API over it. Runs until
  * SIGINT/SIGTERM or `--duration` seconds; `--json` prints a {@link ReplicaSummary} at the end.
  */
-export async function runReplica(options: ReplicaCommandOptions): Promise<ReplicaSummary> {
+export async function runReplica(
+  options: ReplicaCommandOptions,
+  /** Called once the replica (and the server, with `--serve`) runs; tests read it. */
+  onReady?: (ready: {
+    readonly url: string | undefined;
+    readonly replica: NatsSessionReplica;
+  }) => void,
+): Promise<ReplicaSummary> {
   const url = options.nats ?? process.env.SESSIONDATA_NATS_URL;
   if (url === undefined || url === "") {
     throw new InvalidArgumentError("--nats URL is required (or set SESSIONDATA_NATS_URL)");
@@ -85,6 +92,7 @@ export async function runReplica(options: ReplicaCommandOptions): Promise<Replic
       });
       process.stderr.write(`  dashboard ${server.url}\n`);
     }
+    onReady?.({ url: server?.url, replica });
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         clearTimeout(timer);
