@@ -10,6 +10,7 @@ export * from "./bus/public.js";
 export * from "./calendar/public.js";
 export * from "./domain/public.js";
 export * from "./history/public.js";
+export * from "./live/public.js";
 export * from "./store/public.js";
 export * from "./stream/public.js";
 export * from "./system/public.js";

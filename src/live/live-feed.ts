@@ -1,5 +1,6 @@
 import type { Bar } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
+import type { BarSource } from "../history/bar-store.js";
 
 /**
  * Where a feed's connection stands:
@@ -16,6 +17,11 @@ export interface FeedStatus {
   readonly reason?: string;
   /** Epoch ms of the wall clock the feed runs on. */
   readonly at: number;
+  /**
+   * With `reconnecting`: the backoff delay (ms, jitter included) before the next attempt. A feed
+   * emits `reconnecting` again, with the next delay, for every attempt that fails.
+   */
+  readonly retryInMs?: number;
 }
 
 /** What a {@link LiveFeed} tells its listeners. */
@@ -62,4 +68,11 @@ export interface LiveFeed {
   off<E extends keyof LiveFeedEvents>(event: E, listener: LiveFeedEvents[E]): this;
   /** The feed's state now. */
   readonly state: FeedState;
+  /**
+   * The provider's REST history as a {@link BarSource} (`readBars(symbol, from, to)`, `from <=
+   * time < to`, closed bars only, paginated and retried inside): what the feed backfills from
+   * after a reconnect and what a `LiveSession`'s upkeep repairs late bars from. Bars it returns
+   * are not emitted on `bar`.
+   */
+  readonly backfill: BarSource;
 }

@@ -10,6 +10,13 @@ export {
   type ImportFileResult,
 } from "./data-manager.js";
 export {
+  type BarLateEvent,
+  type LiveCounts,
+  LiveSession,
+  type LiveSessionEvents,
+  type LiveSessionOptions,
+} from "./live-session.js";
+export {
   getSessionTracker,
   SESSION_TRACKER_DEPRECATION,
   SessionTracker,

@@ -4,6 +4,7 @@ import { registerCalendars } from "./calendars.js";
 import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
+import { registerLive } from "./live.js";
 import { registerQuality } from "./quality.js";
 import { registerReplica } from "./replica.js";
 import { registerServe } from "./serve.js";
@@ -21,6 +22,7 @@ export const commands: RegisterCommand[] = [
   registerQuality,
   registerCalendars,
   registerServe,
+  registerLive,
   registerReplica,
   registerShardWorker,
 ];

@@ -48,3 +48,24 @@ export async function withPublisher<T>(
     await publisher.stop();
   }
 }
+
+/**
+ * `live --publish NATS_URL`: publishes every bar the live session writes (a minute's barrier
+ * goes out with the next minute's first bar); resolves with the function that ends the last
+ * minute, waits for JetStream's acks and closes. A loss is reported on stderr, never silently.
+ */
+export async function startPublisher(
+  url: string,
+  sessionData: SessionData,
+): Promise<() => Promise<void>> {
+  const publisher = new NatsBarPublisher({ servers: url, sessionData, ...busEnv() });
+  publisher.on("error", (e) => process.stderr.write(`sessiondata: --publish: ${e.message}\n`));
+  await publisher.start();
+  return async () => {
+    publisher.endMinute();
+    await publisher.flush().catch((e: Error) => {
+      process.stderr.write(`sessiondata: --publish: ${e.message}\n`);
+    });
+    await publisher.stop();
+  };
+}

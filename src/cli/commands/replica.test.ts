@@ -10,9 +10,11 @@ import { runReplica } from "./replica.js";
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-replica-cli-"));
 const db = join(dir, "cli.duckdb");
 const bus = uniqueBus("cli");
+const liveBus = uniqueBus("live");
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await deleteStream(NATS_TEST_URL, bus.stream).catch(() => undefined);
+  await deleteStream(NATS_TEST_URL, liveBus.stream).catch(() => undefined);
 });
 
 it("replica without NATS: one line naming the URL, exit 1", () => {
@@ -72,6 +74,52 @@ requiring(server).it(
     expect(JSON.stringify(latest), "the replica's latest AAPL bar, served").toContain("14.5");
   },
   30_000,
+);
+
+requiring(server).it(
+  "live --feed sim --publish, then replica: the replica holds every bar the live session took",
+  () => {
+    const env = {
+      SESSIONDATA_NATS_STREAM: liveBus.stream,
+      SESSIONDATA_NATS_SUBJECT_PREFIX: liveBus.subjectPrefix,
+    };
+    {
+      const live = sessiondata(
+        [
+          "live",
+          "--feed",
+          "sim",
+          "--db",
+          join(dir, "live.duckdb"),
+          "--symbols",
+          "AAPL,MSFT",
+          "--duration",
+          "3",
+          "--speed",
+          "120",
+          "--publish",
+          NATS_TEST_URL,
+          "--json",
+        ],
+        env,
+      );
+      expect(live.code, live.stderr).toBe(0);
+      const summary = JSON.parse(live.stdout) as { bars: number };
+      expect(summary.bars, "the sim fed some bars").toBeGreaterThan(0);
+      const r = sessiondata(
+        ["replica", "--nats", NATS_TEST_URL, "--durable", "live", "--duration", "3", "--json"],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const replica = JSON.parse(r.stdout) as { applied: number; symbols: number };
+      expect(
+        replica.applied,
+        "the live bars (and the warm-up) reached the replica",
+      ).toBeGreaterThanOrEqual(summary.bars);
+      expect(replica.symbols).toBe(2);
+    }
+  },
+  90_000,
 );
 
 requiring(server).it(

@@ -1,0 +1,544 @@
+import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import type { Provenance } from "../../domain/provenance.js";
+import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import { FeedEmitter } from "../feed-emitter.js";
+import { excerpt, LiveFeedError } from "../feed-errors.js";
+import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
+import { checkReconnect, type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
+import { AlpacaConnection } from "./alpaca-connection.js";
+import { AlpacaError } from "./alpaca-errors.js";
+import { barOfWire, streamUrl } from "./alpaca-format.js";
+import { AlpacaBarsRest } from "./alpaca-rest.js";
+import { type AlpacaFeedStats, StatsCounter } from "./alpaca-stats.js";
+
+/** Alpaca's stock feeds: `iex` (free plan), `sip` (all exchanges), `delayed_sip`, `test`. */
+export type AlpacaFeedName = "iex" | "sip" | "delayed_sip" | "test";
+
+/** Options of {@link AlpacaBarFeed}. */
+export interface AlpacaBarFeedOptions {
+  /**
+   * Stream base (default `wss://stream.data.alpaca.markets`); `/v2/{feed}` is appended unless
+   * the URL already has a path (`wss://stream.data.sandbox.alpaca.markets/v2/iex`).
+   */
+  readonly wsUrl?: string;
+  /** REST base for the backfill (default `https://data.alpaca.markets`). */
+  readonly restUrl?: string;
+  /** API key id; default `process.env.APCA_API_KEY_ID`. Never logged nor put in a message. */
+  readonly keyId?: string;
+  /** API secret; default `process.env.APCA_API_SECRET_KEY`. Never logged nor put in a message. */
+  readonly secretKey?: string;
+  /** Default `iex`, the feed of Alpaca's free plan. */
+  readonly feed?: AlpacaFeedName;
+  /** The clock heartbeats, backoff and "closed minute" run on (default the system's). */
+  readonly clock?: WallClock;
+  /** Silence (no message, ping or pong) after which the connection is stalled; 30,000 ms. */
+  readonly heartbeatTimeoutMs?: number;
+  /** How often the feed pings the server (default a third of the heartbeat timeout). */
+  readonly pingIntervalMs?: number;
+  /** Reconnect backoff (default 1 s doubling to 30 s, equal jitter). */
+  readonly reconnect?: Partial<ReconnectBackoff>;
+  /**
+   * The shortest wait before reconnecting after a 406 (connection limit exceeded), ms; default
+   * 60,000. Alpaca allows one connection per feed and key, and after a network failure it may
+   * still count the dead one for a while: retrying sooner only collects more 406s.
+   */
+  readonly connectionLimitRetryMs?: number;
+  /**
+   * Consecutive 406 answers after which the feed gives up and closes (default 10): by then the
+   * slot is held by another live client (another process with the same key), not a ghost.
+   */
+  readonly maxConnectionLimitRetries?: number;
+  /** Jitter source in [0, 1) (default `Math.random`). */
+  readonly random?: () => number;
+  /** How long the handshake, auth or a subscribe may take before the attempt fails; 10,000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Requests per backfill page before it gives up (default 6). */
+  readonly backfillAttempts?: number;
+  /** The feed's name in statuses, errors and reports (default `"alpaca"`). */
+  readonly name?: string;
+}
+
+interface SymbolState {
+  /** The first minute not yet delivered at or after the latest delivered one: where a backfill starts. */
+  since: number;
+  /** Recently delivered minutes, for dropping duplicates (insertion order ≈ time order). */
+  readonly seen: Set<number>;
+}
+
+/** Minutes kept for duplicate detection per symbol (a whole day of 1-minute bars). */
+const SEEN_KEEP = 1_440;
+
+/**
+ * Alpaca market data v2 (US stocks) as a {@link LiveFeed}: one WebSocket to `/v2/{feed}`
+ * (Alpaca allows one per feed and key), `auth` with the key and secret, `bars` and
+ * `updatedBars` subscribed together. A `T:"b"` bar (its `t` the minute's start) is delivered as
+ * `live`; a `T:"u"` updated bar, Alpaca's recalculation of a minute after late trades, as
+ * `corrected`. A dropped or stalled connection (the feed pings; silence past
+ * `heartbeatTimeoutMs` is a stall) reconnects with capped exponential backoff and jitter,
+ * re-authenticates, resubscribes, backfills every symbol's missed minutes from
+ * `GET /v2/stocks/bars` (as `refilled`, many symbols a request) and only then reports `live`.
+ *
+ * Stream error codes become {@link AlpacaError}s on `error`: 402 (auth failed) and 409
+ * (insufficient subscription) close the feed, since retrying with the same key cannot help;
+ * 406 (connection limit) retries no sooner than `connectionLimitRetryMs` and gives up after
+ * `maxConnectionLimitRetries` in a row; 401, 404, 407 and 500 reconnect; 405 and 410 refuse
+ * the `subscribe` that caused them. Malformed messages, invalid bars and bars of symbols not
+ * subscribed are counted ({@link stats}) and reported, never thrown.
+ *
+ * @example
+ * ```ts
+ * // keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY
+ * const feed = new AlpacaBarFeed({ feed: "iex" });
+ * feed.on("bar", (symbol, bar, provenance) => sessionData.addBar(symbol, bar, provenance));
+ * await feed.connect();
+ * await feed.subscribe(["AAPL", "MSFT"]);
+ * ```
+ */
+export class AlpacaBarFeed implements LiveFeed {
+  readonly name: string;
+  readonly backfill: AlpacaBarsRest;
+  readonly #clock: WallClock;
+  readonly #url: string;
+  readonly #keyId: string;
+  readonly #secretKey: string;
+  readonly #heartbeatMs: number;
+  readonly #pingMs: number;
+  readonly #policy: ReconnectBackoff;
+  readonly #limitFloorMs: number;
+  readonly #maxLimitRetries: number;
+  readonly #random: () => number;
+  readonly #requestTimeoutMs: number;
+  readonly #emit = new FeedEmitter();
+  readonly #stats = new StatsCounter();
+  readonly #symbols = new Map<string, SymbolState>();
+  #conn: AlpacaConnection | undefined;
+  #state: FeedState = "closed";
+  #closed = true;
+  #attempt = 0;
+  #limitStrikes = 0;
+  #cancelRetry: (() => void) | undefined;
+
+  constructor(options: AlpacaBarFeedOptions = {}) {
+    this.name = options.name ?? "alpaca";
+    this.#clock = options.clock ?? systemClock;
+    const feed = options.feed ?? "iex";
+    if (!["iex", "sip", "delayed_sip", "test"].includes(feed)) {
+      throw new InvalidArgumentError(
+        `feed must be iex, sip, delayed_sip or test, got ${JSON.stringify(feed)}`,
+      );
+    }
+    const base = options.wsUrl ?? "wss://stream.data.alpaca.markets";
+    this.#url = new URL(base).pathname.replace(/\/+$/, "") === "" ? streamUrl(base, feed) : base;
+    const keyId = options.keyId ?? process.env.APCA_API_KEY_ID;
+    const secretKey = options.secretKey ?? process.env.APCA_API_SECRET_KEY;
+    if (keyId === undefined || keyId === "" || secretKey === undefined || secretKey === "") {
+      throw new InvalidArgumentError(
+        `Alpaca needs an API key: pass keyId and secretKey or set APCA_API_KEY_ID and APCA_API_SECRET_KEY (${keyId ? "secret" : "key id"} missing)`,
+      );
+    }
+    this.#keyId = keyId;
+    this.#secretKey = secretKey;
+    this.#heartbeatMs = options.heartbeatTimeoutMs ?? 30_000;
+    this.#pingMs = options.pingIntervalMs ?? Math.max(1, Math.floor(this.#heartbeatMs / 3));
+    this.#policy = checkReconnect(options.reconnect);
+    this.#limitFloorMs = options.connectionLimitRetryMs ?? 60_000;
+    this.#maxLimitRetries = options.maxConnectionLimitRetries ?? 10;
+    this.#random = options.random ?? Math.random;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    for (const [what, value] of [
+      ["heartbeatTimeoutMs", this.#heartbeatMs],
+      ["pingIntervalMs", this.#pingMs],
+      ["requestTimeoutMs", this.#requestTimeoutMs],
+    ] as const) {
+      if (!(value > 0) || !Number.isFinite(value)) {
+        throw new InvalidArgumentError(`${what} must be a finite number > 0, got ${value}`);
+      }
+    }
+    if (!(this.#pingMs < this.#heartbeatMs)) {
+      throw new InvalidArgumentError(
+        `pingIntervalMs (${this.#pingMs}) must be below heartbeatTimeoutMs (${this.#heartbeatMs}): a quiet but healthy stream would count as stalled`,
+      );
+    }
+    if (
+      !(this.#limitFloorMs >= 0) ||
+      !Number.isInteger(this.#maxLimitRetries) ||
+      this.#maxLimitRetries < 0
+    ) {
+      throw new InvalidArgumentError(
+        `connectionLimitRetryMs must be >= 0 and maxConnectionLimitRetries an integer >= 0, got ${this.#limitFloorMs} and ${this.#maxLimitRetries}`,
+      );
+    }
+    this.backfill = new AlpacaBarsRest({
+      restUrl: options.restUrl ?? "https://data.alpaca.markets",
+      keyId,
+      secretKey,
+      feed,
+      clock: this.#clock,
+      attempts: options.backfillAttempts,
+      random: this.#random,
+      name: this.name,
+      onFault: (error) => this.#fault(error),
+    });
+  }
+
+  get state(): FeedState {
+    return this.#state;
+  }
+
+  /** What the feed delivered and refused so far: a snapshot. */
+  get stats(): AlpacaFeedStats {
+    return this.#stats.snapshot();
+  }
+
+  /** The stream URL (`wss://…/v2/iex`); it carries no credentials. */
+  get url(): string {
+    return this.#url;
+  }
+
+  on<E extends keyof LiveFeedEvents>(event: E, listener: LiveFeedEvents[E]): this {
+    this.#emit.add(event, listener);
+    return this;
+  }
+
+  off<E extends keyof LiveFeedEvents>(event: E, listener: LiveFeedEvents[E]): this {
+    this.#emit.remove(event, listener);
+    return this;
+  }
+
+  /**
+   * Connects and authenticates (and subscribes symbols already asked for). Rejects, and leaves
+   * the feed closed, when the first connection fails: an {@link AlpacaError} for an error code
+   * (402 bad keys, 406 another connection holds the key's slot, 409 the plan lacks this feed),
+   * a {@link LiveFeedError} otherwise. Reconnects after that never reject: they retry.
+   */
+  async connect(): Promise<void> {
+    if (!this.#closed) return;
+    this.#closed = false;
+    this.#setState("connecting", "connect()");
+    try {
+      this.#conn = await this.#open();
+    } catch (error) {
+      this.#conn = undefined;
+      this.#closed = true;
+      const e =
+        error instanceof AlpacaError
+          ? error
+          : new LiveFeedError(
+              this.name,
+              "provider",
+              `cannot connect to ${this.#url}: ${(error as Error).message}`,
+              {
+                cause: error,
+              },
+            );
+      this.#setState("closed", `connect failed: ${e.message}`);
+      throw e;
+    }
+    const conn = this.#conn;
+    await this.#sync(conn);
+    // A drop during the sync already started a reconnect: that one reports live.
+    if (this.#conn === conn && conn.open) this.#setState("live", "connected and authenticated");
+  }
+
+  async subscribe(symbols: readonly string[]): Promise<void> {
+    const now = this.#clock.now();
+    const fresh: string[] = [];
+    for (const raw of symbols) {
+      const symbol = raw.toUpperCase();
+      if (this.#symbols.has(symbol)) continue;
+      this.#symbols.set(symbol, {
+        since: Math.floor(now / MINUTE_MS) * MINUTE_MS,
+        seen: new Set(),
+      });
+      fresh.push(symbol);
+    }
+    const conn = this.#conn;
+    // While reconnecting, the new connection subscribes the whole set.
+    if (fresh.length === 0 || conn === undefined || !conn.open || this.#state !== "live") return;
+    try {
+      await conn.subscribe(fresh);
+    } catch (error) {
+      if (error instanceof AlpacaError) {
+        // 405 symbol limit, 410 invalid action: Alpaca kept none of them.
+        for (const s of fresh) this.#symbols.delete(s);
+        this.#stats.count("providerErrors");
+        throw error;
+      }
+      // The connection broke meanwhile: the reconnect subscribes them.
+    }
+  }
+
+  async unsubscribe(symbols: readonly string[]): Promise<void> {
+    const gone: string[] = [];
+    for (const raw of symbols) {
+      const symbol = raw.toUpperCase();
+      if (this.#symbols.delete(symbol)) gone.push(symbol);
+    }
+    const conn = this.#conn;
+    if (gone.length > 0 && conn?.open === true) await conn.unsubscribe(gone).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed && this.#state === "closed") return;
+    this.#closed = true;
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
+    this.#conn?.close();
+    this.#conn = undefined;
+    this.#setState("closed", "close()");
+  }
+
+  /** Opens, authenticates and subscribes every symbol asked for; the caller keeps the connection. */
+  async #open(): Promise<AlpacaConnection> {
+    const conn = new AlpacaConnection(
+      {
+        url: this.#url,
+        keyId: this.#keyId,
+        secretKey: this.#secretKey,
+        clock: this.#clock,
+        heartbeatTimeoutMs: this.#heartbeatMs,
+        pingIntervalMs: this.#pingMs,
+        requestTimeoutMs: this.#requestTimeoutMs,
+        name: this.name,
+      },
+      {
+        onBar: (m, updated) => this.#bar(m, updated),
+        onMalformed: (raw, why) =>
+          this.#fault(new LiveFeedError(this.name, "malformed", `${why}: ${excerpt(raw)}`)),
+        onProviderError: (error) => this.#providerError(conn, error),
+        onDown: (c, reason) => {
+          if (c !== this.#conn || this.#closed) return;
+          if (reason.startsWith("heartbeat")) {
+            this.#fault(new LiveFeedError(this.name, "heartbeat", `${this.#url}: ${reason}`));
+          }
+          this.#down(reason);
+        },
+      },
+    );
+    try {
+      await conn.connect();
+      await conn.subscribe([...this.#symbols.keys()]);
+      return conn;
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Brings the connection's subscriptions to the symbols asked for now: `subscribe` and
+   * `unsubscribe` called while it was opening or backfilling only changed the set.
+   */
+  async #sync(conn: AlpacaConnection): Promise<void> {
+    const extra = [...conn.symbols].filter((s) => !this.#symbols.has(s));
+    const missing = [...this.#symbols.keys()].filter((s) => !conn.symbols.has(s));
+    try {
+      if (extra.length > 0) await conn.unsubscribe(extra);
+      if (missing.length > 0) await conn.subscribe(missing);
+    } catch (error) {
+      if (error instanceof AlpacaError) {
+        for (const s of missing) this.#symbols.delete(s);
+        this.#fault(error);
+      }
+      // A broken connection: its onDown reconnects.
+    }
+  }
+
+  #bar(m: Record<string, unknown>, updated: boolean): void {
+    const symbol = typeof m.S === "string" ? m.S.toUpperCase() : undefined;
+    const bar = barOfWire(m);
+    if (symbol === undefined || bar === undefined) {
+      this.#fault(
+        new LiveFeedError(
+          this.name,
+          "malformed",
+          `${updated ? "updated bar" : "bar"} without S/o/h/l/c/v/t: ${excerpt(JSON.stringify(m))}`,
+        ),
+      );
+      return;
+    }
+    const state = this.#symbols.get(symbol);
+    if (state === undefined) {
+      this.#fault(
+        new LiveFeedError(this.name, "unsubscribed", `bar for ${symbol}, which is not subscribed`, {
+          symbol,
+        }),
+      );
+      return;
+    }
+    const problem = barProblem(bar);
+    if (problem !== undefined) {
+      this.#fault(
+        new LiveFeedError(
+          this.name,
+          "invalid-bar",
+          `${updated ? "updated bar" : "bar"} of ${symbol} at ${JSON.stringify(m.t)}: ${problem.field} ${problem.reason}`,
+          { symbol },
+        ),
+      );
+      return;
+    }
+    this.#deliver(symbol, state, bar, updated ? "corrected" : "live");
+  }
+
+  #deliver(
+    symbol: string,
+    state: SymbolState,
+    bar: Bar,
+    provenance: Exclude<Provenance, "replay">,
+  ): void {
+    const seen = state.seen;
+    // A correction replaces a bar already delivered: never a duplicate.
+    if (provenance !== "corrected" && seen.has(bar.time)) {
+      this.#stats.count("duplicates");
+      return;
+    }
+    seen.add(bar.time);
+    if (seen.size > SEEN_KEEP * 2) {
+      let drop = seen.size - SEEN_KEEP;
+      for (const t of seen) {
+        if (drop-- <= 0) break;
+        seen.delete(t);
+      }
+    }
+    const next = bar.time + MINUTE_MS;
+    if (next > state.since) state.since = next;
+    this.#stats.count(provenance);
+    this.#emit.bar(symbol, bar, provenance);
+  }
+
+  #fault(error: LiveFeedError): void {
+    this.#stats.fault(error.kind);
+    this.#emit.error(error, false);
+  }
+
+  #providerError(conn: AlpacaConnection, error: AlpacaError): void {
+    if (conn !== this.#conn || this.#closed) return;
+    if (error.action === "fatal") {
+      this.#fatal(error);
+      return;
+    }
+    this.#fault(error);
+    if (error.action === "reconnect" || error.action === "slow-retry") {
+      this.#down(`error ${error.code} from the server`, error.action === "slow-retry");
+    }
+  }
+
+  #fatal(error: LiveFeedError): void {
+    this.#stats.fault(error.kind);
+    this.#closed = true;
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
+    this.#conn?.close();
+    this.#conn = undefined;
+    this.#emit.error(error, true);
+    this.#setState("closed", error.message);
+  }
+
+  #down(reason: string, slow = false): void {
+    if (this.#closed) return;
+    this.#conn?.close();
+    this.#conn = undefined;
+    this.#retry(reason, slow);
+  }
+
+  #retry(reason: string, slow: boolean): void {
+    this.#attempt++;
+    let delay = reconnectDelay(this.#policy, this.#attempt, this.#random());
+    if (slow) delay = Math.max(delay, this.#limitFloorMs);
+    this.#state = "reconnecting";
+    this.#emit.status({ state: "reconnecting", reason, at: this.#clock.now(), retryInMs: delay });
+    this.#cancelRetry = this.#clock.schedule(() => void this.#reconnect(), delay, { unref: true });
+  }
+
+  async #reconnect(): Promise<void> {
+    this.#cancelRetry = undefined;
+    if (this.#closed) return;
+    this.#stats.count("reconnects");
+    let conn: AlpacaConnection;
+    try {
+      conn = await this.#open();
+    } catch (error) {
+      if (this.#closed) return;
+      if (error instanceof AlpacaError) {
+        if (error.action === "fatal") {
+          this.#fatal(error);
+          return;
+        }
+        this.#fault(error);
+        if (error.action === "slow-retry") {
+          if (++this.#limitStrikes > this.#maxLimitRetries) {
+            this.#fatal(
+              new AlpacaError(
+                this.name,
+                406,
+                `connection limit exceeded ${this.#limitStrikes} times in a row; another client holds the key's connection to ${this.#url}`,
+                { action: "fatal" },
+              ),
+            );
+            return;
+          }
+          this.#retry(`reconnect refused: ${error.message}`, true);
+          return;
+        }
+      }
+      this.#retry(`reconnect failed: ${(error as Error).message}`, false);
+      return;
+    }
+    if (this.#closed) {
+      conn.close();
+      return;
+    }
+    this.#conn = conn;
+    this.#limitStrikes = 0;
+    const symbols = [...this.#symbols.keys()];
+    await this.#backfillAll(symbols);
+    if (this.#closed || this.#conn !== conn || !conn.open) return;
+    await this.#sync(conn);
+    if (this.#closed || this.#conn !== conn || !conn.open) return;
+    this.#attempt = 0;
+    this.#setState("live", `reconnected; backfilled ${symbols.length} symbols`);
+  }
+
+  /** Fetches each symbol's minutes missed since its last delivered bar, as `refilled`. */
+  async #backfillAll(symbols: readonly string[]): Promise<void> {
+    const end = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;
+    // Symbols missing the same minutes share requests (after a drop: nearly all of them).
+    const bySince = new Map<number, string[]>();
+    for (const symbol of symbols) {
+      const state = this.#symbols.get(symbol);
+      if (state === undefined || state.since >= end) continue;
+      let list = bySince.get(state.since);
+      if (list === undefined) bySince.set(state.since, (list = []));
+      list.push(symbol);
+    }
+    for (const [since, group] of [...bySince].sort((x, y) => x[0] - y[0])) {
+      if (this.#closed) return;
+      try {
+        const bars = await this.backfill.readBarsMulti(group, since, end);
+        for (const [symbol, list] of bars) {
+          const state = this.#symbols.get(symbol);
+          if (state === undefined) continue;
+          for (const bar of list) this.#deliver(symbol, state, bar, "refilled");
+        }
+      } catch (error) {
+        // Given up (or refused): upkeep repairs these minutes from the same source later.
+        this.#fault(
+          new LiveFeedError(
+            this.name,
+            "backfill",
+            `backfill of ${group.length === 1 ? group[0] : `${group.length} symbols`} failed: ${(error as Error).message}`,
+            { symbol: group.length === 1 ? group[0] : undefined, cause: error },
+          ),
+        );
+      }
+    }
+  }
+
+  #setState(state: FeedState, reason: string): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit.status({ state, reason, at: this.#clock.now() });
+  }
+}

@@ -1,0 +1,487 @@
+/**
+ * A local stand-in for Alpaca's market data API v2 (stocks), for tests and benchmarks: a real
+ * `ws` WebSocketServer at `/v2/{iex|sip|delayed_sip|test}` and a real `node:http` REST endpoint
+ * `GET /v2/stocks/bars`, both writing the format of Alpaca's documentation (see
+ * `alpaca-format.ts`): `[{"T":"success","msg":"connected"}]` on connect; `auth` answered
+ * `authenticated` or error 402; `subscribe`/`unsubscribe` answered with the `subscription`
+ * message; bars `T:"b"` and updated bars `T:"u"` in JSON arrays (several in one with
+ * {@link FakeAlpaca.batch}); the error codes 400, 401, 402, 403, 404 (auth timeout), 405
+ * (symbol limit), 406 (connection limit, one connection per key by default), 409 (a feed the
+ * key's plan lacks). It implements the contract's {@link FakeExchange} so a test can drop,
+ * stall, refuse and script failures.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Bar } from "../../domain/bar.js";
+import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import type { FakeExchange } from "../fake-exchange.js";
+import { ALPACA_ERROR_MESSAGES } from "./alpaca-errors.js";
+import { rfc3339, wireOfBar } from "./alpaca-format.js";
+import { FakeAlpacaRest } from "./fake-alpaca-rest.js";
+
+/** Options of {@link FakeAlpaca}. */
+export interface FakeAlpacaOptions {
+  /** The clock auth time-outs, rate-limit resets and trade times run on; the system's by default. */
+  readonly clock?: WallClock;
+  /** The symbols the exchange lists (REST ignores others, as Alpaca does); every one by default. */
+  readonly symbols?: readonly string[];
+  /** The one key the exchange accepts (default `FAKEKEYID` / `FAKESECRET`). */
+  readonly keyId?: string;
+  readonly secretKey?: string;
+  /** The feeds the key's plan includes; another one answers 409 after auth (default all). */
+  readonly feeds?: readonly string[];
+  /** Authenticated connections the key may hold at once (default 1, Alpaca's usual limit). */
+  readonly connectionLimit?: number;
+  /** Symbols one connection may subscribe (default unlimited, as for bars); more answer 405. */
+  readonly symbolLimit?: number;
+  /** The time a client has to authenticate before error 404 ends the connection (default 10 s). */
+  readonly authTimeoutMs?: number;
+  /** The port to listen on (default 0: any free one). */
+  readonly port?: number;
+}
+
+interface Conn {
+  readonly ws: WebSocket;
+  readonly feed: string;
+  authenticated: boolean;
+  readonly bars: Set<string>;
+  readonly updatedBars: Set<string>;
+  stalled: boolean;
+  cancelAuth: () => void;
+}
+
+const FEEDS = ["iex", "sip", "delayed_sip", "test"];
+
+/**
+ * @example
+ * ```ts
+ * const exchange = new FakeAlpaca({ symbols: ["AAPL", "MSFT"] });
+ * await exchange.start();
+ * const feed = new AlpacaBarFeed({ wsUrl: exchange.wsUrl, restUrl: exchange.restUrl,
+ *   keyId: exchange.keyId, secretKey: exchange.secretKey });
+ * exchange.emitBar("AAPL", bar);   // a T:"b" to every subscriber, and REST truth
+ * await exchange.stop();
+ * ```
+ */
+export class FakeAlpaca implements FakeExchange {
+  /** The key id the exchange accepts. */
+  readonly keyId: string;
+  /** The secret the exchange accepts. */
+  readonly secretKey: string;
+  readonly #clock: WallClock;
+  readonly #feeds: Set<string>;
+  readonly #connectionLimit: number;
+  readonly #symbolLimit: number;
+  readonly #authTimeoutMs: number;
+  readonly #port: number;
+  readonly #truth = new Map<string, Map<number, Bar>>();
+  readonly #conns = new Set<Conn>();
+  readonly #attempts: number[] = [];
+  readonly #rest: FakeAlpacaRest;
+  #authScript: number[] = [];
+  #heldSlots = 0;
+  #refuse = false;
+  #connections = 0;
+  #pingSeq = 0;
+  #batch: Map<Conn, object[]> | undefined;
+  #http: Server | undefined;
+  #wss: WebSocketServer | undefined;
+  #url = "";
+
+  constructor(options: FakeAlpacaOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.keyId = options.keyId ?? "FAKEKEYID";
+    this.secretKey = options.secretKey ?? "FAKESECRET";
+    this.#feeds = new Set(options.feeds ?? FEEDS);
+    this.#connectionLimit = options.connectionLimit ?? 1;
+    this.#symbolLimit = options.symbolLimit ?? Number.POSITIVE_INFINITY;
+    this.#authTimeoutMs = options.authTimeoutMs ?? 10_000;
+    this.#port = options.port ?? 0;
+    this.#rest = new FakeAlpacaRest({
+      clock: this.#clock,
+      keyId: this.keyId,
+      secretKey: this.secretKey,
+      listed:
+        options.symbols === undefined
+          ? undefined
+          : new Set(options.symbols.map((s) => s.toUpperCase())),
+      truth: (symbol) => this.truth(symbol),
+    });
+  }
+
+  /** `ws://127.0.0.1:PORT`: the feed's `wsUrl` (it appends `/v2/{feed}`). */
+  get wsUrl(): string {
+    return this.#url.replace("http:", "ws:");
+  }
+
+  /** `http://127.0.0.1:PORT`: the feed's `restUrl`. */
+  get restUrl(): string {
+    return this.#url;
+  }
+
+  get connections(): number {
+    return this.#connections;
+  }
+
+  get attempts(): readonly number[] {
+    return this.#attempts;
+  }
+
+  get restRequests(): number {
+    return this.#rest.requests.length;
+  }
+
+  /** Every REST request so far: its URL (path and query) and headers, oldest first. */
+  get restLog(): readonly {
+    readonly url: string;
+    readonly headers: Readonly<Record<string, string>>;
+  }[] {
+    return this.#rest.requests;
+  }
+
+  /** Connections open now, authenticated or not. */
+  get openConnections(): number {
+    return this.#conns.size;
+  }
+
+  /** Every text frame clients sent, oldest first (auth messages included: tests check them). */
+  readonly received: string[] = [];
+
+  /** Listens on 127.0.0.1. */
+  async start(): Promise<void> {
+    // autoPong off: a stalled connection must not answer the client's pings either.
+    const wss = new WebSocketServer({ noServer: true, autoPong: false });
+    const http = createServer((req, res) => this.#rest.answer(req, res));
+    http.on("upgrade", (req, socket, head) => this.#upgrade(wss, req, socket, head));
+    this.#wss = wss;
+    this.#http = http;
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(this.#port, "127.0.0.1", () => resolve());
+    });
+    const { port } = http.address() as AddressInfo;
+    this.#url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Closes every connection and the servers. */
+  async stop(): Promise<void> {
+    for (const c of this.#conns) {
+      c.cancelAuth();
+      c.ws.terminate();
+    }
+    this.#conns.clear();
+    this.#wss?.close();
+    const http = this.#http;
+    this.#http = undefined;
+    if (http !== undefined) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  }
+
+  #upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#attempts.push(this.#clock.now());
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const feed = /^\/v2\/([a-z_]+)$/.exec(url.pathname)?.[1];
+    if (this.#refuse || feed === undefined || !FEEDS.includes(feed)) {
+      socket.end(
+        `HTTP/1.1 ${this.#refuse ? "503 Service Unavailable" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#connections++;
+      const conn: Conn = {
+        ws,
+        feed,
+        authenticated: false,
+        bars: new Set(),
+        updatedBars: new Set(),
+        stalled: false,
+        cancelAuth: () => undefined,
+      };
+      this.#conns.add(conn);
+      conn.cancelAuth = this.#clock.schedule(
+        () => {
+          if (!conn.authenticated) this.#fail(conn, 404, true);
+        },
+        this.#authTimeoutMs,
+        { unref: true },
+      );
+      ws.on("message", (data) => this.#command(conn, String(data)));
+      ws.on("ping", (data) => {
+        if (!conn.stalled) ws.pong(data);
+      });
+      ws.on("close", () => {
+        conn.cancelAuth();
+        this.#conns.delete(conn);
+      });
+      ws.on("error", () => undefined);
+      this.#send(conn, [{ T: "success", msg: "connected" }]);
+    });
+  }
+
+  #send(conn: Conn, messages: object[]): void {
+    if (conn.stalled || conn.ws.readyState !== conn.ws.OPEN) return;
+    if (this.#batch !== undefined) {
+      let list = this.#batch.get(conn);
+      if (list === undefined) this.#batch.set(conn, (list = []));
+      list.push(...messages);
+      return;
+    }
+    conn.ws.send(JSON.stringify(messages));
+  }
+
+  /** Sends error `code` with Alpaca's text; with `close`, ends the connection after it. */
+  #fail(conn: Conn, code: number, close: boolean): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.ws.send(
+      JSON.stringify([{ T: "error", code, msg: ALPACA_ERROR_MESSAGES[code] ?? "error" }]),
+    );
+    if (close) conn.ws.close(1000);
+  }
+
+  #slotsUsed(): number {
+    let n = this.#heldSlots;
+    for (const c of this.#conns) if (c.authenticated) n++;
+    return n;
+  }
+
+  #command(conn: Conn, text: string): void {
+    this.received.push(text);
+    if (conn.stalled) return;
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.#fail(conn, 400, false);
+      return;
+    }
+    if (msg === null || typeof msg !== "object") {
+      this.#fail(conn, 400, false);
+      return;
+    }
+    if (msg.action === "auth") {
+      if (conn.authenticated) {
+        this.#fail(conn, 403, false);
+        return;
+      }
+      const scripted = this.#authScript.shift();
+      if (scripted !== undefined) {
+        this.#fail(conn, scripted, true);
+        return;
+      }
+      if (msg.key !== this.keyId || msg.secret !== this.secretKey) {
+        this.#fail(conn, 402, true);
+        return;
+      }
+      if (!this.#feeds.has(conn.feed)) {
+        this.#fail(conn, 409, true);
+        return;
+      }
+      if (this.#slotsUsed() >= this.#connectionLimit) {
+        this.#fail(conn, 406, true);
+        return;
+      }
+      conn.authenticated = true;
+      conn.cancelAuth();
+      this.#send(conn, [{ T: "success", msg: "authenticated" }]);
+      return;
+    }
+    if (msg.action !== "subscribe" && msg.action !== "unsubscribe") {
+      this.#fail(conn, 400, false);
+      return;
+    }
+    if (!conn.authenticated) {
+      this.#fail(conn, 401, false);
+      return;
+    }
+    const lists: [Set<string>, unknown][] = [
+      [conn.bars, msg.bars],
+      [conn.updatedBars, msg.updatedBars],
+    ];
+    if (
+      lists.some(
+        ([, l]) => l !== undefined && (!Array.isArray(l) || l.some((s) => typeof s !== "string")),
+      )
+    ) {
+      this.#fail(conn, 400, false);
+      return;
+    }
+    if (msg.action === "subscribe") {
+      const wanted = new Set([...conn.bars, ...((msg.bars as string[] | undefined) ?? [])]);
+      if (wanted.size > this.#symbolLimit) {
+        this.#fail(conn, 405, false);
+        return;
+      }
+    }
+    for (const [set, list] of lists) {
+      for (const s of (list as string[] | undefined) ?? []) {
+        if (msg.action === "subscribe") set.add(s.toUpperCase());
+        else set.delete(s.toUpperCase());
+      }
+    }
+    this.#send(conn, [
+      {
+        T: "subscription",
+        trades: [],
+        quotes: [],
+        bars: [...conn.bars].sort(),
+        updatedBars: [...conn.updatedBars].sort(),
+        dailyBars: [],
+        statuses: [],
+        lulds: [],
+        corrections: [],
+        cancelErrors: [],
+      },
+    ]);
+  }
+
+  #toSubscribers(
+    symbol: string,
+    channel: "bars" | "updatedBars",
+    message: object,
+    force = false,
+  ): void {
+    for (const c of this.#conns) {
+      if (c.authenticated && (force || c[channel].has(symbol))) this.#send(c, [message]);
+    }
+  }
+
+  #setTruth(symbol: string, bar: Bar): void {
+    let bars = this.#truth.get(symbol);
+    if (bars === undefined) this.#truth.set(symbol, (bars = new Map()));
+    bars.set(bar.time, { ...bar });
+  }
+
+  /**
+   * Runs `fn` and sends every message it emits to a connection as one JSON array, as Alpaca
+   * batches the bars of a minute.
+   */
+  batch(fn: () => void): void {
+    const outer = this.#batch === undefined;
+    if (outer) this.#batch = new Map();
+    try {
+      fn();
+    } finally {
+      if (outer) {
+        const batch = this.#batch!;
+        this.#batch = undefined;
+        for (const [conn, messages] of batch) this.#send(conn, messages);
+      }
+    }
+  }
+
+  subscribed(): string[] {
+    const out = new Set<string>();
+    for (const c of this.#conns) if (c.authenticated) for (const s of c.bars) out.add(s);
+    return [...out].sort();
+  }
+
+  emitBar(symbol: string, bar: Bar, options?: { readonly force?: boolean }): void {
+    const s = symbol.toUpperCase();
+    this.#setTruth(s, bar);
+    this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"), options?.force === true);
+  }
+
+  /** Alpaca sends no bar still forming; the nearest thing is a trade (`T:"t"`), never a bar. */
+  emitPartial(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
+    const trade = {
+      T: "t",
+      S: s,
+      i: ++this.#pingSeq,
+      x: "V",
+      p: bar.close,
+      s: 100,
+      c: ["@"],
+      t: rfc3339(this.#clock.now()),
+      z: "C",
+    };
+    this.#toSubscribers(s, "bars", trade);
+  }
+
+  /** An updated bar (`T:"u"`): the exchange's truth for that minute becomes `bar`. */
+  emitCorrection(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
+    this.#setTruth(s, bar);
+    this.#toSubscribers(s, "updatedBars", wireOfBar(bar, s, "u"));
+  }
+
+  emitRaw(text: string): void {
+    for (const c of this.#conns) if (!c.stalled && c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+  }
+
+  emitInvalid(symbol: string, time: number): void {
+    const s = symbol.toUpperCase();
+    this.#toSubscribers(
+      s,
+      "bars",
+      wireOfBar({ time, open: 100, high: 99, low: 101, close: 100, volume: 1 }, s, "b"),
+    );
+  }
+
+  /** Sends error `code` to every connection; with `close`, ends each after it (407 slow client). */
+  emitError(code: number, options?: { readonly close?: boolean }): void {
+    for (const c of this.#conns) this.#fail(c, code, options?.close === true);
+  }
+
+  /** The next auth requests answer these error codes (then close), in order, before any succeeds. */
+  scriptAuth(codes: readonly number[]): void {
+    this.#authScript.push(...codes);
+  }
+
+  /** Pretends `n` other clients hold the key's connections (a ghost after a drop, another process). */
+  holdConnectionSlots(n: number): void {
+    this.#heldSlots = n;
+  }
+
+  dropConnections(): void {
+    for (const c of this.#conns) c.ws.terminate();
+  }
+
+  refuseConnections(refuse: boolean): void {
+    this.#refuse = refuse;
+  }
+
+  stall(): void {
+    for (const c of this.#conns) c.stalled = true;
+  }
+
+  async heartbeat(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const c of this.#conns) {
+      if (c.stalled || c.ws.readyState !== c.ws.OPEN) continue;
+      const payload = `hb${++this.#pingSeq}`;
+      waits.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 2_000);
+          function done(): void {
+            clearTimeout(timer);
+            c.ws.off("pong", onPong);
+            c.ws.off("close", done);
+            resolve();
+          }
+          function onPong(data: Buffer): void {
+            if (String(data) === payload) done();
+          }
+          c.ws.on("pong", onPong);
+          c.ws.on("close", done);
+          c.ws.ping(payload);
+        }),
+      );
+    }
+    await Promise.all(waits);
+  }
+
+  scriptRest(statuses: readonly number[]): void {
+    this.#rest.script(statuses);
+  }
+
+  truth(symbol: string): Bar[] {
+    const bars = this.#truth.get(symbol.toUpperCase());
+    return bars === undefined ? [] : [...bars.values()].sort((a, b) => a.time - b.time);
+  }
+}

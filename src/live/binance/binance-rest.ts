@@ -1,0 +1,184 @@
+import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
+import { SourceError } from "../../domain/errors.js";
+import type { WallClock } from "../../domain/wall-clock.js";
+import type { BarSource } from "../../history/bar-store.js";
+import { LiveFeedError } from "../feed-errors.js";
+import { type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
+import { barOfRow } from "./binance-format.js";
+
+/** The most klines one `GET /api/v3/klines` returns (Binance's maximum `limit`). */
+export const KLINES_PAGE_LIMIT = 1000;
+
+/** Options of {@link BinanceKlineRest}. */
+export interface BinanceKlineRestOptions {
+  /** `https://api.binance.com` or a fake's address; no trailing slash needed. */
+  readonly restUrl: string;
+  readonly clock: WallClock;
+  /** Requests per page in all, the first included (default 6). */
+  readonly attempts?: number;
+  /** Backoff between failed attempts of a page (5xx, network): default 500 ms doubling to 10 s. */
+  readonly backoff?: ReconnectBackoff;
+  readonly random?: () => number;
+  /** Told of every failed request and every invalid row (they are retried or skipped). */
+  readonly onFault?: (error: LiveFeedError) => void;
+  /** The feed name errors carry (default `"binance"`). */
+  readonly name?: string;
+  /** `fetch` to use (default the global one). */
+  readonly fetch?: typeof fetch;
+}
+
+const DEFAULT_BACKOFF: ReconnectBackoff = { initialMs: 500, maxMs: 10_000 };
+
+/**
+ * Binance's kline history as a {@link BarSource}: `GET /api/v3/klines?symbol&interval=1m&
+ * startTime&endTime&limit=1000`, paginated (a full page means more may follow: the next starts a
+ * minute after its last kline), only closed klines, invalid rows skipped and reported. A 429 or
+ * 418 waits the `Retry-After` seconds it names (Binance's rate-limit and IP-ban answers: asking
+ * sooner extends a ban); a 5xx or a network failure backs off; other 4xx fail at once
+ * (`SourceError`, not retryable), as asking again cannot help.
+ *
+ * @example
+ * ```ts
+ * const rest = new BinanceKlineRest({ restUrl: "https://api.binance.com", clock: systemClock });
+ * const bars = await rest.readBars("BTCUSDT", Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3));
+ * ```
+ */
+export class BinanceKlineRest implements BarSource {
+  readonly #base: string;
+  readonly #clock: WallClock;
+  readonly #attempts: number;
+  readonly #backoff: ReconnectBackoff;
+  readonly #random: () => number;
+  readonly #onFault: (error: LiveFeedError) => void;
+  readonly #name: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: BinanceKlineRestOptions) {
+    this.#base = options.restUrl.replace(/\/+$/, "");
+    this.#clock = options.clock;
+    this.#attempts = options.attempts ?? 6;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#random = options.random ?? Math.random;
+    this.#onFault = options.onFault ?? (() => undefined);
+    this.#name = options.name ?? "binance";
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  /** Closed klines of `symbol` with `from <= time < to`, in time order. */
+  async readBars(symbol: string, from: number, to: number): Promise<Bar[]> {
+    const s = symbol.toUpperCase();
+    // A kline still open is not a bar yet: stop at the minute in progress.
+    const closedEnd = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;
+    const end = Math.min(to, closedEnd);
+    const out: Bar[] = [];
+    let start = Math.ceil(from / MINUTE_MS) * MINUTE_MS;
+    while (start < end) {
+      const rows = await this.#page(s, start, end - 1);
+      let last = Number.NaN;
+      for (const row of rows) {
+        const bar = barOfRow(row);
+        if (bar === undefined) {
+          this.#onFault(
+            new LiveFeedError(
+              this.#name,
+              "malformed",
+              `klines row ${JSON.stringify(row)} for ${s}`,
+              {
+                symbol: s,
+              },
+            ),
+          );
+          continue;
+        }
+        last = bar.time;
+        const problem = barProblem(bar);
+        if (problem !== undefined) {
+          this.#onFault(
+            new LiveFeedError(
+              this.#name,
+              "invalid-bar",
+              `backfill kline of ${s} at ${new Date(bar.time).toISOString()}: ${problem.field} ${problem.reason}`,
+              { symbol: s },
+            ),
+          );
+          continue;
+        }
+        if (
+          bar.time >= start &&
+          bar.time < end &&
+          (out.length === 0 || bar.time > out.at(-1)!.time)
+        )
+          out.push(bar);
+      }
+      if (rows.length < KLINES_PAGE_LIMIT || !Number.isFinite(last) || last + MINUTE_MS <= start)
+        break;
+      start = last + MINUTE_MS;
+    }
+    return out;
+  }
+
+  async #page(symbol: string, startTime: number, endTime: number): Promise<unknown[]> {
+    const url = `${this.#base}/api/v3/klines?symbol=${encodeURIComponent(symbol)}&interval=1m&startTime=${startTime}&endTime=${endTime}&limit=${KLINES_PAGE_LIMIT}`;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      let waitMs: number;
+      let why: string;
+      try {
+        const res = await this.#fetch(url);
+        if (res.ok) {
+          const body: unknown = await res.json();
+          if (!Array.isArray(body)) {
+            throw new SourceError(
+              `${url}: expected an array of klines, got ${JSON.stringify(body).slice(0, 120)}`,
+              {
+                retryable: false,
+              },
+            );
+          }
+          return body;
+        }
+        const text = await res.text();
+        why = `HTTP ${res.status} ${text.slice(0, 200)}`;
+        if (res.status === 429 || res.status === 418) {
+          const seconds = Number(res.headers.get("retry-after"));
+          waitMs = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.#delay(attempt);
+          why += ` (Retry-After ${res.headers.get("retry-after") ?? "absent"})`;
+        } else if (res.status >= 500) {
+          waitMs = this.#delay(attempt);
+        } else {
+          throw new SourceError(`GET ${url}: ${why}`, { retryable: false });
+        }
+      } catch (error) {
+        if (error instanceof SourceError) throw error;
+        why = error instanceof Error ? error.message : String(error);
+        waitMs = this.#delay(attempt);
+      }
+      lastError = why;
+      this.#onFault(
+        new LiveFeedError(
+          this.#name,
+          "backfill",
+          `GET /api/v3/klines ${symbol} ${new Date(startTime).toISOString()}: ${why}; attempt ${attempt} of ${this.#attempts}${attempt < this.#attempts ? `, retry in ${waitMs} ms` : ""}`,
+          { symbol },
+        ),
+      );
+      if (attempt < this.#attempts) await this.#sleep(waitMs);
+    }
+    throw new SourceError(
+      `GET ${url}: gave up after ${this.#attempts} attempts: ${String(lastError)}`,
+      {
+        retryable: true,
+      },
+    );
+  }
+
+  #delay(attempt: number): number {
+    return reconnectDelay(this.#backoff, attempt, this.#random());
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#clock.schedule(resolve, ms, { unref: true });
+    });
+  }
+}

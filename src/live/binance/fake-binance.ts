@@ -1,0 +1,460 @@
+/**
+ * A local stand-in for Binance spot market data, for tests, the sim feed and benchmarks: a real
+ * `ws` WebSocketServer (combined streams at `/stream`, raw at `/ws`, live `SUBSCRIBE` /
+ * `UNSUBSCRIBE` / `LIST_SUBSCRIPTIONS`, ping frames, the 1,024-stream limit, the 24 h connection
+ * life) and a real `node:http` REST endpoint `GET /api/v3/klines`, both writing exactly the
+ * format of Binance's documentation (see `binance-format.ts`). It implements the contract's
+ * {@link FakeExchange} so a test can drop, stall, refuse and script failures.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Bar } from "../../domain/bar.js";
+import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import type { FakeExchange } from "../fake-exchange.js";
+import {
+  combinedMessage,
+  klineEvent,
+  klineRow,
+  klineStream,
+  symbolOfStream,
+} from "./binance-format.js";
+
+/** Options of {@link FakeBinance}. */
+export interface FakeBinanceOptions {
+  /** The clock connection ages, ping timers and event times run on; the system clock by default. */
+  readonly clock?: WallClock;
+  /**
+   * The symbols the exchange lists (REST answers `-1121 Invalid symbol.` for others); every
+   * symbol by default.
+   */
+  readonly symbols?: readonly string[];
+  /** Sends a ping frame to every connection this often (ms of the clock); none by default. */
+  readonly pingIntervalMs?: number;
+  /** Closes a connection this long after it opened, like Binance at 24 h (default 24 h). */
+  readonly maxConnectionAgeMs?: number;
+  /**
+   * JSON requests (SUBSCRIBE …) a connection may send in a second of the clock before it is
+   * dropped, as Binance does above 5 incoming messages a second (default 5; pongs are not
+   * counted here, so tests may ping freely).
+   */
+  readonly maxRequestsPerSecond?: number;
+  /** Streams one connection may hold (default 1,024, Binance's limit). */
+  readonly maxStreamsPerConnection?: number;
+  /** The port to listen on (default 0: any free one). */
+  readonly port?: number;
+}
+
+interface Conn {
+  readonly ws: WebSocket;
+  readonly combined: boolean;
+  readonly streams: Set<string>;
+  readonly openedAt: number;
+  stalled: boolean;
+  cancelAge: () => void;
+  /** Clock times of its recent requests. */
+  readonly requests: number[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * @example
+ * ```ts
+ * const exchange = new FakeBinance({ symbols: ["BTCUSDT"] });
+ * await exchange.start();
+ * const feed = new BinanceKlineFeed({ wsUrl: exchange.wsUrl, restUrl: exchange.restUrl });
+ * exchange.emitBar("BTCUSDT", bar);   // a closed kline to every subscriber, and REST truth
+ * await exchange.stop();
+ * ```
+ */
+export class FakeBinance implements FakeExchange {
+  readonly #clock: WallClock;
+  readonly #listed: Set<string> | undefined;
+  readonly #pingIntervalMs: number | undefined;
+  readonly #maxAgeMs: number;
+  readonly #maxStreams: number;
+  readonly #maxRequests: number;
+  readonly #port: number;
+  readonly #truth = new Map<string, Map<number, Bar>>();
+  readonly #conns = new Set<Conn>();
+  readonly #attempts: number[] = [];
+  #script: number[] = [];
+  #refuse = false;
+  #connections = 0;
+  #restRequests = 0;
+  #pingSeq = 0;
+  #cancelPing: (() => void) | undefined;
+  #http: Server | undefined;
+  #wss: WebSocketServer | undefined;
+  #url = "";
+
+  constructor(options: FakeBinanceOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#listed =
+      options.symbols === undefined
+        ? undefined
+        : new Set(options.symbols.map((s) => s.toUpperCase()));
+    this.#pingIntervalMs = options.pingIntervalMs;
+    this.#maxAgeMs = options.maxConnectionAgeMs ?? DAY_MS;
+    this.#maxStreams = options.maxStreamsPerConnection ?? 1024;
+    this.#maxRequests = options.maxRequestsPerSecond ?? 5;
+    this.#port = options.port ?? 0;
+  }
+
+  /** `ws://127.0.0.1:PORT`: the feed's `wsUrl`. */
+  get wsUrl(): string {
+    return this.#url.replace("http:", "ws:");
+  }
+
+  /** `http://127.0.0.1:PORT`: the feed's `restUrl`. */
+  get restUrl(): string {
+    return this.#url;
+  }
+
+  get connections(): number {
+    return this.#connections;
+  }
+
+  get attempts(): readonly number[] {
+    return this.#attempts;
+  }
+
+  get restRequests(): number {
+    return this.#restRequests;
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.#conns.size;
+  }
+
+  /** Listens on 127.0.0.1. */
+  async start(): Promise<void> {
+    const wss = new WebSocketServer({ noServer: true });
+    const http = createServer((req, res) => this.#rest(req, res));
+    http.on("upgrade", (req, socket, head) => this.#upgrade(wss, req, socket, head));
+    this.#wss = wss;
+    this.#http = http;
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(this.#port, "127.0.0.1", () => resolve());
+    });
+    const { port } = http.address() as AddressInfo;
+    this.#url = `http://127.0.0.1:${port}`;
+    if (this.#pingIntervalMs !== undefined) this.#armPing(this.#pingIntervalMs);
+  }
+
+  /** Closes every connection and the servers. */
+  async stop(): Promise<void> {
+    this.#cancelPing?.();
+    this.#cancelPing = undefined;
+    for (const c of this.#conns) {
+      c.cancelAge();
+      c.ws.terminate();
+    }
+    this.#conns.clear();
+    this.#wss?.close();
+    const http = this.#http;
+    this.#http = undefined;
+    if (http !== undefined) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  }
+
+  #armPing(every: number): void {
+    this.#cancelPing = this.#clock.schedule(
+      () => {
+        for (const c of this.#conns) if (!c.stalled) c.ws.ping();
+        this.#armPing(every);
+      },
+      every,
+      { unref: true },
+    );
+  }
+
+  #upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#attempts.push(this.#clock.now());
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const combined = url.pathname === "/stream";
+    const raw = url.pathname === "/ws" || url.pathname.startsWith("/ws/");
+    if (this.#refuse || (!combined && !raw)) {
+      socket.end(
+        `HTTP/1.1 ${this.#refuse ? "503 Service Unavailable" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    const streams = new Set<string>();
+    const named = combined
+      ? (url.searchParams.get("streams") ?? "").split("/")
+      : [url.pathname.slice(4)];
+    for (const s of named) if (s !== "") streams.add(s);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#connections++;
+      const conn: Conn = {
+        ws,
+        combined,
+        streams,
+        openedAt: this.#clock.now(),
+        stalled: false,
+        cancelAge: () => undefined,
+        requests: [],
+      };
+      conn.cancelAge = this.#clock.schedule(() => ws.terminate(), this.#maxAgeMs, { unref: true });
+      this.#conns.add(conn);
+      ws.on("message", (data) => this.#command(conn, String(data)));
+      ws.on("close", () => {
+        conn.cancelAge();
+        this.#conns.delete(conn);
+      });
+      ws.on("error", () => undefined);
+    });
+  }
+
+  /** Answers a live-subscription request as Binance does (`{"result":…,"id":…}` or an error). */
+  #command(conn: Conn, text: string): void {
+    if (conn.stalled) return;
+    const now = this.#clock.now();
+    const recent = conn.requests;
+    while (recent.length > 0 && recent[0]! <= now - 1_000) recent.shift();
+    recent.push(now);
+    if (recent.length > this.#maxRequests) {
+      // Binance drops a connection that goes beyond the limit.
+      conn.ws.terminate();
+      return;
+    }
+    let msg: { method?: unknown; params?: unknown; id?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      conn.ws.send(JSON.stringify({ error: { code: 3, msg: "Invalid JSON" }, id: null }));
+      return;
+    }
+    const id = msg.id ?? null;
+    const params = Array.isArray(msg.params) ? (msg.params as unknown[]) : [];
+    if (params.some((p) => typeof p !== "string")) {
+      conn.ws.send(JSON.stringify({ error: { code: 1, msg: "Invalid value type" }, id }));
+      return;
+    }
+    switch (msg.method) {
+      case "SUBSCRIBE": {
+        const fresh = (params as string[]).filter((p) => !conn.streams.has(p));
+        if (conn.streams.size + fresh.length > this.#maxStreams) {
+          conn.ws.send(
+            JSON.stringify({
+              error: {
+                code: 2,
+                msg: `Invalid request: more than ${this.#maxStreams} streams on one connection`,
+              },
+              id,
+            }),
+          );
+          return;
+        }
+        for (const p of fresh) conn.streams.add(p);
+        conn.ws.send(JSON.stringify({ result: null, id }));
+        return;
+      }
+      case "UNSUBSCRIBE":
+        for (const p of params as string[]) conn.streams.delete(p);
+        conn.ws.send(JSON.stringify({ result: null, id }));
+        return;
+      case "LIST_SUBSCRIPTIONS":
+        conn.ws.send(JSON.stringify({ result: [...conn.streams], id }));
+        return;
+      default:
+        conn.ws.send(JSON.stringify({ error: { code: 2, msg: "Invalid request" }, id }));
+    }
+  }
+
+  #rest(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname !== "/api/v3/klines") {
+      send(404, { code: -1000, msg: "Unknown endpoint" });
+      return;
+    }
+    this.#restRequests++;
+    const scripted = this.#script.shift();
+    if (scripted !== undefined) {
+      if (scripted === 429 || scripted === 418) {
+        send(
+          scripted,
+          {
+            code: -1003,
+            msg: "Too many requests; current limit is 6000 request weight per 1 MINUTE.",
+          },
+          { "retry-after": "1" },
+        );
+      } else {
+        send(scripted, {
+          code: -1000,
+          msg: "An unknown error occured while processing the request.",
+        });
+      }
+      return;
+    }
+    const q = url.searchParams;
+    const symbol = q.get("symbol");
+    if (symbol === null) {
+      send(400, {
+        code: -1102,
+        msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+      });
+      return;
+    }
+    if (this.#listed !== undefined && !this.#listed.has(symbol)) {
+      send(400, { code: -1121, msg: "Invalid symbol." });
+      return;
+    }
+    if (q.get("interval") !== "1m") {
+      send(400, { code: -1120, msg: "Invalid interval." });
+      return;
+    }
+    const limit = Number(q.get("limit") ?? 500);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      send(400, { code: -1130, msg: "Data sent for parameter 'limit' is not valid." });
+      return;
+    }
+    const start = q.has("startTime") ? Number(q.get("startTime")) : undefined;
+    const end = q.has("endTime") ? Number(q.get("endTime")) : undefined;
+    const bars = this.truth(symbol).filter(
+      (b) => (start === undefined || b.time >= start) && (end === undefined || b.time <= end),
+    );
+    // Without startTime Binance returns the most recent klines; with it, the first from there.
+    const page = start === undefined ? bars.slice(-limit) : bars.slice(0, limit);
+    send(200, page.map(klineRow));
+  }
+
+  #subscribers(symbol: string, force: boolean): Conn[] {
+    const stream = klineStream(symbol);
+    const out: Conn[] = [];
+    for (const c of this.#conns) if (!c.stalled && (force || c.streams.has(stream))) out.push(c);
+    return out;
+  }
+
+  #sendKline(symbol: string, bar: Bar, closed: boolean, force: boolean): void {
+    const conns = this.#subscribers(symbol, force);
+    if (conns.length === 0) return;
+    const now = this.#clock.now();
+    let combined: string | undefined;
+    let raw: string | undefined;
+    for (const c of conns) {
+      if (c.combined) {
+        combined ??= combinedMessage(symbol, bar, closed, now);
+        c.ws.send(combined);
+      } else {
+        raw ??= JSON.stringify(klineEvent(symbol, bar, closed, now));
+        c.ws.send(raw);
+      }
+    }
+  }
+
+  subscribed(): string[] {
+    const out = new Set<string>();
+    for (const c of this.#conns) {
+      for (const s of c.streams) {
+        const symbol = symbolOfStream(s);
+        if (symbol !== undefined) out.add(symbol);
+      }
+    }
+    return [...out].sort();
+  }
+
+  emitBar(symbol: string, bar: Bar, options?: { readonly force?: boolean }): void {
+    const s = symbol.toUpperCase();
+    this.recordBar(s, bar);
+    this.#sendKline(s, bar, true, options?.force === true);
+  }
+
+  /** Makes `bar` truth (REST serves it) without sending it: a minute the stream lost. */
+  recordBar(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
+    let bars = this.#truth.get(s);
+    if (bars === undefined) {
+      bars = new Map();
+      this.#truth.set(s, bars);
+    }
+    bars.set(bar.time, { ...bar });
+  }
+
+  /** Sends `bar` as a closed kline without making it truth (a stray or stale message). */
+  sendBar(symbol: string, bar: Bar): void {
+    this.#sendKline(symbol.toUpperCase(), bar, true, false);
+  }
+
+  emitPartial(symbol: string, bar: Bar): void {
+    this.#sendKline(symbol.toUpperCase(), bar, false, false);
+  }
+
+  emitRaw(text: string): void {
+    for (const c of this.#conns) if (!c.stalled) c.ws.send(text);
+  }
+
+  emitInvalid(symbol: string, time: number): void {
+    this.#sendKline(
+      symbol.toUpperCase(),
+      { time, open: 100, high: 99, low: 101, close: 100, volume: 1 },
+      true,
+      false,
+    );
+  }
+
+  /** Sends `serverShutdown`, Binance's notice that the connection is about to end. */
+  emitServerShutdown(): void {
+    const event = JSON.stringify({ e: "serverShutdown", E: this.#clock.now() });
+    for (const c of this.#conns) c.ws.send(event);
+  }
+
+  dropConnections(): void {
+    for (const c of this.#conns) c.ws.terminate();
+  }
+
+  refuseConnections(refuse: boolean): void {
+    this.#refuse = refuse;
+  }
+
+  stall(): void {
+    for (const c of this.#conns) c.stalled = true;
+  }
+
+  async heartbeat(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const c of this.#conns) {
+      if (c.stalled || c.ws.readyState !== c.ws.OPEN) continue;
+      const payload = `hb${++this.#pingSeq}`;
+      waits.push(
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 2_000);
+          function done(): void {
+            clearTimeout(timer);
+            c.ws.off("pong", onPong);
+            c.ws.off("close", done);
+            resolve();
+          }
+          function onPong(data: Buffer): void {
+            if (String(data) === payload) done();
+          }
+          c.ws.on("pong", onPong);
+          c.ws.on("close", done);
+          c.ws.ping(payload);
+        }),
+      );
+    }
+    await Promise.all(waits);
+  }
+
+  scriptRest(statuses: readonly number[]): void {
+    this.#script.push(...statuses);
+  }
+
+  truth(symbol: string): Bar[] {
+    const bars = this.#truth.get(symbol.toUpperCase());
+    return bars === undefined ? [] : [...bars.values()].sort((a, b) => a.time - b.time);
+  }
+}
