@@ -3,6 +3,7 @@
  * code that does it (the same in a local worker process and in a remote `--bus` worker).
  */
 import { calendarByName } from "../calendar/calendar-names.js";
+import type { Bar } from "../domain/bar.js";
 import { DuckDbBarStore } from "../history/duckdb/duckdb-bar-store.js";
 import type { BacktestReport } from "../stream/backtest-types.js";
 import type { CreateBacktestOptions } from "./data-manager.js";
@@ -34,8 +35,23 @@ export interface ShardResult {
   readonly sessions: string[];
 }
 
-/** Runs one shard in this process: its own read-only store, SessionData and AnalysisEngine. */
-export async function runShardJob(job: ShardJob): Promise<ShardResult> {
+/** One minute of one shard: its bars as `[symbol, bar]` in symbol order. */
+export interface ShardSlice {
+  readonly time: number;
+  readonly bars: readonly (readonly [string, Bar])[];
+}
+
+/** Slices a shard sends at once (fewer, larger IPC messages). */
+const SLICE_BATCH = 256;
+
+/**
+ * Runs one shard in this process: its own read-only store, SessionData and AnalysisEngine.
+ * With `onSlices`, its slices go out in time order, in batches, as the replay makes them.
+ */
+export async function runShardJob(
+  job: ShardJob,
+  onSlices?: (slices: ShardSlice[]) => void,
+): Promise<ShardResult> {
   const calendar = calendarByName(job.calendar);
   const barStore = await DuckDbBarStore.open(job.dbPath, { readOnly: true });
   try {
@@ -60,8 +76,19 @@ export async function runShardJob(job: ShardJob): Promise<ShardResult> {
     });
     const replay = system.dataManager.createBacktest({ ...job.backtest, symbols: job.symbols });
     replay.on("sessionStart", ({ date }) => sessions.push(date));
+    let batch: ShardSlice[] = [];
+    if (onSlices !== undefined) {
+      replay.on("slice", ({ time, bars }) => {
+        batch.push({ time, bars: [...bars] });
+        if (batch.length >= SLICE_BATCH) {
+          onSlices(batch);
+          batch = [];
+        }
+      });
+    }
     try {
       const report = await replay.run();
+      if (onSlices !== undefined && batch.length > 0) onSlices(batch);
       return { report, minutes, sessions };
     } finally {
       off();

@@ -5,8 +5,9 @@
  */
 import { runShardJob, type ShardJob } from "./shard-job.js";
 
-process.once("message", (message: { job: ShardJob }) => {
-  runShardJob(message.job).then(
+process.once("message", (message: { job: ShardJob; slices?: boolean }) => {
+  const onSlices = message.slices ? (slices: unknown) => process.send!({ slices }) : undefined;
+  runShardJob(message.job, onSlices).then(
     (result) => process.send!({ result }, () => process.exit(0)),
     (error: unknown) =>
       process.send!(

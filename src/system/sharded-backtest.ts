@@ -1,8 +1,9 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
-import type { BacktestReport, SymbolReport } from "../stream/backtest-types.js";
-import type { ShardJob, ShardResult } from "./shard-job.js";
+import type { BacktestReport, SliceEvent, SymbolReport } from "../stream/backtest-types.js";
+import type { ShardJob, ShardResult, ShardSlice } from "./shard-job.js";
 
 /** Options of {@link runShardedBacktest}: one {@link ShardJob} for all symbols, split N ways. */
 export interface ShardedBacktestOptions extends Omit<ShardJob, "symbols"> {
@@ -15,6 +16,12 @@ export interface ShardedBacktestOptions extends Omit<ShardJob, "symbols"> {
    * process (`shard-worker.ts`). The `--bus` mode passes one that sends the job over NATS.
    */
   readonly runShard?: (job: ShardJob, index: number) => Promise<ShardResult>;
+  /**
+   * Hears the run's slices as the unsharded replay would send them: one per minute, in time
+   * order, its bars from every shard merged in symbol order. Local shards only (not with
+   * `runShard`). Shards run ahead of a slow listener: their slices wait in memory here.
+   */
+  readonly onSlice?: (slice: SliceEvent) => void;
 }
 
 /** A shard that failed: which one, and why. */
@@ -37,7 +44,11 @@ export function partitionSymbols(symbols: readonly string[], n: number): string[
 }
 
 /** Runs `job` in a forked local worker process (TypeScript sources run through tsx). */
-export function runShardInProcess(job: ShardJob, index: number): Promise<ShardResult> {
+export function runShardInProcess(
+  job: ShardJob,
+  index: number,
+  onSlices?: (slices: ShardSlice[]) => void,
+): Promise<ShardResult> {
   const url = new URL(
     import.meta.url.endsWith(".ts") ? "./shard-worker.ts" : "./shard-worker.js",
     import.meta.url,
@@ -49,7 +60,11 @@ export function runShardInProcess(job: ShardJob, index: number): Promise<ShardRe
   });
   return new Promise((resolve, reject) => {
     let answered = false;
-    child.once("message", (m: { result?: ShardResult; error?: string }) => {
+    child.on("message", (m: { result?: ShardResult; error?: string; slices?: ShardSlice[] }) => {
+      if (m.slices !== undefined) {
+        onSlices?.(m.slices);
+        return;
+      }
       answered = true;
       if (m.result !== undefined) resolve(m.result);
       else reject(new ShardError(index, m.error ?? "no answer"));
@@ -59,7 +74,7 @@ export function runShardInProcess(job: ShardJob, index: number): Promise<ShardRe
       if (!answered)
         reject(new ShardError(index, `worker exited (${signal ?? code}) without an answer`));
     });
-    child.send({ job });
+    child.send({ job, slices: onSlices !== undefined });
   });
 }
 
@@ -96,11 +111,23 @@ export async function runShardedBacktest(options: ShardedBacktestOptions): Promi
       `a sharded backtest runs at --speed max, got ${options.backtest.speed}`,
     );
   }
+  if (options.onSlice !== undefined && options.runShard !== undefined) {
+    throw new InvalidArgumentError("slices are merged from local shards only (not with --bus)");
+  }
   const start = performance.now();
-  const { shards: _n, runShard = runShardInProcess, symbols, ...base } = options;
+  const { shards: _n, runShard, symbols, onSlice, ...base } = options;
   const parts = partitionSymbols(symbols, options.shards);
+  const merger = onSlice === undefined ? undefined : new SliceMerger(parts.length, onSlice);
   const results = await Promise.all(
-    parts.map((part, i) => runShard({ ...base, symbols: part }, i)),
+    parts.map((part, i) => {
+      const job = { ...base, symbols: part };
+      if (runShard !== undefined) return runShard(job, i);
+      if (merger === undefined) return runShardInProcess(job, i);
+      return runShardInProcess(job, i, (slices) => merger.push(i, slices)).then((r) => {
+        merger.done(i);
+        return r;
+      });
+    }),
   );
   return mergeShardResults(results, performance.now() - start);
 }
@@ -167,4 +194,65 @@ function mergeUpkeep(
     out.finalQuality = expected === 0 ? 100 : (presentBars / expected) * 100;
   }
   return out;
+}
+
+/**
+ * Merges the shards' slice streams (each in time order) into one: minute t goes out once every
+ * shard still running has sent a slice at or after t, with every shard's bars of t in symbol
+ * order, so a listener sees each minute once and whole.
+ */
+export class SliceMerger {
+  readonly #queues: ShardSlice[][];
+  readonly #heads: number[];
+  readonly #done: boolean[];
+  readonly #emit: (slice: SliceEvent) => void;
+
+  constructor(shards: number, emit: (slice: SliceEvent) => void) {
+    this.#queues = Array.from({ length: shards }, () => []);
+    this.#heads = new Array<number>(shards).fill(0);
+    this.#done = new Array<boolean>(shards).fill(false);
+    this.#emit = emit;
+  }
+
+  /** Shard `shard`'s next slices (in time order). */
+  push(shard: number, slices: readonly ShardSlice[]): void {
+    this.#queues[shard]!.push(...slices);
+    this.#drain();
+  }
+
+  /** Shard `shard` sent its last slice. */
+  done(shard: number): void {
+    this.#done[shard] = true;
+    this.#drain();
+  }
+
+  #drain(): void {
+    const queues = this.#queues;
+    const heads = this.#heads;
+    for (;;) {
+      let t = Number.POSITIVE_INFINITY;
+      for (let s = 0; s < queues.length; s++) {
+        const head = queues[s]![heads[s]!];
+        if (head === undefined) {
+          if (!this.#done[s]) return; // this shard may still send an earlier minute
+          continue;
+        }
+        if (head.time < t) t = head.time;
+      }
+      if (t === Number.POSITIVE_INFINITY) return;
+      const entries: (readonly [string, Bar])[] = [];
+      for (let s = 0; s < queues.length; s++) {
+        const head = queues[s]![heads[s]!];
+        if (head === undefined || head.time !== t) continue;
+        entries.push(...head.bars);
+        heads[s]!++;
+        if (heads[s]! > 1024) {
+          queues[s]!.splice(0, heads[s]!);
+          heads[s] = 0;
+        }
+      }
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.#emit({ time: t, bars: new Map(entries) });
+    }
+  }
 }

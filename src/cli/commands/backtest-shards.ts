@@ -21,6 +21,8 @@ export interface ShardedCommandParts {
   readonly json: boolean | undefined;
   /** `--bus nats://…`: send the shards to `sessiondata shard-worker` processes instead. */
   readonly bus?: string | undefined;
+  /** Refused: the shards' stores are in other processes (publish from a replica-side store). */
+  readonly publish?: string | undefined;
 }
 
 /**
@@ -36,6 +38,11 @@ export async function runShardedCommand(
   if (!/^\d+$/.test(parts.shards) || shards < 1) {
     throw new InvalidArgumentError(
       `--shards must be an integer >= 1, got ${JSON.stringify(parts.shards)}`,
+    );
+  }
+  if (parts.publish !== undefined) {
+    throw new InvalidArgumentError(
+      "--publish cannot be combined with --shards: each shard's store is in its own process; publish an unsharded run",
     );
   }
   const dbPath = system.dbPath;

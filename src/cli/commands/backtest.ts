@@ -106,6 +106,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
         seed,
         json,
         bus,
+        publish: options.publish,
       });
     }
     // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
