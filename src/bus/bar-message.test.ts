@@ -149,6 +149,18 @@ describe("bar message", () => {
     expect(() => decodeBarMessage(prov, newBarMessage())).toThrow(/provenance code 0/);
   });
 
+  it("decodes every symbol to itself on repeat (the symbol cache never hands out another name)", () => {
+    const names = Array.from({ length: 5_000 }, (_, i) => `S${i.toString(36).toUpperCase()}`);
+    names.push("AB", "BA", "A", "AAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAB");
+    const out = newBarMessage();
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) {
+        const data = encodeBarMessage(symbolBytes(name), 0, 1, 1, 1, 1, 1, "live", 1, 1);
+        expect(decodeBarMessage(data, out).symbol).toBe(name);
+      }
+    }
+  });
+
   it("refuses a symbol that cannot travel", () => {
     expect(() => symbolBytes("")).toThrow(BusMessageError);
     expect(() => symbolBytes("X".repeat(256))).toThrow(/256 UTF-8 bytes/);

@@ -185,14 +185,40 @@ function viewOf(data: Uint8Array): DataView {
   return new DataView(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Short ASCII symbols are decoded by hand: TextDecoder costs more than the rest of the message. */
+/** Decoded short ASCII symbols by a hash of their bytes: a replica sees the same few thousand names all day. */
+const symbolCache = new Map<number, string>();
+const SYMBOL_CACHE_MAX = 65_536;
+
+/**
+ * Short ASCII symbols are looked up (or decoded by hand) rather than run through TextDecoder,
+ * which costs more than the rest of the message; the cache makes the replica's hot path
+ * allocation-free for names it has seen.
+ */
 function readSymbol(data: Uint8Array, start: number, length: number): string {
   if (length <= 16) {
     let ascii = true;
-    for (let i = 0; i < length; i++) if (data[start + i]! > 0x7f) ascii = false;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < length; i++) {
+      const b = data[start + i]!;
+      if (b > 0x7f) ascii = false;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
     if (ascii) {
+      h = (h ^ length) >>> 0;
+      const cached = symbolCache.get(h);
+      if (cached !== undefined && cached.length === length) {
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (cached.charCodeAt(i) !== data[start + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return cached;
+      }
       let s = "";
       for (let i = 0; i < length; i++) s += String.fromCharCode(data[start + i]!);
+      if (cached !== undefined || symbolCache.size < SYMBOL_CACHE_MAX) symbolCache.set(h, s);
       return s;
     }
   }
