@@ -15,6 +15,7 @@ import { alwaysOpenCalendar } from "../src/calendar/utc-day-calendar.js";
 import { xnysCalendar } from "../src/calendar/xnys.js";
 import type { Bar } from "../src/domain/bar.js";
 import type { Provenance } from "../src/domain/provenance.js";
+import { BarBuffer, BarView } from "../src/store/bar-buffer.js";
 import { SessionData } from "../src/store/session-data.js";
 import type { SymbolSessionData } from "../src/store/symbol-session-data.js";
 
@@ -212,13 +213,63 @@ function reads(sd: SessionData, naive: Map<string, Bar[]>): void {
     for (let i = 0; i < n; i++) s += map.get(names[i & M]!)!;
     return s;
   }, 10_000_000);
+  // Allocation-free last-20: copies into a caller-owned buffer (issue #19's goal: ≤ 10× one
+  // Map.get in the same run, where getLastNBars(20) allocates 20 objects).
+  const buf = new BarBuffer(20);
+  const last20 = median((n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      sd.readLastN(names[i & M]!, 20, buf);
+      s += buf.close[19]!;
+    }
+    return s;
+  }, 2_000_000);
+  const last20Handle = median((n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      handles[i & M]!.readLastN(20, buf);
+      s += buf.close[19]!;
+    }
+    return s;
+  }, 2_000_000);
+  const view = new BarView();
+  const last20View = median((n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const k = sd.viewLastN(names[i & M]!, 20, view);
+      s += view.close(k - 1);
+    }
+    return s;
+  }, 2_000_000);
+  const last20Objects = median((n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += sd.getLastNBars(names[i & M]!, 20)[19]!.close;
+    return s;
+  }, 200_000);
   console.log(
-    "\nThrough getSymbol(symbol) handles (goal ≤ 5 ns), beside a bare string-keyed Map.get",
+    "\nThrough getSymbol(symbol) handles (goal ≤ 5 ns) and into a BarBuffer (goal ≤ 10× Map.get), beside a bare string-keyed Map.get",
   );
+  const vsMap = (ns: number) => `${(ns / mapGet).toFixed(1)}×`;
   console.table([
-    { read: "handle.getLatestBar()", "ns/op": fmt(latest) },
-    { read: "handle.getBarCount()", "ns/op": fmt(count) },
-    { read: "Map.get(symbol) alone", "ns/op": fmt(mapGet) },
+    { read: "handle.getLatestBar()", "ns/op": fmt(latest), "× Map.get": vsMap(latest) },
+    { read: "handle.getBarCount()", "ns/op": fmt(count), "× Map.get": vsMap(count) },
+    { read: "sd.readLastN(symbol, 20, buf)", "ns/op": fmt(last20), "× Map.get": vsMap(last20) },
+    {
+      read: "handle.readLastN(20, buf)",
+      "ns/op": fmt(last20Handle),
+      "× Map.get": vsMap(last20Handle),
+    },
+    {
+      read: "sd.viewLastN(symbol, 20, view)",
+      "ns/op": fmt(last20View),
+      "× Map.get": vsMap(last20View),
+    },
+    {
+      read: "sd.getLastNBars(symbol, 20) (objects)",
+      "ns/op": fmt(last20Objects),
+      "× Map.get": vsMap(last20Objects),
+    },
+    { read: "Map.get(symbol) alone", "ns/op": fmt(mapGet), "× Map.get": "1.0×" },
   ]);
 }
 

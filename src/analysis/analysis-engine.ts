@@ -220,6 +220,11 @@ export class AnalysisEngine {
   }
 
   #onEvent(event: SessionDataEvent): void {
+    if (event.type === "corporateAction") {
+      // Raw replays only (an adjusted one's rescale is 1): keeps indicators continuous at a split.
+      if (event.rescale !== 1) this.#states.get(event.symbol)?.rescale(event.date, event.rescale);
+      return;
+    }
     if (event.type === "clear") {
       this.#states.clear();
       this.#sessions.clear();

@@ -167,6 +167,20 @@ export class BollingerBands implements Indicator {
     return copy;
   }
 
+  /** The window, shift and sum are prices; the sum of squares is in price². */
+  rescale(price: number, _volume: number): void {
+    const ring = this.#ring;
+    for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! * price;
+    const squared = price * price;
+    this.#shift *= price;
+    this.#sum *= price;
+    this.#sumSquares *= squared;
+    this.#undoOut *= price;
+    this.#undoShift *= price;
+    this.#undoSum *= price;
+    this.#undoSumSquares *= squared;
+  }
+
   #reanchor(): void {
     const ring = this.#ring;
     const n = this.#filled;

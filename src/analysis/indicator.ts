@@ -43,6 +43,14 @@ export interface Indicator {
    * rebuilds from history instead.
    */
   clone?(): Indicator;
+  /**
+   * Rescales the state to new price units (optional): every price-valued number × `price`,
+   * every volume-valued one × `volume`. A raw-price replay calls it at a split (a 2-for-1:
+   * `price` 0.5, `volume` 2), so the indicator goes on as if every bar fed so far had been in the
+   * new units: raw-mode values equal split-adjusted ones times the factor. Without it, state
+   * keeps the old units across the split.
+   */
+  rescale?(price: number, volume: number): void;
 }
 
 /** Makes a fresh indicator in its initial state. */

@@ -108,6 +108,13 @@ export class Macd implements Indicator {
     this.#signal.reset();
   }
 
+  /** Both EMAs and the signal line (an EMA of their difference) are prices. */
+  rescale(price: number, volume: number): void {
+    this.#fast.rescale(price, volume);
+    this.#slow.rescale(price, volume);
+    this.#signal.rescale(price, volume);
+  }
+
   clone(): Macd {
     const copy = new Macd(this.fast, this.slow, this.signalPeriod);
     copy.#fast.copyFrom(this.#fast);

@@ -121,6 +121,15 @@ export class Sma implements Indicator {
     return copy;
   }
 
+  /** Price-valued throughout: the window, its sum and the undo state. */
+  rescale(price: number, _volume: number): void {
+    const ring = this.#ring;
+    for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! * price;
+    this.#sum *= price;
+    this.#undoSum *= price;
+    this.#undoOut *= price;
+  }
+
   #reanchor(): void {
     // Oldest first, as trading-signals sums its window.
     const ring = this.#ring;
@@ -224,6 +233,12 @@ export class Ema implements Indicator {
     const copy = new Ema(this.period);
     copy.copyFrom(this);
     return copy;
+  }
+
+  /** Price-valued: the average and the one before the latest update. */
+  rescale(price: number, _volume: number): void {
+    this.#ema *= price;
+    this.#previous *= price;
   }
 
   /** Takes over the state of another EMA of the same period. */

@@ -138,6 +138,23 @@ export class Rsi implements Indicator {
     return copy;
   }
 
+  /**
+   * Closes and average gains and losses are prices: all × `price`, so the RSI (their ratio) is
+   * unchanged and the first change after a split is measured in the new units.
+   */
+  rescale(price: number, _volume: number): void {
+    this.#last *= price;
+    this.#previous *= price;
+    this.#avgGain *= price;
+    this.#avgLoss *= price;
+    this.#previousGain *= price;
+    this.#previousLoss *= price;
+    for (let i = 0; i < this.period; i++) {
+      this.#seedGain[i] = this.#seedGain[i]! * price;
+      this.#seedLoss[i] = this.#seedLoss[i]! * price;
+    }
+  }
+
   /** Change number `n` (1-based) of the seed window; the seed averages once it is complete. */
   #seed(n: number, gain: number, loss: number): void {
     this.#seedGain[n - 1] = gain;

@@ -40,6 +40,15 @@ class BarMark {
   close = Number.NaN;
   volume = Number.NaN;
 
+  /** Prices × `price`, volume × `volume` (a split in a raw replay). */
+  rescale(price: number, volume: number): void {
+    this.open *= price;
+    this.high *= price;
+    this.low *= price;
+    this.close *= price;
+    this.volume *= volume;
+  }
+
   set(bar: Bar): void {
     this.time = bar.time;
     this.open = bar.open;
@@ -98,6 +107,11 @@ export class SymbolAnalysis {
   readonly #fed = new BarMark();
   /** Index in the set of the average the trend compares the price with, -1 for none. */
   readonly #trendIndex: number;
+  /**
+   * The session whose price units the set's state is in: corporate actions dated after it are
+   * still to be applied (raw replays rescale at splits), those up to it are in.
+   */
+  #unitsDate = "";
 
   /** Builds the set and warms it up from the store's history, then catches up with the session. */
   constructor(symbol: string, ctx: AnalysisContext) {
@@ -258,6 +272,24 @@ export class SymbolAnalysis {
     for (const bar of bars) this.#observe(bar, this.#admits(bar.time));
   }
 
+  /**
+   * A split (or other corporate action) of a raw replay took effect at session `date`: the set's
+   * price-valued state × `ratio`, volume-valued ÷ `ratio`, unless the state is already in the
+   * units of `date` (a set warmed up after the action). Indicators without `rescale` keep theirs.
+   */
+  rescale(date: string, ratio: number): void {
+    if (!(date > this.#unitsDate)) return;
+    this.#unitsDate = date;
+    this.#rescaleBy(ratio);
+  }
+
+  #rescaleBy(ratio: number): void {
+    if (ratio === 1) return;
+    const volume = 1 / ratio;
+    for (const indicator of this.#set) indicator.rescale?.(ratio, volume);
+    this.#fed.rescale(ratio, volume);
+  }
+
   /** The current result (allocates it). */
   result(): AnalysisResult {
     const indicators: Record<string, IndicatorValue | null> = {};
@@ -345,16 +377,34 @@ export class SymbolAnalysis {
       ask *= 2;
     }
     let date: string | undefined;
+    const sd = ctx.sessionData;
     for (let i = Math.max(0, admitted.length - want); i < admitted.length; i++) {
       const bar = admitted[i]!;
       const session = ctx.sessionAt(bar.time);
       if (session !== undefined && session.date !== date) {
+        // Raw history across a split: bring what was fed so far into the new session's units.
+        if (date !== undefined) {
+          const ratio = sd.corporateRescale(this.symbol, date, session.date);
+          if (ratio !== 1) {
+            for (const indicator of set) indicator.rescale?.(ratio, 1 / ratio);
+            this.#fed.rescale(ratio, 1 / ratio);
+          }
+        }
         date = session.date;
         for (const indicator of set) indicator.startSession?.(date);
       }
       for (const indicator of set) indicator.update(bar);
       this.#fed.set(bar);
     }
+    const current = sd.currentSession;
+    if (date !== undefined && current !== undefined) {
+      const ratio = sd.corporateRescale(this.symbol, date, current);
+      if (ratio !== 1) {
+        for (const indicator of set) indicator.rescale?.(ratio, 1 / ratio);
+        this.#fed.rescale(ratio, 1 / ratio);
+      }
+    }
+    this.#unitsDate = current ?? "";
     return set;
   }
 

@@ -70,6 +70,15 @@ export class Vwap implements Indicator {
     this.#undoVolume = 0;
   }
 
+  /** Σ(price × volume) takes both factors, Σ volume the volume one. */
+  rescale(price: number, volume: number): void {
+    const both = price * volume;
+    this.#priceVolume *= both;
+    this.#undoPriceVolume *= both;
+    this.#volume *= volume;
+    this.#undoVolume *= volume;
+  }
+
   clone(): Vwap {
     const copy = new Vwap();
     copy.#priceVolume = this.#priceVolume;

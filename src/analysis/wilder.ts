@@ -66,6 +66,13 @@ export class WilderAverage {
     this.#previous = Number.NaN;
   }
 
+  /** Multiplies the inputs seen and the average by `factor` (all in the input's units). */
+  rescale(factor: number): void {
+    for (let i = 0; i < this.period; i++) this.#seed[i] = this.#seed[i]! * factor;
+    this.#value *= factor;
+    this.#previous *= factor;
+  }
+
   copyFrom(other: WilderAverage): void {
     this.#seed.set(other.#seed);
     this.#count = other.#count;
@@ -141,6 +148,13 @@ export class Atr implements Indicator {
     this.#lastClose = Number.NaN;
     this.#previousClose = Number.NaN;
     this.#smoothing.reset();
+  }
+
+  /** True ranges and closes are prices. */
+  rescale(price: number, _volume: number): void {
+    this.#lastClose *= price;
+    this.#previousClose *= price;
+    this.#smoothing.rescale(price);
   }
 
   clone(): Atr {

@@ -38,10 +38,12 @@ const report: BacktestReport = {
   symbols: {
     AAPL: {
       metrics,
+      lastBarTime: Date.UTC(2024, 0, 31, 20, 59),
+      indicatorsTime: Date.UTC(2024, 0, 31, 20, 59),
       indicators: { sma50: 186.1234, macd: { macd: 0.5, signal: 0.25 } },
       trend: "bullish",
     },
-    MSFT: { metrics: null, indicators: {}, trend: null },
+    MSFT: { metrics: null, lastBarTime: null, indicatorsTime: null, indicators: {}, trend: null },
   },
   upkeep: { gapsDetected: 3, finalQuality: 99.74, unfillableGaps: [{ start: 1 }] },
 };
@@ -50,21 +52,60 @@ describe("formatBacktestReport", () => {
   it("prints one row per symbol and the totals", () => {
     const lines = formatBacktestReport(report).split("\n");
     expect(lines[0]).toBe(
-      "symbol  session      close     volume    vwap     bars  quality   sma50  macd                   trend",
+      "symbol  session      close     volume    vwap     bars  quality  last bar (UTC)    indicators at      sma50  macd                   trend",
     );
     expect(lines[2]).toBe(
-      "AAPL    2024-01-31  186.25  1,234,567  185.90  389/390    99.7%  186.12  macd=0.50 signal=0.25  bullish",
+      "AAPL    2024-01-31  186.25  1,234,567  185.90  389/390    99.7%  2024-01-31 20:59  2024-01-31 20:59  186.12  macd=0.50 signal=0.25  bullish",
     );
     expect(lines[3], "a symbol without bars in the last session").toMatch(
-      /^MSFT\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-$/,
+      /^MSFT\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-$/,
     );
     expect(lines).toContain(
       "sessions 21 | slices 8,190 | bars 163,800 | wall 0.41 s | 397,091 bars/s",
     );
     expect(lines).toContain("dropped bars 12");
     expect(lines.find((l) => l.startsWith("gap repair:"))).toMatch(
-      /3 gaps detected.*quality final 99.74%/,
+      /3 gaps detected, .*quality final 99.74%/,
     );
+    const missing = formatBacktestReport({
+      ...report,
+      upkeep: { ...report.upkeep, missingSessions: 2 },
+    });
+    expect(missing, "sessions without a bar are named apart from gaps").toMatch(
+      /gap repair: 3 gaps detected and 2 missing sessions, /,
+    );
+  });
+});
+
+describe("prices at the symbol's precision", () => {
+  const row = (symbol: string, close: number): BacktestReport["symbols"][string] => ({
+    metrics: { ...metrics, symbol, close, vwap: close },
+    lastBarTime: 0,
+    indicatorsTime: 0,
+    indicators: { sma50: close },
+    trend: null,
+  });
+  const fx: BacktestReport = {
+    ...report,
+    symbols: { ADABTC: row("ADABTC", 0.00003124), GBPUSD: row("GBPUSD", 1.59234) },
+  };
+
+  it("prints ADABTC at 8 decimals and GBPUSD at 5 in the table", () => {
+    const text = formatBacktestReport(fx, { priceDecimals: { ADABTC: 8, GBPUSD: 5 } });
+    const [ada, gbp] = text.split("\n").slice(2, 4);
+    expect(ada, "close, vwap and the price indicator at 8 decimals, never 0.00").toMatch(
+      /^ADABTC\s+2024-01-31\s+0\.00003124\s+1,234,567\s+0\.00003124\s.*\s0\.00003124\s+-$/,
+    );
+    expect(gbp).toMatch(
+      /^GBPUSD\s+2024-01-31\s+1\.59234\s+1,234,567\s+1\.59234\s.*\s1\.59234\s+-$/,
+    );
+    expect(formatBacktestReport(fx), "without the symbols table: 2 decimals").toMatch(
+      /ADABTC\s+2024-01-31\s+0\.00\s/,
+    );
+  });
+
+  it("keeps full doubles in the JSON report", () => {
+    expect(JSON.parse(JSON.stringify(fx)).symbols.ADABTC.metrics.close).toBe(0.00003124);
   });
 });
 

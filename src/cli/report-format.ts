@@ -25,15 +25,38 @@ export function formatNumber(value: unknown, decimals = 2): string {
   });
 }
 
-/** An indicator's value for a cell: a number, or `name=value` pairs for multi-line indicators. */
-export function formatIndicator(value: unknown): string {
-  if (typeof value === "number") return formatNumber(value, 2);
+/**
+ * An indicator's value for a cell: a number, or `name=value` pairs for multi-line indicators, at
+ * `decimals` (2 by default; a symbol's price decimals when more, so ADABTC's SMA is not 0.00).
+ */
+export function formatIndicator(value: unknown, decimals = 2): string {
+  if (typeof value === "number") return formatNumber(value, decimals);
   if (value !== null && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}=${formatNumber(v, 2)}`)
+      .map(([k, v]) => `${k}=${formatNumber(v, decimals)}`)
       .join(" ");
   }
   return "-";
+}
+
+/** A price for a cell at the symbol's precision: `0.00003124` for ADABTC, `1.59234` for GBPUSD. */
+export function formatPrice(value: unknown, decimals = 2): string {
+  return formatNumber(value, decimals);
+}
+
+/** An instant for a cell: `YYYY-MM-DD HH:MM` UTC, `-` when absent. */
+export function formatUtcMinute(time: number | null | undefined): string {
+  if (typeof time !== "number" || !Number.isFinite(time)) return "-";
+  return new Date(time).toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** How {@link formatBacktestReport} prints. */
+export interface BacktestFormatOptions {
+  /**
+   * Each symbol's price decimals (the `symbols` table's `priceDecimals`); prices print at them,
+   * 2 for a symbol absent. The JSON report keeps full doubles.
+   */
+  readonly priceDecimals?: Readonly<Record<string, number>>;
 }
 
 function indicatorNames(symbols: readonly SymbolReport[]): string[] {
@@ -43,10 +66,14 @@ function indicatorNames(symbols: readonly SymbolReport[]): string[] {
 }
 
 /**
- * The human-readable backtest report: a table with each symbol's last session (metrics, bar
- * quality, indicators, trend), then the totals.
+ * The human-readable backtest report: a table with each symbol's last session with bars
+ * (metrics, bar quality, the time of its last bar and of its indicators, indicators, trend), then
+ * the totals. Prices print at each symbol's `priceDecimals`.
  */
-export function formatBacktestReport(report: BacktestReport): string {
+export function formatBacktestReport(
+  report: BacktestReport,
+  options: BacktestFormatOptions = {},
+): string {
   const entries = Object.entries(report.symbols);
   const names = indicatorNames(entries.map(([, s]) => s));
   const header = [
@@ -57,20 +84,25 @@ export function formatBacktestReport(report: BacktestReport): string {
     "vwap",
     "bars",
     "quality",
+    "last bar (UTC)",
+    "indicators at",
     ...names,
     "trend",
   ];
   const rows = entries.map(([symbol, s]) => {
     const m = s.metrics;
+    const decimals = options.priceDecimals?.[symbol] ?? 2;
     return [
       symbol,
       m?.sessionDate ?? "-",
-      formatNumber(m?.close),
+      formatPrice(m?.close, decimals),
       formatNumber(m?.volume, 0),
-      formatNumber(m?.vwap),
+      formatPrice(m?.vwap, decimals),
       m === null ? "-" : `${m.barCount}/${m.expectedBarCount}`,
       m === null ? "-" : `${formatNumber(m.barQuality, 1)}%`,
-      ...names.map((n) => formatIndicator(s.indicators[n])),
+      formatUtcMinute(s.lastBarTime),
+      formatUtcMinute(s.indicatorsTime),
+      ...names.map((n) => formatIndicator(s.indicators[n], Math.max(2, decimals))),
       typeof s.trend === "string" ? s.trend : "-",
     ];
   });
@@ -95,7 +127,7 @@ function formatUpkeep(upkeep: Record<string, unknown>): string {
     return typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : "-";
   };
   return (
-    `gap repair: ${n("gapsDetected")} gaps detected, ${n("barsMissing")} bars missing, ` +
+    `gap repair: ${n("gapsDetected")} gaps detected${typeof upkeep.missingSessions === "number" && upkeep.missingSessions > 0 ? ` and ${n("missingSessions")} missing sessions` : ""}, ${n("barsMissing")} bars missing, ` +
     `${n("barsFilled")} filled, ${n("barsUnfillable")} unfillable | quality final ${n("finalQuality")}%, ` +
     `min ${n("minQuality")}% | requests ${n("requests")}, retries ${n("retries")}, failed ${n("failedRequests")}`
   );

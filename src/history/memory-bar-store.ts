@@ -10,6 +10,10 @@ import type {
   SymbolInfo,
   WriteOptions,
 } from "./bar-store.js";
+import {
+  type CorporateActionStore,
+  MemoryCorporateActionStore,
+} from "./corporate/corporate-action-store.js";
 import { bySymbol, checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "./symbol-info.js";
 
 /** One symbol's bars, kept sorted by time with no duplicate times; `code[i]` is bar i's provenance. */
@@ -33,7 +37,13 @@ interface Series {
 export class MemoryBarStore implements BarStore {
   readonly #series = new Map<string, Series>();
   readonly #info = new Map<string, SymbolInfo>();
+  readonly #corporate = new MemoryCorporateActionStore();
   #closed = false;
+
+  /** The corporate actions (factor and map rows) kept beside the bars: see `corporateActionsOf`. */
+  corporateActions(): CorporateActionStore {
+    return this.#corporate;
+  }
 
   #open(): void {
     if (this.#closed) throw new SessiondataError("the MemoryBarStore is closed");

@@ -15,12 +15,53 @@ export {
   isBulkWritable,
   openBulkWriter,
 } from "./bulk-writer.js";
+export {
+  type CorporateActionRow,
+  factorRowsFromActions,
+  parseCorporateActionCsv,
+} from "./corporate/action-csv.js";
+// Corporate actions: LEAN factor and map files, the split/dividend CSV, their store, adjustment.
+export {
+  ADJUST_MODES,
+  type AdjustMode,
+  actionBetween,
+  checkAdjustMode,
+  DEFAULT_ADJUST,
+  scalesOf,
+} from "./corporate/adjust-mode.js";
+export { AdjustedBarStore, type AdjustedBarStoreOptions } from "./corporate/adjusted-bar-store.js";
+export {
+  type CorporateActionBatch,
+  type CorporateActionStore,
+  corporateActionsOf,
+  MemoryCorporateActionStore,
+  type WithCorporateActions,
+} from "./corporate/corporate-action-store.js";
+export { CorporateActionFileError } from "./corporate/corporate-errors.js";
+export {
+  type CorporateFiles,
+  type CorporateImportOptions,
+  type CorporateImportResult,
+  findLeanCorporateFolders,
+  importCorporateActions,
+  readCorporateFiles,
+  storeCorporateFiles,
+} from "./corporate/corporate-import.js";
+export {
+  type FactorRow,
+  factorsOn,
+  formatFactorFile,
+  IDENTITY_FACTORS,
+  parseFactorFile,
+} from "./corporate/factor-file.js";
+export { formatMapFile, type MapRow, parseMapFile, tickerOn } from "./corporate/map-file.js";
 export { DEFAULT_DB_FILE, defaultDbPath } from "./default-db.js";
 export {
   DuckDbBarStore,
   type DuckDbBarStoreOptions,
   type SymbolSummary,
 } from "./duckdb/duckdb-bar-store.js";
+export { DuckDbCorporateActionStore } from "./duckdb/duckdb-corporate.js";
 export type { CountMismatch, StoreIntegrity } from "./duckdb/duckdb-integrity.js";
 export { importFile, importFiles, planFiles } from "./import/import-file.js";
 export {

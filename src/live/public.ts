@@ -1,12 +1,7 @@
 // The live layer's public surface, exported by hand: the LiveFeed port, its errors, the
 // adapters (Binance, Alpaca), the sim feed and the fake Binance it runs on.
-export {
-  AlpacaBarFeed,
-  type AlpacaBarFeedOptions,
-  type AlpacaFeedName,
-} from "./alpaca/alpaca-bar-feed.js";
-export { AlpacaError } from "./alpaca/alpaca-errors.js";
-export { AlpacaBarsRest } from "./alpaca/alpaca-rest.js";
+// The Alpaca adapter's own list (feed, REST, errors, stats, FakeAlpaca).
+export * from "./alpaca/public.js";
 export type { KlineEvent, KlinePayload, KlineRow } from "./binance/binance-format.js";
 export { BinanceKlineFeed, type BinanceKlineFeedOptions } from "./binance/binance-kline-feed.js";
 export { BinanceKlineRest, type BinanceKlineRestOptions } from "./binance/binance-rest.js";

@@ -1,4 +1,5 @@
 import type { Bar } from "../domain/bar.js";
+import type { BarBuffer, BarView } from "./bar-buffer.js";
 
 /**
  * Zero-copy views of a run of bars, one `Float64Array` per field, index 0 the oldest.
@@ -138,6 +139,35 @@ export class BarColumns {
       close: buf[at + 4 * cap]!,
       volume: buf[at + 5 * cap]!,
     };
+  }
+
+  /**
+   * Copies bars `[from, to)` into `into` from its index 0 and sets `into.length`; the caller
+   * checked that `to - from <= into.capacity`. A plain loop rather than six `subarray`/`set`
+   * pairs: for the few bars a hot loop reads, the views would cost more than the copy.
+   */
+  copyInto(from: number, to: number, into: BarBuffer): number {
+    const src = this.buf;
+    const cap = this.capacity;
+    const dst = into.data;
+    const dcap = into.capacity;
+    const n = to - from;
+    let at = this.base + from;
+    for (let j = 0; j < n; j++, at++) {
+      dst[j] = src[at]!;
+      dst[dcap + j] = src[at + cap]!;
+      dst[2 * dcap + j] = src[at + 2 * cap]!;
+      dst[3 * dcap + j] = src[at + 3 * cap]!;
+      dst[4 * dcap + j] = src[at + 4 * cap]!;
+      dst[5 * dcap + j] = src[at + 5 * cap]!;
+    }
+    into.length = n;
+    return n;
+  }
+
+  /** Points `view` at bars `[from, to)` without copying. */
+  viewInto(from: number, to: number, view: BarView): number {
+    return view.point(this.buf, this.base + from, this.capacity, to - from);
   }
 
   /** Bars `[from, to)` as new objects, oldest first. */

@@ -1,5 +1,6 @@
 import type { Bar } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
+import type { CorporateActionEvent } from "./corporate-ledger.js";
 import type { SymbolSessionData } from "./symbol-session-data.js";
 
 /**
@@ -43,7 +44,9 @@ export type SessionDataEvent =
   | {
       /** `clear()` emptied the store. */
       readonly type: "clear";
-    };
+    }
+  /** A split or dividend took effect at the current session's start (`applyCorporateAction`). */
+  | CorporateActionEvent;
 
 /** A subscriber to {@link SessionDataEvent}s. Exceptions it throws are caught and reported, never break the store. */
 export type SessionDataListener = (event: SessionDataEvent) => void;
@@ -75,6 +78,6 @@ export interface SessionDataBarHook {
     sessionDate: string,
     provenance: Provenance,
   ): void;
-  /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`), as listeners get it. */
+  /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`, `corporateAction`), as listeners get it. */
   onEvent?(event: SessionDataEvent): void;
 }

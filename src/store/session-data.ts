@@ -4,7 +4,9 @@ import { type Bar, barProblem, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, InvalidBarError, SessionMismatchError } from "../domain/errors.js";
 import type { Provenance } from "../domain/provenance.js";
 import { checkTimeframe, type Timeframe } from "../domain/timeframe.js";
+import type { BarBuffer, BarView } from "./bar-buffer.js";
 import type { BarSeries } from "./bar-columns.js";
+import { type CorporateAction, type CorporateFactor, CorporateLedger } from "./corporate-ledger.js";
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
 import { provenanceCode } from "./provenance-column.js";
@@ -18,11 +20,16 @@ import {
   WRITE,
 } from "./session-context.js";
 import type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
+import type { SharedSessionDescriptor } from "./shared/shared-layout.js";
+import { SharedSessionWriter, type ShareOptions } from "./shared/shared-session-writer.js";
 import { Subscribers } from "./subscribers.js";
-import { checkSince, SymbolSessionData } from "./symbol-session-data.js";
+import { checkBufferCount, checkSince, SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
 export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
+
+/** What a view over no bars points at. */
+const EMPTY_COLUMN = new Float64Array(0);
 
 /**
  * The in-memory store of the current trading session's bars: per symbol, columnar 1-minute bars
@@ -49,11 +56,14 @@ export class SessionData {
   readonly historySessions: number;
   #ctx: SessionContext;
   #symbols = new Map<string, SymbolSessionData>();
+  /** Each symbol's corporate factors and actions, told by a replay (see applyCorporateAction). */
+  readonly #corporate = new CorporateLedger();
   /** Oldest first. */
   #historyDates: string[] = [];
   /** Listeners and bar hooks, in subscription order. */
   readonly #subscribers = new Subscribers();
   #rejections = new Rejections();
+  #shared: SharedSessionWriter | undefined;
 
   constructor(options: SessionDataOptions = {}) {
     const history = options.historySessions ?? 5;
@@ -299,6 +309,40 @@ export class SessionData {
     return sym.getLastNBars(n, tf);
   }
 
+  /**
+   * Copies the last `n` bars of `symbol` (fewer when it has fewer; 0 for an unknown symbol) into
+   * the caller's `into`, oldest first, and returns how many: {@link getLastNBars} without an
+   * object per bar, for hot loops. `into.length` is set to the count.
+   *
+   * @example
+   * ```ts
+   * const buf = new BarBuffer(20);
+   * const n = sd.readLastN("AAPL", 20, buf);
+   * const latestClose = n > 0 ? buf.close[n - 1] : undefined;
+   * ```
+   */
+  readLastN(symbol: string, n: number, into: BarBuffer, tf: Timeframe = "1m"): number {
+    const sym = this.#symbols.get(symbol);
+    if (sym !== undefined) return sym.readLastN(n, into, tf);
+    checkTimeframe(tf);
+    checkBufferCount(n, into);
+    into.length = 0;
+    return 0;
+  }
+
+  /**
+   * Points `view` at the last `n` bars of `symbol` (fewer when it has fewer; 0 for an unknown
+   * symbol) without copying and returns how many: the cheapest last-N read, valid until the next
+   * write to that symbol. {@link readLastN} copies instead.
+   */
+  viewLastN(symbol: string, n: number, view: BarView, tf: Timeframe = "1m"): number {
+    const sym = this.#symbols.get(symbol);
+    if (sym !== undefined) return sym.viewLastN(n, view, tf);
+    checkTimeframe(tf);
+    if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
+    return view.point(EMPTY_COLUMN, 0, 0, 0);
+  }
+
   /** Bars of `symbol` with `time >= t`, oldest first. */
   getBarsSince(symbol: string, t: number, tf: Timeframe = "1m"): Bar[] {
     const sym = this.#symbols.get(symbol);
@@ -372,6 +416,24 @@ export class SessionData {
   }
 
   /**
+   * Shares the current session's 1-minute bars and metrics with other threads: returns a
+   * descriptor (shared buffers, postable to a worker) that `SessionDataReader.attach` reads.
+   * The first call starts mirroring every write into shared memory (a bar hook; it costs the
+   * writer one extra row write and a metrics copy per bar); later calls return the same
+   * descriptor, and their options are ignored.
+   *
+   * @example
+   * ```ts
+   * const reader = SessionDataReader.attach(sd.share()); // or in a worker, from workerData
+   * reader.getLatestBar("AAPL");
+   * ```
+   */
+  share(options?: ShareOptions): SharedSessionDescriptor {
+    this.#shared ??= new SharedSessionWriter(this, options);
+    return this.#shared.descriptor;
+  }
+
+  /**
    * Listens to the store's events (see `SessionDataEvent`); returns the unsubscribe function.
    * Listeners run synchronously after each change, in subscription order. A listener that
    * throws is reported with `process.emitWarning` (type `SessionDataListenerWarning`, the error's
@@ -409,6 +471,46 @@ export class SessionData {
     return this.#subscribers.add(undefined, hook);
   }
 
+  /**
+   * Sets `symbol`'s corporate factors for the current session (what a replay scaled its bars
+   * by), without an event: the replay does this at its first session, and
+   * {@link applyCorporateAction} at each split or dividend after.
+   */
+  setCorporateFactor(factor: CorporateFactor): void {
+    this.#corporate.setFactor(factor);
+  }
+
+  /**
+   * Records a split or dividend taking effect at the start of session `action.date` and the
+   * symbol's factors from then on, then emits a `corporateAction` event (the analysis engine
+   * rescales indicator state by `action.rescale`). Call it after `startSession(action.date)`,
+   * before the session's bars.
+   */
+  applyCorporateAction(action: CorporateAction, factor: CorporateFactor): void {
+    const recorded = this.#corporate.addAction(action);
+    this.#corporate.setFactor(factor);
+    if (this.#subscribers.list.length > 0) this.#emit({ type: "corporateAction", ...recorded });
+  }
+
+  /** `symbol`'s corporate factors for the current session, if a replay set them. */
+  getCorporateFactor(symbol: string): CorporateFactor | undefined {
+    return this.#corporate.factor(symbol);
+  }
+
+  /** The splits and dividends of `symbol` recorded so far, oldest first. */
+  getCorporateActions(symbol: string): readonly CorporateAction[] {
+    return this.#corporate.actions(symbol);
+  }
+
+  /**
+   * The product of the `rescale`s of `symbol`'s actions dated in `(after, upTo]`: 1 for none.
+   * What indicator state built on bars up to session `after` is multiplied by to be in the
+   * price units of session `upTo`.
+   */
+  corporateRescale(symbol: string, after: string, upTo: string): number {
+    return this.#corporate.rescaleBetween(symbol, after, upTo);
+  }
+
   #emit(event: SessionDataEvent): void {
     this.#subscribers.emit(event);
   }
@@ -419,6 +521,7 @@ export class SessionData {
     this.#symbols.clear();
     this.#historyDates = [];
     this.#rejections = new Rejections();
+    this.#corporate.clear();
     const ctx = this.#ctx;
     ctx.date = undefined;
     ctx.open = ctx.preOpen = Number.POSITIVE_INFINITY;

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { type Provenance, type ProvenanceCounts, provenanceOfCode } from "../domain/provenance.js";
 import type { Timeframe } from "../domain/timeframe.js";
 import { DerivedTimeframe, TIMEFRAME_WIDTHS, timeframeIndex } from "./aggregation.js";
+import type { BarBuffer, BarView } from "./bar-buffer.js";
 import { BarColumns, type BarSeries } from "./bar-columns.js";
 import type { BarArrival } from "./events.js";
 import { MetricsAccumulator, type SessionMetrics } from "./metrics.js";
@@ -56,6 +57,17 @@ function trimAll(runs: readonly BarColumns[], spare?: Float64Array): BarColumns[
 function checkCount(n: number): number {
   if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
   return Math.floor(n);
+}
+
+/** The count a `readLastN` may copy: a number >= 0 that fits the caller's buffer. */
+export function checkBufferCount(n: number, into: BarBuffer): number {
+  const count = checkCount(n);
+  if (count > into.capacity) {
+    throw new InvalidArgumentError(
+      `readLastN: n (${count}) exceeds the buffer's capacity (${into.capacity}); make a bigger BarBuffer`,
+    );
+  }
+  return count;
 }
 
 /** Refuses a `getBarsSince` bound that is no number: NaN compares false and read as "every bar". */
@@ -358,6 +370,26 @@ export class SymbolSessionData {
     const len = cols.length;
     const count = Math.min(len, checkCount(n));
     return cols.bars(len - count, len);
+  }
+
+  /**
+   * Copies the last `n` bars (fewer when the session has fewer) into `into`, oldest first, and
+   * returns how many: the allocation-free form of {@link getLastNBars}. Throws
+   * `InvalidArgumentError` when `n` exceeds `into.capacity`.
+   */
+  readLastN(n: number, into: BarBuffer, tf: Timeframe = "1m"): number {
+    const cols = this.#columns(tf);
+    const len = cols.length;
+    const count = Math.min(len, checkBufferCount(n, into));
+    return cols.copyInto(len - count, len, into);
+  }
+
+  /** Points `view` at the last `n` bars (fewer when there are fewer) without copying; returns how many. */
+  viewLastN(n: number, view: BarView, tf: Timeframe = "1m"): number {
+    const cols = this.#columns(tf);
+    const len = cols.length;
+    const count = Math.min(len, checkCount(n));
+    return cols.viewInto(len - count, len, view);
   }
 
   /** Bars with `time >= t`, oldest first. O(log n + k). */

@@ -18,11 +18,11 @@ import type {
   ReplayAnalysis,
   ReplayHours,
   ReplaySpeed,
-  SymbolReport,
 } from "./backtest-types.js";
 import { ReplayClock } from "./replay-clock.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
 import { seededRandom } from "./seeded-random.js";
+import { SymbolRows } from "./symbol-rows.js";
 
 type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
 
@@ -66,6 +66,7 @@ export class BacktestStreamCoordinator {
   readonly #chunkSize: number | undefined;
   readonly #progressSteps: number;
   readonly #clock: ReplayClock;
+  #windows: readonly SessionRun[] = [];
   readonly #listeners: { [E in BacktestEventName]: Set<Listener<E>> } = {
     slice: new Set(),
     sessionStart: new Set(),
@@ -83,6 +84,10 @@ export class BacktestStreamCoordinator {
   #nextUpkeep = 0;
   #lastUpkeepNow = Number.NEGATIVE_INFINITY;
   #lastMinute = Number.NaN;
+  /** Index of the first session window neither played nor counted as skipped. */
+  #nextWindow = 0;
+  readonly #rows: SymbolRows;
+  #symbols: readonly string[] = [];
 
   constructor(options: BacktestOptions) {
     const { sessions, hours, dropRate, chunkSize, upkeep } = checkBacktestOptions(options);
@@ -99,6 +104,7 @@ export class BacktestStreamCoordinator {
     this.#chunkSize = chunkSize;
     this.#progressSteps = Math.max(1, Math.floor(options.progressSteps ?? 200));
     this.#clock = new ReplayClock(options.speed ?? "max", options.wallClock);
+    this.#rows = new SymbolRows(options.sessionData, upkeep);
   }
 
   /** The session dates of the range, in order (those without bars are skipped when replaying). */
@@ -160,6 +166,17 @@ export class BacktestStreamCoordinator {
     this.#started = true;
     this.#startWall = performance.now();
     const symbols = await this.#resolveSymbols();
+    this.#symbols = symbols;
+    if (this.#upkeep?.setStoredRanges !== undefined) {
+      // Each symbol enters at its first stored bar and leaves after its last: upkeep expects no
+      // minute of it outside that range (the one definition `sessiondata quality` uses).
+      const ranges = new Map<string, { first: number; last: number }>();
+      for (const symbol of symbols) {
+        const c = await this.#store.coverage(symbol);
+        if (c !== undefined) ranges.set(symbol, { first: c.first, last: c.last });
+      }
+      this.#upkeep.setStoredRanges(ranges);
+    }
     await this.#replay(symbols);
     if (!this.#clock.stopped && this.#listeners.progress.size > 0) {
       this.#emitProgress(1, this.#lastMinute);
@@ -194,6 +211,7 @@ export class BacktestStreamCoordinator {
    */
   async #replay(symbols: readonly string[]): Promise<void> {
     const windows = sessionWindows(this.#calendar, this.#sessions, this.#hours);
+    this.#windows = windows;
     const sd = this.#sd;
     const clock = this.#clock;
     const dropRate = this.#dropRate;
@@ -279,12 +297,26 @@ export class BacktestStreamCoordinator {
       }
     }
     this.#dropped += dropped;
-    if (clock.stopped || run === undefined) return;
-    if (open) {
-      this.#countBars(run, pending);
-      await this.#finishSlice(run, minute, sliceBars);
+    if (clock.stopped) return;
+    if (run !== undefined) {
+      if (open) {
+        this.#countBars(run, pending);
+        await this.#finishSlice(run, minute, sliceBars);
+      }
+      await this.#endSession(run);
     }
-    await this.#endSession(run);
+    this.#skipTo(windows.length);
+  }
+
+  /**
+   * Tells upkeep of the sessions before window `w` that no bar reached (the replay passes over
+   * them), so a symbol whose range covers one has it counted as a missing session.
+   */
+  #skipTo(w: number): void {
+    const count = this.#upkeep?.countMissingSession;
+    for (; this.#nextWindow < w; this.#nextWindow++) {
+      count?.call(this.#upkeep, this.#windows[this.#nextWindow]!.date);
+    }
   }
 
   #countBars(run: SessionRun, bars: number): void {
@@ -303,6 +335,8 @@ export class BacktestStreamCoordinator {
   }
 
   #beginSession(run: SessionRun, firstMinute: number): void {
+    this.#skipTo(run.index);
+    this.#nextWindow = run.index + 1;
     this.#sessionsPlayed++;
     // Rolling explicitly (rather than on the first stored bar) keeps the clock and upkeep on this
     // session even when its first bars are dropped.
@@ -352,6 +386,7 @@ export class BacktestStreamCoordinator {
       this.#lastUpkeepNow = now;
       await this.#upkeep.runOnce(now);
     }
+    this.#rows.recordSession(this.#symbols, run.date);
     const { index, date, session, bars } = run;
     this.#emit("sessionEnd", { date, session, index, bars, slices: run.slices });
   }
@@ -375,15 +410,6 @@ export class BacktestStreamCoordinator {
 
   #report(symbols: readonly string[]): BacktestReport {
     const wallMs = performance.now() - this.#startWall;
-    const perSymbol: Record<string, SymbolReport> = {};
-    for (const symbol of symbols) {
-      const analysis = this.#analysis?.analyze(symbol);
-      perSymbol[symbol] = {
-        metrics: this.#sd.getSessionMetrics(symbol) ?? null,
-        indicators: analysis?.indicators ?? {},
-        trend: analysis?.trend ?? null,
-      };
-    }
     const upkeep = this.#upkeep?.report?.();
     return {
       sessions: this.#sessionsPlayed,
@@ -393,7 +419,7 @@ export class BacktestStreamCoordinator {
       barsPerSecond: wallMs > 0 ? this.#bars / (wallMs / 1000) : 0,
       ...(this.#dropRate > 0 ? { droppedBars: this.#dropped } : {}),
       ...(this.#clock.stopped ? { stopped: true } : {}),
-      symbols: perSymbol,
+      symbols: this.#rows.rows(symbols, this.#analysis),
       ...(upkeep === undefined ? {} : { upkeep }),
     };
   }

@@ -16,10 +16,13 @@ export type ReplayHours = "regular" | "extended";
  * (src/analysis) has this shape. The engine feeds itself from the store's events.
  */
 export interface ReplayAnalysis {
-  analyze(
-    symbol: string,
-  ):
-    | { readonly indicators: Readonly<Record<string, unknown>>; readonly trend?: unknown }
+  analyze(symbol: string):
+    | {
+        readonly indicators: Readonly<Record<string, unknown>>;
+        readonly trend?: unknown;
+        /** The open time of the last bar the indicators took in, epoch ms. */
+        readonly time?: number;
+      }
     | undefined;
 }
 
@@ -103,11 +106,17 @@ export interface ProgressEvent {
 /** Per symbol in a {@link BacktestReport}. */
 export interface SymbolReport {
   /**
-   * The last replayed session's metrics: `barCount` 0 (prices `NaN`, `null` in JSON) when the
-   * symbol had no bar in that session but does in the store's history; `null` when the session
-   * store holds nothing of it.
+   * The metrics of the last replayed session in which the symbol had bars (a symbol whose data
+   * ends before the replay's last session keeps its own last session, not an empty one); the
+   * last session's, with `barCount` 0, when it had bars in none; `null` when the session store
+   * holds nothing of it. With upkeep, `expectedBarCount`, `missingBarCount` and `barQuality` are
+   * upkeep's (`sessionQuality`): minutes outside the symbol's stored range are not expected.
    */
   readonly metrics: SessionMetrics | null;
+  /** The open time of the symbol's last replayed regular bar (epoch ms), `null` without one. */
+  readonly lastBarTime: number | null;
+  /** The open time of the last bar the indicators took in (epoch ms), `null` without analysis. */
+  readonly indicatorsTime: number | null;
   /** Indicator values from the analysis engine (`{}` without one). */
   readonly indicators: Readonly<Record<string, unknown>>;
   /** The engine's trend (e.g. `bullish`), or `null` without one. */

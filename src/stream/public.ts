@@ -14,4 +14,5 @@ export type {
   SliceEvent,
   SymbolReport,
 } from "./backtest-types.js";
+export { mergeBacktestReports } from "./merge-reports.js";
 export type { ReplayUpkeep } from "./replay-upkeep.js";

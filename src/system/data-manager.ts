@@ -1,7 +1,7 @@
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
-import { importFile } from "../history/public.js";
+import { type AdjustMode, checkAdjustMode, importFile } from "../history/public.js";
 import type { SessionData, SessionMetrics } from "../store/public.js";
 import {
   type BacktestOptions,
@@ -10,6 +10,7 @@ import {
   type ReplayUpkeep,
 } from "../stream/public.js";
 import { DataUpkeep, noWait } from "../upkeep/public.js";
+import { followCorporateActions, replayView } from "./corporate-replay.js";
 
 /** Options of {@link DataManager.importFile}: those of the history layer's `importFile`. */
 export type ImportFileOptions = NonNullable<Parameters<typeof importFile>[2]>;
@@ -32,6 +33,13 @@ export type CreateBacktestOptions = Omit<
      * another `ReplayUpkeep` to use that one; `false` for none.
      */
     readonly upkeep?: ReplayUpkeep | false;
+    /**
+     * Corporate actions (the store's factor and map files): `split` (default) scales prices and
+     * volumes by the split factor, `total` by dividends too, both relative to the range's last
+     * session; `raw` keeps raw prices and the analysis engine rescales indicators at splits.
+     * Renamed securities replay under the name asked for, in every mode.
+     */
+    readonly adjust?: AdjustMode;
   };
 
 /** What a {@link DataManager} is built from (the {@link SystemManager} supplies it). */
@@ -53,6 +61,8 @@ export interface DataManagerParts {
  * await system.start();
  * await system.dataManager.importFile("aapl.csv", { symbol: "AAPL" });
  * const report = await system.dataManager.createBacktest({ from: "2024-01-02", to: "2024-01-31" }).run();
+ * // across a split: raw prices, indicators rescaled at it (default "split": split-adjusted prices)
+ * await system.dataManager.createBacktest({ symbols: ["NVDA"], from: "2024-06-03", to: "2024-06-14", adjust: "raw" }).run();
  * system.dataManager.getSessionMetrics("AAPL")?.barQuality;
  * ```
  */
@@ -90,7 +100,10 @@ export class DataManager {
   /**
    * A replay of the historical store into the session store, with the system's calendar,
    * analysis engine (so the report carries indicator values and trend) and gap repair (the
-   * report's `upkeep` section: gaps detected, filled, unfillable, final quality).
+   * report's `upkeep` section: gaps detected, filled, unfillable, final quality). Corporate
+   * actions apply in mode `adjust` (see {@link CreateBacktestOptions}): the coordinator and gap
+   * repair read an `AdjustedBarStore` over the store, and the session store hears each symbol's
+   * factors and splits at session starts.
    */
   createBacktest(options: CreateBacktestOptions): BacktestStreamCoordinator {
     // The system's engine listens to the system's store: it only fits a replay into that store.
@@ -98,15 +111,24 @@ export class DataManager {
       options.sessionData === undefined || options.sessionData === this.#parts.sessionData
         ? this.#parts.analysisEngine
         : undefined;
-    const { upkeep: chosen, ...rest } = options;
-    const barStore = options.barStore ?? this.barStore;
+    const { upkeep: chosen, adjust: mode, ...rest } = options;
+    const adjust = checkAdjustMode(mode);
     const sessionData = options.sessionData ?? this.#parts.sessionData;
     const calendar = options.calendar ?? this.#parts.calendar;
+    // The coordinator and gap repair read the adjusted view; neither knows of corporate actions.
+    const view = replayView(
+      options.barStore ?? this.barStore,
+      calendar,
+      adjust,
+      options.from,
+      options.to,
+    );
+    const barStore = view;
     const upkeep =
       chosen === false
         ? undefined
         : (chosen ?? new DataUpkeep({ sessionData, source: barStore, calendar, sleep: noWait }));
-    return new BacktestStreamCoordinator({
+    const replay = new BacktestStreamCoordinator({
       ...(analysisEngine === undefined ? {} : { analysisEngine }),
       ...rest,
       barStore,
@@ -114,5 +136,7 @@ export class DataManager {
       calendar,
       ...(upkeep === undefined ? {} : { upkeep }),
     });
+    followCorporateActions(replay, view, sessionData, calendar);
+    return replay;
   }
 }

@@ -2,6 +2,11 @@
 // The system's default indicator set is the analysis engine's (one binding, re-exported).
 export { DEFAULT_INDICATORS } from "../analysis/analysis-engine.js";
 export { busShardRunner, DEFAULT_SHARD_SUBJECT, serveShardJobs } from "./bus-shards.js";
+// Corporate actions in replays built outside DataManager (the server's).
+export {
+  type CorporateReplaySourceOptions,
+  corporateReplaySource,
+} from "./corporate-replay.js";
 export {
   type CreateBacktestOptions,
   DataManager,

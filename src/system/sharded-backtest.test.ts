@@ -119,7 +119,10 @@ describe("partitionSymbols / mergeShardResults", () => {
       wallMs: 1,
       barsPerSecond: 1,
       symbols: Object.fromEntries(
-        symbols.map((s) => [s, { metrics: null, indicators: {}, trend: null }]),
+        symbols.map((s) => [
+          s,
+          { metrics: null, indicators: {}, trend: null, lastBarTime: null, indicatorsTime: null },
+        ]),
       ),
     });
     const merged = mergeShardResults(

@@ -1,7 +1,6 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import { lowerBound } from "../domain/search.js";
 import { systemClock, type WallClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
@@ -12,9 +11,11 @@ import {
   type Sleep,
 } from "./backoff.js";
 import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { findGapsIn, type Gap, outsideBreak, windowEnd } from "./gap.js";
+import { expectedWindows, minutesIn, presentIn, type StoredRange } from "./expected-minutes.js";
+import { findGapsIn, type Gap } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
+import { StoredRanges } from "./stored-ranges.js";
 import {
   type CommitContext,
   commitRepair,
@@ -59,7 +60,8 @@ export class DataUpkeep {
   readonly #source: BarSource;
   readonly #calendar: TradingCalendar;
   readonly #policy: RetryPolicy;
-  readonly #fixedSymbols: readonly string[] | undefined;
+  #fixedSymbols: readonly string[] | undefined;
+  readonly #symbolsGiven: boolean;
   readonly #random: (() => number) | undefined;
   readonly #seed: number;
   readonly #sleep: Sleep;
@@ -67,6 +69,7 @@ export class DataUpkeep {
   readonly #clock: () => number;
   readonly #wall: WallClock;
   readonly #settleMs: number;
+  readonly #ranges = new StoredRanges();
   readonly #listeners = new Set<UpkeepListener>();
   readonly #known = new Set<string>();
   #knownSorted: string[] = [];
@@ -80,6 +83,7 @@ export class DataUpkeep {
   #runs = 0;
   #runErrors = 0;
   #sessions = 0;
+  #missingSessions = 0;
   #gapsDetected = 0;
   #barsMissing = 0;
   #listenerErrors = 0;
@@ -104,6 +108,7 @@ export class DataUpkeep {
     this.#calendar = options.calendar ?? options.sessionData.calendar;
     this.#policy = checkRetryPolicy({ ...DEFAULT_RETRY, ...options.retry });
     this.#fixedSymbols = options.symbols === undefined ? undefined : [...options.symbols].sort();
+    this.#symbolsGiven = options.symbols !== undefined;
     this.#random = options.random;
     this.#seed = options.seed ?? 1;
     this.#sleep = options.sleep ?? realSleep;
@@ -112,6 +117,7 @@ export class DataUpkeep {
     const wall = this.#wall;
     this.#clock = options.clock ?? (() => wall.now());
     this.#settleMs = options.settleMs ?? 5_000;
+    if (options.ranges !== undefined) this.setStoredRanges(options.ranges);
   }
 
   /** The retry policy in force (defaults filled in). */
@@ -132,20 +138,17 @@ export class DataUpkeep {
    */
   checkCompleteness(symbol: string, now: number): Gap[] {
     this.#syncSession();
-    const s = this.#session;
-    if (s === undefined) return [];
-    return this.#gapsOf(symbol, s.open, windowEnd(s.open, s.close, now));
+    if (this.#session === undefined) return [];
+    return this.#measure(symbol, SCRATCH, now);
   }
 
   /** {@link checkCompleteness} of every watched symbol, symbols in sorted order. */
   checkAll(now: number): Gap[] {
     this.#syncSession();
-    const s = this.#session;
     const out: Gap[] = [];
-    if (s === undefined) return out;
-    const end = windowEnd(s.open, s.close, now);
-    for (const symbol of this.#watched()) {
-      const gaps = this.#gapsOf(symbol, s.open, end);
+    if (this.#session === undefined) return out;
+    for (const symbol of this.#active()) {
+      const gaps = this.#measure(symbol, SCRATCH, now);
       for (let i = 0; i < gaps.length; i++) out.push(gaps[i]!);
     }
     return out;
@@ -163,10 +166,6 @@ export class DataUpkeep {
     return m !== undefined && m.barCount === expected && (expected === 0 || m.lastBarTime < end);
   }
 
-  #gapsOf(symbol: string, open: number, end: number): Gap[] {
-    return this.#measure(symbol, SCRATCH, open, end);
-  }
-
   /**
    * One round: checks every watched symbol up to `now`, reports new gaps, fetches the missing
    * minutes (retrying failures; never two requests for one minute at once), writes what the
@@ -181,12 +180,11 @@ export class DataUpkeep {
       this.#runs++;
       return;
     }
-    const end = windowEnd(s.open, s.close, now);
     const requests: RepairRequest[] = [];
-    const symbols = this.#watched();
+    const symbols = this.#active();
     for (const symbol of symbols) {
       const state = stateOf(this.#states, symbol);
-      for (const gap of this.#measure(symbol, state, s.open, end)) {
+      for (const gap of this.#measure(symbol, state, now)) {
         this.#detect(gap, state, date);
         planRequests(state, gap, requests);
       }
@@ -222,7 +220,7 @@ export class DataUpkeep {
       for (const symbol of symbols) {
         const state = stateOf(this.#states, symbol);
         if (touched.has(symbol)) {
-          this.#measure(symbol, state, s.open, end);
+          this.#measure(symbol, state, now);
           this.#sd.setRepairCounts(symbol, {
             filled: state.filled,
             unfillable: state.unfillable?.size ?? 0,
@@ -298,6 +296,7 @@ export class DataUpkeep {
       runs: this.#runs,
       runErrors: this.#runErrors,
       sessions: this.#sessions,
+      missingSessions: this.#missingSessions,
       gapsDetected: this.#gapsDetected,
       barsMissing: this.#barsMissing,
       barsFilled: this.#tally.barsFilled,
@@ -351,6 +350,10 @@ export class DataUpkeep {
     if (current !== undefined) this.#sessions++;
   }
 
+  #active(): readonly string[] {
+    return this.#ranges.active(this.#watched(), this.#session);
+  }
+
   #watched(): readonly string[] {
     if (this.#fixedSymbols !== undefined) return this.#fixedSymbols;
     let added = false;
@@ -365,16 +368,14 @@ export class DataUpkeep {
   }
 
   /**
-   * Gaps of `[open, end)` less the session's break (its minutes are neither expected nor
-   * missing), recording expected and present counts on the state.
+   * Gaps among the current session's expected minutes up to `now` (`expectedWindows`: regular
+   * hours less the break, within the symbol's stored range when `ranges` gives one), recording
+   * expected and present counts on the state. The same definition `assessQuality` uses.
    */
-  #measure(symbol: string, state: SymbolState, open: number, end: number): Gap[] {
-    const windows =
-      this.#session === undefined
-        ? [[open, end] as [number, number]]
-        : outsideBreak(open, end, this.#session);
-    let expected = 0;
-    for (const [from, to] of windows) expected += (to - from) / MINUTE_MS;
+  #measure(symbol: string, state: SymbolState, now: number): Gap[] {
+    const windows = expectedWindows(this.#session!, this.#ranges.get(symbol), now);
+    const expected = minutesIn(windows);
+    const end = windows.length === 0 ? Number.NEGATIVE_INFINITY : windows[windows.length - 1]![1];
     state.expected = expected;
     if (this.#provenComplete(symbol, expected, end)) {
       state.present = expected;
@@ -387,13 +388,57 @@ export class DataUpkeep {
         .filter(([from, to]) => to > from)
         .map(([from, to]) => ({ symbol, start: from, end: to, count: (to - from) / MINUTE_MS }));
     }
-    let present = 0;
-    for (const [from, to] of windows) {
-      const lo = lowerBound(series.time, from, 0, series.length);
-      present += lowerBound(series.time, to, lo, series.length) - lo;
-    }
+    const present = presentIn(series.time, windows, series.length);
     state.present = present;
     return present === expected ? [] : findGapsIn(symbol, series.time, windows, series.length);
+  }
+
+  /**
+   * The expected and present minutes of `symbol` in the current session at the last
+   * {@link runOnce}, or `undefined` when that pass did not measure it.
+   */
+  sessionQuality(symbol: string): { expected: number; present: number } | undefined {
+    const state = this.#states.get(symbol);
+    return state === undefined ? undefined : { expected: state.expected, present: state.present };
+  }
+
+  /**
+   * Sets each symbol's stored range (see the `ranges` option); a backtest gives its symbols'
+   * coverage before its first session. Unless `symbols` was given, upkeep then watches exactly
+   * these symbols (and any it watched before) from the start: a replay writes no other, and a
+   * session inside a symbol's range that lacks it counts against it even before the store has
+   * seen it. The store's symbol list is then no longer read on every pass.
+   */
+  setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
+    this.#ranges.set(ranges);
+    if (this.#symbolsGiven) return;
+    for (const symbol of this.#watched()) this.#known.add(symbol);
+    for (const symbol of ranges.keys()) this.#known.add(symbol);
+    this.#knownSorted = [...this.#known].sort();
+    this.#fixedSymbols = this.#knownSorted;
+  }
+
+  /**
+   * Counts a session the replay passed over because no watched symbol had a bar in it: each
+   * watched symbol whose stored range covers it misses all of its expected minutes (a "missing
+   * session", as `assessQuality` counts it), so the report's quality matches `sessiondata quality`.
+   * Nothing is requested: the replay's own store, the source, has nothing there either.
+   */
+  countMissingSession(date: string): void {
+    const session = this.#calendar.session(date);
+    if (session === undefined) return;
+    let counted = false;
+    for (const symbol of this.#watched()) {
+      const range = this.#ranges.get(symbol);
+      const expected = minutesIn(expectedWindows(session, range));
+      if (expected === 0) continue;
+      counted = true;
+      this.#doneExpected += expected;
+      this.#doneMinQuality = 0;
+      this.#missingSessions++;
+      this.#barsMissing += expected;
+    }
+    if (counted) this.#sessions++;
   }
 
   #detect(gap: Gap, state: SymbolState, date: string): void {

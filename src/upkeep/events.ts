@@ -62,6 +62,12 @@ export type UpkeepReport = {
   readonly runErrors: number;
   /** Sessions seen. */
   readonly sessions: number;
+  /**
+   * (symbol, session) pairs inside a symbol's stored range that a replay passed over because no
+   * symbol had a bar then (`countMissingSession`); their minutes are in `barsMissing` and count
+   * against `finalQuality`.
+   */
+  readonly missingSessions: number;
   /** Gaps seen for the first time (a gap that grows between runs is counted once). */
   readonly gapsDetected: number;
   /** Missing minutes seen (each minute once per session). */

@@ -4,6 +4,7 @@ import type { Provenance } from "../domain/provenance.js";
 import type { WallClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import type { RetryPolicy, Sleep } from "./backoff.js";
+import type { StoredRange } from "./expected-minutes.js";
 
 /**
  * The part of `SessionData` upkeep uses (the store's class satisfies it): reads of the current
@@ -44,6 +45,13 @@ export interface DataUpkeepOptions {
    * was made, so a symbol whose bars all went missing in a later session is still noticed.
    */
   readonly symbols?: readonly string[];
+  /**
+   * Each symbol's stored range (first and last bar open times; a `BarStore`'s `coverage`):
+   * minutes before its first bar and after its last are not expected, so a symbol that enters a
+   * replay late or leaves it early has no gaps outside its data. Unless `symbols` is given, the
+   * symbols of the map are then the ones watched, from the start (see `setStoredRanges`).
+   */
+  readonly ranges?: ReadonlyMap<string, StoredRange>;
   /**
    * The jitter source, called once per retry. By default each draw is keyed by (seed, symbol, gap
    * start, retry number), which keeps it independent of the order in which requests fail.

@@ -71,7 +71,7 @@ describe("sessiondata backtest (end to end)", () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(
-      /^symbol\s+session\s+close\s+volume\s+vwap\s+bars\s+quality\s+sma10\s+rsi14\s+trend$/,
+      /^symbol\s+session\s+close\s+volume\s+vwap\s+bars\s+quality\s+last bar \(UTC\)\s+indicators at\s+sma10\s+rsi14\s+trend$/,
     );
     expect(lines[2]).toMatch(new RegExp(`^${symbols[0]}\\s+2024-01-31 .* 390/390\\s+100\\.0%`));
     expect(r.stdout).toMatch(

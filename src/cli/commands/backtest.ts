@@ -2,9 +2,10 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { storedSessionRange } from "../../history/public.js";
+import { ADJUST_MODES, AdjustedBarStore, checkAdjustMode } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
+import { calendarsLine, planByCalendar, runCalendarPlans } from "../backtest-plan.js";
 import {
   CALENDAR_NAMES,
   calendarByName,
@@ -29,6 +30,7 @@ export interface BacktestCommandOptions {
   readonly db?: string;
   readonly dropRate?: string;
   readonly seed?: string;
+  readonly adjust?: string;
   readonly json?: boolean;
   readonly publish?: string;
   readonly shards?: string;
@@ -48,8 +50,20 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
  * `sessiondata backtest`: replays the historical store (the DuckDB file; a fixed sample is
  * generated into it first when it is empty) through session data with analysis, showing a
  * progress bar on stderr, and prints a report (or, with `--json`, only the report's JSON).
+ * Each symbol replays on its stored calendar (one replay per calendar, reports merged) unless
+ * `--calendar` names one for all, and from its first stored bar to its last; prices print at its
+ * stored `priceDecimals`.
+ *
+ * @example
+ * ```ts
+ * const report = await runBacktest({ db: "mixed.duckdb", json: true });
+ * report.symbols.ADABTC.lastBarTime; // its own last bar, on 24/7
+ * ```
  */
-export async function runBacktest(options: BacktestCommandOptions): Promise<BacktestReport> {
+export async function runBacktest(
+  options: BacktestCommandOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<BacktestReport> {
   checkDateOption("--from", options.from);
   checkDateOption("--to", options.to);
   const speed = parseSpeed(options.speed);
@@ -58,6 +72,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const seed = numberOption("--seed", options.seed);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   const calendar = calendarByName(options.calendar);
+  const adjust = checkAdjustMode(options.adjust);
   const system = new SystemManager({
     calendar,
     indicators,
@@ -67,72 +82,68 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   });
   await system.start();
   try {
-    const store = system.dataManager.barStore;
-    const known = await symbolsOrSample(store, system.dbPath, calendar);
-    const symbols = listOption(options.symbols, "--symbols") ?? known;
+    // Listed and ranged through the corporate view: a permanent ticker (map files) is known
+    // over the range its old tickers' bars cover.
+    const raw = system.dataManager.barStore;
+    await symbolsOrSample(raw, system.dbPath, calendar);
+    const store = new AdjustedBarStore({ barStore: raw, calendar });
+    const known = await store.symbols();
+    const symbols = listOption(options.symbols, "--symbols")?.map((s) => s.toUpperCase()) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
         `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the store holds ${known.length} symbols: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""})`,
       );
     }
-    const stored = await storedSessionRange(store, symbols, calendar);
-    const from = options.from ?? stored?.from;
-    const to = options.to ?? stored?.to;
-    if (from === undefined || to === undefined) {
-      throw new InvalidArgumentError(`no bars stored for ${symbols.join(", ")}`);
-    }
-    // A range half taken from the store: say which end the user did not give, rather than
-    // "from 2024-02-15 is after to 2024-01-31" about a --to never typed.
-    if (from > to && (options.from === undefined || options.to === undefined)) {
-      throw new InvalidArgumentError(
-        options.to === undefined
-          ? `empty range: --from ${from} is after the last stored session, ${to}`
-          : `empty range: --to ${to} is before the first stored session, ${from}`,
-      );
-    }
-    if (options.shards !== undefined) {
-      const { json, bus } = options;
-      return await runShardedCommand(system, {
-        shards: options.shards,
-        symbols,
-        from,
-        to,
-        speed,
-        hours,
-        indicators,
-        calendar,
-        dropRate,
-        seed,
-        json,
-        bus,
-        publish: options.publish,
-      });
-    }
-    // Gap repair rides along by default (createBacktest's DataUpkeep), driven by the simulated
-    // clock; backoff is only accounted, so the report depends on the data and options alone.
-    const replay = system.dataManager.createBacktest({
-      symbols,
-      from,
-      to,
-      speed,
-      hours,
-      ...(dropRate === undefined ? {} : { dropRate }),
-      ...(seed === undefined ? {} : { seed }),
-    });
-    // Ctrl-C ends a (slow, paced) replay early and still prints the report so far.
-    const onInterrupt = () => replay.stop();
-    process.once("SIGINT", onInterrupt);
-    const report = await withProgressBar(replay, () =>
-      withPublisher(options.publish, system.sessionData, replay, () => replay.run()),
-    ).finally(() => process.off("SIGINT", onInterrupt));
+    const plans = await planByCalendar(store, symbols, options);
+    // Read before a sharded run closes this process's handle on the file.
+    const priceDecimals = Object.fromEntries(
+      (await store.listSymbolInfo()).map((i) => [i.symbol, i.priceDecimals]),
+    );
+    const report =
+      options.shards !== undefined
+        ? await runShardedCommand(system, plans, {
+            shards: options.shards,
+            speed,
+            hours,
+            indicators,
+            adjust,
+            dropRate,
+            seed,
+            bus: options.bus,
+            publish: options.publish,
+          })
+        : await runCalendarPlans(
+            system,
+            raw,
+            plans,
+            {
+              adjust,
+              indicators,
+              hours,
+              speed,
+              ...(dropRate === undefined ? {} : { dropRate }),
+              ...(seed === undefined ? {} : { seed }),
+            },
+            (replay, k, n, sessionData) =>
+              withProgressBar(
+                replay,
+                () => withPublisher(options.publish, sessionData, replay, () => replay.run()),
+                k,
+                n,
+              ),
+          );
     if (report.bars === 0) {
+      const { from, to } = plans[0]!;
       throw new InvalidArgumentError(
         `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
       );
     }
-    process.stdout.write(
-      options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBacktestReport(report)}\n`,
+    const footer = calendarsLine(plans);
+    write(
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${formatBacktestReport(report, { priceDecimals })}${footer === "" ? "" : `\n${footer}`}\n`,
     );
     return report;
   } finally {
@@ -144,6 +155,8 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
 async function withProgressBar<T>(
   replay: { on: SystemReplay["on"] },
   work: () => Promise<T>,
+  part = 0,
+  parts = 1,
 ): Promise<T> {
   const bar = new cliProgress.SingleBar(
     {
@@ -156,7 +169,7 @@ async function withProgressBar<T>(
   );
   bar.start(1000, 0, { date: "", rate: "0" });
   const off = replay.on("progress", (p) => {
-    bar.update(Math.round(p.fraction * 1000), {
+    bar.update(Math.round(((part + p.fraction) / parts) * 1000), {
       date: p.date,
       rate: Math.round(p.barsPerSecond).toLocaleString("en-US"),
     });
@@ -185,13 +198,17 @@ export function registerBacktest(program: Command): void {
     .option("--hours <hours>", "regular or extended", "regular")
     .option(
       "--calendar <name>",
-      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,
-      "xnys",
+      `exchange calendar for every symbol: ${Object.keys(CALENDAR_NAMES).join(", ")} (default: each symbol's stored calendar, else XNYS)`,
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")
+    .option(
+      "--adjust <mode>",
+      `corporate actions: ${ADJUST_MODES.join(", ")} (split: split-adjusted prices; total: dividends too; raw: raw prices, indicators rescaled at splits)`,
+      "split",
+    )
     .option("--json", "print only the report as JSON on stdout")
     .option("--shards <n>", "split the symbols over n worker processes (same report)")
     .option("--bus <url>", "with --shards: send them to `shard-worker` processes over NATS")

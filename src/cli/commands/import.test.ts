@@ -44,6 +44,8 @@ describe("sessiondata import / info (end to end)", () => {
           firstTime: T,
           lastTime: T + 60_000,
           bars: 2,
+          calendar: "XNYS",
+          priceDecimals: 0,
         },
       ],
     });

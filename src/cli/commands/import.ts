@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import {
+  type CorporateImportResult,
   checkImportOptions,
   DuckDbBarStore,
   type FileImport,
@@ -13,11 +14,18 @@ import {
 } from "../../history/public.js";
 import { numberOption, resolveDbPath } from "../options.js";
 import { progressBar } from "../progress.js";
+import {
+  type CorporateImportFlags,
+  corporateFiles,
+  hasCorporateFlags,
+  importCorporate,
+} from "./import-corporate.js";
 
 /** The options of `sessiondata import`, as commander parses them. */
-export interface ImportCommandOptions {
+export interface ImportCommandOptions extends CorporateImportFlags {
   readonly format?: string;
   readonly symbol?: string;
+  readonly calendar?: string;
   readonly columns?: string;
   readonly tz?: string;
   readonly stamp?: string;
@@ -46,6 +54,8 @@ export interface ImportCommandResult {
   readonly interrupted?: true;
   /** With `interrupted`: the files not imported (the one in flight first, rolled back). */
   readonly notImported?: string[];
+  /** The corporate actions imported (flags, or LEAN's folders beside `minute/`), if any. */
+  readonly corporate?: CorporateImportResult;
 }
 
 /** Files smaller than this import without a progress bar. */
@@ -104,7 +114,7 @@ export async function runImport(
   paths: readonly string[],
   options: ImportCommandOptions,
 ): Promise<ImportCommandResult> {
-  if (paths.length === 0)
+  if (paths.length === 0 && !hasCorporateFlags(options))
     throw new InvalidArgumentError("name at least one file or folder to import");
   const priceScale = numberOption("--price-scale", options.priceScale);
   const maxLineBytes = numberOption("--max-line-bytes", options.maxLineBytes);
@@ -117,6 +127,7 @@ export async function runImport(
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
+    ...(options.calendar === undefined ? {} : { calendar: options.calendar }),
     ...(options.columns === undefined ? {} : { columns: options.columns }),
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     ...(options.stamp === undefined ? {} : { stamp: options.stamp as "start" | "end" }),
@@ -136,12 +147,16 @@ export async function runImport(
   // Refuse bad flags, missing paths and files the import would refuse before the database is
   // opened (or created empty).
   checkImportOptions(base);
-  const plan = await planFiles(paths, base);
+  const plan = paths.length === 0 ? { files: [], warnings: [] } : await planFiles(paths, base);
+  const corporate = await corporateFiles(paths, options, undefined);
   const store = await DuckDbBarStore.open(db);
   let result: ImportCommandResult;
   try {
     const r = await abortOnSignals((signal) => importFiles(store, plan, { ...base, signal }));
     result = { db, ...r };
+    if (corporate !== undefined) {
+      result = { ...result, corporate: await importCorporate(store, corporate, options.json) };
+    }
   } catch (error) {
     bar.stop();
     if (error instanceof ImportInterruptedError) {
@@ -212,7 +227,7 @@ export function registerImport(program: Command): void {
     .description(
       "import bar files (CSV, LEAN zips, Binance klines, Parquet) or folders into the store",
     )
-    .argument("<paths...>", "files or folders (every .csv, .zip and .parquet inside)")
+    .argument("[paths...]", "files or folders (every .csv, .zip and .parquet inside)")
     .option(
       "--format <format>",
       "csv, lean, binance or parquet (default: detected from the content)",
@@ -224,6 +239,10 @@ export function registerImport(program: Command): void {
     .option(
       "--columns <list>",
       "column roles by position, e.g. time,open,high,low,close,volume (symbol, date; _ skips)",
+    )
+    .option(
+      "--calendar <name>",
+      "the symbols' calendar, stored with them and used by every command (default: detected; XNYS)",
     )
     .option("--tz <zone>", "IANA zone of timestamps without an offset (default: UTC)")
     .option("--stamp <start|end>", "whether times mark the bar's start or its end", "start")
@@ -239,6 +258,9 @@ export function registerImport(program: Command): void {
       "accept zero and negative prices (spreads, contracts that trade below zero)",
     )
     .option("--allow-any-time", "accept bar times before 1971 or after tomorrow")
+    .option("--factor-files <dir>", "LEAN factor files (default: factor_files beside minute/)")
+    .option("--map-files <dir>", "LEAN map files (default: map_files beside minute/)")
+    .option("--corporate-actions <file>", "CSV date,symbol,split_ratio,dividend (LEAN's factors)")
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
     .option("--json", "print only the result as JSON on stdout")
     .addHelpText(

@@ -19,6 +19,10 @@ export interface InfoSymbol {
   readonly firstTime: number;
   readonly lastTime: number;
   readonly bars: number;
+  /** The calendar stored with the symbol (`null`: none stored; commands then use XNYS). */
+  readonly calendar: string | null;
+  /** The price decimals stored with the symbol (`null`: none stored; tables then print 2). */
+  readonly priceDecimals: number | null;
 }
 
 /** What `sessiondata info --json` prints. */
@@ -40,6 +44,7 @@ export async function runInfo(options: InfoCommandOptions): Promise<InfoCommandR
   }
   const store = await DuckDbBarStore.open(db);
   try {
+    const infos = new Map((await store.listSymbolInfo()).map((i) => [i.symbol, i]));
     const symbols = (await store.summary()).map((s) => ({
       symbol: s.symbol,
       first: iso(s.first),
@@ -47,6 +52,8 @@ export async function runInfo(options: InfoCommandOptions): Promise<InfoCommandR
       firstTime: s.first,
       lastTime: s.last,
       bars: s.count,
+      calendar: infos.get(s.symbol)?.calendar ?? null,
+      priceDecimals: infos.get(s.symbol)?.priceDecimals ?? null,
     }));
     const result = { db, symbols, bars: symbols.reduce((n, s) => n + s.bars, 0) };
     if (options.json) {
@@ -54,10 +61,17 @@ export async function runInfo(options: InfoCommandOptions): Promise<InfoCommandR
     } else if (symbols.length === 0) {
       process.stdout.write(`${db}: no bars\n`);
     } else {
-      const rows = symbols.map((s) => [s.symbol, s.first, s.last, s.bars.toLocaleString("en-US")]);
+      const rows = symbols.map((s) => [
+        s.symbol,
+        s.first,
+        s.last,
+        s.bars.toLocaleString("en-US"),
+        s.calendar ?? "-",
+        s.priceDecimals === null ? "-" : String(s.priceDecimals),
+      ]);
       process.stdout.write(
         `${db}: ${symbols.length} symbols, ${result.bars.toLocaleString("en-US")} bars\n` +
-          `${formatTable(["symbol", "first bar (UTC)", "last bar (UTC)", "bars"], rows)}\n`,
+          `${formatTable(["symbol", "first bar (UTC)", "last bar (UTC)", "bars", "calendar", "decimals"], rows)}\n`,
       );
     }
     return result;

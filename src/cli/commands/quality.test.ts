@@ -66,6 +66,8 @@ describe("sessiondata quality", () => {
       missing: 4,
       quality: (1556 / 1560) * 100,
       gaps: 2,
+      sessions: 4,
+      missingSessions: 0,
     });
   });
 
@@ -76,7 +78,7 @@ describe("sessiondata quality", () => {
       /AAPL\s+2024-01-08\s+390\s+386\s+4\s+98\.97%\s+2\s+14:35-14:38 \(3\), 19:30-19:31 \(1\)/,
     );
     expect(out).toMatch(
-      /XNYS 2024-01-08\.\.2024-01-08: expected 390, present 386, missing 4 in 2 gaps, quality 98\.97%/,
+      /XNYS 2024-01-08\.\.2024-01-08: 1 session, expected 390, present 386, missing 4 in 2 gaps, quality 98\.97%/,
     );
   });
 
@@ -87,10 +89,15 @@ describe("sessiondata quality", () => {
     await expect(run({ db, from: "2024-01-09", to: "2024-01-08" })).rejects.toThrow(
       /--from 2024-01-09 is after --to 2024-01-08/,
     );
-    await expect(run({ db, from: "2024-02-01" })).rejects.toThrow(/stored range/);
+    await expect(run({ db, from: "2024-02-01" })).rejects.toThrow(
+      /no stored bars of AAPL, MSFT in .* between 2024-02-01 and the last/,
+    );
     await expect(run({ db: join(dir, "absent.duckdb") })).rejects.toThrow(/no database at/);
     const { result } = await run({ db, calendar: "24/7", from: "2024-01-08", to: "2024-01-08" });
-    expect(result.sessions[0]).toMatchObject({ expected: 1440, present: 386 });
+    expect(
+      result.sessions[0],
+      "24/7 day 2024-01-08 counts from the first stored bar (14:30 UTC): 570 minutes, not 1,440",
+    ).toMatchObject({ expected: 570, present: 386 });
   });
 
   it("runs as `sessiondata quality` from the command line", () => {

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { DuckDbBarStore, importFile } from "../../history/public.js";
 import { main } from "../main.js";
 import { runServe } from "./serve.js";
 
@@ -60,5 +61,37 @@ describe("sessiondata serve", () => {
     const page = await fetch(running.url);
     expect(await page.text()).toContain("<title>sessiondata</title>");
     await running.close();
+  });
+
+  it("serves on the symbols' stored calendar unless --calendar names one", async () => {
+    const db = join(dir, "crypto.duckdb");
+    const csv = join(dir, "BTCUSDT.csv");
+    writeFileSync(csv, "timestamp,open,high,low,close,volume\n2024-01-06T12:00:00Z,1,1,1,1,1\n");
+    const store = await DuckDbBarStore.open(db);
+    await importFile(store, csv);
+    await store.close();
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      for (const [calendar, zone] of [
+        [undefined, "UTC"],
+        ["XLON", "Europe/London"],
+      ] as const) {
+        const running = await runServe({
+          port: "0",
+          db,
+          ...(calendar === undefined ? {} : { calendar }),
+        });
+        try {
+          const body = (await (await fetch(`${running.url}/api/symbols`)).json()) as {
+            timeZone: string;
+          };
+          expect(body.timeZone, `--calendar ${calendar ?? "(none: the stored 24/7)"}`).toBe(zone);
+        } finally {
+          await running.close();
+        }
+      }
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });

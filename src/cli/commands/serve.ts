@@ -4,8 +4,9 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { checkListenPolicy } from "../../server/auth.js";
 import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
-import { listOption, resolveDbPath } from "../options.js";
+import { CALENDAR_NAMES, calendarByName, listOption, resolveDbPath } from "../options.js";
 import { symbolsOrSample } from "../sample.js";
+import { commandCalendar } from "../stored-calendar.js";
 
 /** The options of `sessiondata serve`, as commander parses them. */
 export interface ServeCommandOptions {
@@ -14,6 +15,7 @@ export interface ServeCommandOptions {
   readonly db?: string;
   readonly token?: string;
   readonly indicators?: string;
+  readonly calendar?: string;
 }
 
 /** A running `serve`: its URL and how to end it. */
@@ -46,15 +48,22 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const token = options.token ?? (envToken === undefined || envToken === "" ? undefined : envToken);
   checkListenPolicy(host, token);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
-  const system = new SystemManager({
-    calendar: xnysCalendar,
+  const override = options.calendar === undefined ? undefined : calendarByName(options.calendar);
+  const opener = new SystemManager({
+    calendar: override ?? xnysCalendar,
     indicators,
     dbPath: resolveDbPath(options.db),
   });
-  await system.start();
+  await opener.start();
+  let system = opener;
   try {
-    const store = system.dataManager.barStore;
-    await symbolsOrSample(store, system.dbPath, system.calendar);
+    const store = opener.dataManager.barStore;
+    await symbolsOrSample(store, opener.dbPath, opener.calendar);
+    // The calendar the symbols were imported with, unless --calendar names one.
+    const calendar = await commandCalendar(store, options.calendar);
+    if (calendar !== opener.calendar) {
+      system = new SystemManager({ calendar, indicators, barStore: store });
+    }
     const server = await startServer({
       sessionData: system.sessionData,
       barStore: store,
@@ -66,17 +75,19 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
     });
     const shown = token === undefined ? server.url : `${server.url}/#token=<your token>`;
     process.stderr.write(
-      `sessiondata: serving ${system.dbPath ?? "the bar store"}\n  dashboard ${shown}\n  API       ${server.url}/api/symbols\n  WebSocket ${server.url.replace(/^http/, "ws")}/ws\n`,
+      `sessiondata: serving ${opener.dbPath ?? "the bar store"}\n  dashboard ${shown}\n  API       ${server.url}/api/symbols\n  WebSocket ${server.url.replace(/^http/, "ws")}/ws\n`,
     );
     return {
       url: server.url,
       async close() {
         await server.close();
-        await system.stop();
+        if (system !== opener) await system.stop();
+        await opener.stop();
       },
     };
   } catch (error) {
-    await system.stop();
+    if (system !== opener) await system.stop();
+    await opener.stop();
     throw error;
   }
 }
@@ -98,6 +109,10 @@ export function registerServe(program: Command): void {
       "bearer token for /api and /ws (or $SESSIONDATA_TOKEN); at least 16 characters",
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
+    .option(
+      "--calendar <name>",
+      `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")} (default: the symbols' stored calendar, else XNYS)`,
+    )
     .action(async (options: ServeCommandOptions) => {
       const running = await runServe(options);
       // Serve until SIGINT/SIGTERM, then close cleanly so the DuckDB file is released.

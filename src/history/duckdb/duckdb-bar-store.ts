@@ -14,9 +14,11 @@ import type {
 } from "../bar-store.js";
 import type { BarBulkWriter } from "../bulk-writer.js";
 import { barsOfColumns } from "../bulk-writer.js";
+import type { CorporateActionStore } from "../corporate/corporate-action-store.js";
 import { ReadOnlyStoreError, StoreIntegrityError } from "../store-errors.js";
 import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
+import { DuckDbCorporateActionStore } from "./duckdb-corporate.js";
 import {
   type CheckScope,
   checkIntegrity,
@@ -123,6 +125,7 @@ export class DuckDbBarStore implements BarStore {
   #closed = false;
   readonly #scans = new Set<DuckDBConnection>();
   readonly #windowRows: number;
+  #corporate: DuckDbCorporateActionStore | undefined;
 
   private constructor(
     instance: DuckDBInstance,
@@ -234,6 +237,16 @@ export class DuckDbBarStore implements BarStore {
    */
   get integrity(): StoreIntegrity {
     return this.#integrity;
+  }
+
+  /** The corporate actions (factor and map rows) kept in this file: see `corporateActionsOf`. */
+  corporateActions(): CorporateActionStore {
+    this.#corporate ??= new DuckDbCorporateActionStore({
+      connection: this.#main,
+      exclusive: (task) => this.#exclusive(task),
+      writable: (what) => this.#writable(what),
+    });
+    return this.#corporate;
   }
 
   #ensureOpen(): void {

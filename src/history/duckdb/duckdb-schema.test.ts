@@ -127,21 +127,21 @@ describe("DuckDbBarStore schema", () => {
     const open = DuckDbBarStore.open(path, { readOnly: true });
     await expect(open).rejects.toBeInstanceOf(StoreVersionError);
     await expect(DuckDbBarStore.open(path, { readOnly: true })).rejects.toThrow(
-      /has schema version 1; open it once without --read-only to upgrade it to version 2/,
+      /has schema version 1; open it once without --read-only to upgrade it to version 3/,
     );
     expect(await columnsOf(path, "bars"), "left as it was").not.toContain("provenance");
   });
 
   it("refuses a newer schema version with a clear error, and leaves the file alone", async () => {
-    const path = join(dir, "v3.duckdb");
+    const path = join(dir, "v4.duckdb");
     const store = await DuckDbBarStore.open(path);
     await store.writeBars("AAPL", [v1Bar({ symbol: "AAPL", start: T0, count: 1, base: 1 }, 0)]);
     await store.close();
-    await runSql(path, ["UPDATE meta SET value = '3' WHERE key = 'schema_version'"]);
+    await runSql(path, ["UPDATE meta SET value = '4' WHERE key = 'schema_version'"]);
     for (const readOnly of [false, true]) {
       await expect(DuckDbBarStore.open(path, { readOnly })).rejects.toThrow(
         new RegExp(
-          `${path.replaceAll(".", "\\.")} has schema version 3, written by a newer sessiondata; this one reads version 2: upgrade sessiondata`,
+          `${path.replaceAll(".", "\\.")} has schema version 4, written by a newer sessiondata; this one reads version 3: upgrade sessiondata`,
         ),
       );
     }

@@ -1,7 +1,13 @@
 /**
  * The DuckDB store's tables, their version, and the in-place upgrade from older versions.
  *
- * Version 2 (this one):
+ * Version 3 (this one) is version 2 plus the corporate actions (duckdb-corporate.ts):
+ * - `factor_rows(symbol, date, price_factor, split_factor, reference_price)`: LEAN factor rows;
+ * - `map_rows(permtick, date, ticker, exchange)`: LEAN map rows.
+ * Dates are `YYYY-MM-DD` text. A version-2 file is upgraded in place by creating them; read-only,
+ * it is read as it is (no corporate actions).
+ *
+ * Version 2:
  * - `meta(key, value)`: `schema_version`, `last_write` (the id of the last committed write) and
  *   `unverified` (symbols whose writes are not yet checkpointed: see duckdb-integrity.ts).
  * - `symbols(id, name, calendar, time_zone, price_decimals, bar_count)`: one row per symbol;
@@ -23,7 +29,15 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { StoreVersionError } from "../store-errors.js";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The tables version 3 adds to version 2. */
+export const CORPORATE_DDL: readonly string[] = [
+  `CREATE TABLE factor_rows (symbol VARCHAR NOT NULL, date VARCHAR NOT NULL,
+     price_factor DOUBLE NOT NULL, split_factor DOUBLE NOT NULL, reference_price DOUBLE NOT NULL)`,
+  `CREATE TABLE map_rows (permtick VARCHAR NOT NULL, date VARCHAR NOT NULL, ticker VARCHAR NOT NULL,
+     exchange VARCHAR)`,
+];
 
 const SYMBOLS_DDL = `CREATE TABLE symbols (id INTEGER NOT NULL, name VARCHAR NOT NULL,
   calendar VARCHAR, time_zone VARCHAR, price_decimals INTEGER, bar_count BIGINT NOT NULL DEFAULT 0)`;
@@ -108,6 +122,7 @@ export async function openSchema(
       `CREATE TABLE bars (sid INTEGER NOT NULL, time BIGINT NOT NULL, open DOUBLE NOT NULL,
          high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE NOT NULL,
          provenance UTINYINT NOT NULL DEFAULT 0, write_id BIGINT NOT NULL DEFAULT 0)`,
+      ...CORPORATE_DDL,
     ]);
     return { kind: "created" };
   }
@@ -120,6 +135,12 @@ export async function openSchema(
       found,
       `${path} has schema version ${found}, written by a newer sessiondata; this one reads version ${SCHEMA_VERSION}: upgrade sessiondata`,
     );
+  }
+  if (version === 2) {
+    // Version 3 only adds tables: a reader of a version-2 file sees no corporate actions.
+    if (readOnly) return { kind: "current" };
+    await inTransaction(connection, [...CORPORATE_DDL, setMetaSql("schema_version", "3")]);
+    return { kind: "current" };
   }
   if (version !== 1) {
     throw new StoreVersionError(
@@ -140,7 +161,8 @@ export async function openSchema(
 }
 
 /**
- * Upgrades version 1 to version 2 in one transaction: `symbols` and `meta` are rebuilt without
+ * Upgrades version 1 to version 3 in one transaction (version 2's changes, then the corporate
+ * tables): `symbols` and `meta` are rebuilt without
  * their indexes (and `symbols` gains its counts), `bars` gains `provenance` and `write_id` (0:
  * not recorded, and written before write ids existed).
  */
@@ -161,5 +183,6 @@ async function migrateSchema(connection: DuckDBConnection): Promise<void> {
     "ALTER TABLE bars ALTER COLUMN provenance SET NOT NULL",
     "ALTER TABLE bars ADD COLUMN write_id BIGINT DEFAULT 0",
     "ALTER TABLE bars ALTER COLUMN write_id SET NOT NULL",
+    ...CORPORATE_DDL,
   ]);
 }

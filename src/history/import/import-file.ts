@@ -17,6 +17,7 @@ import {
 import { type ImportPlan, planImport } from "./import-plan.js";
 import { ImportSink, type SkippedLine } from "./import-sink.js";
 import { ReadInterrupted, readPlannedFile } from "./read-file.js";
+import { recordSymbolInfo } from "./record-symbol-info.js";
 
 export { symbolOfFileName };
 
@@ -85,6 +86,7 @@ export async function importFiles(
       throw error;
     }
     const perSymbol = sink.symbolRows();
+    await recordSymbolInfo(store, perSymbol, read.format, options.calendar);
     const rows = perSymbol.reduce((n, s) => n + s.rows, 0);
     const bars = perSymbol.reduce((n, s) => n + s.bars, 0);
     const outOfOrder = perSymbol.reduce((n, s) => n + s.outOfOrder, 0);

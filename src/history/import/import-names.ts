@@ -10,11 +10,16 @@ import { parseNumber } from "./timestamps.js";
 /** What a folder import picks up (a `.txt` is imported only when named: in a folder it is mostly a readme). */
 const IMPORTABLE = new Set([".csv", ".zip", ".parquet"]);
 
+/** LEAN's folders of factor and map files, which a folder import of bars passes over. */
+const CORPORATE_FOLDERS = new Set(["factor_files", "map_files"]);
+
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     // Hidden files and folders (.git, macOS ._ forks) hold no bars.
     if (entry.name.startsWith(".")) continue;
+    // LEAN's corporate actions beside its bars: imported as such (corporate-import.ts), not as bars.
+    if (entry.isDirectory() && CORPORATE_FOLDERS.has(entry.name.toLowerCase())) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(path)));
     else if (IMPORTABLE.has(extname(entry.name).toLowerCase())) out.push(path);

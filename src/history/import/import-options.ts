@@ -1,4 +1,5 @@
 /** The options, results and refusals of an import (see `import-file.ts`). */
+import { calendarByName } from "../../calendar/calendar-names.js";
 import { InvalidArgumentError, SessiondataError } from "../../domain/errors.js";
 import { checkSymbol } from "../bulk-writer.js";
 import { type ColumnRole, parseColumnRoles } from "./delimited.js";
@@ -49,6 +50,12 @@ export interface ImportOptions {
   readonly maxLineBytes?: number;
   /** Accept zero and negative prices (spreads, contracts that trade below zero). */
   readonly allowNonpositivePrices?: boolean;
+  /**
+   * The calendar stored with every imported symbol (`calendarByName` names); detected per symbol
+   * when absent (`detectCalendar`: Binance and crypto pairs 24/7, FX 24/5, CME futures GLBX,
+   * exchange suffixes, US tickers XNYS), else XNYS.
+   */
+  readonly calendar?: string;
   /** Accept bar times before 1971 and after tomorrow (refused by default: a wrong unit or format). */
   readonly allowAnyTime?: boolean;
   /** The current instant in epoch ms, which "tomorrow" is relative to (default `Date.now()`). */
@@ -135,6 +142,7 @@ export interface Settings {
 export function settingsOf(options: ImportOptions): Settings {
   if (options.tz !== undefined) checkTimeZone(options.tz);
   if (options.symbol !== undefined) checkSymbol(options.symbol);
+  if (options.calendar !== undefined) calendarByName(options.calendar);
   if (options.stamp !== undefined && options.stamp !== "start" && options.stamp !== "end") {
     throw new InvalidArgumentError(`stamp ${JSON.stringify(options.stamp)} is not start or end`);
   }

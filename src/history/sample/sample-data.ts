@@ -165,6 +165,16 @@ export async function generateSampleBars(
     await writer.abort();
     throw error;
   }
+  // Like an import: the symbols table says which calendar the bars were made on, so every
+  // command replays and measures them on it without --calendar. Prices are in cents.
+  for (const symbol of symbols) {
+    await store.setSymbolInfo({
+      symbol,
+      calendar: calendar.name,
+      timeZone: calendar.timeZone,
+      priceDecimals: 2,
+    });
+  }
   return { symbols, bars, missing };
 }
 

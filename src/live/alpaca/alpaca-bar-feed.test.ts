@@ -335,6 +335,32 @@ describe("AlpacaBarFeed against FakeAlpaca", () => {
     expect(exchange.subscribed()).toEqual(["MSFT"]);
   });
 
+  it("stays live on a quiet stream: its own pings are answered, so silence of data is no stall", async () => {
+    await setup({}, { heartbeatTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    await live(["AAPL"]);
+    for (let i = 0; i < 12; i++) {
+      const pings = exchange.pingsReceived;
+      await clock.advance(10_000);
+      await eventually(() => exchange.pingsReceived > pings, `ping ${i + 1}`);
+      await settle();
+    }
+    expect(feed.state, "two minutes without a bar or a server ping").toBe("live");
+    expect(statuses.filter((s) => s.state === "reconnecting")).toEqual([]);
+    exchange.stall();
+    // Silence must pass the 30 s limit at a check (every 15 s): within 50 s of the last pong.
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(10_000);
+      await settle();
+    }
+    await eventually(
+      () => statuses.some((s) => s.state === "reconnecting"),
+      "stall noticed once pongs stop",
+    );
+    expect(statuses.find((s) => s.state === "reconnecting")?.reason).toMatch(/heartbeat timeout/);
+    expect(feed.stats.heartbeatTimeouts).toBe(1);
+    expect(errors.map((e) => (e.error as LiveFeedError).kind)).toEqual(["heartbeat"]);
+  });
+
   it("keeps a wsUrl that already names a path and rejects an unknown feed", async () => {
     await setup();
     const sandbox = new AlpacaBarFeed({

@@ -85,6 +85,7 @@ export class FakeAlpaca implements FakeExchange {
   #refuse = false;
   #connections = 0;
   #pingSeq = 0;
+  #pingsReceived = 0;
   #batch: Map<Conn, object[]> | undefined;
   #http: Server | undefined;
   #wss: WebSocketServer | undefined;
@@ -139,6 +140,11 @@ export class FakeAlpaca implements FakeExchange {
     readonly headers: Readonly<Record<string, string>>;
   }[] {
     return this.#rest.requests;
+  }
+
+  /** Ping frames clients sent (each answered with a pong unless the connection is stalled). */
+  get pingsReceived(): number {
+    return this.#pingsReceived;
   }
 
   /** Connections open now, authenticated or not. */
@@ -212,6 +218,7 @@ export class FakeAlpaca implements FakeExchange {
       );
       ws.on("message", (data) => this.#command(conn, String(data)));
       ws.on("ping", (data) => {
+        this.#pingsReceived++;
         if (!conn.stalled) ws.pong(data);
       });
       ws.on("close", () => {
@@ -384,6 +391,12 @@ export class FakeAlpaca implements FakeExchange {
     const s = symbol.toUpperCase();
     this.#setTruth(s, bar);
     this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"), options?.force === true);
+  }
+
+  /** Sends `bar` as a `T:"b"` without making it truth (a stray or stale resend). */
+  sendBar(symbol: string, bar: Bar): void {
+    const s = symbol.toUpperCase();
+    this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"));
   }
 
   /** Alpaca sends no bar still forming; the nearest thing is a trade (`T:"t"`), never a bar. */
