@@ -6,6 +6,7 @@
  */
 
 export * from "./analysis/public.js";
+export * from "./bus/public.js";
 export * from "./calendar/public.js";
 export * from "./domain/public.js";
 export * from "./history/public.js";

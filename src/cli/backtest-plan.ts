@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
 import type { AdjustMode } from "../history/public.js";
 import { storedSessionRange } from "../history/public.js";
+import type { SessionData } from "../store/public.js";
 import {
   type BacktestReport,
   mergeBacktestReports,
@@ -87,7 +88,8 @@ type Replay = ReturnType<SystemManager["dataManager"]["createBacktest"]>;
 /**
  * Runs the plans one after another and merges their reports. The first calendar that is
  * `system`'s runs on `system`'s parts; every other gets a fresh `SystemManager` over `store`.
- * `play(replay, k, n)` runs replay `k` of `n` (a progress bar around `replay.run()`). Ctrl-C
+ * `play(replay, k, n, sessionData)` runs replay `k` of `n` (a progress bar around
+ * `replay.run()`; `sessionData` is the one it writes, for `--publish`). Ctrl-C
  * stops the replay in flight and starts no further one; the report so far is returned.
  */
 export async function runCalendarPlans(
@@ -95,7 +97,7 @@ export async function runCalendarPlans(
   store: BarStore,
   plans: readonly CalendarPlan[],
   options: PlanRunOptions,
-  play: (replay: Replay, k: number, n: number) => Promise<BacktestReport>,
+  play: (replay: Replay, k: number, n: number, sessionData: SessionData) => Promise<BacktestReport>,
 ): Promise<BacktestReport> {
   const reports: BacktestReport[] = [];
   let interrupted = false;
@@ -129,7 +131,7 @@ export async function runCalendarPlans(
     };
     process.once("SIGINT", onInterrupt);
     try {
-      reports.push(await play(replay, k, plans.length));
+      reports.push(await play(replay, k, plans.length, part.sessionData));
     } finally {
       process.off("SIGINT", onInterrupt);
       if (part !== system) await part.stop();

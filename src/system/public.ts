@@ -1,6 +1,7 @@
 // The system layer's public surface, exported by hand.
 // The system's default indicator set is the analysis engine's (one binding, re-exported).
 export { DEFAULT_INDICATORS } from "../analysis/analysis-engine.js";
+export { busShardRunner, DEFAULT_SHARD_SUBJECT, serveShardJobs } from "./bus-shards.js";
 // Corporate actions in replays built outside DataManager (the server's).
 export {
   type CorporateReplaySourceOptions,
@@ -25,6 +26,14 @@ export {
   SESSION_TRACKER_DEPRECATION,
   SessionTracker,
 } from "./session-tracker.js";
+export type { ShardJob, ShardResult } from "./shard-job.js";
+export {
+  mergeShardResults,
+  partitionSymbols,
+  runShardedBacktest,
+  ShardError,
+  type ShardedBacktestOptions,
+} from "./sharded-backtest.js";
 export {
   getSystemManager,
   resetSystemManager,

@@ -23,6 +23,8 @@ import {
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
+import { runShardedCommand } from "./backtest-shards.js";
+import { withPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
 export interface BacktestCommandOptions extends StoreFlags {
@@ -37,6 +39,9 @@ export interface BacktestCommandOptions extends StoreFlags {
   readonly seed?: string;
   readonly adjust?: string;
   readonly json?: boolean;
+  readonly publish?: string;
+  readonly shards?: string;
+  readonly bus?: string;
 }
 
 function parseSpeed(value: string | undefined): ReplaySpeed {
@@ -99,29 +104,49 @@ export async function runBacktest(
       );
     }
     const plans = await planByCalendar(store, symbols, options);
-    const report = await runCalendarPlans(
-      system,
-      raw,
-      plans,
-      {
-        adjust,
-        indicators,
-        hours,
-        speed,
-        ...(dropRate === undefined ? {} : { dropRate }),
-        ...(seed === undefined ? {} : { seed }),
-      },
-      (replay, k, n) => withProgressBar(replay, () => replay.run(), k, n),
+    // Read before a sharded run closes this process's handle on the file.
+    const priceDecimals = Object.fromEntries(
+      (await store.listSymbolInfo()).map((i) => [i.symbol, i.priceDecimals]),
     );
+    const report =
+      options.shards !== undefined
+        ? await runShardedCommand(system, plans, {
+            shards: options.shards,
+            speed,
+            hours,
+            indicators,
+            adjust,
+            dropRate,
+            seed,
+            bus: options.bus,
+            publish: options.publish,
+          })
+        : await runCalendarPlans(
+            system,
+            raw,
+            plans,
+            {
+              adjust,
+              indicators,
+              hours,
+              speed,
+              ...(dropRate === undefined ? {} : { dropRate }),
+              ...(seed === undefined ? {} : { seed }),
+            },
+            (replay, k, n, sessionData) =>
+              withProgressBar(
+                replay,
+                () => withPublisher(options.publish, sessionData, replay, () => replay.run()),
+                k,
+                n,
+              ),
+          );
     if (report.bars === 0) {
       const { from, to } = plans[0]!;
       throw new InvalidArgumentError(
         `empty range: no bars of ${symbols.length === 1 ? symbols[0] : `${symbols.length} symbols`} between ${from} and ${to}`,
       );
     }
-    const priceDecimals = Object.fromEntries(
-      (await store.listSymbolInfo()).map((i) => [i.symbol, i.priceDecimals]),
-    );
     const footer = calendarsLine(plans);
     write(
       options.json
@@ -195,6 +220,9 @@ export function registerBacktest(program: Command): void {
       "split",
     )
     .option("--json", "print only the report as JSON on stdout")
+    .option("--shards <n>", "split the symbols over n worker processes (same report)")
+    .option("--bus <url>", "with --shards: send them to `shard-worker` processes over NATS")
+    .option("--publish <url>", "publish every replayed bar to NATS JetStream (see `replica`)")
     .action(async (options: BacktestCommandOptions) => {
       await runBacktest(options);
     });

@@ -6,7 +6,9 @@ import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
 import { registerLive } from "./live.js";
 import { registerQuality } from "./quality.js";
+import { registerReplica } from "./replica.js";
 import { registerServe } from "./serve.js";
+import { registerShardWorker } from "./shard-worker.js";
 
 /** A sub-command: adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +23,6 @@ export const commands: RegisterCommand[] = [
   registerCalendars,
   registerServe,
   registerLive,
+  registerReplica,
+  registerShardWorker,
 ];

@@ -12,6 +12,7 @@ import { LiveSession } from "../../system/live-session.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
 import { calendarByName, listOption, numberOption } from "../options.js";
 import { symbolsOrSample } from "../sample.js";
+import { startPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata live`, as commander parses them. */
 export interface LiveCommandOptions {
@@ -26,6 +27,7 @@ export interface LiveCommandOptions {
   readonly serve?: boolean;
   readonly port?: string;
   readonly json?: boolean;
+  readonly publish?: string;
 }
 
 /** What `sessiondata live --json` prints (the pinned shape). */
@@ -136,6 +138,10 @@ export async function runLive(
         );
       }
     });
+    // Stopped after the session (cleanups run first to last), so its last bars go out too.
+    if (options.publish !== undefined) {
+      cleanups.unshift(await startPublisher(options.publish, system.sessionData));
+    }
     await session.start();
     cleanups.unshift(() => session.stop());
     if (options.serve === true) {
@@ -206,6 +212,7 @@ export function registerLive(program: Command): void {
     .option("--serve", "also serve the dashboard on the live session")
     .option("--port <port>", "dashboard port with --serve (0: any free port)", "8080")
     .option("--json", "print only the summary JSON on stdout")
+    .option("--publish <url>", "publish every bar to NATS JetStream (see `replica`)")
     .action(async (options: LiveCommandOptions) => {
       const summary = await runLive(options);
       if (options.json === true) {

@@ -1,0 +1,455 @@
+/**
+ * `npm run bench -- bus`: the NATS bar bus on loopback (the server at $SESSIONDATA_TEST_NATS_URL
+ * or 127.0.0.1:4222), each figure beside a baseline measured in the same run:
+ *
+ * - wire format: encode + decode of one bar, the binary message vs JSON of the same fields;
+ * - throughput through one replica: a stream pre-filled with 500 symbols × N minutes (a barrier
+ *   per minute), drained by a `NatsSessionReplica` into a SessionData, beside a bare core-NATS
+ *   publish/subscribe of the same payloads (no JetStream, no store) and a bare JetStream
+ *   consume of the same stream (no store);
+ * - barrier latency: a publisher writing one 500-bar minute every 20 ms, from `endMinute()` to
+ *   the replica's `barrier` event, p50/p99, beside the same payloads' last-message latency over
+ *   bare core NATS.
+ * - sharded replay (`backtest --shards`): 200 symbols × 5 XNYS sessions in a temp DuckDB file,
+ *   1 vs 2 worker processes (same process overhead in both), beside the unsharded in-process run.
+ */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import {
+  decodeBarMessage,
+  encodeBarMessage,
+  newBarMessage,
+  symbolBytes,
+} from "../src/bus/bar-message.js";
+import { NatsBarPublisher } from "../src/bus/nats-bar-publisher.js";
+import { NatsSessionReplica } from "../src/bus/nats-session-replica.js";
+import { alwaysOpenCalendar } from "../src/calendar/utc-day-calendar.js";
+import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
+import { SessionData } from "../src/store/session-data.js";
+import { runShardedBacktest, runShardInProcess } from "../src/system/sharded-backtest.js";
+import { SystemManager } from "../src/system/system-manager.js";
+
+const URL = process.env.SESSIONDATA_TEST_NATS_URL || "nats://127.0.0.1:4222";
+const SYMBOLS = Array.from({ length: 500 }, (_, i) => `SYM${String(i).padStart(4, "0")}`);
+const T0 = Date.UTC(2024, 0, 2, 0, 0);
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+function store(): SessionData {
+  return new SessionData({ calendar: alwaysOpenCalendar });
+}
+
+function writeMinute(sd: SessionData, k: number, symbols = SYMBOLS.length): void {
+  const t = T0 + k * 60_000;
+  for (let i = 0; i < symbols; i++) {
+    const open = 100 + i * 0.1 + (k % 13) * 0.01;
+    const close = open + ((k + i) % 7) * 0.01 - 0.03;
+    sd.addBar(
+      SYMBOLS[i]!,
+      {
+        time: t,
+        open,
+        high: Math.max(open, close) + 0.02,
+        low: Math.min(open, close) - 0.02,
+        close,
+        volume: 100 + ((k * 31 + i) % 97),
+      },
+      "replay",
+    );
+  }
+}
+
+function wireFormat(): void {
+  const n = 200_000;
+  const sym = symbolBytes("SYM0042");
+  const out = newBarMessage();
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  let sink = 0;
+  const time = (f: () => void): number => {
+    f();
+    const t0 = process.hrtime.bigint();
+    f();
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  const binary = time(() => {
+    for (let i = 0; i < n; i++) {
+      const m = encodeBarMessage(
+        sym,
+        T0 + i * 60_000,
+        100.25,
+        100.5,
+        100,
+        100.3,
+        1234,
+        "replay",
+        1,
+        i,
+      );
+      sink += decodeBarMessage(m, out).close;
+    }
+  });
+  let jsonBytes = 0;
+  const json = time(() => {
+    for (let i = 0; i < n; i++) {
+      const m = enc.encode(
+        JSON.stringify({
+          v: 1,
+          s: "SYM0042",
+          t: T0 + i * 60_000,
+          o: 100.25,
+          h: 100.5,
+          l: 100,
+          c: 100.3,
+          vol: 1234,
+          p: 2,
+          e: 1,
+          q: i,
+        }),
+      );
+      jsonBytes = m.length;
+      sink += (JSON.parse(dec.decode(m)) as { c: number }).c;
+    }
+  });
+  const binaryBytes = encodeBarMessage(sym, 0, 0, 0, 0, 0, 0, "live", 0, 0).length;
+  console.log("wire format (encode + decode one bar)");
+  console.table([
+    { format: "binary v1 (ours)", "ns/bar": fmt(binary), bytes: binaryBytes },
+    { format: "JSON (baseline)", "ns/bar": fmt(json), bytes: jsonBytes },
+  ]);
+  console.log(
+    `binary is ${fmt(json / binary, 1)}× faster, ${fmt(jsonBytes / binaryBytes, 1)}× smaller (sink ${sink > 0})`,
+  );
+}
+
+async function deleteStream(name: string): Promise<void> {
+  const nc = await connect({ servers: URL });
+  await (await jetstreamManager(nc)).streams.delete(name).catch(() => undefined);
+  await nc.close();
+}
+
+/** Bare core NATS: the same payloads published and received, nothing else. */
+async function barePubSub(payloads: Uint8Array[]): Promise<number> {
+  const sub = await connect({ servers: URL });
+  const pub = await connect({ servers: URL });
+  let got = 0;
+  const done = new Promise<void>((resolve) => {
+    sub.subscribe("bench.bare.>", {
+      callback: () => {
+        if (++got === payloads.length) resolve();
+      },
+    });
+  });
+  await sub.flush();
+  const t0 = performance.now();
+  for (let i = 0; i < payloads.length; i++) {
+    pub.publish("bench.bare.x", payloads[i]!);
+    if ((i & 1023) === 1023) await pub.flush(); // let the subscriber keep up rather than drop
+  }
+  await done;
+  const ms = performance.now() - t0;
+  await pub.close();
+  await sub.close();
+  return (payloads.length / ms) * 1000;
+}
+
+async function throughput(packing: "bar" | "slice", minutes: number): Promise<void> {
+  const stream = `BENCH_BUS_${packing.toUpperCase()}_${process.pid}`;
+  const subjectPrefix = `bench.${packing}.${process.pid}`;
+  try {
+    const primary = store();
+    const publisher = new NatsBarPublisher({
+      servers: URL,
+      sessionData: primary,
+      stream,
+      subjectPrefix,
+      maxBuffered: 2_000_000,
+      maxInFlight: 4096,
+      packing,
+    });
+    const payloads: Uint8Array[] = [];
+    await publisher.start();
+    const tp = performance.now();
+    for (let k = 0; k < minutes; k++) {
+      writeMinute(primary, k);
+      publisher.endMinute();
+      if (k % 20 === 19) await publisher.flush();
+    }
+    await publisher.flush();
+    // Bars per second from the first write to the last ack (the store's writes included).
+    const publishRate = ((minutes * SYMBOLS.length) / (performance.now() - tp)) * 1000;
+    await publisher.stop();
+    const bars = minutes * SYMBOLS.length;
+    // The same payloads for the bare baseline (one bar message per bar, a barrier per minute).
+    for (let k = 0; k < minutes; k++) {
+      for (let i = 0; i < SYMBOLS.length; i++) {
+        payloads.push(
+          encodeBarMessage(
+            symbolBytes(SYMBOLS[i]!),
+            T0 + k * 60_000,
+            1,
+            1,
+            1,
+            1,
+            1,
+            "replay",
+            1,
+            k,
+          ),
+        );
+      }
+    }
+
+    // Bare JetStream consume of the same stream: the consumer's cost without the store.
+    const nc = await connect({ servers: URL });
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(stream, {
+      durable_name: "bare",
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const consumer = await jetstream(nc).consumers.get(stream, "bare");
+    const total = (await jsm.streams.info(stream)).state.messages;
+    let got = 0;
+    const tj = performance.now();
+    await new Promise<void>((resolve) => {
+      void consumer.consume({
+        max_messages: 1024,
+        callback: () => {
+          if (++got === total) resolve();
+        },
+      });
+    });
+    const bareJs = (total / (performance.now() - tj)) * 1000;
+    await nc.close();
+
+    const local = store();
+    const replica = new NatsSessionReplica({
+      servers: URL,
+      sessionData: local,
+      durable: "bench",
+      stream,
+      subjectPrefix,
+    });
+    const tr = performance.now();
+    await replica.start();
+    await replica.caughtUp();
+    const replicaRate = (replica.applied / (performance.now() - tr)) * 1000;
+    await replica.stop();
+    if (replica.applied !== bars) throw new Error(`replica applied ${replica.applied} of ${bars}`);
+
+    const bare = await barePubSub(payloads);
+    const messages = total;
+    const perBar = (rate: number): number => (rate * bars) / messages;
+    console.log(
+      `\nthroughput on loopback, packing "${packing}": ${fmt(bars)} bars (500 symbols × ${minutes} minutes) + ${minutes} barriers = ${fmt(messages)} JetStream messages`,
+    );
+    console.table([
+      { path: "NatsSessionReplica → SessionData (ours)", "bars/s": fmt(replicaRate) },
+      {
+        path: "bare JetStream consume of the same stream, no store (baseline)",
+        "bars/s": fmt(perBar(bareJs)),
+      },
+      { path: "bare core NATS pub/sub, one message per bar (baseline)", "bars/s": fmt(bare) },
+      { path: "NatsBarPublisher → JetStream, acked (ours)", "bars/s": fmt(publishRate) },
+    ]);
+    console.log(
+      `replica = ${fmt(replicaRate / perBar(bareJs), 2)}× bare JetStream consume, ${fmt(replicaRate / bare, 2)}× bare core pub/sub (goal ≥ 500,000 bars/s)`,
+    );
+  } finally {
+    await deleteStream(stream);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function barrierLatency(packing: "bar" | "slice", symbols: number): Promise<void> {
+  const minutes = 150;
+  const stream = `BENCH_LAT_${packing.toUpperCase()}_${process.pid}`;
+  const subjectPrefix = `benchlat.${packing}.${process.pid}`;
+  try {
+    const primary = store();
+    const publisher = new NatsBarPublisher({
+      servers: URL,
+      sessionData: primary,
+      stream,
+      subjectPrefix,
+      packing,
+    });
+    await publisher.start();
+    const local = store();
+    const replica = new NatsSessionReplica({
+      servers: URL,
+      sessionData: local,
+      durable: "lat",
+      stream,
+      subjectPrefix,
+    });
+    const sent = new Map<number, number>();
+    const ours: number[] = [];
+    replica.on("barrier", (minute) => {
+      const t = sent.get(minute);
+      if (t !== undefined) ours.push(performance.now() - t);
+    });
+    await replica.start();
+    for (let k = 0; k < minutes; k++) {
+      writeMinute(primary, k, symbols);
+      sent.set(T0 + k * 60_000, performance.now());
+      publisher.endMinute();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await publisher.flush();
+    await replica.caughtUp();
+    await replica.stop();
+    await publisher.stop();
+
+    // Baseline: the same 500 payloads + a marker over core NATS, marker latency.
+    const sub = await connect({ servers: URL });
+    const pub = await connect({ servers: URL });
+    const bare: number[] = [];
+    let t0 = 0;
+    sub.subscribe("benchlat.bare.slice", {
+      callback: () => void bare.push(performance.now() - t0),
+    });
+    sub.subscribe("benchlat.bare.1m.>", { callback: () => undefined });
+    await sub.flush();
+    const payload = encodeBarMessage(symbolBytes("SYM0001"), T0, 1, 1, 1, 1, 1, "replay", 1, 1);
+    for (let k = 0; k < minutes; k++) {
+      for (let i = 0; i < symbols; i++) pub.publish("benchlat.bare.1m.x", payload);
+      t0 = performance.now();
+      pub.publish("benchlat.bare.slice", payload);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await pub.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    await pub.close();
+    await sub.close();
+    ours.sort((a, b) => a - b);
+    bare.sort((a, b) => a - b);
+    console.log(
+      `\nbarrier latency, packing "${packing}", ${minutes} minutes of ${symbols} bars, one every 20 ms (endMinute() → replica's barrier)`,
+    );
+    console.table([
+      {
+        path: "publisher → JetStream → replica (ours)",
+        "p50 ms": fmt(percentile(ours, 0.5), 2),
+        "p99 ms": fmt(percentile(ours, 0.99), 2),
+        n: ours.length,
+      },
+      {
+        path: `bare core NATS, marker after ${symbols} msgs (baseline)`,
+        "p50 ms": fmt(percentile(bare, 0.5), 2),
+        "p99 ms": fmt(percentile(bare, 0.99), 2),
+        n: bare.length,
+      },
+    ]);
+    console.log("goal: p99 ≤ 5 ms");
+  } finally {
+    await deleteStream(stream);
+  }
+}
+
+async function shardedReplay(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "sd-bench-shards-"));
+  const dbPath = join(dir, "shards.duckdb");
+  try {
+    const symbolCount = Number(process.env.BUS_BENCH_SHARD_SYMBOLS ?? 200);
+    const gen = await DuckDbBarStore.open(dbPath);
+    await generateSampleBars(gen, {
+      symbols: symbolCount,
+      from: "2024-01-02",
+      to: "2024-01-08",
+      seed: 1,
+    });
+    const symbols = await gen.symbols();
+    await gen.close();
+    const backtest = { from: "2024-01-02", to: "2024-01-08" };
+    const inProcess = async (): Promise<number> => {
+      const store = await DuckDbBarStore.open(dbPath, { readOnly: true });
+      const system = new SystemManager({ barStore: store });
+      await system.start();
+      const t0 = performance.now();
+      const r = await system.dataManager.createBacktest({ ...backtest, symbols }).run();
+      const ms = performance.now() - t0;
+      await system.stop();
+      await store.close();
+      return (r.bars / ms) * 1000;
+    };
+    // Wall clock including process start, and the replay phase alone (the slowest shard's own wallMs).
+    const sharded = async (shards: number): Promise<[number, number]> => {
+      let slowest = 0;
+      const t0 = performance.now();
+      const r = await runShardedBacktest({
+        dbPath,
+        calendar: "XNYS",
+        symbols,
+        shards,
+        backtest,
+        runShard: async (job, i) => {
+          const result = await runShardInProcess(job, i);
+          slowest = Math.max(slowest, result.report.wallMs);
+          return result;
+        },
+      });
+      return [(r.bars / (performance.now() - t0)) * 1000, (r.bars / slowest) * 1000];
+    };
+    const best = async (f: () => Promise<[number, number]>): Promise<[number, number]> => {
+      const [a1, b1] = await f();
+      const [a2, b2] = await f();
+      return [Math.max(a1, a2), Math.max(b1, b2)];
+    };
+    const plain = await best(async () => {
+      const r = await inProcess();
+      return [r, r];
+    });
+    const one = await best(() => sharded(1));
+    const two = await best(() => sharded(2));
+    console.log(
+      `\nsharded replay: ${symbolCount} symbols × 5 XNYS sessions, indicators on (best of 2)`,
+    );
+    console.table([
+      {
+        run: "unsharded, in process (baseline)",
+        "bars/s wall": fmt(plain[0]),
+        "bars/s replay phase": fmt(plain[1]),
+      },
+      {
+        run: "--shards 1 (one worker process)",
+        "bars/s wall": fmt(one[0]),
+        "bars/s replay phase": fmt(one[1]),
+      },
+      {
+        run: "--shards 2 (two worker processes, ours)",
+        "bars/s wall": fmt(two[0]),
+        "bars/s replay phase": fmt(two[1]),
+      },
+    ]);
+    console.log(
+      `2 shards = ${fmt(two[0] / one[0], 2)}× 1 shard by wall clock (process start included), ${fmt(two[1] / one[1], 2)}× in the replay phase (goal ≥ 1.7× on 2 cores; load average now ${loadavg()[0]!.toFixed(1)})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the bus's figures. */
+export async function run(): Promise<void> {
+  if (process.env.BUS_BENCH_ONLY === "shards") {
+    await shardedReplay();
+    return;
+  }
+  wireFormat();
+  await throughput("bar", Number(process.env.BUS_BENCH_BAR_MINUTES ?? 40));
+  await throughput("slice", Number(process.env.BUS_BENCH_MINUTES ?? 400));
+  await barrierLatency("slice", 500);
+  await barrierLatency("bar", 50);
+  await shardedReplay();
+}

@@ -1,0 +1,28 @@
+// The bus layer's public surface, exported by hand.
+export {
+  BAR_MESSAGE_VERSION,
+  type BarMessage,
+  type BarrierMessage,
+  decodeBarMessage,
+  decodeBarrierMessage,
+  decodeBatchMessage,
+  messageKind,
+} from "./bar-message.js";
+export {
+  type BusLocation,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_STREAM,
+  DEFAULT_SUBJECT_PREFIX,
+} from "./bus-config.js";
+export { BusLossError, BusMessageError, NatsUnavailableError } from "./bus-errors.js";
+export {
+  NatsBarPublisher,
+  type NatsBarPublisherEvents,
+  type NatsBarPublisherOptions,
+} from "./nats-bar-publisher.js";
+export {
+  BusGapError,
+  NatsSessionReplica,
+  type NatsSessionReplicaEvents,
+  type NatsSessionReplicaOptions,
+} from "./nats-session-replica.js";
