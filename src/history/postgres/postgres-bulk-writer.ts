@@ -1,0 +1,224 @@
+import type { PoolClient } from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { InvalidBarError } from "../../domain/errors.js";
+import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
+import { validateColumns } from "../bulk-writer.js";
+import { checkProvenanceCodes, normalizeSymbol } from "../symbol-info.js";
+import { StageEncoder } from "./postgres-copy-binary.js";
+import { LOCK_MERGE, monthOf, monthStart, q } from "./postgres-schema.js";
+
+/** The largest bar time the store takes: the end of JavaScript's Date range (year 275760). */
+const MAX_TIME = 8.64e15;
+
+/** Stages above this many rows are analysed before the merge, so the planner sees their size. */
+const ANALYZE_ROWS = 50_000;
+
+/** What a {@link PostgresBulkWriter} needs of its store (internal to the history layer). */
+export interface PgWriterHost {
+  readonly schema: string;
+  /** Creates the partitions of the months that do not exist yet (on a connection of its own). */
+  ensurePartitions(months: ReadonlySet<number>): Promise<void>;
+  /** Gives the staging connection back; `broken` when it must be closed, not reused. */
+  release(client: PoolClient, broken: boolean): void;
+  /** The named error for a driver error during `during`. */
+  translate(error: unknown, during: string): unknown;
+}
+
+/** The per-connection staging table (a temp table lives and dies with its connection). */
+export const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS sd_stage (k integer NOT NULL,
+  time bigint NOT NULL, open double precision NOT NULL, high double precision NOT NULL,
+  low double precision NOT NULL, close double precision NOT NULL,
+  volume double precision NOT NULL, provenance smallint NOT NULL, seq integer NOT NULL)`;
+
+/**
+ * The PostgreSQL bulk path. Opening it takes a connection and starts `COPY sd_stage FROM STDIN
+ * (FORMAT binary)` into that connection's temporary table; `append` encodes rows straight into
+ * the COPY stream (nothing is visible to anyone else, and the JavaScript heap holds only the
+ * pages in flight). `commit` ends the COPY, creates the months' partitions, and merges in one
+ * transaction: new symbols into `symbols`, then one `INSERT … ON CONFLICT (sid, time) DO UPDATE`
+ * (the last staged row of a (symbol, time) wins). Merges of one schema take turns under an
+ * advisory lock, so concurrent writers on any number of hosts never deadlock on each other's
+ * rows and the later commit wins per bar. A connection lost before `COMMIT` leaves nothing: the
+ * server rolls the transaction back.
+ */
+export class PostgresBulkWriter implements BarBulkWriter {
+  readonly #host: PgWriterHost;
+  #client: PoolClient | undefined;
+  readonly #copy: ReturnType<typeof copyFrom>;
+  readonly #encoder: StageEncoder;
+  readonly #done: Promise<void>;
+  #copyError: unknown;
+  readonly #keys = new Map<string, number>();
+  /** Per key: the last staged time, to know whether a de-duplicating merge is needed. */
+  readonly #last: number[] = [];
+  #duplicates = false;
+  readonly #months = new Set<number>();
+  #rows = 0;
+  readonly #during: string;
+
+  private constructor(host: PgWriterHost, client: PoolClient, during: string) {
+    this.#host = host;
+    this.#client = client;
+    this.#during = during;
+    this.#copy = client.query(copyFrom("COPY sd_stage FROM STDIN (FORMAT binary)"));
+    this.#done = new Promise<void>((resolve, reject) => {
+      this.#copy.on("finish", resolve);
+      this.#copy.on("error", (error) => {
+        this.#copyError = error;
+        reject(error);
+      });
+    });
+    // Seen by commit or abort; without a handler a failed COPY would be an unhandled rejection.
+    this.#done.catch(() => undefined);
+    this.#encoder = new StageEncoder(this.#copy);
+  }
+
+  /** Prepares `client`'s staging table and starts the COPY. `during` names the write in errors. */
+  static async start(
+    host: PgWriterHost,
+    client: PoolClient,
+    during: string,
+  ): Promise<PostgresBulkWriter> {
+    await client.query(STAGE_DDL);
+    await client.query("TRUNCATE sd_stage");
+    return new PostgresBulkWriter(host, client, during);
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  append(symbol: string, columns: BarColumns, n: number, validated = false): void {
+    if (this.#client === undefined) {
+      throw new Error("the bulk writer is already committed or aborted");
+    }
+    if (validated) {
+      normalizeSymbol(symbol);
+      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
+    } else validateColumns(symbol, columns, n);
+    if (n === 0) return;
+    const name = symbol.toUpperCase();
+    const { time, open, high, low, close, volume, provenance } = columns;
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
+      if (t > MAX_TIME || t < -MAX_TIME) {
+        throw new InvalidBarError(
+          name,
+          { time: t },
+          "time",
+          `${t} is outside the dates a store keeps (±${MAX_TIME} ms)`,
+        );
+      }
+    }
+    let k = this.#keys.get(name);
+    if (k === undefined) {
+      k = this.#keys.size;
+      this.#keys.set(name, k);
+      this.#last.push(Number.NEGATIVE_INFINITY);
+    }
+    let last = this.#last[k]!;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let month = Number.NaN;
+    let monthEnd = Number.NEGATIVE_INFINITY;
+    let monthFrom = Number.POSITIVE_INFINITY;
+    const encoder = this.#encoder;
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
+      // Rows staged in strictly rising time per symbol cannot collide; anything else needs the
+      // de-duplicating merge.
+      if (t <= last) this.#duplicates = true;
+      last = t;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+      if (t < monthFrom || t >= monthEnd) {
+        month = monthOf(t);
+        monthFrom = monthStart(month);
+        monthEnd = monthStart(month + 1);
+        this.#months.add(month);
+      }
+      encoder.row(
+        k,
+        t,
+        open[i]!,
+        high[i]!,
+        low[i]!,
+        close[i]!,
+        volume[i]!,
+        provenance === undefined ? 0 : provenance[i]!,
+      );
+    }
+    this.#last[k] = last;
+    this.#rows += n;
+  }
+
+  async commit(): Promise<number> {
+    const client = this.#client;
+    if (client === undefined) throw new Error("the bulk writer is already committed or aborted");
+    this.#client = undefined;
+    let broken = true;
+    try {
+      this.#encoder.end();
+      await this.#done;
+      const rows = this.#rows;
+      if (rows > 0) {
+        await this.#host.ensurePartitions(this.#months);
+        if (rows >= ANALYZE_ROWS) await client.query("ANALYZE sd_stage");
+        await this.#merge(client);
+      }
+      await client.query("TRUNCATE sd_stage");
+      broken = false;
+      this.#rows = 0;
+      return rows;
+    } catch (error) {
+      throw this.#host.translate(this.#copyError ?? error, this.#during);
+    } finally {
+      this.#host.release(client, broken);
+    }
+  }
+
+  async #merge(client: PoolClient): Promise<void> {
+    const s = q(this.#host.schema);
+    const names = [...this.#keys.keys()];
+    const staged = this.#duplicates
+      ? "(SELECT DISTINCT ON (k, time) * FROM sd_stage ORDER BY k, time, seq DESC)"
+      : "sd_stage";
+    await client.query("BEGIN");
+    try {
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+        LOCK_MERGE,
+        this.#host.schema,
+      ]);
+      await client.query(
+        `INSERT INTO ${s}.symbols (name) SELECT n FROM unnest($1::text[]) AS u(n) ORDER BY n
+         ON CONFLICT (name) DO NOTHING`,
+        [names],
+      );
+      await client.query(
+        `INSERT INTO ${s}.bars (sid, time, open, high, low, close, volume, provenance)
+         SELECT m.id, st.time, st.open, st.high, st.low, st.close, st.volume, st.provenance
+         FROM ${staged} st JOIN (SELECT (u.ord - 1)::integer AS k, y.id
+           FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)
+           JOIN ${s}.symbols y ON y.name = u.name) m ON m.k = st.k
+         ON CONFLICT (sid, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
+           low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
+           provenance = EXCLUDED.provenance`,
+        [names],
+      );
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    this.#client = undefined;
+    this.#rows = 0;
+    // Ending the connection is the one sure way to stop a COPY half sent; the staged rows die
+    // with its temporary table.
+    this.#host.release(client, true);
+  }
+}
