@@ -91,6 +91,8 @@ export class PostgresBarStore implements BarStore {
       connectionString: target.connectionString,
       max: options.maxConnections ?? 8,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      // What pg_stat_activity shows: which sessions are sessiondata's, and on which store.
+      application_name: `sessiondata/${schema}`,
       // JIT compiling the scan and merge plans costs more than it saves on these queries.
       options: `-c jit=off${readOnly ? " -c default_transaction_read_only=on" : ""}`,
     });
