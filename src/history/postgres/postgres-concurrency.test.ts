@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { expect } from "vitest";
 import { PG_TEST_URL, postgres, requiring } from "../../../test/requirements.js";
 import { collectScan } from "../bar-store.contract.js";
 import { PostgresBarStore } from "./postgres-bar-store.js";
