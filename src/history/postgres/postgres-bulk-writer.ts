@@ -51,6 +51,9 @@ export class PostgresBulkWriter implements BarBulkWriter {
   readonly #keys = new Map<string, number>();
   /** Per key: the last staged time, to know whether a de-duplicating merge is needed. */
   readonly #last: number[] = [];
+  /** Per key: the earliest and latest staged times, to know whether the merge can conflict. */
+  readonly #lo: number[] = [];
+  readonly #hi: number[] = [];
   #duplicates = false;
   readonly #months = new Set<number>();
   #rows = 0;
@@ -115,6 +118,8 @@ export class PostgresBulkWriter implements BarBulkWriter {
       k = this.#keys.size;
       this.#keys.set(name, k);
       this.#last.push(Number.NEGATIVE_INFINITY);
+      this.#lo.push(Number.POSITIVE_INFINITY);
+      this.#hi.push(Number.NEGATIVE_INFINITY);
     }
     let last = this.#last[k]!;
     let lo = Number.POSITIVE_INFINITY;
@@ -149,6 +154,8 @@ export class PostgresBulkWriter implements BarBulkWriter {
       );
     }
     this.#last[k] = last;
+    if (lo < this.#lo[k]!) this.#lo[k] = lo;
+    if (hi > this.#hi[k]!) this.#hi[k] = hi;
     this.#rows += n;
   }
 
@@ -177,33 +184,54 @@ export class PostgresBulkWriter implements BarBulkWriter {
     }
   }
 
+  /**
+   * The merge. Rows go in (time, sid) order: both indexes then take them at a few hundred
+   * insertion points (the PK's per symbol, the scan index's at its end) instead of sweeping the
+   * whole scan index once per symbol, and the heap comes out clustered by time, which is the
+   * order `scan` reads it in. When no stored bar of a staged symbol lies within its staged time
+   * span (checked under the merge lock, one index probe per symbol), nothing can conflict and a
+   * plain INSERT skips the upsert's per-row speculative insertion.
+   */
   async #merge(client: PoolClient): Promise<void> {
     const s = q(this.#host.schema);
     const names = [...this.#keys.keys()];
     const staged = this.#duplicates
       ? "(SELECT DISTINCT ON (k, time) * FROM sd_stage ORDER BY k, time, seq DESC)"
       : "sd_stage";
+    const ids = `(SELECT (u.ord - 1)::integer AS k, y.id, u.lo, u.hi
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(name, lo, hi, ord)
+      JOIN ${s}.symbols y ON y.name = u.name)`;
+    const spans = [names, this.#lo.map(String), this.#hi.map(String)];
     await client.query("BEGIN");
     try {
       await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
         LOCK_MERGE,
         this.#host.schema,
       ]);
+      // Enough memory to sort a large write's rows without spilling to disk.
+      await client.query("SET LOCAL work_mem = '256MB'");
       await client.query(
         `INSERT INTO ${s}.symbols (name) SELECT n FROM unnest($1::text[]) AS u(n) ORDER BY n
          ON CONFLICT (name) DO NOTHING`,
         [names],
       );
+      const overlap = await client.query<{ any: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${ids} m WHERE EXISTS (SELECT 1 FROM ${s}.bars b
+           WHERE b.sid = m.id AND b.time >= m.lo AND b.time <= m.hi)) AS any`,
+        spans,
+      );
       await client.query(
         `INSERT INTO ${s}.bars (sid, time, open, high, low, close, volume, provenance)
          SELECT m.id, st.time, st.open, st.high, st.low, st.close, st.volume, st.provenance
-         FROM ${staged} st JOIN (SELECT (u.ord - 1)::integer AS k, y.id
-           FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)
-           JOIN ${s}.symbols y ON y.name = u.name) m ON m.k = st.k
-         ON CONFLICT (sid, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
+         FROM ${staged} st JOIN ${ids} m ON m.k = st.k ORDER BY st.time, m.id
+         ${
+           overlap.rows[0]?.any === false
+             ? ""
+             : `ON CONFLICT (sid, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
            low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
-           provenance = EXCLUDED.provenance`,
-        [names],
+           provenance = EXCLUDED.provenance`
+         }`,
+        spans,
       );
       await client.query("COMMIT");
     } catch (error) {
