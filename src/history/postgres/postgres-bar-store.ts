@@ -11,6 +11,7 @@ import type {
   WriteOptions,
 } from "../bar-store.js";
 import type { BarBulkWriter } from "../bulk-writer.js";
+import type { SymbolSummary } from "../duckdb/duckdb-bar-store.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
 import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
@@ -369,7 +370,15 @@ export class PostgresBarStore implements BarStore {
           return this.#acquire("scan");
         },
         release: (client, broken) => this.#release(client, broken),
-        translate: (error) => this.#translate(error, "scan"),
+        translate: (error) => {
+          if (this.#closed) {
+            return new SessiondataError(
+              `the PostgresBarStore ${this.#target.display} (schema ${this.#schema}) was closed during a scan`,
+              { cause: error },
+            );
+          }
+          return this.#translate(error, "scan");
+        },
       },
       this.#schema,
       symbols === undefined ? options : { ...options, symbols },
@@ -398,6 +407,36 @@ export class PostgresBarStore implements BarStore {
     const r = rows[0];
     if (r === undefined || r.first === null || r.last === null) return undefined;
     return { first: Number(r.first), last: Number(r.last), count: Number(r.n) };
+  }
+
+  /**
+   * Every symbol's coverage and bars by provenance in one query, sorted by symbol: what
+   * `sessiondata info` lists (the same shape as `DuckDbBarStore.summary`).
+   */
+  async summary(): Promise<SymbolSummary[]> {
+    const s = q(this.#schema);
+    const codes = [0, 1, 2, 3, 4]
+      .map((c) => `count(*) FILTER (WHERE b.provenance = ${c})::text AS p${c}`)
+      .join(", ");
+    const rows = await this.#query<Record<string, string>>(
+      "summary",
+      `SELECT y.name, min(b.time)::text AS first, max(b.time)::text AS last, count(*)::text AS n,
+         ${codes}
+       FROM ${s}.bars b JOIN ${s}.symbols y ON y.id = b.sid GROUP BY y.name ORDER BY y.name`,
+    );
+    return rows.map((r) => ({
+      symbol: r.name!,
+      first: Number(r.first),
+      last: Number(r.last),
+      count: Number(r.n),
+      provenance: {
+        live: Number(r.p1),
+        replay: Number(r.p2),
+        refilled: Number(r.p3),
+        corrected: Number(r.p4),
+      },
+      unrecorded: Number(r.p0),
+    }));
   }
 
   /**
