@@ -17,7 +17,7 @@ import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-in
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PostgresConnectionError, translatePgError } from "./postgres-errors.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
-import { ensurePartitions, listPartitions, openPgSchema, q } from "./postgres-schema.js";
+import { openPgSchema, q } from "./postgres-schema.js";
 import { checkSchemaName, DEFAULT_PG_SCHEMA, type PgTarget, parsePgUrl } from "./postgres-url.js";
 
 /** Options of {@link PostgresBarStore.open}. */
@@ -66,7 +66,6 @@ export class PostgresBarStore implements BarStore {
   readonly #target: PgTarget;
   readonly #schema: string;
   readonly #readOnly: boolean;
-  readonly #months = new Set<number>();
   readonly #onError = new Map<pg.PoolClient, (error: Error) => void>();
   #closed = false;
 
@@ -109,7 +108,6 @@ export class PostgresBarStore implements BarStore {
           readOnly,
           create: options.create !== false,
         });
-        for (const m of await listPartitions(client, schema)) store.#months.add(m);
         broken = false;
       } finally {
         store.#release(client, broken);
@@ -157,6 +155,13 @@ export class PostgresBarStore implements BarStore {
         `the PostgresBarStore ${this.#target.display} (schema ${this.#schema}) is closed`,
       );
     }
+  }
+
+  #closedDuringScan(cause?: unknown): SessiondataError {
+    return new SessiondataError(
+      `the PostgresBarStore ${this.#target.display} (schema ${this.#schema}) was closed during a scan`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   #writable(what: string): void {
@@ -217,23 +222,6 @@ export class PostgresBarStore implements BarStore {
   #makeHost(): PgWriterHost {
     return {
       schema: this.#schema,
-      ensurePartitions: async (months) => {
-        const missing = [...months].filter((m) => !this.#months.has(m));
-        if (missing.length === 0) return;
-        const client = await this.#acquire("creation of partitions");
-        let broken = true;
-        try {
-          await ensurePartitions(
-            client,
-            this.#schema,
-            missing.sort((a, b) => a - b),
-          );
-          for (const m of missing) this.#months.add(m);
-          broken = false;
-        } finally {
-          this.#release(client, broken);
-        }
-      },
       release: (client, broken) => this.#release(client, broken),
       translate: (error, during) => this.#translate(error, during),
     };
@@ -370,13 +358,11 @@ export class PostgresBarStore implements BarStore {
           return this.#acquire("scan");
         },
         release: (client, broken) => this.#release(client, broken),
+        ensureOpen: () => {
+          if (this.#closed) throw this.#closedDuringScan();
+        },
         translate: (error) => {
-          if (this.#closed) {
-            return new SessiondataError(
-              `the PostgresBarStore ${this.#target.display} (schema ${this.#schema}) was closed during a scan`,
-              { cause: error },
-            );
-          }
+          if (this.#closed) return this.#closedDuringScan(error);
           return this.#translate(error, "scan");
         },
       },

@@ -5,7 +5,14 @@ import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
 import { validateColumns } from "../bulk-writer.js";
 import { checkProvenanceCodes, normalizeSymbol } from "../symbol-info.js";
 import { StageEncoder } from "./postgres-copy-binary.js";
-import { LOCK_MERGE, monthOf, monthStart, q } from "./postgres-schema.js";
+import {
+  LOCK_MERGE,
+  listPartitions,
+  monthOf,
+  monthStart,
+  newPartitionSql,
+  q,
+} from "./postgres-schema.js";
 
 /** The largest bar time the store takes: the end of JavaScript's Date range (year 275760). */
 const MAX_TIME = 8.64e15;
@@ -16,8 +23,6 @@ const ANALYZE_ROWS = 50_000;
 /** What a {@link PostgresBulkWriter} needs of its store (internal to the history layer). */
 export interface PgWriterHost {
   readonly schema: string;
-  /** Creates the partitions of the months that do not exist yet (on a connection of its own). */
-  ensurePartitions(months: ReadonlySet<number>): Promise<void>;
   /** Gives the staging connection back; `broken` when it must be closed, not reused. */
   release(client: PoolClient, broken: boolean): void;
   /** The named error for a driver error during `during`. */
@@ -48,6 +53,21 @@ export class PostgresBulkWriter implements BarBulkWriter {
   readonly #encoder: StageEncoder;
   readonly #done: Promise<void>;
   #copyError: unknown;
+  /** The connection's own failure (an "error" or "end" event), which explains any later one. */
+  #lost: unknown;
+  readonly #onError = (error: Error): void => {
+    this.#lost ??= error;
+  };
+  readonly #onEnd = (): void => {
+    this.#lost ??= new Error("Connection terminated unexpectedly");
+  };
+
+  /** Gives the connection back, without this writer's listeners. */
+  #release(client: PoolClient, broken: boolean): void {
+    client.removeListener("error", this.#onError);
+    client.removeListener("end", this.#onEnd);
+    this.#host.release(client, broken);
+  }
   readonly #keys = new Map<string, number>();
   /** Per key: the last staged time, to know whether a de-duplicating merge is needed. */
   readonly #last: number[] = [];
@@ -63,6 +83,8 @@ export class PostgresBulkWriter implements BarBulkWriter {
     this.#host = host;
     this.#client = client;
     this.#during = during;
+    client.on("error", this.#onError);
+    client.on("end", this.#onEnd);
     this.#copy = client.query(copyFrom("COPY sd_stage FROM STDIN (FORMAT binary)"));
     this.#done = new Promise<void>((resolve, reject) => {
       this.#copy.on("finish", resolve);
@@ -169,7 +191,6 @@ export class PostgresBulkWriter implements BarBulkWriter {
       await this.#done;
       const rows = this.#rows;
       if (rows > 0) {
-        await this.#host.ensurePartitions(this.#months);
         if (rows >= ANALYZE_ROWS) await client.query("ANALYZE sd_stage");
         await this.#merge(client);
       }
@@ -178,61 +199,85 @@ export class PostgresBulkWriter implements BarBulkWriter {
       this.#rows = 0;
       return rows;
     } catch (error) {
-      throw this.#host.translate(this.#copyError ?? error, this.#during);
+      throw this.#host.translate(this.#lost ?? this.#copyError ?? error, this.#during);
     } finally {
-      this.#host.release(client, broken);
+      this.#release(client, broken);
     }
   }
 
   /**
-   * The merge. Rows go in (time, sid) order: both indexes then take them at a few hundred
+   * The merge, under the schema's merge lock. Months without a partition yet get one, filled
+   * and indexed before it is attached (see `newPartitionSql`). The other rows go through one
+   * INSERT into `bars`, in (time, sid) order: both indexes then take them at a few hundred
    * insertion points (the PK's per symbol, the scan index's at its end) instead of sweeping the
-   * whole scan index once per symbol, and the heap comes out clustered by time, which is the
-   * order `scan` reads it in. When no stored bar of a staged symbol lies within its staged time
-   * span (checked under the merge lock, one index probe per symbol), nothing can conflict and a
-   * plain INSERT skips the upsert's per-row speculative insertion.
+   * scan index once per symbol, and the heap comes out clustered by time, the order `scan` reads.
+   * When no stored bar of a staged symbol lies within its staged span (one index probe per
+   * symbol), nothing can conflict and a plain INSERT skips the upsert's speculative insertion.
    */
   async #merge(client: PoolClient): Promise<void> {
-    const s = q(this.#host.schema);
+    const schema = this.#host.schema;
+    const s = q(schema);
     const names = [...this.#keys.keys()];
-    const staged = this.#duplicates
-      ? "(SELECT DISTINCT ON (k, time) * FROM sd_stage ORDER BY k, time, seq DESC)"
-      : "sd_stage";
+    const staged = "sd_stage";
     const ids = `(SELECT (u.ord - 1)::integer AS k, y.id, u.lo, u.hi
       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(name, lo, hi, ord)
       JOIN ${s}.symbols y ON y.name = u.name)`;
     const spans = [names, this.#lo.map(String), this.#hi.map(String)];
+    const select = (where: string): string =>
+      `SELECT m.id, st.time, st.open, st.high, st.low, st.close, st.volume, st.provenance
+       FROM ${staged} st JOIN ${ids} m ON m.k = st.k WHERE ${where} ORDER BY st.time, m.id`;
+    const within = (month: number): string =>
+      `(st.time >= ${monthStart(month)} AND st.time < ${monthStart(month + 1)})`;
     await client.query("BEGIN");
     try {
-      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
-        LOCK_MERGE,
-        this.#host.schema,
-      ]);
-      // Enough memory to sort a large write's rows without spilling to disk.
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_MERGE, schema]);
+      // Enough memory to sort and index a large write's rows without spilling to disk.
       await client.query("SET LOCAL work_mem = '256MB'");
+      await client.query("SET LOCAL maintenance_work_mem = '256MB'");
       await client.query(
         `INSERT INTO ${s}.symbols (name) SELECT n FROM unnest($1::text[]) AS u(n) ORDER BY n
          ON CONFLICT (name) DO NOTHING`,
         [names],
       );
-      const overlap = await client.query<{ any: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM ${ids} m WHERE EXISTS (SELECT 1 FROM ${s}.bars b
-           WHERE b.sid = m.id AND b.time >= m.lo AND b.time <= m.hi)) AS any`,
-        spans,
-      );
-      await client.query(
-        `INSERT INTO ${s}.bars (sid, time, open, high, low, close, volume, provenance)
-         SELECT m.id, st.time, st.open, st.high, st.low, st.close, st.volume, st.provenance
-         FROM ${staged} st JOIN ${ids} m ON m.k = st.k ORDER BY st.time, m.id
-         ${
-           overlap.rows[0]?.any === false
-             ? ""
-             : `ON CONFLICT (sid, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
-           low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
-           provenance = EXCLUDED.provenance`
-         }`,
-        spans,
-      );
+      const existing = await listPartitions(client, schema);
+      const months = [...this.#months].sort((a, b) => a - b);
+      const fresh = months.filter((m) => !existing.has(m));
+      const old = months.filter((m) => existing.has(m));
+      if (this.#duplicates) {
+        // The last staged row of a (symbol, time) wins: the earlier ones go, in one sort.
+        await client.query(`DELETE FROM sd_stage WHERE ctid IN (SELECT ctid FROM (SELECT ctid,
+          row_number() OVER (PARTITION BY k, time ORDER BY seq DESC) AS r FROM sd_stage) d
+          WHERE r > 1)`);
+      }
+      // Each new month selects its rows from the stage: index it by time when there are many.
+      const indexed = fresh.length > 2;
+      if (indexed) await client.query("CREATE INDEX sd_stage_time ON sd_stage (time)");
+      for (const month of fresh) {
+        for (const sql of newPartitionSql(schema, month, select(within(month)))) {
+          await client.query(sql, sql.startsWith("INSERT") ? spans : undefined);
+        }
+      }
+      // The stage is reused by the connection's next write, which should not pay for an index.
+      if (indexed) await client.query("DROP INDEX sd_stage_time");
+      if (old.length > 0) {
+        const overlap = await client.query<{ any: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM ${ids} m WHERE EXISTS (SELECT 1 FROM ${s}.bars b
+             WHERE b.sid = m.id AND b.time >= m.lo AND b.time <= m.hi)) AS any`,
+          spans,
+        );
+        await client.query(
+          `INSERT INTO ${s}.bars (sid, time, open, high, low, close, volume, provenance)
+           ${select(fresh.length === 0 ? "true" : `(${old.map(within).join(" OR ")})`)}
+           ${
+             overlap.rows[0]?.any === false
+               ? ""
+               : `ON CONFLICT (sid, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high,
+             low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
+             provenance = EXCLUDED.provenance`
+           }`,
+          spans,
+        );
+      }
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -247,6 +292,6 @@ export class PostgresBulkWriter implements BarBulkWriter {
     this.#rows = 0;
     // Ending the connection is the one sure way to stop a COPY half sent; the staged rows die
     // with its temporary table.
-    this.#host.release(client, true);
+    this.#release(client, true);
   }
 }

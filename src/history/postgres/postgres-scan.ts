@@ -32,6 +32,8 @@ export interface ScanHost {
   release(client: PoolClient, broken: boolean): void;
   /** Translates a driver error (a lost connection becomes `PostgresConnectionLostError`). */
   translate(error: unknown): unknown;
+  /** Throws when the store has been closed (checked before each chunk is handed out). */
+  ensureOpen(): void;
 }
 
 /** Rows of one minute, held back while their order by name is fixed. */
@@ -195,7 +197,10 @@ export async function* scanPostgres(
     try {
       for await (const data of stream) {
         decoder.push(data as Buffer);
-        while (ready.length > 0) yield ready.shift()!;
+        while (ready.length > 0) {
+          host.ensureOpen();
+          yield ready.shift()!;
+        }
       }
     } catch (error) {
       throw host.translate(error);
@@ -204,7 +209,11 @@ export async function* scanPostgres(
     if (!decoder.ended) {
       throw host.translate(new Error("Connection terminated: the COPY stream ended early"));
     }
-    for (const c of ready) yield c;
+    for (const c of ready) {
+      host.ensureOpen();
+      yield c;
+    }
+    host.ensureOpen();
     if (n > 0) yield trimChunk(chunk, n);
     broken = false;
   } finally {

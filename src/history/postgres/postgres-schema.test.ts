@@ -84,6 +84,22 @@ pgTests.describe("PostgresBarStore schema", () => {
       );
       expect(parts.map((p) => p.relname)).toEqual(["bars_202401", "bars_202403"]);
       expect(await store.readBars("AAPL", 0, Number.POSITIVE_INFINITY)).toEqual([jan, mar]);
+      // One write into an existing month (an upsert there) and a new one (filled, then attached).
+      const fix = { ...jan, close: jan.close + 0.125, high: jan.high + 0.125 };
+      const feb = { ...contractBar(2), time: Date.UTC(2024, 1, 10) };
+      await store.writeBars("aapl", [fix, feb]);
+      expect(await store.readBars("AAPL", 0, Number.POSITIVE_INFINITY)).toEqual([fix, feb, mar]);
+      const after = await adminQuery<{ relname: string }>(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = $1::regclass ORDER BY 1`,
+        [`${q(store.schema)}.bars`],
+      );
+      expect(after.map((p) => p.relname)).toEqual(["bars_202401", "bars_202402", "bars_202403"]);
+      const checks = await adminQuery(
+        "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1 AND contype = 'c'",
+        [store.schema],
+      );
+      expect(checks, "the attach's CHECK constraints are dropped").toEqual([]);
     } finally {
       await store.close();
     }

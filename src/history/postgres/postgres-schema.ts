@@ -197,29 +197,26 @@ export async function listPartitions(client: PoolClient, schema: string): Promis
 }
 
 /**
- * Creates the partitions of `months` that do not exist yet, in one short transaction of their
- * own (creating a partition locks the parent table: inside a long write it would stall every
- * reader), under the schema's advisory lock so two writers never race to create one month.
+ * SQL that creates, fills and attaches the partition of a month that does not exist yet, inside
+ * the caller's transaction. Filling a fresh table and building its two indexes afterwards (a
+ * sorted build each) is 4-5 times faster than inserting through the indexes row by row, and
+ * ATTACH PARTITION takes only a SHARE UPDATE EXCLUSIVE lock on `bars`, so readers and scans go
+ * on meanwhile (CREATE TABLE … PARTITION OF would lock them out until the write commits). The
+ * CHECK constraint lets the attach skip its validating scan; it is dropped once attached, as
+ * the partition bound says the same.
  */
-export async function ensurePartitions(
-  client: PoolClient,
-  schema: string,
-  months: Iterable<number>,
-): Promise<void> {
-  await client.query("BEGIN");
-  try {
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_SCHEMA, schema]);
-    const existing = await listPartitions(client, schema);
-    for (const month of months) {
-      if (existing.has(month)) continue;
-      await client.query(
-        `CREATE TABLE ${q(schema)}.${partitionName(month)} PARTITION OF ${q(schema)}.bars
-         FOR VALUES FROM (${monthStart(month)}) TO (${monthStart(month + 1)})`,
-      );
-    }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+export function newPartitionSql(schema: string, month: number, fill: string): string[] {
+  const s = q(schema);
+  const name = partitionName(month);
+  const from = monthStart(month);
+  const to = monthStart(month + 1);
+  return [
+    `CREATE TABLE ${s}.${name} (LIKE ${s}.bars INCLUDING DEFAULTS)`,
+    `INSERT INTO ${s}.${name} ${fill}`,
+    `ALTER TABLE ${s}.${name} ADD PRIMARY KEY (sid, time)`,
+    `CREATE INDEX ${name}_time_sid ON ${s}.${name} (time, sid)`,
+    `ALTER TABLE ${s}.${name} ADD CONSTRAINT ${name}_bound CHECK (time >= ${from} AND time < ${to})`,
+    `ALTER TABLE ${s}.bars ATTACH PARTITION ${s}.${name} FOR VALUES FROM (${from}) TO (${to})`,
+    `ALTER TABLE ${s}.${name} DROP CONSTRAINT ${name}_bound`,
+  ];
 }
