@@ -4,12 +4,23 @@
  * on the program. Errors end as one line on stderr and a non-zero exit, never a stack trace
  * (set `SESSIONDATA_DEBUG=1` to see one).
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 
+/** The package's version, read from package.json (two levels up from src/cli and dist/cli). */
+export function packageVersion(): string {
+  const json = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(json) as { version: string }).version;
+}
+
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   const program = new Command("sessiondata")
-    .description("The market data of a trading session: store, replay, repair, analyse.")
+    .description(
+      "The market data of a trading session: store, replay, repair, analyse.\n" +
+        "Symbols are case-insensitive on input and stored upper case (aapl is AAPL).",
+    )
+    .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);

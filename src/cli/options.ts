@@ -51,6 +51,19 @@ export function listOption(value: string | undefined, flag?: string): string[] |
   return items;
 }
 
+/**
+ * A comma-separated list of symbols (`--symbols`), upper-cased and without repeats: symbols are
+ * case-insensitive on input and stored upper case. `undefined` when the flag is absent.
+ */
+export function symbolsOption(value: string | undefined, flag = "--symbols"): string[] | undefined {
+  const items = listOption(value, flag);
+  return items === undefined ? undefined : [...new Set(items.map((s) => s.toUpperCase()))];
+}
+
+/** `--symbols`' help text, one wording for every command. */
+export const SYMBOLS_HELP =
+  "comma-separated symbols, any case (stored upper case; default: every stored symbol)";
+
 /** Refuses a date flag that is not a real `YYYY-MM-DD` date, naming the flag. */
 export function checkDateOption(flag: string, value: string | undefined): void {
   if (value !== undefined && !isDateString(value)) {

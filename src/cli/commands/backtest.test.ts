@@ -9,13 +9,16 @@ const dir = mkdtempSync(join(tmpdir(), "sessiondata-backtest-cli-"));
 const db = join(dir, "cli.duckdb");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `sessiondata backtest --db <tmp> …` as a user would, in a child process. */
+/**
+ * Runs `sessiondata backtest …` as a user would, in a child process, on the default path
+ * (`SESSIONDATA_DB` names the temporary file, no `--db`): the no-flag default, where an empty
+ * store gets the sample.
+ */
 function backtest(...args: string[]) {
-  const env = { ...process.env };
-  delete env.SESSIONDATA_DB;
+  const env = { ...process.env, SESSIONDATA_DB: db };
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "backtest", "--db", db, ...args],
+    ["--import", "tsx", "src/cli/main.ts", "backtest", ...args],
     { cwd: root, env, encoding: "utf8", timeout: 60_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -11,12 +11,20 @@ import {
   checkDateOption,
   listOption,
   numberOption,
+  SYMBOLS_HELP,
+  symbolsOption,
 } from "../options.js";
 import { formatBacktestReport } from "../report-format.js";
 import { symbolsOrSample } from "../sample.js";
+import {
+  DB_OPTION,
+  openCommandStore,
+  READ_ONLY_OPTION,
+  type StoreFlags,
+} from "../store-options.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
-export interface BacktestCommandOptions {
+export interface BacktestCommandOptions extends StoreFlags {
   readonly symbols?: string;
   readonly from?: string;
   readonly to?: string;
@@ -24,7 +32,6 @@ export interface BacktestCommandOptions {
   readonly calendar?: string;
   readonly hours?: string;
   readonly indicators?: string;
-  readonly db?: string;
   readonly dropRate?: string;
   readonly seed?: string;
   readonly json?: boolean;
@@ -53,18 +60,19 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
   const seed = numberOption("--seed", options.seed);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   const calendar = calendarByName(options.calendar);
+  const opened = await openCommandStore(options, "read-or-sample");
   const system = new SystemManager({
     calendar,
     indicators,
     // An extended-hours replay feeds pre- and post-market bars to the indicators too.
     extendedHours: hours === "extended",
-    ...(options.db === undefined ? {} : { dbPath: options.db }),
+    barStore: opened.store,
   });
   await system.start();
   try {
-    const store = system.dataManager.barStore;
-    const known = await symbolsOrSample(store, system.dbPath, calendar);
-    const symbols = listOption(options.symbols, "--symbols") ?? known;
+    const store = opened.store;
+    const known = await symbolsOrSample(opened, calendar);
+    const symbols = symbolsOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
@@ -114,6 +122,7 @@ export async function runBacktest(options: BacktestCommandOptions): Promise<Back
     return report;
   } finally {
     await system.stop();
+    await opened.close();
   }
 }
 
@@ -155,7 +164,7 @@ export function registerBacktest(program: Command): void {
     .description(
       "replay stored bars through session data with analysis and gap repair, and print a report (generates a sample into an empty store first)",
     )
-    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--symbols <list>", SYMBOLS_HELP)
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
     .option("--speed <speed>", '"max" or a multiple of real time (60 = a minute a second)', "max")
@@ -166,7 +175,8 @@ export function registerBacktest(program: Command): void {
       "xnys",
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
+    .option(...READ_ONLY_OPTION)
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")
     .option("--json", "print only the report as JSON on stdout")

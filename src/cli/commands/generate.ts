@@ -1,13 +1,9 @@
 import type { Command } from "commander";
 import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js";
-import {
-  checkSampleOptions,
-  DuckDbBarStore,
-  generateSampleBars,
-  symbolsWithBars,
-} from "../../history/public.js";
-import { CALENDAR_NAMES, calendarByName, numberOption, resolveDbPath } from "../options.js";
+import { checkSampleOptions, generateSampleBars, symbolsWithBars } from "../../history/public.js";
+import { CALENDAR_NAMES, calendarByName, numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
+import { DB_OPTION, openCommandStore, storePath } from "../store-options.js";
 
 /** The options of `sessiondata generate`, as commander parses them. */
 export interface GenerateCommandOptions {
@@ -41,7 +37,7 @@ function parseSymbols(value: string | undefined): number | string[] {
   if (/^\s*\d+\s*$/.test(value)) return Number(value);
   const names = value
     .split(",")
-    .map((s) => s.trim())
+    .map((s) => s.trim().toUpperCase())
     .filter((s) => s !== "");
   if (names.length === 0)
     throw new InvalidArgumentError(`--symbols ${JSON.stringify(value)} names no symbol`);
@@ -73,8 +69,8 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<Gene
   };
   // Refuse bad options before the database is opened (or created empty) and the notice printed.
   const { symbols: names } = checkSampleOptions(sample);
-  const db = resolveDbPath(options.db);
-  const store = await DuckDbBarStore.open(db);
+  const db = storePath(options);
+  const { store } = await openCommandStore(options, "write");
   try {
     const held = await symbolsWithBars(store, names);
     if (held.length > 0 && options.force !== true) throw new ExistingBarsError(db, held);
@@ -143,7 +139,7 @@ export function registerGenerate(program: Command): void {
       "--force",
       "write over symbols that already hold bars (refused without it, naming them and their counts)",
     )
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .action(async (options: GenerateCommandOptions) => {
       await runGenerate(options);

@@ -84,7 +84,9 @@ describe("sessiondata import / info (end to end)", () => {
   it("says clearly when the database does not exist", () => {
     const r = sessiondata(["info", "--db", join(dir, "none.duckdb")]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/none\.duckdb does not exist/);
+    expect(r.stderr).toMatch(
+      /^sessiondata: no database at .*none\.duckdb; create one with `sessiondata import` or `sessiondata generate`\n$/,
+    );
   });
 
   it("refuses a missing path or a bad flag before it creates the database", () => {

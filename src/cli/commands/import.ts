@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import {
   checkImportOptions,
-  DuckDbBarStore,
   type FileImport,
   type ImportFormat,
   ImportInterruptedError,
@@ -11,8 +10,9 @@ import {
   planFiles,
   type SkippedLine,
 } from "../../history/public.js";
-import { numberOption, resolveDbPath } from "../options.js";
+import { numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
+import { DB_OPTION, openCommandStore, storePath } from "../store-options.js";
 
 /** The options of `sessiondata import`, as commander parses them. */
 export interface ImportCommandOptions {
@@ -113,7 +113,7 @@ export async function runImport(
   const bar = progressBar("bytes", PROGRESS_BYTES);
   /** Every file committed so far, also those of a folder a later file of which fails. */
   const committed: FileImport[] = [];
-  const db = resolveDbPath(options.db);
+  const db = storePath(options);
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
@@ -137,7 +137,7 @@ export async function runImport(
   // opened (or created empty).
   checkImportOptions(base);
   const plan = await planFiles(paths, base);
-  const store = await DuckDbBarStore.open(db);
+  const { store } = await openCommandStore(options, "write");
   let result: ImportCommandResult;
   try {
     const r = await abortOnSignals((signal) => importFiles(store, plan, { ...base, signal }));
@@ -239,7 +239,7 @@ export function registerImport(program: Command): void {
       "accept zero and negative prices (spreads, contracts that trade below zero)",
     )
     .option("--allow-any-time", "accept bar times before 1971 or after tomorrow")
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .addHelpText(
       "after",

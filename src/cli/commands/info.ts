@@ -1,13 +1,16 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { SessiondataError } from "../../domain/errors.js";
-import { DuckDbBarStore } from "../../history/public.js";
-import { resolveDbPath } from "../options.js";
+import type { BarStore } from "../../history/bar-store.js";
+import type { SymbolSummary } from "../../history/public.js";
 import { formatTable } from "../report-format.js";
+import {
+  DB_OPTION,
+  openCommandStore,
+  READ_ONLY_OPTION,
+  type StoreFlags,
+} from "../store-options.js";
 
 /** The options of `sessiondata info`, as commander parses them. */
-export interface InfoCommandOptions {
-  readonly db?: string;
+export interface InfoCommandOptions extends StoreFlags {
   readonly json?: boolean;
 }
 
@@ -32,15 +35,11 @@ const iso = (t: number): string => new Date(t).toISOString().replace(":00.000Z",
 
 /** `sessiondata info`: what the store holds: each symbol's first and last bar and count. */
 export async function runInfo(options: InfoCommandOptions): Promise<InfoCommandResult> {
-  const db = resolveDbPath(options.db);
-  if (db !== ":memory:" && !existsSync(db)) {
-    throw new SessiondataError(
-      `${db} does not exist (create it with sessiondata import or generate)`,
-    );
-  }
-  const store = await DuckDbBarStore.open(db);
+  const opened = await openCommandStore(options, "read");
+  const db = opened.location;
   try {
-    const symbols = (await store.summary()).map((s) => ({
+    const listing = await (opened.duckdb?.summary() ?? summaryOf(opened.store));
+    const symbols = listing.map((s) => ({
       symbol: s.symbol,
       first: iso(s.first),
       last: iso(s.last),
@@ -62,8 +61,20 @@ export async function runInfo(options: InfoCommandOptions): Promise<InfoCommandR
     }
     return result;
   } finally {
-    await store.close();
+    await opened.close();
   }
+}
+
+/** The listing from the port alone, for a store without DuckDB's one-query summary. */
+async function summaryOf(
+  store: BarStore,
+): Promise<Pick<SymbolSummary, "symbol" | "first" | "last" | "count">[]> {
+  const out: Pick<SymbolSummary, "symbol" | "first" | "last" | "count">[] = [];
+  for (const symbol of (await store.symbols()).sort()) {
+    const c = await store.coverage(symbol);
+    if (c !== undefined) out.push({ symbol, ...c });
+  }
+  return out;
 }
 
 /** Registers `sessiondata info`. */
@@ -71,7 +82,8 @@ export function registerInfo(program: Command): void {
   program
     .command("info")
     .description("list what the store holds: symbols, first and last bar, bar counts")
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
+    .option(...READ_ONLY_OPTION)
     .option("--json", "print only the listing as JSON on stdout")
     .action(async (options: InfoCommandOptions) => {
       await runInfo(options);

@@ -1,17 +1,27 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import { DuckDbBarStore, defaultDbPath, storedSessionRange } from "../../history/public.js";
+import { storedSessionRange } from "../../history/public.js";
 import { assessQuality, type SessionQuality } from "../../upkeep/public.js";
-import { CALENDAR_NAMES, calendarByName, checkDateOption, listOption } from "../options.js";
+import {
+  CALENDAR_NAMES,
+  calendarByName,
+  checkDateOption,
+  SYMBOLS_HELP,
+  symbolsOption,
+} from "../options.js";
 import { formatNumber, formatTable } from "../report-format.js";
+import {
+  DB_OPTION,
+  openCommandStore,
+  READ_ONLY_OPTION,
+  type StoreFlags,
+} from "../store-options.js";
 
 /** The options of `sessiondata quality`, as commander parses them. */
-export interface QualityCommandOptions {
+export interface QualityCommandOptions extends StoreFlags {
   readonly symbols?: string;
   readonly from?: string;
   readonly to?: string;
-  readonly db?: string;
   readonly calendar?: string;
   readonly longest?: string;
   readonly json?: boolean;
@@ -83,16 +93,11 @@ export async function runQuality(
   if (!Number.isInteger(longest) || longest < 0) {
     throw new InvalidArgumentError(`--longest must be an integer >= 0, got ${options.longest}`);
   }
-  const db = options.db ?? defaultDbPath();
-  if (db !== ":memory:" && !existsSync(db)) {
-    throw new InvalidArgumentError(
-      `no database at ${db} (import bars or run sessiondata backtest first)`,
-    );
-  }
-  const store = await DuckDbBarStore.open(db);
+  const opened = await openCommandStore(options, "read");
+  const { location: db, store } = opened;
   try {
     const known = await store.symbols();
-    const symbols = listOption(options.symbols) ?? known;
+    const symbols = symbolsOption(options.symbols) ?? known;
     const unknown = symbols.filter((s) => !known.includes(s));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(
@@ -148,10 +153,11 @@ export function registerQuality(program: Command): void {
     .description(
       "measure stored bars against the calendar: expected, present and missing bars, quality and the longest gaps per symbol and session",
     )
-    .option("--symbols <list>", "comma-separated symbols (default: every stored symbol)")
+    .option("--symbols <list>", SYMBOLS_HELP)
     .option("--from <date>", "first session, YYYY-MM-DD (default: the first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: the last stored)")
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
+    .option(...READ_ONLY_OPTION)
     .option(
       "--calendar <name>",
       `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")}`,

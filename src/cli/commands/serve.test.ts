@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -32,16 +33,23 @@ describe("sessiondata serve", () => {
     await expect(runServe(options)).rejects.toThrow(message);
   });
 
-  it("serves the API over the database (a sample generated into an empty one)", async () => {
+  it("serves the API over an existing database, read-only if asked, and never generates", async () => {
+    const db = join(dir, "served.duckdb");
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     let running: Awaited<ReturnType<typeof runServe>> | undefined;
     try {
-      running = await runServe({ port: "0", db: join(dir, "served.duckdb") });
+      const made = ["generate", "--db", db, "--from", "2024-01-02", "--to", "2024-01-03"];
+      expect(await main(["node", "sessiondata", ...made])).toBe(0);
+      stderr.mockClear();
+      running = await runServe({ port: "0", db, readOnly: true });
       const notes = stderr.mock.calls.map((c) => String(c[0])).join("");
-      expect(notes).toMatch(/is empty; generating a sample first/);
+      expect(notes).not.toMatch(/generating/);
+      expect(notes).toContain(`serving ${db} (read-only)`);
       expect(notes).toContain(`dashboard ${running.url}`);
     } finally {
       stderr.mockRestore();
+      stdout.mockRestore();
     }
     const replay = await fetch(`${running.url}/api/replay`);
     expect(await replay.json()).toMatchObject({ state: "idle" });
@@ -60,5 +68,39 @@ describe("sessiondata serve", () => {
     const page = await fetch(running.url);
     expect(await page.text()).toContain("<title>sessiondata</title>");
     await running.close();
+  });
+
+  it("says which port is in use and how to choose another (EADDRINUSE)", async () => {
+    const db = join(dir, "busy.duckdb");
+    const quiet = [
+      vi.spyOn(process.stderr, "write").mockImplementation(() => true),
+      vi.spyOn(process.stdout, "write").mockImplementation(() => true),
+    ];
+    const taken = createServer();
+    try {
+      const made = [
+        "generate",
+        "--db",
+        db,
+        "--symbols",
+        "A",
+        "--from",
+        "2024-01-02",
+        "--to",
+        "2024-01-02",
+      ];
+      expect(await main(["node", "sessiondata", ...made])).toBe(0);
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      const port = (taken.address() as { port: number }).port;
+      await expect(runServe({ port: String(port), db })).rejects.toThrow(
+        new RegExp(`^port ${port} is in use; pass --port$`),
+      );
+      // The database was closed on the way out: it opens again at once.
+      const again = await runServe({ port: "0", db });
+      await again.close();
+    } finally {
+      for (const q of quiet) q.mockRestore();
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -4,14 +4,18 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { checkListenPolicy } from "../../server/auth.js";
 import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
-import { listOption, resolveDbPath } from "../options.js";
-import { symbolsOrSample } from "../sample.js";
+import { listOption } from "../options.js";
+import {
+  DB_OPTION,
+  openCommandStore,
+  READ_ONLY_OPTION,
+  type StoreFlags,
+} from "../store-options.js";
 
 /** The options of `sessiondata serve`, as commander parses them. */
-export interface ServeCommandOptions {
+export interface ServeCommandOptions extends StoreFlags {
   readonly port?: string;
   readonly host?: string;
-  readonly db?: string;
   readonly token?: string;
   readonly indicators?: string;
 }
@@ -35,8 +39,8 @@ function parsePort(value: string | undefined): number {
 }
 
 /**
- * Starts the API, WebSocket and dashboard over the DuckDB store (a fixed sample is generated into
- * an empty store first, as `backtest` does). Checks the host/token policy before opening anything.
+ * Starts the API, WebSocket and dashboard over the DuckDB store (which must exist: `serve` never
+ * generates a sample; `--read-only` shares the file with other readers). Checks the host/token policy before opening anything.
  * The token may also come from `SESSIONDATA_TOKEN` (so it does not show in the process list).
  */
 export async function runServe(options: ServeCommandOptions): Promise<RunningServe> {
@@ -46,15 +50,11 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const token = options.token ?? (envToken === undefined || envToken === "" ? undefined : envToken);
   checkListenPolicy(host, token);
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
-  const system = new SystemManager({
-    calendar: xnysCalendar,
-    indicators,
-    dbPath: resolveDbPath(options.db),
-  });
+  const opened = await openCommandStore(options, "read");
+  const system = new SystemManager({ calendar: xnysCalendar, indicators, barStore: opened.store });
   await system.start();
   try {
-    const store = system.dataManager.barStore;
-    await symbolsOrSample(store, system.dbPath, system.calendar);
+    const store = opened.store;
     const server = await startServer({
       sessionData: system.sessionData,
       barStore: store,
@@ -66,17 +66,22 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
     });
     const shown = token === undefined ? server.url : `${server.url}/#token=<your token>`;
     process.stderr.write(
-      `sessiondata: serving ${system.dbPath ?? "the bar store"}\n  dashboard ${shown}\n  API       ${server.url}/api/symbols\n  WebSocket ${server.url.replace(/^http/, "ws")}/ws\n`,
+      `sessiondata: serving ${opened.location}${opened.readOnly ? " (read-only)" : ""}\n  dashboard ${shown}\n  API       ${server.url}/api/symbols\n  WebSocket ${server.url.replace(/^http/, "ws")}/ws\n`,
     );
     return {
       url: server.url,
       async close() {
         await server.close();
         await system.stop();
+        await opened.close();
       },
     };
   } catch (error) {
     await system.stop();
+    await opened.close();
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
+      throw new InvalidArgumentError(`port ${port} is in use; pass --port`, { cause: error });
+    }
     throw error;
   }
 }
@@ -92,7 +97,8 @@ export function registerServe(program: Command): void {
       "address to listen on; anything but loopback requires --token",
       "127.0.0.1",
     )
-    .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DB_OPTION)
+    .option(...READ_ONLY_OPTION)
     .option(
       "--token <token>",
       "bearer token for /api and /ws (or $SESSIONDATA_TOKEN); at least 16 characters",

@@ -42,7 +42,7 @@ const openFiles = new Set<string>();
  * replays wrongly (see duckdb-integrity.ts); smaller writes wait for the WAL bound or close.
  */
 const CHECKPOINT_ROWS = 100_000;
-/** The WAL size past which the store checkpoints after a write (DuckDB's own default). */
+/** The WAL size past which the store checkpoints after a write, by default (DuckDB's own default). */
 const CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link DuckDbBarStore.open}. */
@@ -61,6 +61,13 @@ export interface DuckDbBarStoreOptions {
    * Larger windows sort less often; smaller ones bound memory tighter.
    */
   readonly scanWindowRows?: number;
+  /**
+   * The WAL size in bytes past which the store checkpoints after a write (default 16 MiB,
+   * DuckDB's own automatic threshold, which the store replaces by its own checkpoints). A lower
+   * bound checkpoints more often: the crash test uses it to kill a writer around checkpoints
+   * with a small database.
+   */
+  readonly checkpointWalBytes?: number;
 }
 
 /** The symbol's first and last bar and count, for every stored symbol (see {@link DuckDbBarStore.summary}). */
@@ -123,6 +130,7 @@ export class DuckDbBarStore implements BarStore {
   #closed = false;
   readonly #scans = new Set<DuckDBConnection>();
   readonly #windowRows: number;
+  readonly #walBound: number;
 
   private constructor(
     instance: DuckDBInstance,
@@ -136,6 +144,7 @@ export class DuckDbBarStore implements BarStore {
     this.#readOnly = options.readOnly === true;
     this.#file = path !== ":memory:";
     this.#windowRows = options.scanWindowRows ?? DEFAULT_WINDOW_ROWS;
+    this.#walBound = options.checkpointWalBytes ?? CHECKPOINT_WAL_BYTES;
   }
 
   /**
@@ -301,7 +310,7 @@ export class DuckDbBarStore implements BarStore {
         row.stored = true;
         row.barCount = count;
       }
-      if (rows >= CHECKPOINT_ROWS || walBytes(this.#path) >= CHECKPOINT_WAL_BYTES) {
+      if (rows >= CHECKPOINT_ROWS || walBytes(this.#path) >= this.#walBound) {
         await this.#checkpoint();
       }
     },

@@ -1,0 +1,133 @@
+/**
+ * How every command opens the historical store, in one place: the flags (`--db PATH`,
+ * `--read-only`), the default path, what a missing database means for each command, and the
+ * errors a user sees (no database, a file in use by another process, a store a crash left
+ * needing repair, which is announced on stderr).
+ *
+ * Adding another store (PostgreSQL's `--pg URL` / `SESSIONDATA_PG_URL`): declare its flag beside
+ * {@link DB_OPTION}, give {@link StoreFlags} its field, and branch at the top of
+ * {@link openCommandStore} before the DuckDB path; the commands need no change, since they only
+ * see a {@link CommandStore}.
+ */
+import { existsSync } from "node:fs";
+import type { BarStore } from "../history/bar-store.js";
+import { DuckDbBarStore, defaultDbPath } from "../history/public.js";
+import { NoDatabaseError } from "../history/store-errors.js";
+
+/** The store flags a command's options carry, as commander parses them. */
+export interface StoreFlags {
+  /** `--db PATH`: the DuckDB file (default `$SESSIONDATA_DB`, else `./sessiondata.duckdb`). */
+  readonly db?: string;
+  /** `--read-only`: DuckDB's read-only access mode, so several processes can read one file. */
+  readonly readOnly?: boolean;
+}
+
+/** What a command does with the store, which decides what a missing database means. */
+export type StoreUse =
+  /** Reads only (`info`, `quality`, `serve`): a missing database is an error. */
+  | "read"
+  /** Writes bars (`import`, `generate`): a missing database is created. */
+  | "write"
+  /**
+   * `backtest`: reads, but the no-flag default (no `--db`, the default path) may be created
+   * and filled with the fixed sample when it holds no bars, so `npm start` works out of the box.
+   */
+  | "read-or-sample";
+
+/** A store opened for a command. */
+export interface CommandStore {
+  /** The store: a DuckDB file today. */
+  readonly store: BarStore;
+  /** The DuckDB store when the store is one (for DuckDB-only listings such as `info`'s). */
+  readonly duckdb: DuckDbBarStore | undefined;
+  /** Where the store is, as messages show it (the DuckDB path). */
+  readonly location: string;
+  /** Whether it was opened read-only. */
+  readonly readOnly: boolean;
+  /**
+   * Whether the command may generate the sample into it when it holds no bars: only for
+   * `read-or-sample` on the default path (no `--db`) and not read-only.
+   */
+  readonly sampleAllowed: boolean;
+  /** Closes the store (checkpointing what was written). */
+  close(): Promise<void>;
+}
+
+/** The DuckDB file a command opens: `--db`, else `SESSIONDATA_DB`, else `./sessiondata.duckdb`. */
+export function storePath(flags: StoreFlags): string {
+  return flags.db !== undefined && flags.db.trim() !== "" ? flags.db : defaultDbPath();
+}
+
+/** `--db PATH`, for `.option(...DB_OPTION)`: one wording in every command's `--help`. */
+export const DB_OPTION = [
+  "--db <path>",
+  "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)",
+] as const;
+
+/** `--read-only`, for `.option(...READ_ONLY_OPTION)` on the commands that only read. */
+export const READ_ONLY_OPTION = [
+  "--read-only",
+  "open the database read-only (DuckDB's READ_ONLY mode): several processes can read one file",
+] as const;
+
+/**
+ * Opens the store a command's flags name. A missing DuckDB file is created for `write`, and
+ * for `read-or-sample` on the default path; otherwise it is `NoDatabaseError` ("no database at
+ * PATH; create one with `sessiondata import` or `sessiondata generate`"). A file held by another
+ * process is `StoreLockedError` ("PATH is in use by another sessiondata process (pid N); pass
+ * --read-only to read it"). A repair at open (after a crash) is written to stderr as one line.
+ *
+ * @example
+ * ```ts
+ * const opened = await openCommandStore(options, "read");
+ * try {
+ *   console.log(await opened.store.symbols());
+ * } finally {
+ *   await opened.close();
+ * }
+ * ```
+ */
+export async function openCommandStore(flags: StoreFlags, use: StoreUse): Promise<CommandStore> {
+  const location = storePath(flags);
+  const readOnly = use !== "write" && flags.readOnly === true;
+  const sampleAllowed = use === "read-or-sample" && flags.db === undefined && !readOnly;
+  const memory = location === ":memory:";
+  if (!memory && use !== "write" && !sampleAllowed && !existsSync(location)) {
+    throw new NoDatabaseError(location);
+  }
+  const store = await withRepairNotice(() =>
+    DuckDbBarStore.open(location, { readOnly, create: use === "write" || sampleAllowed }),
+  );
+  return {
+    store,
+    duckdb: store,
+    location,
+    readOnly,
+    sampleAllowed,
+    close: () => store.close(),
+  };
+}
+
+/**
+ * Runs `open`, writing the store's repair warning (emitted while it opens) to stderr as one
+ * `sessiondata: warning: …` line instead of Node's multi-line warning output.
+ */
+async function withRepairNotice<T>(open: () => Promise<T>): Promise<T> {
+  const original = process.emitWarning;
+  const ours = (warning: string | Error, ...rest: unknown[]): void => {
+    const code = rest.find(
+      (r): r is { code?: string } => typeof r === "object" && r !== null && "code" in r,
+    )?.code;
+    if (code === "SESSIONDATA_STORE_REPAIRED" || code === "SESSIONDATA_STORE_DAMAGED") {
+      process.stderr.write(`sessiondata: warning: ${String(warning)}\n`);
+      return;
+    }
+    (original as (...args: unknown[]) => void).call(process, warning, ...rest);
+  };
+  process.emitWarning = ours as typeof process.emitWarning;
+  try {
+    return await open();
+  } finally {
+    process.emitWarning = original;
+  }
+}
