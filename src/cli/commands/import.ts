@@ -12,7 +12,7 @@ import {
 } from "../../history/public.js";
 import { numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
-import { DB_OPTION, openCommandStore, storePath } from "../store-options.js";
+import { DB_OPTION, openCommandStore, PG_OPTION } from "../store-options.js";
 
 /** The options of `sessiondata import`, as commander parses them. */
 export interface ImportCommandOptions {
@@ -28,6 +28,7 @@ export interface ImportCommandOptions {
   readonly allowNonpositivePrices?: boolean;
   readonly allowAnyTime?: boolean;
   readonly db?: string;
+  readonly pg?: string;
   readonly json?: boolean;
 }
 
@@ -113,7 +114,6 @@ export async function runImport(
   const bar = progressBar("bytes", PROGRESS_BYTES);
   /** Every file committed so far, also those of a folder a later file of which fails. */
   const committed: FileImport[] = [];
-  const db = storePath(options);
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
@@ -137,7 +137,7 @@ export async function runImport(
   // opened (or created empty).
   checkImportOptions(base);
   const plan = await planFiles(paths, base);
-  const { store } = await openCommandStore(options, "write");
+  const { store, location: db } = await openCommandStore(options, "write");
   let result: ImportCommandResult;
   try {
     const r = await abortOnSignals((signal) => importFiles(store, plan, { ...base, signal }));
@@ -240,6 +240,7 @@ export function registerImport(program: Command): void {
     )
     .option("--allow-any-time", "accept bar times before 1971 or after tomorrow")
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .addHelpText(
       "after",

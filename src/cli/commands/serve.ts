@@ -8,6 +8,7 @@ import { listOption } from "../options.js";
 import {
   DB_OPTION,
   openCommandStore,
+  PG_OPTION,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
@@ -98,6 +99,7 @@ export function registerServe(program: Command): void {
       "127.0.0.1",
     )
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option(
       "--token <token>",
