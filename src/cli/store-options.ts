@@ -10,8 +10,15 @@
  * see a {@link CommandStore}.
  */
 import { existsSync } from "node:fs";
+import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
-import { DuckDbBarStore, defaultDbPath } from "../history/public.js";
+import {
+  DuckDbBarStore,
+  defaultDbPath,
+  openPostgresFromUrl,
+  PG_URL_ENV,
+  resolvePgUrl,
+} from "../history/public.js";
 import { NoDatabaseError } from "../history/store-errors.js";
 
 /** The store flags a command's options carry, as commander parses them. */
@@ -20,6 +27,8 @@ export interface StoreFlags {
   readonly db?: string;
   /** `--read-only`: DuckDB's read-only access mode, so several processes can read one file. */
   readonly readOnly?: boolean;
+  /** `--pg URL`: the PostgreSQL store instead of the DuckDB file (default `$SESSIONDATA_PG_URL`). */
+  readonly pg?: string;
 }
 
 /** What a command does with the store, which decides what a missing database means. */
@@ -64,6 +73,12 @@ export const DB_OPTION = [
   "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)",
 ] as const;
 
+/** `--pg URL`, for `.option(...PG_OPTION)` beside {@link DB_OPTION}. */
+export const PG_OPTION = [
+  "--pg <url>",
+  `PostgreSQL store instead of the DuckDB file: postgres://USER@HOST:PORT/DB[?schema=NAME] (default: $${PG_URL_ENV})`,
+] as const;
+
 /** `--read-only`, for `.option(...READ_ONLY_OPTION)` on the commands that only read. */
 export const READ_ONLY_OPTION = [
   "--read-only",
@@ -88,6 +103,12 @@ export const READ_ONLY_OPTION = [
  * ```
  */
 export async function openCommandStore(flags: StoreFlags, use: StoreUse): Promise<CommandStore> {
+  if (flags.pg !== undefined && flags.db !== undefined) {
+    throw new InvalidArgumentError("--db and --pg name two stores: pass one of them");
+  }
+  // An explicit --db wins over $SESSIONDATA_PG_URL, which is only a default.
+  const pgUrl = flags.db === undefined ? resolvePgUrl(flags.pg) : undefined;
+  if (pgUrl !== undefined) return openPgCommandStore(pgUrl, flags, use);
   const location = storePath(flags);
   const readOnly = use !== "write" && flags.readOnly === true;
   const sampleAllowed = use === "read-or-sample" && flags.db === undefined && !readOnly;
@@ -104,6 +125,28 @@ export async function openCommandStore(flags: StoreFlags, use: StoreUse): Promis
     location,
     readOnly,
     sampleAllowed,
+    close: () => store.close(),
+  };
+}
+
+/**
+ * The PostgreSQL branch: the schema is created for `write` (a missing one is `NoDatabaseError`
+ * otherwise), `--read-only` makes the server refuse writes too, and a backtest never fills a
+ * shared store with the sample.
+ */
+async function openPgCommandStore(
+  url: string,
+  flags: StoreFlags,
+  use: StoreUse,
+): Promise<CommandStore> {
+  const readOnly = use !== "write" && flags.readOnly === true;
+  const store = await openPostgresFromUrl(url, { readOnly, create: use === "write" });
+  return {
+    store,
+    duckdb: undefined,
+    location: `${store.url} (schema ${store.schema})`,
+    readOnly,
+    sampleAllowed: false,
     close: () => store.close(),
   };
 }

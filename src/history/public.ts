@@ -83,6 +83,21 @@ export {
 } from "./import/row-rules.js";
 export { MemoryBarStore } from "./memory-bar-store.js";
 export {
+  PostgresBarStore,
+  type PostgresBarStoreOptions,
+} from "./postgres/postgres-bar-store.js";
+export {
+  PostgresAuthError,
+  PostgresConnectionError,
+  PostgresConnectionLostError,
+  type PostgresFailure,
+  PostgresNoDatabaseError,
+  PostgresUnreachableError,
+} from "./postgres/postgres-errors.js";
+export { openPostgresFromUrl, PG_URL_ENV, resolvePgUrl } from "./postgres/postgres-open.js";
+export { PG_SCHEMA_VERSION } from "./postgres/postgres-schema.js";
+export { DEFAULT_PG_SCHEMA } from "./postgres/postgres-url.js";
+export {
   checkSampleOptions,
   generateSampleBars,
   type SampleOptions,

@@ -20,6 +20,7 @@ import { symbolsOrSample } from "../sample.js";
 import {
   DB_OPTION,
   openCommandStore,
+  PG_OPTION,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
@@ -211,6 +212,7 @@ export function registerBacktest(program: Command): void {
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")
     .option("--seed <n>", "seed of the dropped bars' generator")

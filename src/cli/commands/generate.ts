@@ -3,7 +3,7 @@ import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js"
 import { checkSampleOptions, generateSampleBars, symbolsWithBars } from "../../history/public.js";
 import { CALENDAR_NAMES, calendarByName, numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
-import { DB_OPTION, openCommandStore, storePath } from "../store-options.js";
+import { DB_OPTION, openCommandStore, PG_OPTION } from "../store-options.js";
 
 /** The options of `sessiondata generate`, as commander parses them. */
 export interface GenerateCommandOptions {
@@ -16,6 +16,7 @@ export interface GenerateCommandOptions {
   readonly extended?: boolean;
   readonly force?: boolean;
   readonly db?: string;
+  readonly pg?: string;
   readonly json?: boolean;
 }
 
@@ -69,8 +70,7 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<Gene
   };
   // Refuse bad options before the database is opened (or created empty) and the notice printed.
   const { symbols: names } = checkSampleOptions(sample);
-  const db = storePath(options);
-  const { store } = await openCommandStore(options, "write");
+  const { store, location: db } = await openCommandStore(options, "write");
   try {
     const held = await symbolsWithBars(store, names);
     if (held.length > 0 && options.force !== true) throw new ExistingBarsError(db, held);
@@ -140,6 +140,7 @@ export function registerGenerate(program: Command): void {
       "write over symbols that already hold bars (refused without it, naming them and their counts)",
     )
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .action(async (options: GenerateCommandOptions) => {
       await runGenerate(options);

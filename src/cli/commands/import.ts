@@ -13,7 +13,7 @@ import {
 } from "../../history/public.js";
 import { numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
-import { DB_OPTION, openCommandStore, storePath } from "../store-options.js";
+import { DB_OPTION, openCommandStore, PG_OPTION } from "../store-options.js";
 import {
   type CorporateImportFlags,
   corporateFiles,
@@ -36,6 +36,7 @@ export interface ImportCommandOptions extends CorporateImportFlags {
   readonly allowNonpositivePrices?: boolean;
   readonly allowAnyTime?: boolean;
   readonly db?: string;
+  readonly pg?: string;
   readonly json?: boolean;
 }
 
@@ -123,7 +124,6 @@ export async function runImport(
   const bar = progressBar("bytes", PROGRESS_BYTES);
   /** Every file committed so far, also those of a folder a later file of which fails. */
   const committed: FileImport[] = [];
-  const db = storePath(options);
   const base: ImportOptions = {
     ...(options.format === undefined ? {} : { format: options.format as ImportFormat }),
     ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
@@ -149,7 +149,7 @@ export async function runImport(
   checkImportOptions(base);
   const plan = paths.length === 0 ? { files: [], warnings: [] } : await planFiles(paths, base);
   const corporate = await corporateFiles(paths, options, undefined);
-  const { store } = await openCommandStore(options, "write");
+  const { store, location: db } = await openCommandStore(options, "write");
   let result: ImportCommandResult;
   try {
     const r = await abortOnSignals((signal) => importFiles(store, plan, { ...base, signal }));
@@ -262,6 +262,7 @@ export function registerImport(program: Command): void {
     .option("--map-files <dir>", "LEAN map files (default: map_files beside minute/)")
     .option("--corporate-actions <file>", "CSV date,symbol,split_ratio,dividend (LEAN's factors)")
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .addHelpText(
       "after",

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerBacktest } from "./backtest.js";
 import { registerCalendars } from "./calendars.js";
+import { registerCopy } from "./copy.js";
 import { registerGenerate } from "./generate.js";
 import { registerImport } from "./import.js";
 import { registerInfo } from "./info.js";
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerLive,
   registerReplica,
   registerShardWorker,
+  registerCopy,
 ];

@@ -5,6 +5,7 @@ import { formatTable } from "../report-format.js";
 import {
   DB_OPTION,
   openCommandStore,
+  PG_OPTION,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
@@ -97,6 +98,7 @@ export function registerInfo(program: Command): void {
     .command("info")
     .description("list what the store holds: symbols, first and last bar, bar counts")
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option("--json", "print only the listing as JSON on stdout")
     .action(async (options: InfoCommandOptions) => {

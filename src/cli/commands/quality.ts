@@ -13,6 +13,7 @@ import { formatNumber, formatTable } from "../report-format.js";
 import {
   DB_OPTION,
   openCommandStore,
+  PG_OPTION,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
@@ -217,6 +218,7 @@ export function registerQuality(program: Command): void {
     .option("--from <date>", "first session, YYYY-MM-DD (default: each symbol's first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: each symbol's last stored)")
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option(
       "--calendar <name>",

@@ -7,6 +7,7 @@ import { CALENDAR_NAMES, calendarByName, listOption } from "../options.js";
 import {
   DB_OPTION,
   openCommandStore,
+  PG_OPTION,
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
@@ -105,6 +106,7 @@ export function registerServe(program: Command): void {
       "127.0.0.1",
     )
     .option(...DB_OPTION)
+    .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option(
       "--token <token>",
