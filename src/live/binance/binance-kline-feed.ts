@@ -39,6 +39,8 @@ export interface BinanceKlineFeedOptions {
 }
 
 interface SymbolState {
+  /** The upper-case symbol. */
+  readonly symbol: string;
   /** The first minute not yet delivered at or after the latest delivered one: where a backfill starts. */
   since: number;
   /** Recently delivered minutes, for dropping duplicates (insertion order ≈ time order). */
@@ -88,6 +90,8 @@ export class BinanceKlineFeed implements LiveFeed {
   readonly #concurrency: number;
   readonly #emit = new FeedEmitter();
   readonly #symbols = new Map<string, SymbolState>();
+  /** The same states by stream name (`btcusdt@kline_1m`), for the per-message look-up. */
+  readonly #byStream = new Map<string, SymbolState>();
   readonly #slots: Slot[] = [];
   #state: FeedState = "closed";
   #closed = false;
@@ -172,10 +176,13 @@ export class BinanceKlineFeed implements LiveFeed {
     for (const raw of symbols) {
       const symbol = raw.toUpperCase();
       if (this.#symbols.has(symbol)) continue;
-      this.#symbols.set(symbol, {
+      const state: SymbolState = {
+        symbol,
         since: Math.floor(now / MINUTE_MS) * MINUTE_MS,
         seen: new Set(),
-      });
+      };
+      this.#symbols.set(symbol, state);
+      this.#byStream.set(klineStream(symbol), state);
       let slot = this.#slots.find((s) => s.streams.size < this.#maxStreams);
       if (slot === undefined) {
         slot = this.#newSlot();
@@ -216,6 +223,7 @@ export class BinanceKlineFeed implements LiveFeed {
       const symbol = raw.toUpperCase();
       if (!this.#symbols.delete(symbol)) continue;
       const stream = klineStream(symbol);
+      this.#byStream.delete(stream);
       for (const slot of this.#slots) {
         if (!slot.streams.delete(stream)) continue;
         if (slot.conn?.open === true)
@@ -308,7 +316,9 @@ export class BinanceKlineFeed implements LiveFeed {
     const kline = k as Record<string, unknown>;
     // An open kline is a bar still forming; only the closed one is a bar.
     if (kline.x !== true) return;
-    const symbol = symbolOfStream(stream);
+    // Keyed by the stream name as it arrives: no case conversion or slicing per message.
+    const state = this.#byStream.get(stream);
+    const symbol = state?.symbol ?? symbolOfStream(stream);
     const bar = barOfKline(kline);
     if (symbol === undefined || bar === undefined) {
       this.#emit.error(
@@ -321,7 +331,6 @@ export class BinanceKlineFeed implements LiveFeed {
       );
       return;
     }
-    const state = this.#symbols.get(symbol);
     if (state === undefined) {
       this.#emit.error(
         new LiveFeedError(
