@@ -240,7 +240,11 @@ export class AlpacaBarFeed implements LiveFeed {
   }
 
   #bar(m: Record<string, unknown>, updated: boolean): void {
-    const symbol = typeof m.S === "string" ? m.S.toUpperCase() : undefined;
+    // Alpaca writes symbols upper case, as the feed keeps them: look up as sent, case-fold only
+    // on a miss (no new string per bar).
+    const sent = m.S;
+    const symbol =
+      typeof sent !== "string" ? undefined : this.#symbols.has(sent) ? sent : sent.toUpperCase();
     const bar = barOfWire(m);
     if (symbol === undefined || bar === undefined) {
       this.#fault(
