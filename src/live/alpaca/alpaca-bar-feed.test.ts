@@ -361,6 +361,17 @@ describe("AlpacaBarFeed against FakeAlpaca", () => {
     expect(errors.map((e) => (e.error as LiveFeedError).kind)).toEqual(["heartbeat"]);
   });
 
+  it("reads a symbol sent in lower case as the upper-case one subscribed", async () => {
+    await setup();
+    await live(["AAPL"]);
+    await clock.advance(MIN);
+    exchange.emitRaw(
+      '[{"T":"b","S":"aapl","o":1,"h":2,"l":0.5,"c":1.5,"v":3,"t":"2024-01-02T15:00:00Z","n":1,"vw":1.2}]',
+    );
+    await eventually(() => received.length === 1, "the bar");
+    expect(received[0]?.symbol).toBe("AAPL");
+  });
+
   it("keeps a wsUrl that already names a path and rejects an unknown feed", async () => {
     await setup();
     const sandbox = new AlpacaBarFeed({

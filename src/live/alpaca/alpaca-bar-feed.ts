@@ -1,73 +1,23 @@
 import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
-import { InvalidArgumentError } from "../../domain/errors.js";
 import type { Provenance } from "../../domain/provenance.js";
-import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import type { WallClock } from "../../domain/wall-clock.js";
 import { FeedEmitter } from "../feed-emitter.js";
 import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
-import { checkReconnect, type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
+import { reconnectDelay } from "../reconnect-backoff.js";
 import { AlpacaConnection } from "./alpaca-connection.js";
 import { AlpacaError } from "./alpaca-errors.js";
-import { barOfWire, streamUrl } from "./alpaca-format.js";
+import {
+  type AlpacaBarFeedOptions,
+  type AlpacaFeedSettings,
+  resolveAlpacaOptions,
+} from "./alpaca-feed-options.js";
+import { barOfWire } from "./alpaca-format.js";
 import { AlpacaBarsRest } from "./alpaca-rest.js";
 import { type AlpacaFeedStats, StatsCounter } from "./alpaca-stats.js";
+import { DeliveredMinutes } from "./delivered-minutes.js";
 
-/** Alpaca's stock feeds: `iex` (free plan), `sip` (all exchanges), `delayed_sip`, `test`. */
-export type AlpacaFeedName = "iex" | "sip" | "delayed_sip" | "test";
-
-/** Options of {@link AlpacaBarFeed}. */
-export interface AlpacaBarFeedOptions {
-  /**
-   * Stream base (default `wss://stream.data.alpaca.markets`); `/v2/{feed}` is appended unless
-   * the URL already has a path (`wss://stream.data.sandbox.alpaca.markets/v2/iex`).
-   */
-  readonly wsUrl?: string;
-  /** REST base for the backfill (default `https://data.alpaca.markets`). */
-  readonly restUrl?: string;
-  /** API key id; default `process.env.APCA_API_KEY_ID`. Never logged nor put in a message. */
-  readonly keyId?: string;
-  /** API secret; default `process.env.APCA_API_SECRET_KEY`. Never logged nor put in a message. */
-  readonly secretKey?: string;
-  /** Default `iex`, the feed of Alpaca's free plan. */
-  readonly feed?: AlpacaFeedName;
-  /** The clock heartbeats, backoff and "closed minute" run on (default the system's). */
-  readonly clock?: WallClock;
-  /** Silence (no message, ping or pong) after which the connection is stalled; 30,000 ms. */
-  readonly heartbeatTimeoutMs?: number;
-  /** How often the feed pings the server (default a third of the heartbeat timeout). */
-  readonly pingIntervalMs?: number;
-  /** Reconnect backoff (default 1 s doubling to 30 s, equal jitter). */
-  readonly reconnect?: Partial<ReconnectBackoff>;
-  /**
-   * The shortest wait before reconnecting after a 406 (connection limit exceeded), ms; default
-   * 60,000. Alpaca allows one connection per feed and key, and after a network failure it may
-   * still count the dead one for a while: retrying sooner only collects more 406s.
-   */
-  readonly connectionLimitRetryMs?: number;
-  /**
-   * Consecutive 406 answers after which the feed gives up and closes (default 10): by then the
-   * slot is held by another live client (another process with the same key), not a ghost.
-   */
-  readonly maxConnectionLimitRetries?: number;
-  /** Jitter source in [0, 1) (default `Math.random`). */
-  readonly random?: () => number;
-  /** How long the handshake, auth or a subscribe may take before the attempt fails; 10,000 ms. */
-  readonly requestTimeoutMs?: number;
-  /** Requests per backfill page before it gives up (default 6). */
-  readonly backfillAttempts?: number;
-  /** The feed's name in statuses, errors and reports (default `"alpaca"`). */
-  readonly name?: string;
-}
-
-interface SymbolState {
-  /** The first minute not yet delivered at or after the latest delivered one: where a backfill starts. */
-  since: number;
-  /** Recently delivered minutes, for dropping duplicates (insertion order ≈ time order). */
-  readonly seen: Set<number>;
-}
-
-/** Minutes kept for duplicate detection per symbol (a whole day of 1-minute bars). */
-const SEEN_KEEP = 1_440;
+export type { AlpacaBarFeedOptions, AlpacaFeedName } from "./alpaca-feed-options.js";
 
 /**
  * Alpaca market data v2 (US stocks) as a {@link LiveFeed}: one WebSocket to `/v2/{feed}`
@@ -98,20 +48,12 @@ const SEEN_KEEP = 1_440;
 export class AlpacaBarFeed implements LiveFeed {
   readonly name: string;
   readonly backfill: AlpacaBarsRest;
+  /** Settled options; keys included, so never exposed (a `#private` field `inspect` does not show). */
+  readonly #o: AlpacaFeedSettings;
   readonly #clock: WallClock;
-  readonly #url: string;
-  readonly #keyId: string;
-  readonly #secretKey: string;
-  readonly #heartbeatMs: number;
-  readonly #pingMs: number;
-  readonly #policy: ReconnectBackoff;
-  readonly #limitFloorMs: number;
-  readonly #maxLimitRetries: number;
-  readonly #random: () => number;
-  readonly #requestTimeoutMs: number;
   readonly #emit = new FeedEmitter();
   readonly #stats = new StatsCounter();
-  readonly #symbols = new Map<string, SymbolState>();
+  readonly #symbols = new Map<string, DeliveredMinutes>();
   #conn: AlpacaConnection | undefined;
   #state: FeedState = "closed";
   #closed = true;
@@ -120,63 +62,18 @@ export class AlpacaBarFeed implements LiveFeed {
   #cancelRetry: (() => void) | undefined;
 
   constructor(options: AlpacaBarFeedOptions = {}) {
-    this.name = options.name ?? "alpaca";
-    this.#clock = options.clock ?? systemClock;
-    const feed = options.feed ?? "iex";
-    if (!["iex", "sip", "delayed_sip", "test"].includes(feed)) {
-      throw new InvalidArgumentError(
-        `feed must be iex, sip, delayed_sip or test, got ${JSON.stringify(feed)}`,
-      );
-    }
-    const base = options.wsUrl ?? "wss://stream.data.alpaca.markets";
-    this.#url = new URL(base).pathname.replace(/\/+$/, "") === "" ? streamUrl(base, feed) : base;
-    const keyId = options.keyId ?? process.env.APCA_API_KEY_ID;
-    const secretKey = options.secretKey ?? process.env.APCA_API_SECRET_KEY;
-    if (keyId === undefined || keyId === "" || secretKey === undefined || secretKey === "") {
-      throw new InvalidArgumentError(
-        `Alpaca needs an API key: pass keyId and secretKey or set APCA_API_KEY_ID and APCA_API_SECRET_KEY (${keyId ? "secret" : "key id"} missing)`,
-      );
-    }
-    this.#keyId = keyId;
-    this.#secretKey = secretKey;
-    this.#heartbeatMs = options.heartbeatTimeoutMs ?? 30_000;
-    this.#pingMs = options.pingIntervalMs ?? Math.max(1, Math.floor(this.#heartbeatMs / 3));
-    this.#policy = checkReconnect(options.reconnect);
-    this.#limitFloorMs = options.connectionLimitRetryMs ?? 60_000;
-    this.#maxLimitRetries = options.maxConnectionLimitRetries ?? 10;
-    this.#random = options.random ?? Math.random;
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    for (const [what, value] of [
-      ["heartbeatTimeoutMs", this.#heartbeatMs],
-      ["pingIntervalMs", this.#pingMs],
-      ["requestTimeoutMs", this.#requestTimeoutMs],
-    ] as const) {
-      if (!(value > 0) || !Number.isFinite(value)) {
-        throw new InvalidArgumentError(`${what} must be a finite number > 0, got ${value}`);
-      }
-    }
-    if (!(this.#pingMs < this.#heartbeatMs)) {
-      throw new InvalidArgumentError(
-        `pingIntervalMs (${this.#pingMs}) must be below heartbeatTimeoutMs (${this.#heartbeatMs}): a quiet but healthy stream would count as stalled`,
-      );
-    }
-    if (
-      !(this.#limitFloorMs >= 0) ||
-      !Number.isInteger(this.#maxLimitRetries) ||
-      this.#maxLimitRetries < 0
-    ) {
-      throw new InvalidArgumentError(
-        `connectionLimitRetryMs must be >= 0 and maxConnectionLimitRetries an integer >= 0, got ${this.#limitFloorMs} and ${this.#maxLimitRetries}`,
-      );
-    }
+    const o = resolveAlpacaOptions(options);
+    this.#o = o;
+    this.name = o.name;
+    this.#clock = o.clock;
     this.backfill = new AlpacaBarsRest({
-      restUrl: options.restUrl ?? "https://data.alpaca.markets",
-      keyId,
-      secretKey,
-      feed,
-      clock: this.#clock,
-      attempts: options.backfillAttempts,
-      random: this.#random,
+      restUrl: o.restUrl,
+      keyId: o.keyId,
+      secretKey: o.secretKey,
+      feed: o.feed,
+      clock: o.clock,
+      attempts: o.backfillAttempts,
+      random: o.random,
       name: this.name,
       onFault: (error) => this.#fault(error),
     });
@@ -193,7 +90,7 @@ export class AlpacaBarFeed implements LiveFeed {
 
   /** The stream URL (`wss://…/v2/iex`); it carries no credentials. */
   get url(): string {
-    return this.#url;
+    return this.#o.url;
   }
 
   on<E extends keyof LiveFeedEvents>(event: E, listener: LiveFeedEvents[E]): this {
@@ -227,7 +124,7 @@ export class AlpacaBarFeed implements LiveFeed {
           : new LiveFeedError(
               this.name,
               "provider",
-              `cannot connect to ${this.#url}: ${(error as Error).message}`,
+              `cannot connect to ${this.#o.url}: ${(error as Error).message}`,
               {
                 cause: error,
               },
@@ -247,10 +144,7 @@ export class AlpacaBarFeed implements LiveFeed {
     for (const raw of symbols) {
       const symbol = raw.toUpperCase();
       if (this.#symbols.has(symbol)) continue;
-      this.#symbols.set(symbol, {
-        since: Math.floor(now / MINUTE_MS) * MINUTE_MS,
-        seen: new Set(),
-      });
+      this.#symbols.set(symbol, new DeliveredMinutes(now));
       fresh.push(symbol);
     }
     const conn = this.#conn;
@@ -293,13 +187,13 @@ export class AlpacaBarFeed implements LiveFeed {
   async #open(): Promise<AlpacaConnection> {
     const conn = new AlpacaConnection(
       {
-        url: this.#url,
-        keyId: this.#keyId,
-        secretKey: this.#secretKey,
+        url: this.#o.url,
+        keyId: this.#o.keyId,
+        secretKey: this.#o.secretKey,
         clock: this.#clock,
-        heartbeatTimeoutMs: this.#heartbeatMs,
-        pingIntervalMs: this.#pingMs,
-        requestTimeoutMs: this.#requestTimeoutMs,
+        heartbeatTimeoutMs: this.#o.heartbeatMs,
+        pingIntervalMs: this.#o.pingMs,
+        requestTimeoutMs: this.#o.requestTimeoutMs,
         name: this.name,
       },
       {
@@ -310,7 +204,7 @@ export class AlpacaBarFeed implements LiveFeed {
         onDown: (c, reason) => {
           if (c !== this.#conn || this.#closed) return;
           if (reason.startsWith("heartbeat")) {
-            this.#fault(new LiveFeedError(this.name, "heartbeat", `${this.#url}: ${reason}`));
+            this.#fault(new LiveFeedError(this.name, "heartbeat", `${this.#o.url}: ${reason}`));
           }
           this.#down(reason);
         },
@@ -346,7 +240,11 @@ export class AlpacaBarFeed implements LiveFeed {
   }
 
   #bar(m: Record<string, unknown>, updated: boolean): void {
-    const symbol = typeof m.S === "string" ? m.S.toUpperCase() : undefined;
+    // Alpaca writes symbols upper case, as the feed keeps them: look up as sent, case-fold only
+    // on a miss (no new string per bar).
+    const sent = m.S;
+    const symbol =
+      typeof sent !== "string" ? undefined : this.#symbols.has(sent) ? sent : sent.toUpperCase();
     const bar = barOfWire(m);
     if (symbol === undefined || bar === undefined) {
       this.#fault(
@@ -384,26 +282,16 @@ export class AlpacaBarFeed implements LiveFeed {
 
   #deliver(
     symbol: string,
-    state: SymbolState,
+    state: DeliveredMinutes,
     bar: Bar,
     provenance: Exclude<Provenance, "replay">,
   ): void {
-    const seen = state.seen;
     // A correction replaces a bar already delivered: never a duplicate.
-    if (provenance !== "corrected" && seen.has(bar.time)) {
+    if (provenance !== "corrected" && state.has(bar.time)) {
       this.#stats.count("duplicates");
       return;
     }
-    seen.add(bar.time);
-    if (seen.size > SEEN_KEEP * 2) {
-      let drop = seen.size - SEEN_KEEP;
-      for (const t of seen) {
-        if (drop-- <= 0) break;
-        seen.delete(t);
-      }
-    }
-    const next = bar.time + MINUTE_MS;
-    if (next > state.since) state.since = next;
+    state.add(bar.time);
     this.#stats.count(provenance);
     this.#emit.bar(symbol, bar, provenance);
   }
@@ -445,8 +333,8 @@ export class AlpacaBarFeed implements LiveFeed {
 
   #retry(reason: string, slow: boolean): void {
     this.#attempt++;
-    let delay = reconnectDelay(this.#policy, this.#attempt, this.#random());
-    if (slow) delay = Math.max(delay, this.#limitFloorMs);
+    let delay = reconnectDelay(this.#o.policy, this.#attempt, this.#o.random());
+    if (slow) delay = Math.max(delay, this.#o.limitFloorMs);
     this.#state = "reconnecting";
     this.#emit.status({ state: "reconnecting", reason, at: this.#clock.now(), retryInMs: delay });
     this.#cancelRetry = this.#clock.schedule(() => void this.#reconnect(), delay, { unref: true });
@@ -468,12 +356,12 @@ export class AlpacaBarFeed implements LiveFeed {
         }
         this.#fault(error);
         if (error.action === "slow-retry") {
-          if (++this.#limitStrikes > this.#maxLimitRetries) {
+          if (++this.#limitStrikes > this.#o.maxLimitRetries) {
             this.#fatal(
               new AlpacaError(
                 this.name,
                 406,
-                `connection limit exceeded ${this.#limitStrikes} times in a row; another client holds the key's connection to ${this.#url}`,
+                `connection limit exceeded ${this.#limitStrikes} times in a row; another client holds the key's connection to ${this.#o.url}`,
                 { action: "fatal" },
               ),
             );

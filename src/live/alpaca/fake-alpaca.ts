@@ -13,12 +13,13 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import type { Bar } from "../../domain/bar.js";
 import { systemClock, type WallClock } from "../../domain/wall-clock.js";
 import type { FakeExchange } from "../fake-exchange.js";
 import { ALPACA_ERROR_MESSAGES } from "./alpaca-errors.js";
 import { rfc3339, wireOfBar } from "./alpaca-format.js";
+import { answerCommand, type Conn, type ProtocolHost } from "./fake-alpaca-protocol.js";
 import { FakeAlpacaRest } from "./fake-alpaca-rest.js";
 
 /** Options of {@link FakeAlpaca}. */
@@ -42,16 +43,6 @@ export interface FakeAlpacaOptions {
   readonly port?: number;
 }
 
-interface Conn {
-  readonly ws: WebSocket;
-  readonly feed: string;
-  authenticated: boolean;
-  readonly bars: Set<string>;
-  readonly updatedBars: Set<string>;
-  stalled: boolean;
-  cancelAuth: () => void;
-}
-
 const FEEDS = ["iex", "sip", "delayed_sip", "test"];
 
 /**
@@ -71,10 +62,9 @@ export class FakeAlpaca implements FakeExchange {
   /** The secret the exchange accepts. */
   readonly secretKey: string;
   readonly #clock: WallClock;
-  readonly #feeds: Set<string>;
-  readonly #connectionLimit: number;
-  readonly #symbolLimit: number;
   readonly #authTimeoutMs: number;
+  /** The fake's state as the protocol handler sees it. */
+  readonly #protocol: ProtocolHost;
   readonly #port: number;
   readonly #truth = new Map<string, Map<number, Bar>>();
   readonly #conns = new Set<Conn>();
@@ -95,9 +85,17 @@ export class FakeAlpaca implements FakeExchange {
     this.#clock = options.clock ?? systemClock;
     this.keyId = options.keyId ?? "FAKEKEYID";
     this.secretKey = options.secretKey ?? "FAKESECRET";
-    this.#feeds = new Set(options.feeds ?? FEEDS);
-    this.#connectionLimit = options.connectionLimit ?? 1;
-    this.#symbolLimit = options.symbolLimit ?? Number.POSITIVE_INFINITY;
+    this.#protocol = {
+      keyId: this.keyId,
+      secretKey: this.secretKey,
+      feeds: new Set(options.feeds ?? FEEDS),
+      connectionLimit: options.connectionLimit ?? 1,
+      symbolLimit: options.symbolLimit ?? Number.POSITIVE_INFINITY,
+      slotsUsed: () => this.#slotsUsed(),
+      nextScriptedAuth: () => this.#authScript.shift(),
+      send: (conn, messages) => this.#send(conn, messages),
+      fail: (conn, code, close) => this.#fail(conn, code, close),
+    };
     this.#authTimeoutMs = options.authTimeoutMs ?? 10_000;
     this.#port = options.port ?? 0;
     this.#rest = new FakeAlpacaRest({
@@ -258,92 +256,7 @@ export class FakeAlpaca implements FakeExchange {
 
   #command(conn: Conn, text: string): void {
     this.received.push(text);
-    if (conn.stalled) return;
-    let msg: Record<string, unknown>;
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      this.#fail(conn, 400, false);
-      return;
-    }
-    if (msg === null || typeof msg !== "object") {
-      this.#fail(conn, 400, false);
-      return;
-    }
-    if (msg.action === "auth") {
-      if (conn.authenticated) {
-        this.#fail(conn, 403, false);
-        return;
-      }
-      const scripted = this.#authScript.shift();
-      if (scripted !== undefined) {
-        this.#fail(conn, scripted, true);
-        return;
-      }
-      if (msg.key !== this.keyId || msg.secret !== this.secretKey) {
-        this.#fail(conn, 402, true);
-        return;
-      }
-      if (!this.#feeds.has(conn.feed)) {
-        this.#fail(conn, 409, true);
-        return;
-      }
-      if (this.#slotsUsed() >= this.#connectionLimit) {
-        this.#fail(conn, 406, true);
-        return;
-      }
-      conn.authenticated = true;
-      conn.cancelAuth();
-      this.#send(conn, [{ T: "success", msg: "authenticated" }]);
-      return;
-    }
-    if (msg.action !== "subscribe" && msg.action !== "unsubscribe") {
-      this.#fail(conn, 400, false);
-      return;
-    }
-    if (!conn.authenticated) {
-      this.#fail(conn, 401, false);
-      return;
-    }
-    const lists: [Set<string>, unknown][] = [
-      [conn.bars, msg.bars],
-      [conn.updatedBars, msg.updatedBars],
-    ];
-    if (
-      lists.some(
-        ([, l]) => l !== undefined && (!Array.isArray(l) || l.some((s) => typeof s !== "string")),
-      )
-    ) {
-      this.#fail(conn, 400, false);
-      return;
-    }
-    if (msg.action === "subscribe") {
-      const wanted = new Set([...conn.bars, ...((msg.bars as string[] | undefined) ?? [])]);
-      if (wanted.size > this.#symbolLimit) {
-        this.#fail(conn, 405, false);
-        return;
-      }
-    }
-    for (const [set, list] of lists) {
-      for (const s of (list as string[] | undefined) ?? []) {
-        if (msg.action === "subscribe") set.add(s.toUpperCase());
-        else set.delete(s.toUpperCase());
-      }
-    }
-    this.#send(conn, [
-      {
-        T: "subscription",
-        trades: [],
-        quotes: [],
-        bars: [...conn.bars].sort(),
-        updatedBars: [...conn.updatedBars].sort(),
-        dailyBars: [],
-        statuses: [],
-        lulds: [],
-        corrections: [],
-        cancelErrors: [],
-      },
-    ]);
+    answerCommand(this.#protocol, conn, text);
   }
 
   #toSubscribers(
