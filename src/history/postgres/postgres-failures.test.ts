@@ -36,7 +36,7 @@ function urlWith(change: (u: URL) => void): string {
 async function terminateWhen(
   store: PostgresBarStore,
   pattern: string,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -166,7 +166,7 @@ pgTests.describe("PostgresBarStore connection failures", () => {
 
   // The merge must run long enough to be caught by the 5 ms poll: more rows there.
   for (const [phase, pattern, n] of [
-    ["staging (COPY)", "COPY sd_stage%", 100_000],
+    ["staging (COPY)", "COPY sd_stage%", 300_000],
     ["merge (INSERT … ON CONFLICT)", "INSERT INTO%bars%", 300_000],
   ] as const) {
     it(`leaves nothing of an import whose backend is ended during its ${phase}, and a re-run is exact`, async () => {
