@@ -11,6 +11,7 @@ import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import { SessiondataError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
+import { type AdjustMode, checkAdjustMode } from "../history/corporate/adjust-mode.js";
 import { storedSessionRange } from "../history/stored-range.js";
 import type { SessionData } from "../store/public.js";
 import {
@@ -19,6 +20,7 @@ import {
   type ReplayAnalysis,
   type ReplaySpeed,
 } from "../stream/public.js";
+import { corporateReplaySource } from "../system/corporate-replay.js";
 import { DataUpkeep, noWait, type UpkeepEvent } from "../upkeep/public.js";
 import { ApiError } from "./api-error.js";
 
@@ -61,6 +63,8 @@ export interface ReplayStartOptions {
   readonly to?: string;
   readonly speed?: ReplaySpeed;
   readonly dropRate?: number;
+  /** Corporate actions for this replay: `raw`, `split` or `total` (default: the controller's). */
+  readonly adjust?: AdjustMode;
 }
 
 /** Listeners the server wires to the hub and the gap log. */
@@ -84,6 +88,11 @@ export interface ReplayControllerOptions {
   readonly hooks?: ReplayHooks;
   /** Gap repair during replays (default true). */
   readonly upkeep?: boolean;
+  /**
+   * Corporate actions of replays that name none (default `split`, as `sessiondata backtest`):
+   * bars adjusted by the store's factor files, the session store told of each split.
+   */
+  readonly adjust?: AdjustMode;
 }
 
 /**
@@ -102,6 +111,7 @@ export class ReplayController {
   readonly #calendar: TradingCalendar;
   readonly #analysis: ReplayAnalysis | undefined;
   readonly #hooks: ReplayHooks;
+  readonly #adjust: AdjustMode;
   readonly #upkeep: boolean;
   #coordinator: BacktestStreamCoordinator | undefined;
   #starting = false;
@@ -128,6 +138,7 @@ export class ReplayController {
     this.#calendar = options.calendar;
     this.#analysis = options.analysis;
     this.#hooks = options.hooks ?? {};
+    this.#adjust = checkAdjustMode(options.adjust);
     this.#upkeep = options.upkeep ?? true;
   }
 
@@ -221,19 +232,27 @@ export class ReplayController {
     }
     const speed = options.speed ?? "max";
     const dropRate = options.dropRate ?? 0;
+    // The adjusted view of the store (a store without factor files passes its bars through).
+    const source = corporateReplaySource({
+      barStore: store,
+      calendar: this.#calendar,
+      adjust: options.adjust ?? this.#adjust,
+      from,
+      to,
+    });
     let coordinator: BacktestStreamCoordinator;
     let upkeep: DataUpkeep | undefined;
     if (this.#upkeep) {
       upkeep = new DataUpkeep({
         sessionData: this.#sd,
-        source: store,
+        source: source.barStore,
         calendar: this.#calendar,
         sleep: noWait,
       });
     }
     try {
       coordinator = new BacktestStreamCoordinator({
-        barStore: store,
+        barStore: source.barStore,
         sessionData: this.#sd,
         calendar: this.#calendar,
         symbols,
@@ -269,6 +288,7 @@ export class ReplayController {
     this.#error = null;
     this.#startWall = performance.now();
     this.#wire(coordinator);
+    source.follow(coordinator, this.#sd);
     this.#running = coordinator.run().then(
       (report) => {
         const { symbols: _perSymbol, ...totals } = report;

@@ -93,6 +93,8 @@ export const replayActionSchema = z.discriminatedUnion(
       speed: speedSchema.optional(),
       /** Fault injection: the fraction (0..1) of bars left out of the stream for upkeep to find. */
       dropRate: z.number().min(0, "must be in [0, 1]").max(1, "must be in [0, 1]").optional(),
+      /** Corporate actions: raw, split (split-adjusted) or total (dividends too). */
+      adjust: z.enum(["raw", "split", "total"]).optional(),
     }),
     z.strictObject({ action: z.literal("pause") }),
     z.strictObject({ action: z.literal("resume") }),

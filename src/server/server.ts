@@ -3,6 +3,7 @@
  * `createServer` wires the parts over a session data store (and optionally a bar store to replay
  * from and an analysis engine); `startServer` also listens.
  */
+
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -11,6 +12,7 @@ import { Hono } from "hono";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { BarStore } from "../history/bar-store.js";
+import type { AdjustMode } from "../history/corporate/adjust-mode.js";
 import type { SessionData } from "../store/public.js";
 import type { ReplayAnalysis } from "../stream/public.js";
 import type { UpkeepEvent } from "../upkeep/public.js";
@@ -72,6 +74,8 @@ export interface ServerOptions {
   readonly token?: string;
   /** Gap repair during replays (default true). */
   readonly upkeep?: boolean;
+  /** Corporate actions of the dashboard's replays that name none (default `split`). */
+  readonly adjust?: AdjustMode;
   /**
    * Indicator specs the history routes compute when a request names none (default
    * `sma:50, ema:20, rsi:14, macd`: the overlays and oscillators the dashboard draws).
@@ -146,6 +150,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
     calendar: options.calendar ?? sd.calendar,
     ...(options.analysis === undefined ? {} : { analysis: options.analysis }),
     upkeep: options.upkeep ?? true,
+    ...(options.adjust === undefined ? {} : { adjust: options.adjust }),
     hooks: {
       onReset: () => {
         gaps.clear();

@@ -19,6 +19,10 @@ export interface ShardedCommandParts {
   readonly bus?: string | undefined;
   /** Refused: the shards' stores are in other processes (publish an unsharded run). */
   readonly publish?: string | undefined;
+  /** The DuckDB file the workers open read-only (undefined for a PostgreSQL or in-memory store). */
+  readonly dbPath?: string | undefined;
+  /** Closes the parent's own handle on the file (a store the command opened, not the system). */
+  readonly closeStore?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -49,11 +53,12 @@ export async function runShardedCommand(
     );
   }
   const plan = plans[0]!;
-  const dbPath = system.dbPath;
+  const dbPath = parts.dbPath ?? system.dbPath;
   if (dbPath === undefined || dbPath === ":memory:") {
     throw new InvalidArgumentError("--shards needs a DuckDB file the worker processes can open");
   }
   await system.stop();
+  await parts.closeStore?.();
   const remote = parts.bus === undefined ? undefined : await busShardRunner(parts.bus);
   return runShardedBacktest({
     ...(remote === undefined ? {} : { runShard: remote.runShard }),

@@ -121,6 +121,8 @@ export async function runBacktest(
             seed,
             bus: options.bus,
             publish: options.publish,
+            dbPath: opened.duckdb === undefined ? undefined : opened.location,
+            closeStore: () => opened.close(),
           })
         : await runCalendarPlans(
             system,

@@ -130,6 +130,9 @@ requiring(server).it(
       SESSIONDATA_NATS_SUBJECT_PREFIX: bus.subjectPrefix,
     };
     const range = ["--from", "2024-01-02", "--to", "2024-01-03", "--symbols", "AAPL,MSFT,NVDA"];
+    // backtest --db never creates a sample: generate the data first.
+    const gen = sessiondata(["generate", "--db", db, ...range, "--json"], env);
+    expect(gen.code, gen.stderr).toBe(0);
     const bt = sessiondata(
       ["backtest", "--db", db, ...range, "--publish", NATS_TEST_URL, "--json"],
       env,

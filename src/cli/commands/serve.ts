@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../domain/errors.js";
+import { ADJUST_MODES, checkAdjustMode } from "../../history/public.js";
 import { checkListenPolicy } from "../../server/auth.js";
 import { startServer } from "../../server/public.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
@@ -20,6 +21,8 @@ export interface ServeCommandOptions extends StoreFlags {
   readonly token?: string;
   readonly indicators?: string;
   readonly calendar?: string;
+  /** Corporate actions of the dashboard's replays: raw, split (default) or total. */
+  readonly adjust?: string;
 }
 
 /** A running `serve`: its URL and how to end it. */
@@ -54,6 +57,7 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
   // A bad --calendar is refused before the database is opened.
   if (options.calendar !== undefined) calendarByName(options.calendar);
+  const adjust = checkAdjustMode(options.adjust);
   const opened = await openCommandStore(options, "read");
   const store = opened.store;
   let system: SystemManager | undefined;
@@ -67,6 +71,7 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
       sessionData: started.sessionData,
       barStore: store,
       calendar: started.calendar,
+      adjust,
       analysis: started.analysisEngine,
       port,
       host,
@@ -113,6 +118,10 @@ export function registerServe(program: Command): void {
       "bearer token for /api and /ws (or $SESSIONDATA_TOKEN); at least 16 characters",
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
+    .option(
+      "--adjust <mode>",
+      `corporate actions of replays: ${ADJUST_MODES.join(", ")} (default split)`,
+    )
     .option(
       "--calendar <name>",
       `exchange calendar: ${Object.keys(CALENDAR_NAMES).join(", ")} (default: the symbols' stored calendar, else XNYS)`,
