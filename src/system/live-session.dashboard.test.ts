@@ -9,6 +9,7 @@ import { createServer, type SessiondataServer } from "../server/server.js";
 import { sampleStore } from "../server/server.test-helpers.js";
 import { SessionData } from "../store/public.js";
 import { LiveSession } from "./live-session.js";
+import { liveStatusSource } from "./live-status.js";
 
 const SYMBOLS = ["AAA", "BBB", "CCC"];
 
@@ -41,7 +42,13 @@ requiring(chromium()).describe(
         symbols: SYMBOLS,
         lateAfterMs: 150_000,
       });
-      server = createServer({ sessionData, barStore: store, analysis, upkeep: false });
+      server = createServer({
+        sessionData,
+        barStore: store,
+        analysis,
+        upkeep: false,
+        status: liveStatusSource(sim.feed, session),
+      });
       ({ url } = await server.listen(0, "127.0.0.1"));
       browser = await playwrightChromium.launch({
         executablePath: CHROMIUM_PATH,
@@ -69,8 +76,9 @@ requiring(chromium()).describe(
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(url);
-      await page.locator("#conn.on").waitFor({ timeout: 10_000 });
       await session.start();
+      // The header follows the feed's status (live once connected and subscribed).
+      await page.locator("#conn.on").waitFor({ timeout: 10_000 });
       await expect
         .poll(() => page.locator("#symbols tbody tr").count(), { timeout: 10_000 })
         .toBe(SYMBOLS.length);

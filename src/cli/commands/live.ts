@@ -9,6 +9,7 @@ import type { LiveFeed } from "../../live/live-feed.js";
 import { startSimFeed } from "../../live/sim/sim-exchange.js";
 import { startServer } from "../../server/public.js";
 import { LiveSession } from "../../system/live-session.js";
+import { liveStatusSource } from "../../system/live-status.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
 import { calendarByName, listOption, numberOption } from "../options.js";
 import { symbolsOrSample } from "../sample.js";
@@ -152,6 +153,7 @@ export async function runLive(
         calendar,
         analysis: system.analysisEngine,
         upkeep: false,
+        status: liveStatusSource(feed, session),
         port,
       });
       cleanups.unshift(() => server.close());
