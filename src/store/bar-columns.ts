@@ -1,5 +1,6 @@
 import type { Bar } from "../domain/bar.js";
 import type { BarBuffer, BarView } from "./bar-buffer.js";
+import { barOfColumns, copyColumnRows } from "./column-rows.js";
 
 /**
  * Zero-copy views of a run of bars, one `Float64Array` per field, index 0 the oldest.
@@ -128,41 +129,12 @@ export class BarColumns {
 
   /** A new `Bar` object for index `i` (allocation happens on the way out only). */
   barAt(i: number): Bar {
-    const buf = this.buf;
-    const cap = this.capacity;
-    const at = this.base + i;
-    return {
-      time: buf[at]!,
-      open: buf[at + cap]!,
-      high: buf[at + 2 * cap]!,
-      low: buf[at + 3 * cap]!,
-      close: buf[at + 4 * cap]!,
-      volume: buf[at + 5 * cap]!,
-    };
+    return barOfColumns(this.buf, this.base + i, this.capacity);
   }
 
-  /**
-   * Copies bars `[from, to)` into `into` from its index 0 and sets `into.length`; the caller
-   * checked that `to - from <= into.capacity`. A plain loop rather than six `subarray`/`set`
-   * pairs: for the few bars a hot loop reads, the views would cost more than the copy.
-   */
+  /** Copies bars `[from, to)` into `into` from its index 0 (the caller checked they fit). */
   copyInto(from: number, to: number, into: BarBuffer): number {
-    const src = this.buf;
-    const cap = this.capacity;
-    const dst = into.data;
-    const dcap = into.capacity;
-    const n = to - from;
-    let at = this.base + from;
-    for (let j = 0; j < n; j++, at++) {
-      dst[j] = src[at]!;
-      dst[dcap + j] = src[at + cap]!;
-      dst[2 * dcap + j] = src[at + 2 * cap]!;
-      dst[3 * dcap + j] = src[at + 3 * cap]!;
-      dst[4 * dcap + j] = src[at + 4 * cap]!;
-      dst[5 * dcap + j] = src[at + 5 * cap]!;
-    }
-    into.length = n;
-    return n;
+    return copyColumnRows(this.buf, this.base + from, this.capacity, to - from, into);
   }
 
   /** Points `view` at bars `[from, to)` without copying. */

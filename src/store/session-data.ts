@@ -10,6 +10,7 @@ import { type CorporateAction, type CorporateFactor, CorporateLedger } from "./c
 import type { SessionDataBarHook, SessionDataEvent, SessionDataListener } from "./events.js";
 import type { SessionMetrics } from "./metrics.js";
 import { provenanceCode } from "./provenance-column.js";
+import { checkBufferCount, checkCount, checkSince } from "./read-checks.js";
 import { type Rejection, Rejections } from "./rejections.js";
 import {
   DETACH,
@@ -23,7 +24,7 @@ import type { AddBarsResult, SessionDataOptions } from "./session-data-options.j
 import type { SharedSessionDescriptor } from "./shared/shared-layout.js";
 import { SharedSessionWriter, type ShareOptions } from "./shared/shared-session-writer.js";
 import { Subscribers } from "./subscribers.js";
-import { checkBufferCount, checkSince, SymbolSessionData } from "./symbol-session-data.js";
+import { SymbolSessionData } from "./symbol-session-data.js";
 import { isValidBar } from "./valid-bar.js";
 
 export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
@@ -339,7 +340,7 @@ export class SessionData {
     const sym = this.#symbols.get(symbol);
     if (sym !== undefined) return sym.viewLastN(n, view, tf);
     checkTimeframe(tf);
-    if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
+    checkCount(n);
     return view.point(EMPTY_COLUMN, 0, 0, 0);
   }
 

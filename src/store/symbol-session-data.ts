@@ -1,5 +1,4 @@
 import type { Bar } from "../domain/bar.js";
-import { InvalidArgumentError } from "../domain/errors.js";
 import { type Provenance, type ProvenanceCounts, provenanceOfCode } from "../domain/provenance.js";
 import type { Timeframe } from "../domain/timeframe.js";
 import { DerivedTimeframe, TIMEFRAME_WIDTHS, timeframeIndex } from "./aggregation.js";
@@ -8,6 +7,7 @@ import { BarColumns, type BarSeries } from "./bar-columns.js";
 import type { BarArrival } from "./events.js";
 import { MetricsAccumulator, type SessionMetrics } from "./metrics.js";
 import { ProvenanceCodes, uniformCounts } from "./provenance-column.js";
+import { checkBufferCount, checkCount, checkSince } from "./read-checks.js";
 import {
   DETACH,
   DROP_HISTORY_BEFORE,
@@ -52,30 +52,6 @@ function trimAll(runs: readonly BarColumns[], spare?: Float64Array): BarColumns[
   const fits = spare !== undefined && spare.length <= 2 * need;
   const { root, bases } = carve(lengths, fits ? spare : undefined);
   return runs.map((r, k) => r.trimmed(root, bases[k]));
-}
-
-function checkCount(n: number): number {
-  if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
-  return Math.floor(n);
-}
-
-/** The count a `readLastN` may copy: a number >= 0 that fits the caller's buffer. */
-export function checkBufferCount(n: number, into: BarBuffer): number {
-  const count = checkCount(n);
-  if (count > into.capacity) {
-    throw new InvalidArgumentError(
-      `readLastN: n (${count}) exceeds the buffer's capacity (${into.capacity}); make a bigger BarBuffer`,
-    );
-  }
-  return count;
-}
-
-/** Refuses a `getBarsSince` bound that is no number: NaN compares false and read as "every bar". */
-export function checkSince(t: number): number {
-  if (typeof t !== "number" || Number.isNaN(t)) {
-    throw new InvalidArgumentError(`getBarsSince: time must be a number, got ${String(t)}`);
-  }
-  return t;
 }
 
 /**

@@ -2,7 +2,9 @@ import type { Bar } from "../../domain/bar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { formatDay } from "../../domain/time.js";
 import type { BarBuffer } from "../bar-buffer.js";
+import { barOfColumns, copyColumnRows } from "../column-rows.js";
 import type { SessionMetrics } from "../metrics.js";
+import { checkBufferCount, checkCount, checkSince } from "../read-checks.js";
 import {
   CTL_HEADER,
   CTL_SESSION_DAY,
@@ -153,18 +155,7 @@ export class SessionDataReader {
       const s1 = Atomics.load(ctl, seq);
       if ((s1 & 1) !== 0) continue;
       const n = ctl[seq + 1]!;
-      let bar: Bar | undefined;
-      if (n > 0) {
-        const at = slot * this.#words + n - 1;
-        bar = {
-          time: data[at]!,
-          open: data[at + cap]!,
-          high: data[at + 2 * cap]!,
-          low: data[at + 3 * cap]!,
-          close: data[at + 4 * cap]!,
-          volume: data[at + 5 * cap]!,
-        };
-      }
+      const bar = n > 0 ? barOfColumns(data, slot * this.#words + n - 1, cap) : undefined;
       if (Atomics.load(ctl, seq) === s1) {
         this.#cachedSeq[slot] = s1;
         this.#cached[slot] = bar;
@@ -185,13 +176,7 @@ export class SessionDataReader {
    * allocation-free, consistent (retried while the owner writes that symbol).
    */
   readLastN(symbol: string, n: number, into: BarBuffer): number {
-    if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
-    const want = Math.floor(n);
-    if (want > into.capacity) {
-      throw new InvalidArgumentError(
-        `readLastN: n (${want}) exceeds the buffer's capacity (${into.capacity}); make a bigger BarBuffer`,
-      );
-    }
+    const want = checkBufferCount(n, into);
     const slot = this.#slot(symbol);
     if (slot === undefined) {
       into.length = 0;
@@ -199,42 +184,25 @@ export class SessionDataReader {
     }
     const ctl = this.#ctl;
     const seq = CTL_HEADER + slot * CTL_SLOT;
-    const src = this.#data;
-    const cap = this.#cap;
-    const dst = into.data;
-    const dcap = into.capacity;
     for (;;) {
       const s1 = Atomics.load(ctl, seq);
       if ((s1 & 1) !== 0) continue;
       const len = ctl[seq + 1]!;
       const count = Math.min(len, want);
-      let at = slot * this.#words + len - count;
-      for (let j = 0; j < count; j++, at++) {
-        dst[j] = src[at]!;
-        dst[dcap + j] = src[at + cap]!;
-        dst[2 * dcap + j] = src[at + 2 * cap]!;
-        dst[3 * dcap + j] = src[at + 3 * cap]!;
-        dst[4 * dcap + j] = src[at + 4 * cap]!;
-        dst[5 * dcap + j] = src[at + 5 * cap]!;
-      }
-      if (Atomics.load(ctl, seq) === s1) {
-        into.length = count;
-        return count;
-      }
+      copyColumnRows(this.#data, slot * this.#words + len - count, this.#cap, count, into);
+      if (Atomics.load(ctl, seq) === s1) return count;
     }
   }
 
   /** The last `n` bars of `symbol`, oldest first, as new objects. */
   getLastNBars(symbol: string, n: number): Bar[] {
-    if (!(n >= 0)) throw new InvalidArgumentError(`bar count must be a number >= 0, got ${n}`);
-    return this.#range(symbol, (len) => Math.max(0, len - Math.floor(n)));
+    const count = checkCount(n);
+    return this.#range(symbol, (len) => Math.max(0, len - count));
   }
 
   /** Bars of `symbol` with `time >= t`, oldest first. */
   getBarsSince(symbol: string, t: number): Bar[] {
-    if (typeof t !== "number" || Number.isNaN(t)) {
-      throw new InvalidArgumentError(`getBarsSince: time must be a number, got ${String(t)}`);
-    }
+    checkSince(t);
     return this.#range(symbol, (len, base) => {
       let lo = 0;
       let hi = len;
@@ -262,17 +230,7 @@ export class SessionDataReader {
       const len = ctl[seq + 1]!;
       const start = from(len, base);
       const out: Bar[] = new Array(len - start);
-      for (let i = start; i < len; i++) {
-        const at = base + i;
-        out[i - start] = {
-          time: data[at]!,
-          open: data[at + cap]!,
-          high: data[at + 2 * cap]!,
-          low: data[at + 3 * cap]!,
-          close: data[at + 4 * cap]!,
-          volume: data[at + 5 * cap]!,
-        };
-      }
+      for (let i = start; i < len; i++) out[i - start] = barOfColumns(data, base + i, cap);
       if (Atomics.load(ctl, seq) === s1) return out;
     }
   }
