@@ -5,12 +5,8 @@ import type { Provenance } from "../domain/provenance.js";
 import type { BarArrival, SessionDataEvent } from "../store/events.js";
 import type { SessionData } from "../store/session-data.js";
 import type { SymbolSessionData } from "../store/symbol-session-data.js";
-import {
-  BarBatchEncoder,
-  encodeBarMessage,
-  encodeBarrierMessage,
-  symbolBytes,
-} from "./bar-message.js";
+import { BarBatchEncoder } from "./bar-batch-message.js";
+import { encodeBarMessage, encodeBarrierMessage, symbolBytes } from "./bar-message.js";
 import {
   type BusLocation,
   type BusNames,

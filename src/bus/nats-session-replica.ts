@@ -10,11 +10,11 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/session-data.js";
+import { decodeBatchMessage } from "./bar-batch-message.js";
 import {
   type BarMessage,
   decodeBarMessage,
   decodeBarrierMessage,
-  decodeBatchMessage,
   KIND_BAR,
   KIND_BATCH,
   messageKind,

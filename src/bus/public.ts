@@ -1,11 +1,12 @@
 // The bus layer's public surface, exported by hand.
+
+export { decodeBatchMessage } from "./bar-batch-message.js";
 export {
   BAR_MESSAGE_VERSION,
   type BarMessage,
   type BarrierMessage,
   decodeBarMessage,
   decodeBarrierMessage,
-  decodeBatchMessage,
   messageKind,
 } from "./bar-message.js";
 export {
