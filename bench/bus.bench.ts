@@ -25,7 +25,9 @@ import {
   newBarMessage,
   symbolBytes,
 } from "../src/bus/bar-message.js";
+import type { BusLocation } from "../src/bus/bus-config.js";
 import { NatsBarPublisher } from "../src/bus/nats-bar-publisher.js";
+import type { NatsBarPublisherOptions } from "../src/bus/nats-bar-publisher-options.js";
 import { NatsSessionReplica } from "../src/bus/nats-session-replica.js";
 import { alwaysOpenCalendar } from "../src/calendar/utc-day-calendar.js";
 import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
@@ -159,19 +161,44 @@ async function barePubSub(payloads: Uint8Array[]): Promise<number> {
   return (payloads.length / ms) * 1000;
 }
 
-async function throughput(packing: "bar" | "slice", minutes: number): Promise<void> {
-  const stream = `BENCH_BUS_${packing.toUpperCase()}_${process.pid}`;
-  const subjectPrefix = `bench.${packing}.${process.pid}`;
+type Packing = "bar" | "slice";
+
+/** A figure's own stream and subjects (named after the figure, the packing and this process). */
+function benchBus(
+  streamTag: string,
+  prefixTag: string,
+  packing: Packing,
+): BusLocation & { stream: string } {
+  return {
+    servers: URL,
+    stream: `BENCH_${streamTag}_${packing.toUpperCase()}_${process.pid}`,
+    subjectPrefix: `${prefixTag}.${packing}.${process.pid}`,
+  };
+}
+
+/** A publisher of `primary` on `bus` (not started). */
+function publisherOn(
+  bus: BusLocation,
+  primary: SessionData,
+  packing: Packing,
+  window: Pick<NatsBarPublisherOptions, "maxBuffered" | "maxInFlight"> = {},
+): NatsBarPublisher {
+  return new NatsBarPublisher({ ...bus, sessionData: primary, packing, ...window });
+}
+
+/** A replica of `bus` into `local` (not started). */
+function replicaOn(bus: BusLocation, local: SessionData, durable: string): NatsSessionReplica {
+  return new NatsSessionReplica({ ...bus, sessionData: local, durable });
+}
+
+async function throughput(packing: Packing, minutes: number): Promise<void> {
+  const bus = benchBus("BUS", "bench", packing);
+  const { stream } = bus;
   try {
     const primary = store();
-    const publisher = new NatsBarPublisher({
-      servers: URL,
-      sessionData: primary,
-      stream,
-      subjectPrefix,
+    const publisher = publisherOn(bus, primary, packing, {
       maxBuffered: 2_000_000,
       maxInFlight: 4096,
-      packing,
     });
     const payloads: Uint8Array[] = [];
     await publisher.start();
@@ -229,14 +256,7 @@ async function throughput(packing: "bar" | "slice", minutes: number): Promise<vo
     const bareJs = (total / (performance.now() - tj)) * 1000;
     await nc.close();
 
-    const local = store();
-    const replica = new NatsSessionReplica({
-      servers: URL,
-      sessionData: local,
-      durable: "bench",
-      stream,
-      subjectPrefix,
-    });
+    const replica = replicaOn(bus, store(), "bench");
     const tr = performance.now();
     await replica.start();
     await replica.caughtUp();
@@ -271,28 +291,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-async function barrierLatency(packing: "bar" | "slice", symbols: number): Promise<void> {
+async function barrierLatency(packing: Packing, symbols: number): Promise<void> {
   const minutes = 150;
-  const stream = `BENCH_LAT_${packing.toUpperCase()}_${process.pid}`;
-  const subjectPrefix = `benchlat.${packing}.${process.pid}`;
+  const bus = benchBus("LAT", "benchlat", packing);
   try {
     const primary = store();
-    const publisher = new NatsBarPublisher({
-      servers: URL,
-      sessionData: primary,
-      stream,
-      subjectPrefix,
-      packing,
-    });
+    const publisher = publisherOn(bus, primary, packing);
     await publisher.start();
-    const local = store();
-    const replica = new NatsSessionReplica({
-      servers: URL,
-      sessionData: local,
-      durable: "lat",
-      stream,
-      subjectPrefix,
-    });
+    const replica = replicaOn(bus, store(), "lat");
     const sent = new Map<number, number>();
     const ours: number[] = [];
     replica.on("barrier", (minute) => {
@@ -353,7 +359,7 @@ async function barrierLatency(packing: "bar" | "slice", symbols: number): Promis
     ]);
     console.log("goal: p99 ≤ 5 ms");
   } finally {
-    await deleteStream(stream);
+    await deleteStream(bus.stream);
   }
 }
 

@@ -22,6 +22,15 @@ export class Listeners<Events extends { [K in keyof Events]: (...args: any[]) =>
     return this.#map.get(event)?.size ?? 0;
   }
 
+  /**
+   * Emits `error` on `event` when anyone listens, else a process warning of `warningType`:
+   * the publisher's and the replica's errors are never silent.
+   */
+  report<E extends keyof Events>(event: E, error: Error, warningType: string): void {
+    if (this.count(event) > 0) this.emit(event, ...([error] as Parameters<Events[E]>));
+    else process.emitWarning(error.message, { type: warningType });
+  }
+
   /** Calls every listener of `event` with `args`. */
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
     const set = this.#map.get(event);

@@ -5,14 +5,9 @@ import type { Provenance } from "../domain/provenance.js";
 import type { BarArrival, SessionDataEvent } from "../store/events.js";
 import type { SessionData } from "../store/session-data.js";
 import type { SymbolSessionData } from "../store/symbol-session-data.js";
+import { BarBatchEncoder } from "./bar-batch-message.js";
+import { encodeBarMessage, encodeBarrierMessage, symbolBytes } from "./bar-message.js";
 import {
-  BarBatchEncoder,
-  encodeBarMessage,
-  encodeBarrierMessage,
-  symbolBytes,
-} from "./bar-message.js";
-import {
-  type BusLocation,
   type BusNames,
   barSubject,
   busNames,
@@ -22,56 +17,12 @@ import {
 } from "./bus-config.js";
 import { BusLossError } from "./bus-errors.js";
 import { Listeners } from "./listeners.js";
-
-/** Options of {@link NatsBarPublisher}. */
-export interface NatsBarPublisherOptions extends BusLocation {
-  /** The store whose bars are published (every bar written after `start()`). */
-  readonly sessionData: SessionData;
-  /** The stream's age limit, ms (default a day). */
-  readonly maxAgeMs?: number;
-  /** Publishes awaiting JetStream's ack at once (default 512). */
-  readonly maxInFlight?: number;
-  /**
-   * Messages held at most (waiting, in flight or to retry; default 100,000). A bar beyond it is
-   * lost: counted in {@link NatsBarPublisher.lost} and reported with an `error` event.
-   */
-  readonly maxBuffered?: number;
-  /** How long a publish waits for its ack before it is retried, ms (default 5,000). */
-  readonly ackTimeoutMs?: number;
-  /**
-   * Whether the first bar of a later minute closes the open one with a barrier (default true).
-   * A replay also calls {@link NatsBarPublisher.endMinute} on each slice, so its barriers do not
-   * wait for the next minute.
-   */
-  readonly autoBarrier?: boolean;
-  /**
-   * `"bar"` (default): one message per bar on `<prefix>.1m.<SYMBOL>`. `"slice"`: the bars of
-   * the open minute travel packed in batch messages on `<prefix>.slice`, sent when the minute
-   * ends (just before its barrier); late bars of earlier minutes still go one by one. A
-   * JetStream publish costs an acknowledged round trip, so this multiplies the bars per second
-   * by the bars in a minute (see the bench); per-symbol subscribers then see only late bars.
-   */
-  readonly packing?: "bar" | "slice";
-  /** Names this publisher's run in every message (default: the wall clock at construction). */
-  readonly epoch?: number;
-}
-
-/** What {@link NatsBarPublisher} reports. */
-export interface NatsBarPublisherEvents {
-  /** Bars were lost (buffer full while the server was away, or stop() before their ack). */
-  error: (error: Error) => void;
-  /** A barrier was queued: minute `minute` is complete with `count` bars. */
-  barrier: (minute: number, count: number) => void;
-}
-
-interface Outgoing {
-  readonly subject: string;
-  readonly data: Uint8Array;
-  /** The first sequence the message carries (a batch carries `first..seq`, one per bar). */
-  readonly first: number;
-  /** The last sequence it carries. */
-  readonly seq: number;
-}
+import type {
+  NatsBarPublisherEvents,
+  NatsBarPublisherOptions,
+} from "./nats-bar-publisher-options.js";
+import { type Outgoing, PublishWindow } from "./publish-window.js";
+import { SettledWatermark } from "./settled-watermark.js";
 
 /**
  * Publishes every bar written to a {@link SessionData} to JetStream: `<prefix>.1m.<SYMBOL>` per
@@ -95,7 +46,6 @@ export class NatsBarPublisher {
   readonly #sd: SessionData;
   readonly #names: BusNames;
   readonly #maxAgeMs: number;
-  readonly #maxInFlight: number;
   readonly #maxBuffered: number;
   readonly #ackTimeoutMs: number;
   readonly #autoBarrier: boolean;
@@ -107,22 +57,14 @@ export class NatsBarPublisher {
   #js: JetStreamClient | undefined;
   #unsubscribe: (() => void) | undefined;
   #connected = false;
-  /** Waiting to be sent, in sequence order from `#head`. */
-  #queue: (Outgoing | undefined)[] = [];
-  #head = 0;
-  readonly #inFlight = new Set<Outgoing>();
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #retries: Outgoing[] = [];
+  readonly #window: PublishWindow;
   #seq = 0;
   #acked = 0;
   #duplicates = 0;
-  #retried = 0;
   #lost = 0;
   #lostAtFlush = 0;
   /** Every message up to this sequence is settled (acked or lost). */
-  #watermark = 0;
-  /** Settled sequences above the watermark (acks arrive slightly out of order). */
-  readonly #settledAbove = new Map<number, number>();
+  readonly #watermark = new SettledWatermark();
   #losing = false;
   #waiters: {
     upTo: number;
@@ -140,11 +82,20 @@ export class NatsBarPublisher {
     this.#sd = options.sessionData;
     this.#names = busNames(options);
     this.#maxAgeMs = positive("maxAgeMs", options.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
-    this.#maxInFlight = positive("maxInFlight", options.maxInFlight ?? 512);
+    const maxInFlight = positive("maxInFlight", options.maxInFlight ?? 512);
     this.#maxBuffered = positive("maxBuffered", options.maxBuffered ?? 100_000);
     this.#ackTimeoutMs = positive("ackTimeoutMs", options.ackTimeoutMs ?? 5_000);
     this.#autoBarrier = options.autoBarrier ?? true;
     this.#epoch = options.epoch ?? Date.now();
+    this.#window = new PublishWindow(this.#epoch, maxInFlight, this.#ackTimeoutMs, {
+      acked: (item, duplicate) => {
+        this.#acked++;
+        if (duplicate) this.#duplicates++;
+        this.#done(item);
+        this.#pump();
+      },
+      requeued: () => this.#pump(),
+    });
     const packing = options.packing ?? "bar";
     if (packing !== "bar" && packing !== "slice") {
       throw new InvalidArgumentError(
@@ -172,11 +123,11 @@ export class NatsBarPublisher {
   }
   /** Publishes retried after a failure or a timeout. */
   get retried(): number {
-    return this.#retried;
+    return this.#window.retried;
   }
   /** Messages held now: waiting, in flight or to retry. */
   get buffered(): number {
-    return this.#queue.length - this.#head + this.#inFlight.size + this.#retries.length;
+    return this.#window.size;
   }
   /** Whether the connection is up. */
   get connected(): boolean {
@@ -264,15 +215,10 @@ export class NatsBarPublisher {
       ]);
       clearTimeout(timer);
     }
-    clearTimeout(this.#retryTimer);
     const unsent = this.buffered;
-    this.#queue = [];
-    this.#head = 0;
-    this.#inFlight.clear();
-    this.#retries.length = 0;
+    this.#window.clear();
     if (unsent > 0) this.#loseMany(unsent, "(held at stop)", "stop() before JetStream acked them");
-    this.#watermark = this.#seq;
-    this.#settledAbove.clear();
+    this.#watermark.reset(this.#seq);
     this.#nc = undefined;
     this.#js = undefined;
     this.#connected = false;
@@ -351,59 +297,14 @@ export class NatsBarPublisher {
       return;
     }
     if (this.#losing && this.buffered < this.#maxBuffered / 2) this.#losing = false;
-    this.#queue.push(item);
+    this.#window.push(item);
     this.#pump();
   }
 
   #pump(): void {
     const js = this.#js;
     if (js === undefined || !this.#connected) return;
-    while (this.#inFlight.size < this.#maxInFlight && this.#head < this.#queue.length) {
-      const item = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined;
-      this.#send(js, item);
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-  }
-
-  #send(js: JetStreamClient, item: Outgoing): void {
-    this.#inFlight.add(item);
-    js.publish(item.subject, item.data, {
-      msgID: `${this.#epoch}-${item.seq}`,
-      timeout: this.#ackTimeoutMs,
-    }).then(
-      (ack) => {
-        if (!this.#inFlight.delete(item)) return;
-        this.#acked++;
-        if (ack.duplicate) this.#duplicates++;
-        this.#done(item);
-        this.#pump();
-      },
-      () => {
-        if (!this.#inFlight.delete(item)) return;
-        // Resent later, in sequence order, with the same id: a copy JetStream did store is dropped.
-        this.#retried++;
-        this.#retries.push(item);
-        this.#retryTimer ??= setTimeout(() => this.#requeue(), 200);
-      },
-    );
-  }
-
-  #requeue(): void {
-    this.#retryTimer = undefined;
-    if (this.#retries.length === 0) return;
-    this.#retries.sort((a, b) => a.seq - b.seq);
-    const pending = this.#queue.slice(this.#head) as Outgoing[];
-    this.#queue = [...this.#retries, ...pending];
-    this.#head = 0;
-    this.#retries.length = 0;
-    this.#pump();
+    this.#window.pump(js);
   }
 
   #lose(item: Outgoing, reason: string): void {
@@ -421,28 +322,19 @@ export class NatsBarPublisher {
   }
 
   #report(error: Error): void {
-    if (this.#listeners.count("error") > 0) this.#listeners.emit("error", error);
-    else process.emitWarning(error.message, { type: "NatsBarPublisherWarning" });
+    this.#listeners.report("error", error, "NatsBarPublisherWarning");
   }
 
   /** `item` is settled (acked or lost): raise the watermark flush() waits on. */
   #done(item: Outgoing): void {
-    if (item.first === this.#watermark + 1) {
-      this.#watermark = item.seq;
-      const above = this.#settledAbove;
-      for (let last = above.get(this.#watermark + 1); last !== undefined; ) {
-        above.delete(this.#watermark + 1);
-        this.#watermark = last;
-        last = above.get(this.#watermark + 1);
-      }
-    } else this.#settledAbove.set(item.first, item.seq);
+    this.#watermark.settle(item.first, item.seq);
     this.#settle();
   }
 
   #settle(): void {
     if (this.#waiters.length === 0) return;
     const closed = this.#nc === undefined;
-    const watermark = this.#watermark;
+    const watermark = this.#watermark.value;
     if (!closed && this.#waiters[0]!.upTo > watermark) return;
     this.#waiters = this.#waiters.filter((w) => {
       if (w.upTo > watermark && !closed) return true;

@@ -10,11 +10,11 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/session-data.js";
+import { decodeBatchMessage } from "./bar-batch-message.js";
 import {
   type BarMessage,
   decodeBarMessage,
   decodeBarrierMessage,
-  decodeBatchMessage,
   KIND_BAR,
   KIND_BATCH,
   messageKind,
@@ -246,7 +246,7 @@ export class NatsSessionReplica {
         await old?.close().catch(() => undefined);
         if (this.#nc !== undefined) await this.#subscribe();
       } catch (error) {
-        this.#report(error instanceof Error ? error : new Error(String(error)));
+        this.#report(error);
         // The server may still be coming back: try again shortly.
         setTimeout(() => this.#resync(), 250);
       } finally {
@@ -278,7 +278,7 @@ export class NatsSessionReplica {
       else if (kind === KIND_BATCH) decodeBatchMessage(data, this.#bar, this.#applyOne, m.subject);
       else this.#applyBarrier(data, m.subject, seq);
     } catch (error) {
-      this.#report(error instanceof Error ? error : new Error(String(error)));
+      this.#report(error);
     }
     if (this.#waiters.length > 0) {
       this.#waiters = this.#waiters.filter((w) => {
@@ -304,7 +304,7 @@ export class NatsSessionReplica {
     } catch (error) {
       // Refused like the primary would have (it is counted in the store's rejections too);
       // the rest of a batch still goes in.
-      this.#report(error instanceof Error ? error : new Error(String(error)));
+      this.#report(error);
       return;
     }
     this.#applied++;
@@ -336,9 +336,12 @@ export class NatsSessionReplica {
     }
   }
 
-  #report(error: Error): void {
-    if (this.#listeners.count("error") > 0) this.#listeners.emit("error", error);
-    else process.emitWarning(error.message, { type: "NatsSessionReplicaWarning" });
+  #report(error: unknown): void {
+    this.#listeners.report(
+      "error",
+      error instanceof Error ? error : new Error(String(error)),
+      "NatsSessionReplicaWarning",
+    );
   }
 
   async #watch(nc: NatsConnection): Promise<void> {

@@ -1,11 +1,12 @@
 // The bus layer's public surface, exported by hand.
+
+export { decodeBatchMessage } from "./bar-batch-message.js";
 export {
   BAR_MESSAGE_VERSION,
   type BarMessage,
   type BarrierMessage,
   decodeBarMessage,
   decodeBarrierMessage,
-  decodeBatchMessage,
   messageKind,
 } from "./bar-message.js";
 export {
@@ -15,11 +16,11 @@ export {
   DEFAULT_SUBJECT_PREFIX,
 } from "./bus-config.js";
 export { BusLossError, BusMessageError, NatsUnavailableError } from "./bus-errors.js";
-export {
-  NatsBarPublisher,
-  type NatsBarPublisherEvents,
-  type NatsBarPublisherOptions,
-} from "./nats-bar-publisher.js";
+export { NatsBarPublisher } from "./nats-bar-publisher.js";
+export type {
+  NatsBarPublisherEvents,
+  NatsBarPublisherOptions,
+} from "./nats-bar-publisher-options.js";
 export {
   BusGapError,
   NatsSessionReplica,
