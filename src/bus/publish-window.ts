@@ -78,6 +78,8 @@ export class PublishWindow {
   /** Stops the retry timer and drops every message held; an ack arriving later is ignored. */
   clear(): void {
     clearTimeout(this.#retryTimer);
+    // Forgotten too, or a restarted publisher would never schedule a retry again (`??=`).
+    this.#retryTimer = undefined;
     this.#queue = [];
     this.#head = 0;
     this.#inFlight.clear();
