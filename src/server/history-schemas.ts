@@ -3,6 +3,7 @@
  * beyond a limit is refused with a 400 that states the limit (see `history-routes.ts`).
  */
 import { z } from "zod";
+import { ApiError } from "./api-error.js";
 import { CHART_TIMEFRAMES } from "./history-read.js";
 import { dateSchema, symbolSchema } from "./schemas.js";
 
@@ -102,3 +103,18 @@ export const qualityQuerySchema = z.strictObject({
     .pipe(z.array(symbolSchema).min(1).max(5_000))
     .optional(),
 });
+
+/** Refuses a range whose start is after its end. */
+export function checkOrder(from: string, to: string): void {
+  if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+}
+
+/** Refuses a range `from..to` of more than {@link MAX_SESSIONS} sessions (`count`). */
+export function checkSessionCount(from: string, to: string, count: number): void {
+  if (count > MAX_SESSIONS) {
+    throw new ApiError(
+      400,
+      `from, to: ${from}..${to} holds ${count} sessions; the limit is ${MAX_SESSIONS}`,
+    );
+  }
+}
