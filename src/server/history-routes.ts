@@ -4,14 +4,19 @@
  * query is parsed by the zod schemas of `history-schemas.ts`; a range over a limit is a 400
  * stating the limit, before anything is read.
  */
-import type { Context, Hono } from "hono";
-import type { z } from "zod";
+import type { Hono } from "hono";
 import type { IndicatorValue } from "../analysis/public.js";
 import { describeIndicatorSpec } from "../analysis/public.js";
-import { calendarByName } from "../calendar/public.js";
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import type { BarStore, SymbolInfo } from "../history/bar-store.js";
 import { ApiError } from "./api-error.js";
+import {
+  type CatalogEntry,
+  calendarOfInfo,
+  catalog,
+  defaultSymbolInfo,
+  sessionDateOrUtc,
+} from "./history-catalog.js";
 import {
   aggregate,
   barsUpperBound,
@@ -20,6 +25,8 @@ import {
   readSessionsBars,
 } from "./history-read.js";
 import {
+  checkOrder,
+  checkSessionCount,
   dayQuerySchema,
   type HistoryRange,
   historyBarsQuerySchema,
@@ -30,7 +37,8 @@ import {
   qualityQuerySchema,
   sessionsQuerySchema,
 } from "./history-schemas.js";
-import { describeIssues, symbolParamSchema } from "./schemas.js";
+import { noParameters, parse, queryOf } from "./request-input.js";
+import { symbolParamSchema } from "./schemas.js";
 
 /** What the history routes read. */
 export interface HistoryContext {
@@ -40,33 +48,6 @@ export interface HistoryContext {
   readonly calendar: TradingCalendar;
   /** Indicators when a request names none (the engine's, or its defaults). */
   readonly indicators: readonly string[];
-}
-
-/** A stored symbol as the pickers list it. */
-export interface CatalogEntry extends SymbolInfo {
-  /** First and last session dates with bars, in the symbol's calendar. */
-  readonly first: string | null;
-  readonly last: string | null;
-  readonly bars: number;
-}
-
-const DEFAULT_DECIMALS = 2;
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, describeIssues(result.error, where));
-  return result.data;
-}
-
-function queryOf(c: Context): Record<string, string> {
-  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1);
-  if (repeated.length > 0) {
-    throw new ApiError(
-      400,
-      repeated.map(([name, values]) => `${name}: given ${values.length} times`).join("; "),
-    );
-  }
-  return c.req.query();
 }
 
 /**
@@ -99,22 +80,11 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
         `unknown symbol ${JSON.stringify(symbol)}: the bar store has no bars for it`,
       );
     }
-    const info = (await s.symbolInfo(symbol)) ?? {
-      symbol,
-      calendar: ctx.calendar.name,
-      timeZone: ctx.calendar.timeZone,
-      priceDecimals: DEFAULT_DECIMALS,
-    };
+    const info = (await s.symbolInfo(symbol)) ?? defaultSymbolInfo(symbol, ctx.calendar);
     return { info, calendar: calendarOf(info) };
   };
 
-  const calendarOf = (info: SymbolInfo): TradingCalendar => {
-    try {
-      return calendarByName(info.calendar);
-    } catch {
-      return ctx.calendar;
-    }
-  };
+  const calendarOf = (info: SymbolInfo): TradingCalendar => calendarOfInfo(info, ctx.calendar);
 
   /** The sessions of a `date` or `from..to` (default: the symbol's last stored session). */
   const sessionsOf = async (
@@ -126,18 +96,13 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     let to = q.date ?? q.to;
     if (from === undefined || to === undefined) {
       const cov = (await store().coverage(symbol))!;
-      const last = calendar.sessionDateOf(cov.last) ?? isoDate(cov.last);
+      const last = sessionDateOrUtc(calendar, cov.last);
       from ??= last;
       to ??= last;
     }
-    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    checkOrder(from, to);
     const dates = calendar.sessionsBetween(from, to);
-    if (dates.length > MAX_SESSIONS) {
-      throw new ApiError(
-        400,
-        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
-      );
-    }
+    checkSessionCount(from, to, dates.length);
     return dates.map((d) => calendar.session(d)!);
   };
 
@@ -152,15 +117,7 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
   };
 
   app.get("/api/history/symbols", async (c) => {
-    const q = queryOf(c);
-    if (Object.keys(q).length > 0) {
-      throw new ApiError(
-        400,
-        Object.keys(q)
-          .map((n) => `${n}: unknown parameter`)
-          .join("; "),
-      );
-    }
+    noParameters(queryOf(c));
     // Without a bar store the catalog is empty (not a 409): the dashboard asks on every load.
     if (ctx.barStore === undefined) return c.json({ symbols: [] });
     return c.json({ symbols: await catalog(store(), ctx.calendar) });
@@ -170,16 +127,11 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     const q = parse(sessionsQuerySchema, queryOf(c), "query");
     const { info, calendar } = await symbolOf(c.req.param());
     const cov = (await store().coverage(info.symbol))!;
-    const from = q.from ?? calendar.sessionDateOf(cov.first) ?? isoDate(cov.first);
-    const to = q.to ?? calendar.sessionDateOf(cov.last) ?? isoDate(cov.last);
-    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    const from = q.from ?? sessionDateOrUtc(calendar, cov.first);
+    const to = q.to ?? sessionDateOrUtc(calendar, cov.last);
+    checkOrder(from, to);
     const dates = calendar.sessionsBetween(from, to);
-    if (dates.length > MAX_SESSIONS) {
-      throw new ApiError(
-        400,
-        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
-      );
-    }
+    checkSessionCount(from, to, dates.length);
     return c.json({
       symbol: info.symbol,
       calendar: calendar.name,
@@ -316,18 +268,13 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
       for (let i = 1; i < q.sessions; i++) d = cal.previousSession(d);
       from = d;
     }
-    if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+    checkOrder(from, to);
     const dateSet = new Set<string>();
     for (const cal of new Set(calendars.values())) {
       for (const d of cal.sessionsBetween(from, to)) dateSet.add(d);
     }
     const dates = [...dateSet].sort();
-    if (dates.length > MAX_SESSIONS) {
-      throw new ApiError(
-        400,
-        `from, to: ${from}..${to} holds ${dates.length} sessions; the limit is ${MAX_SESSIONS}`,
-      );
-    }
+    checkSessionCount(from, to, dates.length);
     const cells = chosen.length * dates.length;
     if (cells > MAX_HEATMAP_CELLS) {
       throw new ApiError(
@@ -377,37 +324,4 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
   };
 
   return app;
-}
-
-/** Every stored symbol with its calendar, precision and covered sessions, sorted by name. */
-export async function catalog(store: BarStore, fallback: TradingCalendar): Promise<CatalogEntry[]> {
-  const [symbols, infos] = await Promise.all([store.symbols(), store.listSymbolInfo()]);
-  const byName = new Map(infos.map((i) => [i.symbol, i]));
-  const out: CatalogEntry[] = [];
-  for (const symbol of [...symbols].sort()) {
-    const info = byName.get(symbol) ?? {
-      symbol,
-      calendar: fallback.name,
-      timeZone: fallback.timeZone,
-      priceDecimals: DEFAULT_DECIMALS,
-    };
-    let cal = fallback;
-    try {
-      cal = calendarByName(info.calendar);
-    } catch {
-      // A calendar this build does not know: the server's.
-    }
-    const cov = await store.coverage(symbol);
-    out.push({
-      ...info,
-      first: cov === undefined ? null : (cal.sessionDateOf(cov.first) ?? isoDate(cov.first)),
-      last: cov === undefined ? null : (cal.sessionDateOf(cov.last) ?? isoDate(cov.last)),
-      bars: cov?.count ?? 0,
-    });
-  }
-  return out;
-}
-
-function isoDate(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
 }

@@ -3,8 +3,9 @@
  * beyond a limit is refused with a 400 that states the limit (see `history-routes.ts`).
  */
 import { z } from "zod";
+import { ApiError } from "./api-error.js";
 import { CHART_TIMEFRAMES } from "./history-read.js";
-import { dateSchema, symbolSchema } from "./schemas.js";
+import { dateSchema, enumSchema, symbolSchema } from "./schemas.js";
 
 /** Most sessions one history request may span. */
 export const MAX_SESSIONS = 5_000;
@@ -18,19 +19,11 @@ export const MAX_HEATMAP_CELLS = 300_000;
 /** Adjustment modes; only `raw` is read until corporate actions are stored. */
 export const ADJUST_MODES = ["raw", "split", "total"] as const;
 
-const tfSchema = z.enum(CHART_TIMEFRAMES, {
-  error: (issue) =>
-    `must be one of ${CHART_TIMEFRAMES.join(", ")} (got ${JSON.stringify(issue.input)})`,
-});
+const tfSchema = enumSchema(CHART_TIMEFRAMES);
 
-const adjustSchema = z
-  .enum(ADJUST_MODES, {
-    error: (issue) =>
-      `must be one of ${ADJUST_MODES.join(", ")} (got ${JSON.stringify(issue.input)})`,
-  })
-  .refine((a) => a === "raw", {
-    message: "only raw is available: this store holds no corporate actions yet",
-  });
+const adjustSchema = enumSchema(ADJUST_MODES).refine((a) => a === "raw", {
+  message: "only raw is available: this store holds no corporate actions yet",
+});
 
 const range = {
   /** One session. */
@@ -102,3 +95,18 @@ export const qualityQuerySchema = z.strictObject({
     .pipe(z.array(symbolSchema).min(1).max(5_000))
     .optional(),
 });
+
+/** Refuses a range whose start is after its end. */
+export function checkOrder(from: string, to: string): void {
+  if (from > to) throw new ApiError(400, `from: ${from} is after to ${to}`);
+}
+
+/** Refuses a range `from..to` of more than {@link MAX_SESSIONS} sessions (`count`). */
+export function checkSessionCount(from: string, to: string, count: number): void {
+  if (count > MAX_SESSIONS) {
+    throw new ApiError(
+      400,
+      `from, to: ${from}..${to} holds ${count} sessions; the limit is ${MAX_SESSIONS}`,
+    );
+  }
+}

@@ -120,8 +120,6 @@ export class HubClient {
   readonly symbols = new Set<string>();
   /** The channels it receives. */
   readonly channels = new Set<Channel>();
-  /** Identifies the subscription set (channels and symbols): clients with equal keys share a log. */
-  key = "|";
 
   constructor(socket: HubSocket, limits: ClientLimits) {
     this.#socket = socket;
@@ -165,6 +163,11 @@ export class HubClient {
     return this.#group;
   }
 
+  /** Identifies the subscription set (channels and symbols): clients with equal keys share a log. */
+  get key(): string {
+    return this.#group?.key ?? "|";
+  }
+
   /** The key of the subscription as it stands (channels and symbols). */
   computeKey(): string {
     const channels = [...this.channels].sort().join(",");
@@ -174,7 +177,6 @@ export class HubClient {
   /** Moves the client to `group`, from that group's newest message on; `lastSeq`: the hub's. */
   join(group: SubscriptionGroup, lastSeq: number): void {
     this.#group = group;
-    this.key = group.key;
     this.#pos = group.end;
     this.#slices = group.slices;
     this.#quality = group.quality;

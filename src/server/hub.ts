@@ -27,23 +27,16 @@ import {
   HubClient,
   type HubSocket,
   type PendingUpdate,
-  type PumpContext,
 } from "./hub-client.js";
-import { type LogEntry, SubscriptionGroup } from "./hub-group.js";
+import { HubCoalescer } from "./hub-coalescer.js";
+import type { LogEntry } from "./hub-group.js";
+import { HubPump, PumpFrames } from "./hub-pump.js";
+import { HubRoster } from "./hub-roster.js";
+import { encodeGroupSlice } from "./hub-slice-json.js";
 import { CHANNELS, type Channel, type ClientMessage } from "./schemas.js";
 
 /** The channels a subscription gets when it names none. */
 export const DEFAULT_CHANNELS: readonly Channel[] = ["bars", "analysis", "quality"];
-
-/** Separates the messages of one frame (JSON never holds a raw newline). */
-const NEWLINE = Buffer.from("\n");
-
-/** Bytes one pump may write per millisecond of its time budget (~256 MB/s of socket writes). */
-const BYTES_PER_PUMP_MS = 256 * 1024;
-
-/** Shortest and longest time one pump may spend writing to sockets, ms. */
-const MIN_PUMP_MS = 1;
-const MAX_PUMP_MS = 20;
 
 /** Options of a {@link Hub}. */
 export interface HubOptions extends Partial<ClientLimits> {
@@ -103,105 +96,52 @@ export interface QualityMessage {
  * ```
  */
 export class Hub {
-  readonly #clients = new Set<HubClient>();
-  readonly #groups = new Map<string, SubscriptionGroup>();
-  /** The clients in a stable order, for the pump's round robin. */
-  #order: HubClient[] = [];
-  #cursor = 0;
+  readonly #roster: HubRoster;
+  readonly #coalescer: HubCoalescer;
+  readonly #pump: HubPump;
   readonly #limits: ClientLimits;
-  readonly #snapshot: (symbol: string) => unknown;
-  readonly #latestBar: (symbol: string) => Bar | undefined;
-  readonly #listSymbols: () => Iterable<string>;
-  readonly #replayState: () => unknown;
-  readonly #status: () => unknown;
-  #pendingStatus: unknown;
-  readonly #share: number;
-  readonly #now: () => number;
-  #replayDirty = false;
   readonly #flushIntervalMs: number;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #scheduled: ReturnType<typeof setImmediate> | undefined;
-  #lastPumpEnd = Number.NEGATIVE_INFINITY;
-  readonly #changedBars = new Set<string>();
-  readonly #pendingAnalysis = new Map<string, unknown>();
   #sliceSeq = 0;
   #lastSliceTime = Number.NaN;
   #flushes = 0;
-  #pumps = 0;
   #sliceEncodings = 0;
-  readonly #updateJson = new WeakMap<PendingUpdate, Buffer>();
-  /** `state` messages built during one pump, by subscription key. */
-  readonly #stateJson = new Map<string, Buffer>();
-  /** Batches built during one pump, by subscription key and range. */
-  readonly #batchJson = new Map<string, Buffer>();
-  /** Full updates built during one pump, by subscription key. */
-  readonly #fullJson = new Map<string, Buffer>();
-  /** The newest analysis result per symbol (for full updates). */
-  readonly #latestAnalysis = new Map<string, unknown>();
-  readonly #ctx: PumpContext & { lastSeq: number };
-  readonly #onWritten = (): void => this.#schedule();
 
   constructor(options: HubOptions) {
-    this.#snapshot = options.snapshot;
-    this.#latestBar = options.latestBar ?? (() => undefined);
-    this.#listSymbols = options.listSymbols ?? (() => []);
-    this.#replayState = options.replayState ?? (() => undefined);
-    this.#status = options.status ?? (() => undefined);
     this.#flushIntervalMs = options.flushIntervalMs ?? 66;
-    this.#share = Math.min(0.9, Math.max(0.01, options.sendShare ?? 0.15));
-    this.#now = options.now ?? (() => performance.now());
     this.#limits = {
       maxQueueMessages: options.maxQueueMessages ?? DEFAULT_CLIENT_LIMITS.maxQueueMessages,
       maxQueueBytes: options.maxQueueBytes ?? DEFAULT_CLIENT_LIMITS.maxQueueBytes,
       highWaterMark: options.highWaterMark ?? DEFAULT_CLIENT_LIMITS.highWaterMark,
     };
-    this.#ctx = {
-      lastSeq: -1,
-      updateJson: (u) => {
-        let json = this.#updateJson.get(u);
-        if (json === undefined) {
-          json = Buffer.from(JSON.stringify({ type: "update", ...u }));
-          this.#updateJson.set(u, json);
-        }
-        return json;
-      },
-      batchJson: (group, from, to) => {
-        if (to - from === 1) return group.at(from).data;
-        const key = `${group.key}\u0000${from}\u0000${to}`;
-        let json = this.#batchJson.get(key);
-        if (json === undefined) {
-          const parts: Buffer[] = [];
-          for (let p = from; p < to; p++) {
-            if (p > from) parts.push(NEWLINE);
-            parts.push(group.at(p).data);
-          }
-          json = Buffer.concat(parts);
-          this.#batchJson.set(key, json);
-        }
-        return json;
-      },
-      fullJson: (client) => {
-        let json = this.#fullJson.get(client.key);
-        if (json === undefined) {
-          json = Buffer.from(JSON.stringify({ type: "update", ...this.#full(client) }));
-          this.#fullJson.set(client.key, json);
-        }
-        return json;
-      },
-      stateJson: (client) => {
-        let json = this.#stateJson.get(client.key);
-        if (json === undefined) {
-          json = Buffer.from(this.#state(client));
-          this.#stateJson.set(client.key, json);
-        }
-        return json;
-      },
-    };
+    this.#roster = new HubRoster({
+      maxMessages: this.#limits.maxQueueMessages,
+      maxBytes: this.#limits.maxQueueBytes,
+    });
+    const coalescer = new HubCoalescer({
+      snapshot: options.snapshot,
+      latestBar: options.latestBar ?? (() => undefined),
+      listSymbols: options.listSymbols ?? (() => []),
+      replayState: options.replayState ?? (() => undefined),
+      status: options.status ?? (() => undefined),
+    });
+    this.#coalescer = coalescer;
+    const frames = new PumpFrames({
+      full: (client) => coalescer.full(client),
+      state: (client) => coalescer.state(client, this.#sliceSeq - 1, this.#lastSliceTime),
+      lastSeq: () => this.#sliceSeq - 1,
+    });
+    this.#pump = new HubPump({
+      order: () => this.#roster.order,
+      frames,
+      share: Math.min(0.9, Math.max(0.01, options.sendShare ?? 0.15)),
+      now: options.now ?? (() => performance.now()),
+    });
   }
 
   /** Connected clients. */
   get clients(): ReadonlySet<HubClient> {
-    return this.#clients;
+    return this.#roster.clients;
   }
 
   /** The number of slices published so far (the next slice's `seq`). */
@@ -216,7 +156,7 @@ export class Hub {
 
   /** Pumps (rounds of socket writes) done so far. */
   get pumps(): number {
-    return this.#pumps;
+    return this.#pump.pumps;
   }
 
   /** Slice JSON encodings so far: one per slice per distinct subscription, not per client. */
@@ -227,9 +167,7 @@ export class Hub {
   /** Registers a socket and greets it; start it with a `subscribe` message. */
   addClient(socket: HubSocket): HubClient {
     const client = new HubClient(socket, this.#limits);
-    this.#clients.add(client);
-    this.#order.push(client);
-    this.#regroup(client);
+    this.#roster.add(client, this.#sliceSeq - 1);
     client.reply(
       JSON.stringify({
         type: "hello",
@@ -243,18 +181,14 @@ export class Hub {
       this.#timer = setInterval(() => this.flush(), this.#flushIntervalMs);
       this.#timer.unref?.();
     }
-    this.#schedule();
+    this.#pump.schedule();
     return client;
   }
 
   /** Forgets a client (its socket closed). */
   removeClient(client: HubClient): void {
-    const group = client.group;
-    client.close();
-    if (!this.#clients.delete(client)) return;
-    if (group !== undefined && --group.members === 0) this.#groups.delete(group.key);
-    this.#order = this.#order.filter((c) => c !== client);
-    if (this.#clients.size === 0 && this.#timer !== undefined) {
+    if (!this.#roster.remove(client)) return;
+    if (this.#roster.clients.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
@@ -269,7 +203,7 @@ export class Hub {
           else client.symbols.add(s);
         }
         for (const c of message.channels ?? DEFAULT_CHANNELS) client.channels.add(c);
-        this.#regroup(client);
+        this.#roster.regroup(client, this.#sliceSeq - 1);
         client.reply(
           JSON.stringify({
             type: "subscribed",
@@ -279,22 +213,8 @@ export class Hub {
           }),
         );
         // Bring the newcomer up to date with the current state at the next flush.
-        const update: PendingUpdate = {};
-        if (client.channels.has("bars")) {
-          const bars: Record<string, unknown> = {};
-          for (const s of this.#knownSymbols(client)) {
-            const snap = this.#snapshot(s);
-            if (snap !== undefined) bars[s] = snap;
-          }
-          update.bars = bars;
-        }
-        const replay = this.#replayState();
-        if (replay !== undefined) update.replay = replay;
-        const status = this.#status();
-        if (status !== undefined) update.status = status;
-        if (update.bars !== undefined || update.replay !== undefined || status !== undefined) {
-          client.mergeUpdate(update);
-        }
+        const update = this.#coalescer.firstUpdate(client);
+        if (update !== undefined) client.mergeUpdate(update);
         break;
       }
       case "unsubscribe":
@@ -302,40 +222,40 @@ export class Hub {
           if (s === "*") client.all = false;
           else client.symbols.delete(s);
         }
-        this.#regroup(client);
+        this.#roster.regroup(client, this.#sliceSeq - 1);
         client.reply(JSON.stringify({ type: "unsubscribed", symbols: message.symbols }));
         break;
       case "ping":
         client.reply(JSON.stringify({ type: "pong" }));
         break;
     }
-    this.#schedule();
+    this.#pump.schedule();
   }
 
   /** Tells one client its message was refused (it stays connected). */
   reject(client: HubClient, message: string): void {
     client.reply(JSON.stringify({ type: "error", message }));
-    this.#schedule();
+    this.#pump.schedule();
   }
 
   /** A bar arrived for `symbol`: it goes out on the next flush. O(1). */
   markBar(symbol: string): void {
-    this.#changedBars.add(symbol);
+    this.#coalescer.markBar(symbol);
   }
 
   /** A new analysis result for `symbol`: the newest goes out on the next flush. O(1). */
   markAnalysis(symbol: string, result: unknown): void {
-    this.#pendingAnalysis.set(symbol, result);
+    this.#coalescer.markAnalysis(symbol, result);
   }
 
   /** The live feed's status changed: every client gets it at the next flush. O(1). */
   markStatus(status: unknown): void {
-    this.#pendingStatus = status;
+    this.#coalescer.markStatus(status);
   }
 
   /** The replay's state changed: every client gets the newest at the next flush. O(1). */
   markReplay(): void {
-    this.#replayDirty = true;
+    this.#coalescer.markReplay();
   }
 
   /**
@@ -345,16 +265,16 @@ export class Hub {
   publishSlice(time: number, bars: ReadonlyMap<string, Bar>): number {
     const seq = this.#sliceSeq++;
     this.#lastSliceTime = time;
-    this.#ctx.lastSeq = seq;
     let any = false;
-    for (const group of this.#groups.values()) {
+    for (const group of this.#roster.groups()) {
       if (!group.channels.has("slices")) continue;
-      const data = this.#encodeSlice(seq, time, bars, group);
+      const data = encodeGroupSlice(seq, time, bars, group);
       if (data === null) continue;
+      this.#sliceEncodings++;
       group.append({ data, kind: "slice", seq, time });
       any = true;
     }
-    if (any) this.#schedule();
+    if (any) this.#pump.schedule();
     return seq;
   }
 
@@ -363,10 +283,8 @@ export class Hub {
    * data follows, and queues `message` to every client.
    */
   reset(message: Record<string, unknown>): void {
-    this.#changedBars.clear();
-    this.#pendingAnalysis.clear();
-    this.#latestAnalysis.clear();
-    for (const client of this.#order) client.discardUpdate();
+    this.#coalescer.discard();
+    for (const client of this.#roster.order) client.discardUpdate();
     this.publishControl(message);
   }
 
@@ -378,8 +296,8 @@ export class Hub {
       seq: Number.NaN,
       time: Number.NaN,
     };
-    for (const group of this.#groups.values()) group.append(entry);
-    this.#schedule();
+    for (const group of this.#roster.groups()) group.append(entry);
+    this.#pump.schedule();
   }
 
   /**
@@ -389,11 +307,11 @@ export class Hub {
   publishQuality(event: QualityMessage): void {
     let entry: LogEntry | undefined;
     if (event.type !== "qualityChanged") {
-      for (const client of this.#order) {
+      for (const client of this.#roster.order) {
         if (client.wants("gaps", event.symbol)) client.mergeUpdate({ gaps: 1 });
       }
     }
-    for (const group of this.#groups.values()) {
+    for (const group of this.#roster.groups()) {
       if (!group.wants("quality", event.symbol)) continue;
       entry ??= {
         data: Buffer.from(JSON.stringify({ type: "quality", event })),
@@ -403,7 +321,7 @@ export class Hub {
       };
       group.append(entry);
     }
-    this.#schedule();
+    this.#pump.schedule();
   }
 
   /**
@@ -412,63 +330,17 @@ export class Hub {
    */
   flush(): void {
     this.#flushes++;
-    let bars: Record<string, unknown> | undefined;
-    if (this.#changedBars.size > 0) {
-      bars = {};
-      for (const s of this.#changedBars) {
-        const snap = this.#snapshot(s);
-        if (snap !== undefined) bars[s] = snap;
-      }
-      this.#changedBars.clear();
-    }
-    let analysis: Record<string, unknown> | undefined;
-    if (this.#pendingAnalysis.size > 0) {
-      for (const [symbol, result] of this.#pendingAnalysis)
-        this.#latestAnalysis.set(symbol, result);
-      analysis = Object.fromEntries(this.#pendingAnalysis);
-      this.#pendingAnalysis.clear();
-    }
-    let replay: unknown;
-    if (this.#replayDirty) {
-      this.#replayDirty = false;
-      replay = this.#replayState();
-    }
-    const status = this.#pendingStatus;
-    this.#pendingStatus = undefined;
-    if (
-      bars === undefined &&
-      analysis === undefined &&
-      replay === undefined &&
-      status === undefined
-    ) {
-      this.pump();
-      return;
-    }
-    const byKey = new Map<string, PendingUpdate | null>();
-    for (const client of this.#order) {
-      let update = byKey.get(client.key);
-      if (update === undefined) {
-        const u: PendingUpdate = {};
-        if (replay !== undefined) u.replay = replay;
-        if (status !== undefined) u.status = status;
-        if (bars !== undefined && client.channels.has("bars")) {
-          const mine = pick(bars, client);
-          if (mine !== undefined) u.bars = mine;
+    const changes = this.#coalescer.take();
+    if (changes !== undefined) {
+      const byKey = new Map<string, PendingUpdate | null>();
+      for (const client of this.#roster.order) {
+        let update = byKey.get(client.key);
+        if (update === undefined) {
+          update = this.#coalescer.updateFor(changes, client);
+          byKey.set(client.key, update);
         }
-        if (analysis !== undefined && client.channels.has("analysis")) {
-          const mine = pick(analysis, client);
-          if (mine !== undefined) u.analysis = mine;
-        }
-        update =
-          u.bars !== undefined ||
-          u.analysis !== undefined ||
-          u.replay !== undefined ||
-          u.status !== undefined
-            ? u
-            : null;
-        byKey.set(client.key, update);
+        if (update !== null) client.mergeUpdate(update, true);
       }
-      if (update !== null) client.mergeUpdate(update, true);
     }
     this.pump();
   }
@@ -480,178 +352,14 @@ export class Hub {
    * so tests can drive it step by step.
    */
   pump(): void {
-    if (this.#scheduled !== undefined) {
-      clearImmediate(this.#scheduled);
-      this.#scheduled = undefined;
-    }
-    this.#pumps++;
-    const t0 = this.#now();
-    const since = t0 - this.#lastPumpEnd;
-    const budget = Math.min(
-      MAX_PUMP_MS,
-      Math.max(MIN_PUMP_MS, (since * this.#share) / (1 - this.#share)),
-    );
-    // Bytes as well as time: a socket write returns before the kernel and libuv have done all
-    // of its work, so the time measured here undercounts what sending costs.
-    let bytes = budget * BYTES_PER_PUMP_MS;
-    const order = this.#order;
-    const n = order.length;
-    let i = 0;
-    while (i < n) {
-      const client = order[(this.#cursor + i) % n]!;
-      i++;
-      bytes -= client.pump(this.#ctx, this.#onWritten, bytes);
-      if (bytes <= 0 || this.#now() - t0 > budget) break;
-    }
-    this.#cursor = n === 0 ? 0 : (this.#cursor + i) % n;
-    this.#stateJson.clear();
-    this.#fullJson.clear();
-    this.#batchJson.clear();
-    this.#lastPumpEnd = this.#now();
-    // Clients the budget did not reach go first next time.
-    if (i < n) this.#schedule();
+    this.#pump.run();
   }
 
   /** Stops the flush timer and forgets every client (their sockets are the caller's). */
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
-    this.#scheduled = undefined;
-    for (const client of this.#order) client.close();
-    this.#clients.clear();
-    this.#groups.clear();
-    this.#order = [];
+    this.#pump.cancel();
+    this.#roster.clear();
   }
-
-  /** Puts the client in the group of its (changed) subscription. */
-  #regroup(client: HubClient): void {
-    const key = client.computeKey();
-    const old = client.group;
-    if (old?.key === key) return;
-    if (old !== undefined && --old.members === 0) this.#groups.delete(old.key);
-    let group = this.#groups.get(key);
-    if (group === undefined) {
-      group = new SubscriptionGroup(key, client.all, client.symbols, client.channels, {
-        maxMessages: this.#limits.maxQueueMessages,
-        maxBytes: this.#limits.maxQueueBytes,
-      });
-      this.#groups.set(key, group);
-    }
-    group.members++;
-    client.join(group, this.#sliceSeq - 1);
-  }
-
-  #schedule(): void {
-    if (this.#scheduled !== undefined) return;
-    this.#scheduled = setImmediate(() => {
-      this.#scheduled = undefined;
-      this.pump();
-    });
-  }
-
-  #knownSymbols(client: HubClient): Iterable<string> {
-    return client.all ? this.#listSymbols() : client.symbols;
-  }
-
-  #encodeSlice(
-    seq: number,
-    time: number,
-    bars: ReadonlyMap<string, Bar>,
-    group: SubscriptionGroup,
-  ): Buffer | null {
-    let any = group.all;
-    if (!any) {
-      for (const s of group.symbols) {
-        if (bars.has(s)) {
-          any = true;
-          break;
-        }
-      }
-    }
-    if (!any) return null;
-    this.#sliceEncodings++;
-    return Buffer.from(sliceJson(seq, time, bars, group.all ? undefined : group.symbols));
-  }
-
-  /** Everything a stale client's next update carries: the current picture of its symbols. */
-  #full(client: HubClient): PendingUpdate {
-    const u: PendingUpdate = {};
-    if (client.channels.has("bars")) {
-      const bars: Record<string, unknown> = {};
-      for (const s of this.#knownSymbols(client)) {
-        const snap = this.#snapshot(s);
-        if (snap !== undefined) bars[s] = snap;
-      }
-      u.bars = bars;
-    }
-    if (client.channels.has("analysis")) {
-      const analysis: Record<string, unknown> = {};
-      for (const s of this.#knownSymbols(client)) {
-        const a = this.#latestAnalysis.get(s);
-        if (a !== undefined) analysis[s] = a;
-      }
-      u.analysis = analysis;
-    }
-    const replay = this.#replayState();
-    if (replay !== undefined) u.replay = replay;
-    const status = this.#status();
-    if (status !== undefined) u.status = status;
-    return u;
-  }
-
-  /** The latest bar of each of the client's symbols, as of the last published slice. */
-  #state(client: HubClient): string {
-    const bars: Record<string, number[]> = {};
-    for (const s of this.#knownSymbols(client)) {
-      const b = this.#latestBar(s);
-      if (b !== undefined) bars[s] = [b.time, b.open, b.high, b.low, b.close, b.volume];
-    }
-    return JSON.stringify({
-      type: "state",
-      seq: this.#sliceSeq - 1,
-      time: Number.isFinite(this.#lastSliceTime) ? this.#lastSliceTime : null,
-      bars,
-    });
-  }
-}
-
-function pick(
-  entries: Record<string, unknown>,
-  client: HubClient,
-): Record<string, unknown> | undefined {
-  if (client.all) return entries;
-  let out: Record<string, unknown> | undefined;
-  for (const s of client.symbols) {
-    if (Object.hasOwn(entries, s)) (out ??= {})[s] = entries[s];
-  }
-  return out;
-}
-
-/** JSON-quoted symbols, so a slice's keys are escaped once per symbol, not once per slice. */
-const QUOTED = new Map<string, string>();
-
-/**
- * `{"type":"slice","seq":…,"time":…,"bars":{"SYM":[o,h,l,c,v],…}}`, written by hand: numbers
- * print as `JSON.stringify` prints them (non-finite ones cannot occur: bars are validated).
- */
-function sliceJson(
-  seq: number,
-  time: number,
-  bars: ReadonlyMap<string, Bar>,
-  only: ReadonlySet<string> | undefined,
-): string {
-  let out = `{"type":"slice","seq":${seq},"time":${time},"bars":{`;
-  let first = true;
-  for (const [s, b] of bars) {
-    if (only !== undefined && !only.has(s)) continue;
-    let q = QUOTED.get(s);
-    if (q === undefined) {
-      q = JSON.stringify(s);
-      if (QUOTED.size < 100_000) QUOTED.set(s, q);
-    }
-    out += `${first ? "" : ","}${q}:[${b.open},${b.high},${b.low},${b.close},${b.volume}]`;
-    first = false;
-  }
-  return `${out}}}`;
 }

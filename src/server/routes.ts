@@ -3,18 +3,17 @@
  * `schemas.ts` before anything is looked up: a bad parameter is a 400 naming it, an unknown
  * symbol a 404, an action that does not fit the replay's state a 409.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { z } from "zod";
 import { SessiondataError } from "../domain/errors.js";
 import type { SessionData } from "../store/public.js";
 import type { ReplayAnalysis } from "../stream/public.js";
 import { ApiError } from "./api-error.js";
 import type { GapLog } from "./gap-log.js";
 import type { ReplayController } from "./replay-controller.js";
+import { noParameters, parse, queryOf } from "./request-input.js";
 import {
   barsQuerySchema,
-  describeIssues,
   gapsQuerySchema,
   replayActionSchema,
   symbolParamSchema,
@@ -34,12 +33,6 @@ export interface ApiContext {
   readonly analysis?: ReplayAnalysis;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, describeIssues(result.error, where));
-  return result.data;
-}
-
 /** The path's symbol, validated, and known to the store (404 otherwise). */
 function knownSymbol(sd: SessionData, params: Record<string, string>): string {
   const { symbol } = parse(symbolParamSchema, params, "symbol");
@@ -50,26 +43,6 @@ function knownSymbol(sd: SessionData, params: Record<string, string>): string {
     );
   }
   return symbol;
-}
-
-/** The query string as one value per name; a name given twice is a 400 (which one was meant?). */
-function queryOf(c: Context): Record<string, string> {
-  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1);
-  if (repeated.length > 0) {
-    throw new ApiError(
-      400,
-      repeated.map(([name, values]) => `${name}: given ${values.length} times`).join("; "),
-    );
-  }
-  return c.req.query();
-}
-
-/** Refuses any query parameter on a route that takes none. */
-function noParameters(query: Record<string, string>): void {
-  const names = Object.keys(query);
-  if (names.length > 0) {
-    throw new ApiError(400, names.map((n) => `${n}: unknown parameter`).join("; "));
-  }
 }
 
 /**

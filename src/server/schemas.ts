@@ -20,9 +20,14 @@ export const symbolSchema = z
 /** The path parameter of `/api/symbols/:symbol/…`. */
 export const symbolParamSchema = z.strictObject({ symbol: symbolSchema });
 
-const timeframeSchema = z.enum(TIMEFRAMES as readonly ["1m", "5m", "15m", "30m", "1h"], {
-  error: (issue) => `must be one of ${TIMEFRAMES.join(", ")} (got ${JSON.stringify(issue.input)})`,
-});
+/** One of `values`; a refusal lists them and quotes what was given. */
+export function enumSchema<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (issue) => `must be one of ${values.join(", ")} (got ${JSON.stringify(issue.input)})`,
+  });
+}
+
+const timeframeSchema = enumSchema(TIMEFRAMES as readonly ["1m", "5m", "15m", "30m", "1h"]);
 
 /** A query-string integer: digits only, so `1e3`, `0x10` and ` 5` are refused rather than guessed. */
 function queryInt(min: number, max: number) {
@@ -113,14 +118,7 @@ export const CHANNELS = ["bars", "analysis", "quality", "gaps", "slices"] as con
 /** One of {@link CHANNELS}. */
 export type Channel = (typeof CHANNELS)[number];
 
-const channelsSchema = z
-  .array(
-    z.enum(CHANNELS, {
-      error: (issue) =>
-        `must be one of ${CHANNELS.join(", ")} (got ${JSON.stringify(issue.input)})`,
-    }),
-  )
-  .min(1);
+const channelsSchema = z.array(enumSchema(CHANNELS)).min(1);
 
 /** A message a WebSocket client sends. */
 export const clientMessageSchema = z.discriminatedUnion(

@@ -42,10 +42,12 @@ export function loadDashboard(): ReadonlyMap<string, Asset> {
   return new Map<string, Asset>([
     ["/", { body: read(join(dir, "index.html")), type: "text/html; charset=utf-8" }],
     // The page's modules.
-    ...["app.js", "chart.js", "heatmap.js", "lists.js", "util.js"].map((f): [string, Asset] => [
-      `/dashboard/${f}`,
-      { body: read(join(dir, f)), type: "text/javascript; charset=utf-8" },
-    ]),
+    ...["app.js", "chart.js", "chart-data.js", "heatmap.js", "lists.js", "util.js"].map(
+      (f): [string, Asset] => [
+        `/dashboard/${f}`,
+        { body: read(join(dir, f)), type: "text/javascript; charset=utf-8" },
+      ],
+    ),
     [
       "/dashboard/style.css",
       { body: read(join(dir, "style.css")), type: "text/css; charset=utf-8" },

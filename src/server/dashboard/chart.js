@@ -2,21 +2,23 @@
 // (its own pane), RSI and MACD (oscillator panes), shaded gaps and markers for refilled and
 // corrected bars, and a crosshair read-out. Every value comes from the server (the history
 // routes, or the live session's routes while following): nothing is recomputed here.
+import {
+  candleOf,
+  DOWN,
+  gapPoints,
+  indicatorLabel,
+  markersOf,
+  UP,
+  volumeOf,
+} from "./chart-data.js";
 import { $, api, fmtNum, fmtTime, wallSeconds } from "./util.js";
 
+export { indicatorLabel };
+
 const LWC = window.LightweightCharts;
-const UP = "#26a69a";
-const DOWN = "#ef5350";
 const GAP = "rgba(239, 83, 80, 0.18)";
 /** Colours of the overlay lines, in the order the server names them. */
 const LINE_COLOURS = ["#f6c343", "#c678dd", "#61afef", "#98c379"];
-
-/** `sma50` → `SMA 50`, `macd12_26_9` → `MACD 12/26/9`, `rsi14` → `RSI 14`. */
-export function indicatorLabel(key) {
-  const m = /^([a-z]+)([\d_.]*)$/.exec(key);
-  if (!m) return key;
-  return `${m[1].toUpperCase()}${m[2] ? ` ${m[2].replaceAll("_", "/")}` : ""}`;
-}
 
 export function createChartView({ onStatus }) {
   const chart = LWC.createChart($("chart"), {
@@ -136,63 +138,9 @@ export function createChartView({ onStatus }) {
     );
   }
 
-  const candleOf = (b) => ({
-    time: wallSeconds(b.time),
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-  });
-  const volumeOf = (b) => ({
-    time: wallSeconds(b.time),
-    value: b.volume,
-    color: b.close >= b.open ? `${UP}88` : `${DOWN}88`,
-  });
-
   function indexBars() {
     byTime.clear();
     for (let i = 0; i < bars.length; i++) byTime.set(wallSeconds(bars[i].time), i);
-  }
-
-  /** Minutes of `day.gaps` as chart times, mapped onto the timeframe's buckets. */
-  function gapPoints(day, tf) {
-    if (!day?.gaps) return [];
-    const width = { "1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60 }[tf];
-    if (!width) return [];
-    const seen = new Set();
-    const out = [];
-    for (const g of day.gaps) {
-      for (let t = g.start; t < g.end; t += 60_000) {
-        const bucket = day.open + Math.floor((t - day.open) / (width * 60_000)) * width * 60_000;
-        if (seen.has(bucket)) continue;
-        seen.add(bucket);
-        out.push({ time: wallSeconds(bucket), value: 1 });
-      }
-    }
-    return out.sort((a, b) => a.time - b.time);
-  }
-
-  function markersOf(day, tf) {
-    if (!day?.marked || tf === "1D") return [];
-    const width = { "1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60 }[tf] * 60_000;
-    const at = (t) => wallSeconds(day.open + Math.floor((t - day.open) / width) * width);
-    const out = [
-      ...day.marked.refilled.map((t) => ({
-        time: at(t),
-        position: "belowBar",
-        shape: "arrowUp",
-        color: "#61afef",
-        text: "refilled",
-      })),
-      ...day.marked.corrected.map((t) => ({
-        time: at(t),
-        position: "aboveBar",
-        shape: "square",
-        color: "#e5c07b",
-        text: "corrected",
-      })),
-    ];
-    return out.sort((a, b) => a.time - b.time);
   }
 
   /** Shows `next` ({ symbol, date, tf, live, priceDecimals }): reads everything anew. */
