@@ -1,6 +1,5 @@
+import { MINUTE_MS } from "../domain/bar.js";
 import type { BarStore } from "../history/bar-store.js";
-
-const MINUTE_MS = 60_000;
 
 /**
  * About how many rows a replay's scan of `[from, to)` reads: each symbol's stored count, scaled

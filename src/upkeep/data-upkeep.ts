@@ -1,5 +1,4 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
-import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { systemClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
@@ -11,7 +10,13 @@ import {
   type Sleep,
 } from "./backoff.js";
 import type { UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { expectedWindows, minutesIn, presentIn, type StoredRange } from "./expected-minutes.js";
+import {
+  expectedWindows,
+  minutesIn,
+  presentIn,
+  qualityPercent,
+  type StoredRange,
+} from "./expected-minutes.js";
 import { findGapsIn, type Gap } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
@@ -22,7 +27,6 @@ import {
   markDetected,
   newSymbolState,
   planRequests,
-  qualityOf,
   type SymbolState,
   stateOf,
 } from "./symbol-ledger.js";
@@ -30,6 +34,9 @@ import type { DataUpkeepOptions, UpkeepSessionData } from "./upkeep-options.js";
 import { UpkeepTimer } from "./upkeep-timer.js";
 import { UpkeepTotals } from "./upkeep-totals.js";
 import { WatchedSymbols } from "./watched-symbols.js";
+
+/** The time column of a symbol the store has no bar of. */
+const NO_TIMES = new Float64Array(0);
 
 /** Where a bare completeness check lets `#measure` write counts nobody reads. */
 const SCRATCH: SymbolState = newSymbolState();
@@ -213,7 +220,7 @@ export class DataUpkeep {
             unfillable: state.unfillable?.size ?? 0,
           });
         }
-        const quality = qualityOf(state.present, state.expected);
+        const quality = qualityPercent(state.present, state.expected);
         if (quality !== state.quality) {
           const previous = state.quality;
           state.quality = quality;
@@ -298,9 +305,8 @@ export class DataUpkeep {
     const series = this.#sd.getSeries(symbol);
     if (series === undefined) {
       state.present = 0;
-      return windows
-        .filter(([from, to]) => to > from)
-        .map(([from, to]) => ({ symbol, start: from, end: to, count: (to - from) / MINUTE_MS }));
+      // Nothing stored: every window is one gap.
+      return findGapsIn(symbol, NO_TIMES, windows);
     }
     const present = presentIn(series.time, windows, series.length);
     state.present = present;

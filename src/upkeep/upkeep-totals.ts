@@ -1,6 +1,7 @@
 import type { UnfillableGap, UpkeepReport } from "./events.js";
+import { qualityPercent } from "./expected-minutes.js";
 import type { RequestCounters } from "./repair.js";
-import { qualityOf, type SymbolState } from "./symbol-ledger.js";
+import type { SymbolState } from "./symbol-ledger.js";
 
 /** How many unfillable gaps `report()` lists. */
 const REPORTED_UNFILLABLE = 100;
@@ -34,7 +35,7 @@ export class UpkeepTotals {
       this.#donePresent += state.present;
       this.#doneMinQuality = Math.min(
         this.#doneMinQuality,
-        qualityOf(state.present, state.expected),
+        qualityPercent(state.present, state.expected),
       );
     }
   }
@@ -60,7 +61,7 @@ export class UpkeepTotals {
     for (const state of states) {
       expected += state.expected;
       present += state.present;
-      minQuality = Math.min(minQuality, qualityOf(state.present, state.expected));
+      minQuality = Math.min(minQuality, qualityPercent(state.present, state.expected));
     }
     return {
       runs: this.runs,
@@ -74,7 +75,7 @@ export class UpkeepTotals {
       ...this.counters,
       barsRejected: this.tally.barsRejected,
       listenerErrors: this.listenerErrors,
-      finalQuality: qualityOf(present, expected),
+      finalQuality: qualityPercent(present, expected),
       minQuality,
       expectedBars: expected,
       presentBars: present,
