@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
-import type { BarStore } from "../history/bar-store.js";
+import type { BarStore, Coverage } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
 import {
   checkBacktestOptions,
@@ -24,7 +24,7 @@ import { ReplayClock } from "./replay-clock.js";
 import { backtestReport } from "./replay-report.js";
 import { resolveReplaySymbols, storedRanges } from "./replay-symbols.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
-import { estimateScanRows } from "./replay-work.js";
+import { readCoverage, scanRowsIn } from "./replay-work.js";
 import { seededRandom } from "./seeded-random.js";
 import { SkippedSessions } from "./skipped-sessions.js";
 import { SymbolRows } from "./symbol-rows.js";
@@ -167,10 +167,12 @@ export class BacktestStreamCoordinator {
     this.#startWall = performance.now();
     const symbols = await resolveReplaySymbols(this.#store, this.#requested);
     this.#symbols = symbols;
+    let coverage: ReadonlyMap<string, Coverage> | undefined;
     if (this.#upkeep?.setStoredRanges !== undefined) {
-      this.#upkeep.setStoredRanges(await storedRanges(this.#store, symbols));
+      coverage = await readCoverage(this.#store, symbols);
+      this.#upkeep.setStoredRanges(storedRanges(coverage));
     }
-    await this.#replay(symbols);
+    await this.#replay(symbols, coverage);
     if (!this.#clock.stopped && this.#listeners.progress.size > 0 && this.#lastFraction < 1) {
       this.#emitProgress(1, this.#lastMinute);
     }
@@ -186,7 +188,10 @@ export class BacktestStreamCoordinator {
    * happen only between minutes, and only when something needs them (upkeep, pacing, a pause,
    * a turn for the event loop).
    */
-  async #replay(symbols: readonly string[]): Promise<void> {
+  async #replay(
+    symbols: readonly string[],
+    coverage: ReadonlyMap<string, Coverage> | undefined,
+  ): Promise<void> {
     const windows = sessionWindows(this.#calendar, this.#sessions, this.#hours);
     this.#skipped = new SkippedSessions(this.#upkeep, windows);
     const sd = this.#sd;
@@ -207,7 +212,8 @@ export class BacktestStreamCoordinator {
     const scratch = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     if (this.#listeners.progress.size > 0) {
       const span = [windows[0]!.from, windows[windows.length - 1]!.to] as const;
-      this.#rowsExpected = await estimateScanRows(this.#store, symbols, ...span);
+      const read = coverage ?? (await readCoverage(this.#store, symbols));
+      this.#rowsExpected = scanRowsIn(read, ...span);
     }
     const chunks = this.#store.scan({
       symbols,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../domain/errors.js";
-import type { BarStore } from "../history/bar-store.js";
+import type { BarStore, Coverage } from "../history/bar-store.js";
 
 /**
  * The symbols a replay plays, sorted: `requested` (deduplicated) when given, else every symbol
@@ -28,17 +28,12 @@ export async function resolveReplaySymbols(
 /**
  * Each symbol's stored range (the open times of its first and last bars), for upkeep: a symbol
  * enters at its first stored bar and leaves after its last, and upkeep expects no minute of it
- * outside that range (the one definition `sessiondata quality` uses). Symbols without bars are
- * left out.
+ * outside that range (the one definition `sessiondata quality` uses).
  */
-export async function storedRanges(
-  store: Pick<BarStore, "coverage">,
-  symbols: readonly string[],
-): Promise<Map<string, { first: number; last: number }>> {
+export function storedRanges(
+  coverage: ReadonlyMap<string, Coverage>,
+): Map<string, { first: number; last: number }> {
   const ranges = new Map<string, { first: number; last: number }>();
-  for (const symbol of symbols) {
-    const c = await store.coverage(symbol);
-    if (c !== undefined) ranges.set(symbol, { first: c.first, last: c.last });
-  }
+  for (const [symbol, c] of coverage) ranges.set(symbol, { first: c.first, last: c.last });
   return ranges;
 }
