@@ -1,6 +1,7 @@
 import { inRegularHours, type Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import type { BarArrival, SessionData, SymbolSessionData } from "../store/public.js";
+import { BarMark } from "./bar-mark.js";
 import type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
 
 /** What every symbol's state shares with its engine. */
@@ -29,54 +30,6 @@ export interface AnalysisResult {
   readonly indicators: Readonly<Record<string, IndicatorValue | null>>;
   /** `bullish` when price > the first SMA (else EMA) of the set, `bearish` below, else `neutral`. */
   readonly trend: Trend;
-}
-
-/** A bar's fields, copied so the store may reuse or freeze its objects as it likes. */
-class BarMark {
-  time = Number.NEGATIVE_INFINITY;
-  open = Number.NaN;
-  high = Number.NaN;
-  low = Number.NaN;
-  close = Number.NaN;
-  volume = Number.NaN;
-
-  /** Prices × `price`, volume × `volume` (a split in a raw replay). */
-  rescale(price: number, volume: number): void {
-    this.open *= price;
-    this.high *= price;
-    this.low *= price;
-    this.close *= price;
-    this.volume *= volume;
-  }
-
-  set(bar: Bar): void {
-    this.time = bar.time;
-    this.open = bar.open;
-    this.high = bar.high;
-    this.low = bar.low;
-    this.close = bar.close;
-    this.volume = bar.volume;
-  }
-
-  copy(other: BarMark): void {
-    this.set(other);
-  }
-
-  clear(): void {
-    this.time = Number.NEGATIVE_INFINITY;
-    this.open = this.high = this.low = this.close = this.volume = Number.NaN;
-  }
-
-  same(bar: Bar): boolean {
-    return (
-      bar.time === this.time &&
-      bar.close === this.close &&
-      bar.open === this.open &&
-      bar.high === this.high &&
-      bar.low === this.low &&
-      bar.volume === this.volume
-    );
-  }
 }
 
 /**
@@ -284,10 +237,7 @@ export class SymbolAnalysis {
   }
 
   #rescaleBy(ratio: number): void {
-    if (ratio === 1) return;
-    const volume = 1 / ratio;
-    for (const indicator of this.#set) indicator.rescale?.(ratio, volume);
-    this.#fed.rescale(ratio, volume);
+    rescaleSet(this.#set, this.#fed, ratio);
   }
 
   /** The current result (allocates it). */
@@ -384,11 +334,7 @@ export class SymbolAnalysis {
       if (session !== undefined && session.date !== date) {
         // Raw history across a split: bring what was fed so far into the new session's units.
         if (date !== undefined) {
-          const ratio = sd.corporateRescale(this.symbol, date, session.date);
-          if (ratio !== 1) {
-            for (const indicator of set) indicator.rescale?.(ratio, 1 / ratio);
-            this.#fed.rescale(ratio, 1 / ratio);
-          }
+          rescaleSet(set, this.#fed, sd.corporateRescale(this.symbol, date, session.date));
         }
         date = session.date;
         for (const indicator of set) indicator.startSession?.(date);
@@ -398,11 +344,7 @@ export class SymbolAnalysis {
     }
     const current = sd.currentSession;
     if (date !== undefined && current !== undefined) {
-      const ratio = sd.corporateRescale(this.symbol, date, current);
-      if (ratio !== 1) {
-        for (const indicator of set) indicator.rescale?.(ratio, 1 / ratio);
-        this.#fed.rescale(ratio, 1 / ratio);
-      }
+      rescaleSet(set, this.#fed, sd.corporateRescale(this.symbol, date, current));
     }
     this.#unitsDate = current ?? "";
     return set;
@@ -411,4 +353,12 @@ export class SymbolAnalysis {
   #regularInHistory(time: number): boolean {
     return inRegularHours(this.#ctx.sessionAt(time), time);
   }
+}
+
+/** Price-valued state of `set` and `fed` × `ratio`, volume-valued ÷ `ratio` (a split's units). */
+function rescaleSet(set: readonly Indicator[], fed: BarMark, ratio: number): void {
+  if (ratio === 1) return;
+  const volume = 1 / ratio;
+  for (const indicator of set) indicator.rescale?.(ratio, volume);
+  fed.rescale(ratio, volume);
 }

@@ -56,6 +56,19 @@ export function checkBacktestOptions(options: BacktestOptions): CheckedBacktestO
   return { sessions, hours, dropRate, chunkSize, upkeep };
 }
 
+/**
+ * Refuses a replay into a session store already past its first session `first`. Said up front:
+ * otherwise the first session's roll fails with a bare SessionMismatchError (a second backtest on
+ * one system's store is the usual way to get here).
+ */
+export function checkSessionStoreAt(current: string | undefined, first: string): void {
+  if (current !== undefined && current > first) {
+    throw new InvalidArgumentError(
+      `the session store is at session ${current}, after the replay's first session ${first}: clear it first (sessionData.clear()) or replay from ${current} on`,
+    );
+  }
+}
+
 /** One session of a replay: its replayed window and what the replay counted in it. */
 export interface SessionRun {
   readonly index: number;

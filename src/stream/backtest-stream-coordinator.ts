@@ -2,10 +2,11 @@ import { performance } from "node:perf_hooks";
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
-import type { BarStore } from "../history/bar-store.js";
+import type { BarStore, Coverage } from "../history/bar-store.js";
 import type { SessionData } from "../store/public.js";
 import {
   checkBacktestOptions,
+  checkSessionStoreAt,
   listenersOf,
   type SessionRun,
   sessionWindows,
@@ -20,9 +21,12 @@ import type {
   ReplaySpeed,
 } from "./backtest-types.js";
 import { ReplayClock } from "./replay-clock.js";
+import { backtestReport } from "./replay-report.js";
+import { resolveReplaySymbols, storedRanges } from "./replay-symbols.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
-import { estimateScanRows } from "./replay-work.js";
+import { readCoverage, scanRowsIn } from "./replay-work.js";
 import { seededRandom } from "./seeded-random.js";
+import { SkippedSessions } from "./skipped-sessions.js";
 import { SymbolRows } from "./symbol-rows.js";
 
 type Listener<E extends BacktestEventName> = (event: BacktestEvents[E]) => void;
@@ -67,7 +71,7 @@ export class BacktestStreamCoordinator {
   readonly #chunkSize: number | undefined;
   readonly #progressSteps: number;
   readonly #clock: ReplayClock;
-  #windows: readonly SessionRun[] = [];
+  #skipped = new SkippedSessions(undefined, []);
   readonly #listeners: { [E in BacktestEventName]: Set<Listener<E>> } = {
     slice: new Set(),
     sessionStart: new Set(),
@@ -90,8 +94,6 @@ export class BacktestStreamCoordinator {
   #rowsScanned = 0;
   #rowsExpected = 0;
   #lastFraction = -1;
-  /** Index of the first session window neither played nor counted as skipped. */
-  #nextWindow = 0;
   readonly #rows: SymbolRows;
   #symbols: readonly string[] = [];
 
@@ -160,52 +162,23 @@ export class BacktestStreamCoordinator {
    */
   async run(): Promise<BacktestReport> {
     if (this.#started) throw new SessiondataError("this backtest has already run; create another");
-    // Said up front: otherwise the first session's roll fails with a bare SessionMismatchError
-    // (a second backtest on one system's store is the usual way to get here).
-    const current = this.#sd.currentSession;
-    const first = this.#sessions[0]!;
-    if (current !== undefined && current > first) {
-      throw new InvalidArgumentError(
-        `the session store is at session ${current}, after the replay's first session ${first}: clear it first (sessionData.clear()) or replay from ${current} on`,
-      );
-    }
+    checkSessionStoreAt(this.#sd.currentSession, this.#sessions[0]!);
     this.#started = true;
     this.#startWall = performance.now();
-    const symbols = await this.#resolveSymbols();
+    const symbols = await resolveReplaySymbols(this.#store, this.#requested);
     this.#symbols = symbols;
+    let coverage: ReadonlyMap<string, Coverage> | undefined;
     if (this.#upkeep?.setStoredRanges !== undefined) {
-      // Each symbol enters at its first stored bar and leaves after its last: upkeep expects no
-      // minute of it outside that range (the one definition `sessiondata quality` uses).
-      const ranges = new Map<string, { first: number; last: number }>();
-      for (const symbol of symbols) {
-        const c = await this.#store.coverage(symbol);
-        if (c !== undefined) ranges.set(symbol, { first: c.first, last: c.last });
-      }
-      this.#upkeep.setStoredRanges(ranges);
+      coverage = await readCoverage(this.#store, symbols);
+      this.#upkeep.setStoredRanges(storedRanges(coverage));
     }
-    await this.#replay(symbols);
+    await this.#replay(symbols, coverage);
     if (!this.#clock.stopped && this.#listeners.progress.size > 0 && this.#lastFraction < 1) {
       this.#emitProgress(1, this.#lastMinute);
     }
     const report = this.#report(symbols);
     this.#emit("end", report);
     return report;
-  }
-
-  async #resolveSymbols(): Promise<string[]> {
-    const known = await this.#store.symbols();
-    if (this.#requested === undefined) {
-      if (known.length === 0) throw new InvalidArgumentError("the bar store holds no bars");
-      return known;
-    }
-    const set = new Set(known);
-    const unknown = this.#requested.filter((s) => !set.has(s));
-    if (unknown.length > 0) {
-      throw new InvalidArgumentError(
-        `unknown symbol${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: the bar store has no bars for ${unknown.length > 1 ? "them" : "it"}`,
-      );
-    }
-    return [...this.#requested].sort();
   }
 
   /**
@@ -215,9 +188,12 @@ export class BacktestStreamCoordinator {
    * happen only between minutes, and only when something needs them (upkeep, pacing, a pause,
    * a turn for the event loop).
    */
-  async #replay(symbols: readonly string[]): Promise<void> {
+  async #replay(
+    symbols: readonly string[],
+    coverage: ReadonlyMap<string, Coverage> | undefined,
+  ): Promise<void> {
     const windows = sessionWindows(this.#calendar, this.#sessions, this.#hours);
-    this.#windows = windows;
+    this.#skipped = new SkippedSessions(this.#upkeep, windows);
     const sd = this.#sd;
     const clock = this.#clock;
     const dropRate = this.#dropRate;
@@ -236,7 +212,8 @@ export class BacktestStreamCoordinator {
     const scratch = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     if (this.#listeners.progress.size > 0) {
       const span = [windows[0]!.from, windows[windows.length - 1]!.to] as const;
-      this.#rowsExpected = await estimateScanRows(this.#store, symbols, ...span);
+      const read = coverage ?? (await readCoverage(this.#store, symbols));
+      this.#rowsExpected = scanRowsIn(read, ...span);
     }
     const chunks = this.#store.scan({
       symbols,
@@ -320,18 +297,7 @@ export class BacktestStreamCoordinator {
       }
       await this.#endSession(run);
     }
-    this.#skipTo(windows.length);
-  }
-
-  /**
-   * Tells upkeep of the sessions before window `w` that no bar reached (the replay passes over
-   * them), so a symbol whose range covers one has it counted as a missing session.
-   */
-  #skipTo(w: number): void {
-    const count = this.#upkeep?.countMissingSession;
-    for (; this.#nextWindow < w; this.#nextWindow++) {
-      count?.call(this.#upkeep, this.#windows[this.#nextWindow]!.date);
-    }
+    this.#skipped.skipTo(windows.length);
   }
 
   #countBars(run: SessionRun, bars: number): void {
@@ -350,8 +316,7 @@ export class BacktestStreamCoordinator {
   }
 
   #beginSession(run: SessionRun, firstMinute: number): void {
-    this.#skipTo(run.index);
-    this.#nextWindow = run.index + 1;
+    this.#skipped.played(run.index);
     this.#sessionsPlayed++;
     // Rolling explicitly (rather than on the first stored bar) keeps the clock and upkeep on this
     // session even when its first bars are dropped.
@@ -430,18 +395,15 @@ export class BacktestStreamCoordinator {
   }
 
   #report(symbols: readonly string[]): BacktestReport {
-    const wallMs = performance.now() - this.#startWall;
-    const upkeep = this.#upkeep?.report?.();
-    return {
+    return backtestReport({
       sessions: this.#sessionsPlayed,
       slices: this.#slices,
       bars: this.#bars,
-      wallMs,
-      barsPerSecond: wallMs > 0 ? this.#bars / (wallMs / 1000) : 0,
-      ...(this.#dropRate > 0 ? { droppedBars: this.#dropped } : {}),
-      ...(this.#clock.stopped ? { stopped: true } : {}),
+      wallMs: performance.now() - this.#startWall,
+      droppedBars: this.#dropRate > 0 ? this.#dropped : undefined,
+      stopped: this.#clock.stopped,
       symbols: this.#rows.rows(symbols, this.#analysis),
-      ...(upkeep === undefined ? {} : { upkeep }),
-    };
+      upkeep: this.#upkeep?.report?.(),
+    });
   }
 }

@@ -1,6 +1,40 @@
-import type { BarStore } from "../history/bar-store.js";
+import { MINUTE_MS } from "../domain/bar.js";
+import type { BarStore, Coverage } from "../history/bar-store.js";
 
-const MINUTE_MS = 60_000;
+/**
+ * Each symbol's coverage (first and last bar, count), read once per replay for what needs it
+ * (upkeep's stored ranges, the progress estimate); symbols without bars are left out. Insertion
+ * order is `symbols`' order.
+ */
+export async function readCoverage(
+  store: Pick<BarStore, "coverage">,
+  symbols: readonly string[],
+): Promise<Map<string, Coverage>> {
+  const out = new Map<string, Coverage>();
+  for (const symbol of symbols) {
+    const c = await store.coverage(symbol);
+    if (c !== undefined) out.set(symbol, c);
+  }
+  return out;
+}
+
+/** {@link estimateScanRows} over coverage already read. */
+export function scanRowsIn(
+  coverage: ReadonlyMap<string, Coverage>,
+  from: number,
+  to: number,
+): number {
+  let rows = 0;
+  for (const c of coverage.values()) {
+    if (c.count === 0) continue;
+    const first = c.first;
+    const end = c.last + MINUTE_MS;
+    const inside = Math.min(end, to) - Math.max(first, from);
+    if (inside <= 0) continue;
+    rows += c.count * Math.min(1, inside / (end - first));
+  }
+  return rows;
+}
 
 /**
  * About how many rows a replay's scan of `[from, to)` reads: each symbol's stored count, scaled
@@ -15,15 +49,5 @@ export async function estimateScanRows(
   from: number,
   to: number,
 ): Promise<number> {
-  let rows = 0;
-  for (const symbol of symbols) {
-    const c = await store.coverage(symbol);
-    if (c === undefined || c.count === 0) continue;
-    const first = c.first;
-    const end = c.last + MINUTE_MS;
-    const inside = Math.min(end, to) - Math.max(first, from);
-    if (inside <= 0) continue;
-    rows += c.count * Math.min(1, inside / (end - first));
-  }
-  return rows;
+  return scanRowsIn(await readCoverage(store, symbols), from, to);
 }

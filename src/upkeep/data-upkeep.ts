@@ -1,7 +1,6 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
-import { MINUTE_MS } from "../domain/bar.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import { systemClock, type WallClock } from "../domain/wall-clock.js";
+import { systemClock } from "../domain/wall-clock.js";
 import type { BarSource } from "../history/bar-store.js";
 import {
   checkRetryPolicy,
@@ -10,8 +9,14 @@ import {
   realSleep,
   type Sleep,
 } from "./backoff.js";
-import type { UnfillableGap, UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
-import { expectedWindows, minutesIn, presentIn, type StoredRange } from "./expected-minutes.js";
+import type { UpkeepEvent, UpkeepListener, UpkeepReport } from "./events.js";
+import {
+  expectedWindows,
+  minutesIn,
+  presentIn,
+  qualityPercent,
+  type StoredRange,
+} from "./expected-minutes.js";
 import { findGapsIn, type Gap } from "./gap.js";
 import { hashedRandom } from "./random.js";
 import { mapPool, type RepairRequest, requestWithRetry } from "./repair.js";
@@ -22,14 +27,16 @@ import {
   markDetected,
   newSymbolState,
   planRequests,
-  qualityOf,
   type SymbolState,
   stateOf,
 } from "./symbol-ledger.js";
 import type { DataUpkeepOptions, UpkeepSessionData } from "./upkeep-options.js";
+import { UpkeepTimer } from "./upkeep-timer.js";
+import { UpkeepTotals } from "./upkeep-totals.js";
+import { WatchedSymbols } from "./watched-symbols.js";
 
-/** How many unfillable gaps `report()` lists. */
-const REPORTED_UNFILLABLE = 100;
+/** The time column of a symbol the store has no bar of. */
+const NO_TIMES = new Float64Array(0);
 
 /** Where a bare completeness check lets `#measure` write counts nobody reads. */
 const SCRATCH: SymbolState = newSymbolState();
@@ -60,38 +67,19 @@ export class DataUpkeep {
   readonly #source: BarSource;
   readonly #calendar: TradingCalendar;
   readonly #policy: RetryPolicy;
-  #fixedSymbols: readonly string[] | undefined;
-  readonly #symbolsGiven: boolean;
+  readonly #watchedSymbols: WatchedSymbols;
   readonly #random: (() => number) | undefined;
   readonly #seed: number;
   readonly #sleep: Sleep;
   readonly #concurrency: number;
-  readonly #clock: () => number;
-  readonly #wall: WallClock;
-  readonly #settleMs: number;
+  readonly #timer: UpkeepTimer;
   readonly #ranges = new StoredRanges();
   readonly #listeners = new Set<UpkeepListener>();
-  readonly #known = new Set<string>();
-  #knownSorted: string[] = [];
   #session: Session | undefined;
   #sessionDate: string | undefined;
   #generation = 0;
   #states = new Map<string, SymbolState>();
-  #cancelTimer: (() => void) | undefined;
-  #running: Promise<void> | undefined;
-  readonly #counters = { requests: 0, retries: 0, failedRequests: 0, backoffMs: 0 };
-  #runs = 0;
-  #runErrors = 0;
-  #sessions = 0;
-  #missingSessions = 0;
-  #gapsDetected = 0;
-  #barsMissing = 0;
-  #listenerErrors = 0;
-  #doneExpected = 0;
-  #donePresent = 0;
-  #doneMinQuality = 100;
-  readonly #tally = { barsFilled: 0, barsUnfillable: 0, barsRejected: 0 };
-  readonly #unfillableGaps: UnfillableGap[] = [];
+  readonly #totals = new UpkeepTotals();
 
   constructor(options: DataUpkeepOptions) {
     const interval = options.interval ?? 60_000;
@@ -107,16 +95,22 @@ export class DataUpkeep {
     this.#source = options.source;
     this.#calendar = options.calendar ?? options.sessionData.calendar;
     this.#policy = checkRetryPolicy({ ...DEFAULT_RETRY, ...options.retry });
-    this.#fixedSymbols = options.symbols === undefined ? undefined : [...options.symbols].sort();
-    this.#symbolsGiven = options.symbols !== undefined;
+    this.#watchedSymbols = new WatchedSymbols(options.symbols);
     this.#random = options.random;
     this.#seed = options.seed ?? 1;
     this.#sleep = options.sleep ?? realSleep;
     this.#concurrency = concurrency;
-    this.#wall = options.wallClock ?? systemClock;
-    const wall = this.#wall;
-    this.#clock = options.clock ?? (() => wall.now());
-    this.#settleMs = options.settleMs ?? 5_000;
+    const wall = options.wallClock ?? systemClock;
+    this.#timer = new UpkeepTimer({
+      wall,
+      interval,
+      clock: options.clock ?? (() => wall.now()),
+      settleMs: options.settleMs ?? 5_000,
+      round: (now) => this.runOnce(now),
+      onError: () => {
+        this.#totals.runErrors++;
+      },
+    });
     if (options.ranges !== undefined) this.setStoredRanges(options.ranges);
   }
 
@@ -177,7 +171,7 @@ export class DataUpkeep {
     const s = this.#session;
     const date = this.#sessionDate;
     if (s === undefined || date === undefined) {
-      this.#runs++;
+      this.#totals.runs++;
       return;
     }
     const requests: RepairRequest[] = [];
@@ -196,7 +190,7 @@ export class DataUpkeep {
         policy: this.#policy,
         sleep: this.#sleep,
         jitter: this.#jitter,
-        counters: this.#counters,
+        counters: this.#totals.counters,
       }),
     );
     const touched = new Set<string>();
@@ -204,7 +198,7 @@ export class DataUpkeep {
       if (generation !== this.#generation) {
         // The session moved on while the requests were out: the bars can no longer be stored.
         const o = outcomes[i]!;
-        if (o.ok) this.#tally.barsRejected += o.bars.length;
+        if (o.ok) this.#totals.tally.barsRejected += o.bars.length;
         continue;
       }
       const request = requests[i]!;
@@ -226,7 +220,7 @@ export class DataUpkeep {
             unfillable: state.unfillable?.size ?? 0,
           });
         }
-        const quality = qualityOf(state.present, state.expected);
+        const quality = qualityPercent(state.present, state.expected);
         if (quality !== state.quality) {
           const previous = state.quality;
           state.quality = quality;
@@ -242,7 +236,7 @@ export class DataUpkeep {
         }
       }
     }
-    this.#runs++;
+    this.#totals.runs++;
   }
 
   /**
@@ -251,79 +245,22 @@ export class DataUpkeep {
    * unref'd: it never keeps the process alive by itself.
    */
   start(): void {
-    if (this.#cancelTimer !== undefined) return;
-    // A chain of one-shot timers, each armed for the next multiple of `interval` after start
-    // (an interval timer on any clock; a late tick skips the slots it missed, never bunches).
-    const begun = this.#wall.now();
-    const arm = (): void => {
-      const now = this.#wall.now();
-      const due = begun + (Math.floor((now - begun) / this.interval) + 1) * this.interval - now;
-      this.#cancelTimer = this.#wall.schedule(
-        () => {
-          this.#tick();
-          if (this.#cancelTimer !== undefined) arm();
-        },
-        due,
-        { unref: true },
-      );
-    };
-    arm();
+    this.#timer.start();
   }
 
   /** Stops the timer; resolves when a round in progress has ended. */
-  async stop(): Promise<void> {
-    this.#cancelTimer?.();
-    this.#cancelTimer = undefined;
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#timer.stop();
   }
 
   /** Whether the timer of {@link start} is running. */
   get running(): boolean {
-    return this.#cancelTimer !== undefined;
+    return this.#timer.running;
   }
 
   /** What upkeep did so far; see {@link UpkeepReport}. */
   report(): UpkeepReport {
-    let expected = this.#doneExpected;
-    let present = this.#donePresent;
-    let minQuality = this.#doneMinQuality;
-    for (const state of this.#states.values()) {
-      expected += state.expected;
-      present += state.present;
-      minQuality = Math.min(minQuality, qualityOf(state.present, state.expected));
-    }
-    return {
-      runs: this.#runs,
-      runErrors: this.#runErrors,
-      sessions: this.#sessions,
-      missingSessions: this.#missingSessions,
-      gapsDetected: this.#gapsDetected,
-      barsMissing: this.#barsMissing,
-      barsFilled: this.#tally.barsFilled,
-      barsUnfillable: this.#tally.barsUnfillable,
-      ...this.#counters,
-      barsRejected: this.#tally.barsRejected,
-      listenerErrors: this.#listenerErrors,
-      finalQuality: qualityOf(present, expected),
-      minQuality,
-      expectedBars: expected,
-      presentBars: present,
-      unfillableGaps: this.#unfillableGaps.slice(),
-    };
-  }
-
-  #tick(): void {
-    if (this.#running !== undefined) return;
-    const now = Math.floor((this.#clock() - this.#settleMs) / MINUTE_MS) * MINUTE_MS;
-    this.#running = this.runOnce(now)
-      .catch(() => {
-        // A bug rather than a source failure (those never reach here); a timer has nobody to
-        // throw to, so it is counted in report().runErrors instead of crashing a live process.
-        this.#runErrors++;
-      })
-      .finally(() => {
-        this.#running = undefined;
-      });
+    return this.#totals.report(this.#states.values());
   }
 
   readonly #jitter = (request: RepairRequest, retry: number): number =>
@@ -335,19 +272,12 @@ export class DataUpkeep {
   #syncSession(): void {
     const current = this.#sd.currentSession;
     if (current === this.#sessionDate) return;
-    for (const state of this.#states.values()) {
-      this.#doneExpected += state.expected;
-      this.#donePresent += state.present;
-      this.#doneMinQuality = Math.min(
-        this.#doneMinQuality,
-        qualityOf(state.present, state.expected),
-      );
-    }
+    this.#totals.closeSession(this.#states.values());
     this.#states = new Map();
     this.#generation++;
     this.#sessionDate = current;
     this.#session = current === undefined ? undefined : this.#calendar.session(current);
-    if (current !== undefined) this.#sessions++;
+    if (current !== undefined) this.#totals.sessions++;
   }
 
   #active(): readonly string[] {
@@ -355,16 +285,7 @@ export class DataUpkeep {
   }
 
   #watched(): readonly string[] {
-    if (this.#fixedSymbols !== undefined) return this.#fixedSymbols;
-    let added = false;
-    for (const symbol of this.#sd.symbols()) {
-      if (!this.#known.has(symbol)) {
-        this.#known.add(symbol);
-        added = true;
-      }
-    }
-    if (added) this.#knownSorted = [...this.#known].sort();
-    return this.#knownSorted;
+    return this.#watchedSymbols.list(this.#sd);
   }
 
   /**
@@ -384,9 +305,8 @@ export class DataUpkeep {
     const series = this.#sd.getSeries(symbol);
     if (series === undefined) {
       state.present = 0;
-      return windows
-        .filter(([from, to]) => to > from)
-        .map(([from, to]) => ({ symbol, start: from, end: to, count: (to - from) / MINUTE_MS }));
+      // Nothing stored: every window is one gap.
+      return findGapsIn(symbol, NO_TIMES, windows);
     }
     const present = presentIn(series.time, windows, series.length);
     state.present = present;
@@ -411,11 +331,7 @@ export class DataUpkeep {
    */
   setStoredRanges(ranges: ReadonlyMap<string, StoredRange>): void {
     this.#ranges.set(ranges);
-    if (this.#symbolsGiven) return;
-    for (const symbol of this.#watched()) this.#known.add(symbol);
-    for (const symbol of ranges.keys()) this.#known.add(symbol);
-    this.#knownSorted = [...this.#known].sort();
-    this.#fixedSymbols = this.#knownSorted;
+    this.#watchedSymbols.fixTo(ranges.keys(), this.#sd);
   }
 
   /**
@@ -433,19 +349,16 @@ export class DataUpkeep {
       const expected = minutesIn(expectedWindows(session, range));
       if (expected === 0) continue;
       counted = true;
-      this.#doneExpected += expected;
-      this.#doneMinQuality = 0;
-      this.#missingSessions++;
-      this.#barsMissing += expected;
+      this.#totals.missingSession(expected);
     }
-    if (counted) this.#sessions++;
+    if (counted) this.#totals.sessions++;
   }
 
   #detect(gap: Gap, state: SymbolState, date: string): void {
     const fresh = markDetected(state, gap);
     if (fresh === 0) return;
-    this.#gapsDetected++;
-    this.#barsMissing += fresh;
+    this.#totals.gapsDetected++;
+    this.#totals.barsMissing += fresh;
     this.#emit({ type: "gapDetected", gap, sessionDate: date });
   }
 
@@ -453,11 +366,9 @@ export class DataUpkeep {
     return {
       sessionData: this.#sd,
       sessionDate: date,
-      tally: this.#tally,
+      tally: this.#totals.tally,
       emit: (event) => this.#emit(event),
-      giveUp: (gap) => {
-        if (this.#unfillableGaps.length < REPORTED_UNFILLABLE) this.#unfillableGaps.push(gap);
-      },
+      giveUp: (gap) => this.#totals.giveUp(gap),
     };
   }
 
@@ -466,7 +377,7 @@ export class DataUpkeep {
       try {
         listener(event);
       } catch {
-        this.#listenerErrors++;
+        this.#totals.listenerErrors++;
       }
     }
   }

@@ -2,7 +2,6 @@ import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
 import { lowerBound } from "../domain/search.js";
 import type { UnfillableGap, UpkeepEvent } from "./events.js";
-import { qualityPercent } from "./expected-minutes.js";
 import type { Gap } from "./gap.js";
 import type { RepairOutcome, RepairRequest } from "./repair.js";
 
@@ -27,9 +26,6 @@ export interface SymbolState {
 export function newSymbolState(): SymbolState {
   return { filled: 0, expected: 0, present: 0, quality: 100 };
 }
-
-/** Present ÷ expected × 100; 100 when nothing is expected yet (see `expected-minutes.ts`). */
-export const qualityOf = qualityPercent;
 
 /** Records a gap's minutes as seen; returns how many had not been seen before. */
 export function markDetected(state: SymbolState, gap: Gap): number {
