@@ -7,6 +7,7 @@
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { PROVENANCES, provenanceOfCode } from "../domain/provenance.js";
+import { qualityPercent } from "../domain/quality.js";
 import type { BarStore } from "../history/bar-store.js";
 
 /** The chart timeframes of the history routes: the store's intraday ones plus daily bars. */
@@ -207,7 +208,7 @@ export async function dayReport(
     earlyClose: s.earlyClose,
     expected,
     present: bars.length,
-    quality: expected === 0 ? 100 : (bars.length / expected) * 100,
+    quality: qualityPercent(bars.length, expected),
     provenance: counts,
     marked: { refilled, corrected },
     gaps: gapsOf(
@@ -261,6 +262,7 @@ export async function qualityCells(
     const row: (number | null)[] = dates.map(() => null);
     for (let j = 0; j < ss.length; j++) {
       const expected = sessionMinutes(ss[j]!);
+      // One decimal, rounded from the ratio × 1000 (as the cells have always been).
       row[at[j]!] = expected === 0 ? 100 : Math.round((counts[j]! / expected) * 1000) / 10;
     }
     cells.push(row);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../domain/errors.js";
+import { qualityPercent } from "../domain/quality.js";
 import type { BacktestReport, SymbolReport } from "./backtest-types.js";
 
 /** Upkeep figures that are not sums: recomputed from the merged counts, or the minimum. */
@@ -24,7 +25,7 @@ function mergeUpkeep(
   const expected = out.expectedBars;
   const present = out.presentBars;
   if (typeof expected === "number" && typeof present === "number") {
-    out.finalQuality = expected === 0 ? 100 : (present / expected) * 100;
+    out.finalQuality = qualityPercent(present, expected);
   }
   out.minQuality = minQuality;
   out.unfillableGaps = gaps.slice(0, REPORTED_UNFILLABLE);

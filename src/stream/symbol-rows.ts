@@ -1,3 +1,4 @@
+import { qualityPercent } from "../domain/quality.js";
 import type { SessionData, SessionMetrics } from "../store/public.js";
 import type { ReplayAnalysis, SymbolReport } from "./backtest-types.js";
 import type { ReplayUpkeep } from "./replay-upkeep.js";
@@ -34,7 +35,7 @@ export class SymbolRows {
               ...m,
               expectedBarCount: q.expected,
               missingBarCount: q.expected - q.present,
-              barQuality: q.expected === 0 ? 100 : (q.present / q.expected) * 100,
+              barQuality: qualityPercent(q.present, q.expected),
             },
       );
     }

@@ -15,6 +15,7 @@
  */
 import type { Session } from "../calendar/trading-calendar.js";
 import { MINUTE_MS } from "../domain/bar.js";
+import { qualityPercent } from "../domain/quality.js";
 import { lowerBound } from "../domain/search.js";
 import { outsideBreak, windowEnd } from "./gap.js";
 
@@ -80,7 +81,5 @@ export function presentIn(
   return present;
 }
 
-/** present ÷ expected × 100; 100 when nothing is expected. The quality figure everywhere. */
-export function qualityPercent(present: number, expected: number): number {
-  return expected === 0 ? 100 : (present / expected) * 100;
-}
+/** present ÷ expected × 100; 100 when nothing is expected (the domain's one formula). */
+export { qualityPercent };
