@@ -6,19 +6,13 @@
  * format of Binance's documentation (see `binance-format.ts`). It implements the contract's
  * {@link FakeExchange} so a test can drop, stall, refuse and script failures.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebSocket } from "ws";
 import type { Bar } from "../../domain/bar.js";
 import { systemClock, type WallClock } from "../../domain/wall-clock.js";
 import { FakeEndpoint, FakeTruth, pingAndAwaitPongs } from "../fake-endpoint.js";
 import type { FakeExchange } from "../fake-exchange.js";
-import {
-  combinedMessage,
-  klineEvent,
-  klineRow,
-  klineStream,
-  symbolOfStream,
-} from "./binance-format.js";
+import { combinedMessage, klineEvent, klineStream, symbolOfStream } from "./binance-format.js";
+import { FakeBinanceRest } from "./fake-binance-rest.js";
 
 /** Options of {@link FakeBinance}. */
 export interface FakeBinanceOptions {
@@ -69,7 +63,6 @@ const DAY_MS = 86_400_000;
  */
 export class FakeBinance implements FakeExchange {
   readonly #clock: WallClock;
-  readonly #listed: Set<string> | undefined;
   readonly #pingIntervalMs: number | undefined;
   readonly #maxAgeMs: number;
   readonly #maxStreams: number;
@@ -77,26 +70,28 @@ export class FakeBinance implements FakeExchange {
   readonly #endpoint: FakeEndpoint<{ combined: boolean; streams: Set<string> }>;
   readonly #truth = new FakeTruth();
   readonly #conns = new Set<Conn>();
-  #script: number[] = [];
-  #restRequests = 0;
+  readonly #rest: FakeBinanceRest;
   #pingSeq = 0;
   #cancelPing: (() => void) | undefined;
 
   constructor(options: FakeBinanceOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#listed =
-      options.symbols === undefined
-        ? undefined
-        : new Set(options.symbols.map((s) => s.toUpperCase()));
     this.#pingIntervalMs = options.pingIntervalMs;
     this.#maxAgeMs = options.maxConnectionAgeMs ?? DAY_MS;
     this.#maxStreams = options.maxStreamsPerConnection ?? 1024;
     this.#maxRequests = options.maxRequestsPerSecond ?? 5;
+    this.#rest = new FakeBinanceRest({
+      listed:
+        options.symbols === undefined
+          ? undefined
+          : new Set(options.symbols.map((s) => s.toUpperCase())),
+      truth: (symbol) => this.truth(symbol),
+    });
     this.#endpoint = new FakeEndpoint({
       port: options.port ?? 0,
       clock: this.#clock,
       autoPong: true,
-      rest: (req, res) => this.#rest(req, res),
+      rest: (req, res) => this.#rest.answer(req, res),
       route: (url) => this.#route(url),
       accepted: (ws, route) => this.#accepted(ws, route.combined, route.streams),
     });
@@ -121,7 +116,7 @@ export class FakeBinance implements FakeExchange {
   }
 
   get restRequests(): number {
-    return this.#restRequests;
+    return this.#rest.requests;
   }
 
   /** Connections open now. */
@@ -246,68 +241,6 @@ export class FakeBinance implements FakeExchange {
     }
   }
 
-  #rest(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname !== "/api/v3/klines") {
-      send(404, { code: -1000, msg: "Unknown endpoint" });
-      return;
-    }
-    this.#restRequests++;
-    const scripted = this.#script.shift();
-    if (scripted !== undefined) {
-      if (scripted === 429 || scripted === 418) {
-        send(
-          scripted,
-          {
-            code: -1003,
-            msg: "Too many requests; current limit is 6000 request weight per 1 MINUTE.",
-          },
-          { "retry-after": "1" },
-        );
-      } else {
-        send(scripted, {
-          code: -1000,
-          msg: "An unknown error occured while processing the request.",
-        });
-      }
-      return;
-    }
-    const q = url.searchParams;
-    const symbol = q.get("symbol");
-    if (symbol === null) {
-      send(400, {
-        code: -1102,
-        msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
-      });
-      return;
-    }
-    if (this.#listed !== undefined && !this.#listed.has(symbol)) {
-      send(400, { code: -1121, msg: "Invalid symbol." });
-      return;
-    }
-    if (q.get("interval") !== "1m") {
-      send(400, { code: -1120, msg: "Invalid interval." });
-      return;
-    }
-    const limit = Number(q.get("limit") ?? 500);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      send(400, { code: -1130, msg: "Data sent for parameter 'limit' is not valid." });
-      return;
-    }
-    const start = q.has("startTime") ? Number(q.get("startTime")) : undefined;
-    const end = q.has("endTime") ? Number(q.get("endTime")) : undefined;
-    const bars = this.truth(symbol).filter(
-      (b) => (start === undefined || b.time >= start) && (end === undefined || b.time <= end),
-    );
-    // Without startTime Binance returns the most recent klines; with it, the first from there.
-    const page = start === undefined ? bars.slice(-limit) : bars.slice(0, limit);
-    send(200, page.map(klineRow));
-  }
-
   #subscribers(symbol: string, force: boolean): Conn[] {
     const stream = klineStream(symbol);
     const out: Conn[] = [];
@@ -399,7 +332,7 @@ export class FakeBinance implements FakeExchange {
   }
 
   scriptRest(statuses: readonly number[]): void {
-    this.#script.push(...statuses);
+    this.#rest.script(statuses);
   }
 
   truth(symbol: string): Bar[] {
