@@ -1,6 +1,7 @@
 import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
 import type { Provenance } from "../../domain/provenance.js";
 import type { WallClock } from "../../domain/wall-clock.js";
+import { DeliveredMinutes } from "../delivered-minutes.js";
 import { FeedEmitter } from "../feed-emitter.js";
 import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
@@ -15,7 +16,6 @@ import {
 import { barOfWire } from "./alpaca-format.js";
 import { AlpacaBarsRest } from "./alpaca-rest.js";
 import { type AlpacaFeedStats, StatsCounter } from "./alpaca-stats.js";
-import { DeliveredMinutes } from "./delivered-minutes.js";
 
 export type { AlpacaBarFeedOptions, AlpacaFeedName } from "./alpaca-feed-options.js";
 
