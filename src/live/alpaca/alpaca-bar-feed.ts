@@ -6,6 +6,7 @@ import { FeedEmitter } from "../feed-emitter.js";
 import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
 import { reconnectDelay } from "../reconnect-backoff.js";
+import { backfillBars } from "./alpaca-backfill.js";
 import { AlpacaConnection } from "./alpaca-connection.js";
 import { AlpacaError } from "./alpaca-errors.js";
 import {
@@ -390,38 +391,16 @@ export class AlpacaBarFeed implements LiveFeed {
   }
 
   /** Fetches each symbol's minutes missed since its last delivered bar, as `refilled`. */
-  async #backfillAll(symbols: readonly string[]): Promise<void> {
-    const end = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;
-    // Symbols missing the same minutes share requests (after a drop: nearly all of them).
-    const bySince = new Map<number, string[]>();
-    for (const symbol of symbols) {
-      const state = this.#symbols.get(symbol);
-      if (state === undefined || state.since >= end) continue;
-      let list = bySince.get(state.since);
-      if (list === undefined) bySince.set(state.since, (list = []));
-      list.push(symbol);
-    }
-    for (const [since, group] of [...bySince].sort((x, y) => x[0] - y[0])) {
-      if (this.#closed) return;
-      try {
-        const bars = await this.backfill.readBarsMulti(group, since, end);
-        for (const [symbol, list] of bars) {
-          const state = this.#symbols.get(symbol);
-          if (state === undefined) continue;
-          for (const bar of list) this.#deliver(symbol, state, bar, "refilled");
-        }
-      } catch (error) {
-        // Given up (or refused): upkeep repairs these minutes from the same source later.
-        this.#fault(
-          new LiveFeedError(
-            this.name,
-            "backfill",
-            `backfill of ${group.length === 1 ? group[0] : `${group.length} symbols`} failed: ${(error as Error).message}`,
-            { symbol: group.length === 1 ? group[0] : undefined, cause: error },
-          ),
-        );
-      }
-    }
+  #backfillAll(symbols: readonly string[]): Promise<void> {
+    return backfillBars(symbols, {
+      rest: this.backfill,
+      feed: this.name,
+      end: Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS,
+      stopped: () => this.#closed,
+      state: (symbol) => this.#symbols.get(symbol),
+      deliver: (symbol, state, bar) => this.#deliver(symbol, state, bar, "refilled"),
+      failed: (error) => this.#fault(error),
+    });
   }
 
   #setState(state: FeedState, reason: string): void {
