@@ -1,4 +1,4 @@
-import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
+import { type Bar, MINUTE_MS } from "../../domain/bar.js";
 import type { Provenance } from "../../domain/provenance.js";
 import type { WallClock } from "../../domain/wall-clock.js";
 import { DeliveredMinutes } from "../delivered-minutes.js";
@@ -7,6 +7,7 @@ import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
 import { reconnectDelay } from "../reconnect-backoff.js";
 import { backfillBars } from "./alpaca-backfill.js";
+import { readBarMessage } from "./alpaca-bar-message.js";
 import { AlpacaConnection } from "./alpaca-connection.js";
 import { AlpacaError } from "./alpaca-errors.js";
 import {
@@ -14,7 +15,6 @@ import {
   type AlpacaFeedSettings,
   resolveAlpacaOptions,
 } from "./alpaca-feed-options.js";
-import { barOfWire } from "./alpaca-format.js";
 import { AlpacaBarsRest } from "./alpaca-rest.js";
 import { type AlpacaFeedStats, StatsCounter } from "./alpaca-stats.js";
 
@@ -246,39 +246,10 @@ export class AlpacaBarFeed implements LiveFeed {
     const sent = m.S;
     const symbol =
       typeof sent !== "string" ? undefined : this.#symbols.has(sent) ? sent : sent.toUpperCase();
-    const bar = barOfWire(m);
-    if (symbol === undefined || bar === undefined) {
-      this.#fault(
-        new LiveFeedError(
-          this.name,
-          "malformed",
-          `${updated ? "updated bar" : "bar"} without S/o/h/l/c/v/t: ${excerpt(JSON.stringify(m))}`,
-        ),
-      );
-      return;
-    }
-    const state = this.#symbols.get(symbol);
-    if (state === undefined) {
-      this.#fault(
-        new LiveFeedError(this.name, "unsubscribed", `bar for ${symbol}, which is not subscribed`, {
-          symbol,
-        }),
-      );
-      return;
-    }
-    const problem = barProblem(bar);
-    if (problem !== undefined) {
-      this.#fault(
-        new LiveFeedError(
-          this.name,
-          "invalid-bar",
-          `${updated ? "updated bar" : "bar"} of ${symbol} at ${JSON.stringify(m.t)}: ${problem.field} ${problem.reason}`,
-          { symbol },
-        ),
-      );
-      return;
-    }
-    this.#deliver(symbol, state, bar, updated ? "corrected" : "live");
+    const state = symbol === undefined ? undefined : this.#symbols.get(symbol);
+    const read = readBarMessage(this.name, m, updated, symbol, state !== undefined);
+    if (read instanceof LiveFeedError) this.#fault(read);
+    else this.#deliver(symbol!, state!, read, updated ? "corrected" : "live");
   }
 
   #deliver(
