@@ -20,42 +20,19 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/fake-clock.js";
 import type { Bar } from "../domain/bar.js";
 import type { Provenance } from "../domain/provenance.js";
-import type { FakeExchange } from "./fake-exchange.js";
 import { LiveFeedError } from "./feed-errors.js";
-import type { FeedStatus, LiveFeed } from "./live-feed.js";
-
-/** What a contract run needs: a fresh feed on a fresh exchange, both on `clock`. */
-export interface LiveFeedHarness {
-  readonly feed: LiveFeed;
-  readonly exchange: FakeExchange;
-  /** Two or more symbols the exchange lists; the suite subscribes the first two. */
-  readonly symbols: readonly string[];
-  /** The feed's silence limit (ms of the clock) before it declares the connection stalled. */
-  readonly heartbeatTimeoutMs: number;
-  /** The feed's reconnect backoff: the first delay (before jitter) and the cap, ms. */
-  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
-  /** The instant (clock ms, a whole minute) the suite's first bar opens at; the clock starts later. */
-  readonly firstMinute: number;
-  /** Stops the exchange and frees everything. */
-  dispose(): Promise<void>;
-}
+import type { FeedStatus } from "./live-feed.js";
+import { eventually, type LiveFeedHarness } from "./live-feed-harness.js";
 
 export type { FakeExchange } from "./fake-exchange.js";
+export {
+  CONTRACT_FEED_TIMING,
+  contractHarness,
+  eventually,
+  type LiveFeedHarness,
+} from "./live-feed-harness.js";
 
 const MIN = 60_000;
-
-/** Waits (real time, bounded) until `predicate` holds; fails with `what` otherwise. */
-export async function eventually(
-  predicate: () => boolean,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 interface Received {
   readonly symbol: string;

@@ -1,4 +1,8 @@
-import { describeLiveFeedContract } from "../live-feed.contract.js";
+import {
+  CONTRACT_FEED_TIMING,
+  contractHarness,
+  describeLiveFeedContract,
+} from "../live-feed.contract.js";
 import { AlpacaBarFeed } from "./alpaca-bar-feed.js";
 import { FakeAlpaca } from "./fake-alpaca.js";
 
@@ -13,17 +17,7 @@ describeLiveFeedContract("AlpacaBarFeed on FakeAlpaca", async (clock) => {
     secretKey: exchange.secretKey,
     feed: "iex",
     clock,
-    heartbeatTimeoutMs: 30_000,
-    reconnect: { initialMs: 1_000, maxMs: 8_000 },
-    random: () => 0.5,
+    ...CONTRACT_FEED_TIMING,
   });
-  return {
-    feed,
-    exchange,
-    symbols,
-    heartbeatTimeoutMs: 30_000,
-    backoff: { initialMs: 1_000, maxMs: 8_000 },
-    firstMinute: Date.UTC(2024, 0, 2, 15, 0),
-    dispose: () => exchange.stop(),
-  };
+  return contractHarness(feed, exchange, symbols, Date.UTC(2024, 0, 2, 15, 0));
 });

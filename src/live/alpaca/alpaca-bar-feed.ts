@@ -1,10 +1,13 @@
-import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
+import { type Bar, MINUTE_MS } from "../../domain/bar.js";
 import type { Provenance } from "../../domain/provenance.js";
 import type { WallClock } from "../../domain/wall-clock.js";
+import { DeliveredMinutes } from "../delivered-minutes.js";
 import { FeedEmitter } from "../feed-emitter.js";
 import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
 import { reconnectDelay } from "../reconnect-backoff.js";
+import { backfillBars } from "./alpaca-backfill.js";
+import { readBarMessage } from "./alpaca-bar-message.js";
 import { AlpacaConnection } from "./alpaca-connection.js";
 import { AlpacaError } from "./alpaca-errors.js";
 import {
@@ -12,10 +15,8 @@ import {
   type AlpacaFeedSettings,
   resolveAlpacaOptions,
 } from "./alpaca-feed-options.js";
-import { barOfWire } from "./alpaca-format.js";
 import { AlpacaBarsRest } from "./alpaca-rest.js";
 import { type AlpacaFeedStats, StatsCounter } from "./alpaca-stats.js";
-import { DeliveredMinutes } from "./delivered-minutes.js";
 
 export type { AlpacaBarFeedOptions, AlpacaFeedName } from "./alpaca-feed-options.js";
 
@@ -245,39 +246,10 @@ export class AlpacaBarFeed implements LiveFeed {
     const sent = m.S;
     const symbol =
       typeof sent !== "string" ? undefined : this.#symbols.has(sent) ? sent : sent.toUpperCase();
-    const bar = barOfWire(m);
-    if (symbol === undefined || bar === undefined) {
-      this.#fault(
-        new LiveFeedError(
-          this.name,
-          "malformed",
-          `${updated ? "updated bar" : "bar"} without S/o/h/l/c/v/t: ${excerpt(JSON.stringify(m))}`,
-        ),
-      );
-      return;
-    }
-    const state = this.#symbols.get(symbol);
-    if (state === undefined) {
-      this.#fault(
-        new LiveFeedError(this.name, "unsubscribed", `bar for ${symbol}, which is not subscribed`, {
-          symbol,
-        }),
-      );
-      return;
-    }
-    const problem = barProblem(bar);
-    if (problem !== undefined) {
-      this.#fault(
-        new LiveFeedError(
-          this.name,
-          "invalid-bar",
-          `${updated ? "updated bar" : "bar"} of ${symbol} at ${JSON.stringify(m.t)}: ${problem.field} ${problem.reason}`,
-          { symbol },
-        ),
-      );
-      return;
-    }
-    this.#deliver(symbol, state, bar, updated ? "corrected" : "live");
+    const state = symbol === undefined ? undefined : this.#symbols.get(symbol);
+    const read = readBarMessage(this.name, m, updated, symbol, state !== undefined);
+    if (read instanceof LiveFeedError) this.#fault(read);
+    else this.#deliver(symbol!, state!, read, updated ? "corrected" : "live");
   }
 
   #deliver(
@@ -390,38 +362,16 @@ export class AlpacaBarFeed implements LiveFeed {
   }
 
   /** Fetches each symbol's minutes missed since its last delivered bar, as `refilled`. */
-  async #backfillAll(symbols: readonly string[]): Promise<void> {
-    const end = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;
-    // Symbols missing the same minutes share requests (after a drop: nearly all of them).
-    const bySince = new Map<number, string[]>();
-    for (const symbol of symbols) {
-      const state = this.#symbols.get(symbol);
-      if (state === undefined || state.since >= end) continue;
-      let list = bySince.get(state.since);
-      if (list === undefined) bySince.set(state.since, (list = []));
-      list.push(symbol);
-    }
-    for (const [since, group] of [...bySince].sort((x, y) => x[0] - y[0])) {
-      if (this.#closed) return;
-      try {
-        const bars = await this.backfill.readBarsMulti(group, since, end);
-        for (const [symbol, list] of bars) {
-          const state = this.#symbols.get(symbol);
-          if (state === undefined) continue;
-          for (const bar of list) this.#deliver(symbol, state, bar, "refilled");
-        }
-      } catch (error) {
-        // Given up (or refused): upkeep repairs these minutes from the same source later.
-        this.#fault(
-          new LiveFeedError(
-            this.name,
-            "backfill",
-            `backfill of ${group.length === 1 ? group[0] : `${group.length} symbols`} failed: ${(error as Error).message}`,
-            { symbol: group.length === 1 ? group[0] : undefined, cause: error },
-          ),
-        );
-      }
-    }
+  #backfillAll(symbols: readonly string[]): Promise<void> {
+    return backfillBars(symbols, {
+      rest: this.backfill,
+      feed: this.name,
+      end: Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS,
+      stopped: () => this.#closed,
+      state: (symbol) => this.#symbols.get(symbol),
+      deliver: (symbol, state, bar) => this.#deliver(symbol, state, bar, "refilled"),
+      failed: (error) => this.#fault(error),
+    });
   }
 
   #setState(state: FeedState, reason: string): void {

@@ -1,5 +1,5 @@
-import WebSocket from "ws";
 import type { WallClock } from "../../domain/wall-clock.js";
+import { WatchedSocket } from "../watched-socket.js";
 import { ALPACA_ERROR_MESSAGES, AlpacaError } from "./alpaca-errors.js";
 
 /** What an {@link AlpacaConnection} reports to the feed that owns it. */
@@ -52,23 +52,27 @@ export class AlpacaConnection {
   readonly symbols = new Set<string>();
   readonly #o: AlpacaConnectionOptions;
   readonly #host: AlpacaConnectionHost;
-  #ws: WebSocket | undefined;
+  readonly #socket: WatchedSocket;
   readonly #pending: Pending[] = [];
-  #lastSeen = 0;
-  #cancelWatch: (() => void) | undefined;
-  #cancelPing: (() => void) | undefined;
-  #closed = false;
-  #down = false;
   #authenticated = false;
 
   constructor(options: AlpacaConnectionOptions, host: AlpacaConnectionHost) {
     this.#o = options;
     this.#host = host;
+    this.#socket = new WatchedSocket(
+      {
+        url: options.url,
+        clock: options.clock,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        handshakeTimeoutMs: options.requestTimeoutMs,
+      },
+      { onMessage: (raw) => this.#message(raw), onEnded: (reason) => this.#ended(reason) },
+    );
   }
 
   /** Whether the socket is open and authenticated. */
   get open(): boolean {
-    return this.#authenticated && this.#ws?.readyState === WebSocket.OPEN;
+    return this.#authenticated && this.#socket.open;
   }
 
   /**
@@ -78,44 +82,7 @@ export class AlpacaConnection {
    */
   async connect(): Promise<void> {
     const connected = this.#expect("connected");
-    await new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.#o.url, {
-        perMessageDeflate: false,
-        handshakeTimeout: this.#o.requestTimeoutMs,
-      });
-      this.#ws = ws;
-      let opened = false;
-      ws.on("open", () => {
-        opened = true;
-        this.#lastSeen = this.#o.clock.now();
-        this.#watch();
-        resolve();
-      });
-      ws.on("message", (data) => {
-        this.#lastSeen = this.#o.clock.now();
-        this.#message(String(data));
-      });
-      ws.on("ping", () => {
-        this.#lastSeen = this.#o.clock.now();
-      });
-      ws.on("pong", () => {
-        this.#lastSeen = this.#o.clock.now();
-      });
-      ws.on("error", (error) => {
-        if (!opened) reject(error);
-      });
-      ws.on("unexpected-response", (_req, res) => {
-        ws.terminate();
-        if (!opened) reject(new Error(`handshake answered HTTP ${res.statusCode}`));
-      });
-      ws.on("close", (code, reason) => {
-        if (!opened) {
-          reject(new Error(`closed before opening (${code})`));
-          return;
-        }
-        this.#ended(`connection closed (${code}${reason.length > 0 ? ` ${String(reason)}` : ""})`);
-      });
-    }).catch((error: Error) => {
+    await this.#socket.connect().catch((error: Error) => {
       this.#failPending(error);
       throw error;
     });
@@ -124,7 +91,7 @@ export class AlpacaConnection {
     this.#send({ action: "auth", key: this.#o.keyId, secret: this.#o.secretKey });
     await authenticated;
     this.#authenticated = true;
-    this.#armPing();
+    this.#socket.startPinging(this.#o.pingIntervalMs);
   }
 
   /** Subscribes `symbols` to `bars` and `updatedBars`; resolves on Alpaca's `subscription`. */
@@ -141,15 +108,9 @@ export class AlpacaConnection {
 
   /** Closes on purpose: no `onDown`. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stopTimers();
+    if (this.#socket.closed) return;
     this.#failPending(new Error("connection closed"));
-    const ws = this.#ws;
-    if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
-      else ws.terminate();
-    }
+    this.#socket.close();
   }
 
   #request(action: "subscribe" | "unsubscribe", symbols: readonly string[]): Promise<void> {
@@ -161,7 +122,7 @@ export class AlpacaConnection {
   }
 
   #send(message: object): void {
-    this.#ws?.send(JSON.stringify(message));
+    this.#socket.send(JSON.stringify(message));
   }
 
   #expect(what: Pending["what"]): Promise<void> {
@@ -252,48 +213,8 @@ export class AlpacaConnection {
     this.#host.onProviderError(error);
   }
 
-  #armPing(): void {
-    this.#cancelPing = this.#o.clock.schedule(
-      () => {
-        if (this.#closed || this.#down) return;
-        if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.ping();
-        this.#armPing();
-      },
-      this.#o.pingIntervalMs,
-      { unref: true },
-    );
-  }
-
-  /** A periodic check on the clock rather than a timer reset per message: no work per bar. */
-  #watch(): void {
-    const every = Math.max(1, Math.floor(this.#o.heartbeatTimeoutMs / 2));
-    this.#cancelWatch = this.#o.clock.schedule(
-      () => {
-        if (this.#closed || this.#down) return;
-        const silent = this.#o.clock.now() - this.#lastSeen;
-        if (silent > this.#o.heartbeatTimeoutMs) {
-          this.#ws?.terminate();
-          this.#ended(
-            `heartbeat timeout: silent for ${silent} ms (limit ${this.#o.heartbeatTimeoutMs} ms)`,
-          );
-          return;
-        }
-        this.#watch();
-      },
-      every,
-      { unref: true },
-    );
-  }
-
-  #stopTimers(): void {
-    this.#cancelWatch?.();
-    this.#cancelPing?.();
-  }
-
+  /** The socket dropped (closed by the server or silent too long). */
   #ended(reason: string): void {
-    if (this.#closed || this.#down) return;
-    this.#down = true;
-    this.#stopTimers();
     this.#failPending(new Error(reason));
     // Before auth succeeded, connect() rejects with the reason: nothing was up to go down.
     if (this.#authenticated) this.#host.onDown(this, reason);

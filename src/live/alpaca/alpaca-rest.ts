@@ -3,7 +3,8 @@ import { SourceError } from "../../domain/errors.js";
 import type { WallClock } from "../../domain/wall-clock.js";
 import type { BarSource } from "../../history/bar-store.js";
 import { LiveFeedError } from "../feed-errors.js";
-import { type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
+import type { ReconnectBackoff } from "../reconnect-backoff.js";
+import { type RestRetryPolicy, restBackoffDelay, withRestRetries } from "../rest-retry.js";
 import { AlpacaError } from "./alpaca-errors.js";
 import { barOfWire, rfc3339 } from "./alpaca-format.js";
 
@@ -67,9 +68,7 @@ export class AlpacaBarsRest implements BarSource {
   readonly #headers: Record<string, string>;
   readonly #feed: string | undefined;
   readonly #clock: WallClock;
-  readonly #attempts: number;
-  readonly #backoff: ReconnectBackoff;
-  readonly #random: () => number;
+  readonly #retry: RestRetryPolicy;
   readonly #pageLimit: number;
   readonly #onFault: (error: LiveFeedError) => void;
   readonly #name: string;
@@ -84,12 +83,17 @@ export class AlpacaBarsRest implements BarSource {
     };
     this.#feed = options.feed === "test" ? undefined : options.feed;
     this.#clock = options.clock;
-    this.#attempts = options.attempts ?? 6;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.#random = options.random ?? Math.random;
     this.#pageLimit = Math.min(BARS_PAGE_LIMIT, Math.max(1, options.pageLimit ?? BARS_PAGE_LIMIT));
     this.#onFault = options.onFault ?? (() => undefined);
     this.#name = options.name ?? "alpaca";
+    this.#retry = {
+      attempts: options.attempts ?? 6,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      random: options.random ?? Math.random,
+      clock: options.clock,
+      name: this.#name,
+      onFault: this.#onFault,
+    };
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -206,60 +210,45 @@ export class AlpacaBarsRest implements BarSource {
     if (token !== undefined) q.set("page_token", token);
     const url = `${this.#base}/v2/stocks/bars?${q}`;
     const what = `GET /v2/stocks/bars ${symbols.length === 1 ? symbols[0] : `(${symbols.length} symbols)`} from ${rfc3339(start)}`;
-    let lastWhy = "";
-    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      let waitMs: number;
-      let why: string;
-      try {
-        const res = await this.#fetch(url, { headers: this.#headers });
-        if (res.ok) {
-          const body = (await res.json()) as { bars?: unknown; next_page_token?: unknown };
-          const bars = body?.bars;
-          if (bars !== null && bars !== undefined && typeof bars !== "object") {
-            throw new SourceError(
-              `${what}: "bars" is not an object: ${JSON.stringify(bars).slice(0, 120)}`,
-              {
-                retryable: false,
-              },
-            );
-          }
-          const next = body.next_page_token;
-          return {
+    const label = {
+      what,
+      giveUpWhat: what,
+      ...(symbols.length === 1 ? { symbol: symbols[0]! } : {}),
+    };
+    return withRestRetries(this.#retry, label, async (attempt) => {
+      const res = await this.#fetch(url, { headers: this.#headers });
+      if (res.ok) {
+        const body = (await res.json()) as { bars?: unknown; next_page_token?: unknown };
+        const bars = body?.bars;
+        if (bars !== null && bars !== undefined && typeof bars !== "object") {
+          throw new SourceError(
+            `${what}: "bars" is not an object: ${JSON.stringify(bars).slice(0, 120)}`,
+            {
+              retryable: false,
+            },
+          );
+        }
+        const next = body.next_page_token;
+        return {
+          ok: true,
+          value: {
             bars: (bars ?? {}) as Record<string, unknown>,
             next: typeof next === "string" && next !== "" ? next : undefined,
-          };
-        }
-        const text = (await res.text()).slice(0, 200);
-        why = `HTTP ${res.status} ${text}`;
-        if (res.status === 429) {
-          waitMs = this.#rateWait(res.headers, attempt);
-          why += ` (rate limited; waiting ${waitMs} ms)`;
-        } else if (res.status >= 500) {
-          waitMs = this.#delay(attempt);
-        } else {
-          throw new SourceError(`${what}: ${why}`, {
-            retryable: false,
-            cause: new AlpacaError(this.#name, res.status, text),
-          });
-        }
-      } catch (error) {
-        if (error instanceof SourceError) throw error;
-        why = error instanceof Error ? error.message : String(error);
-        waitMs = this.#delay(attempt);
+          },
+        };
       }
-      lastWhy = why;
-      this.#onFault(
-        new LiveFeedError(
-          this.#name,
-          "backfill",
-          `${what}: ${why}; attempt ${attempt} of ${this.#attempts}${attempt < this.#attempts ? `, retry in ${waitMs} ms` : ""}`,
-          symbols.length === 1 ? { symbol: symbols[0]! } : undefined,
-        ),
-      );
-      if (attempt < this.#attempts) await this.#sleep(waitMs);
-    }
-    throw new SourceError(`${what}: gave up after ${this.#attempts} attempts: ${lastWhy}`, {
-      retryable: true,
+      const text = (await res.text()).slice(0, 200);
+      const why = `HTTP ${res.status} ${text}`;
+      if (res.status === 429) {
+        const waitMs = this.#rateWait(res.headers, attempt);
+        return { ok: false, why: `${why} (rate limited; waiting ${waitMs} ms)`, waitMs };
+      }
+      if (res.status >= 500)
+        return { ok: false, why, waitMs: restBackoffDelay(this.#retry, attempt) };
+      throw new SourceError(`${what}: ${why}`, {
+        retryable: false,
+        cause: new AlpacaError(this.#name, res.status, text),
+      });
     });
   }
 
@@ -273,16 +262,6 @@ export class AlpacaBarsRest implements BarSource {
     if (headers.has("retry-after") && Number.isFinite(after) && after >= 0) {
       return Math.min(MAX_RATE_WAIT_MS, after * 1000);
     }
-    return this.#delay(attempt);
-  }
-
-  #delay(attempt: number): number {
-    return reconnectDelay(this.#backoff, attempt, this.#random());
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#clock.schedule(resolve, ms, { unref: true });
-    });
+    return restBackoffDelay(this.#retry, attempt);
   }
 }

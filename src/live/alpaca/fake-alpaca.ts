@@ -10,12 +10,10 @@
  * key's plan lacks). It implements the contract's {@link FakeExchange} so a test can drop,
  * stall, refuse and script failures.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
 import type { Bar } from "../../domain/bar.js";
 import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import { FakeEndpoint, FakeTruth, pingAndAwaitPongs } from "../fake-endpoint.js";
 import type { FakeExchange } from "../fake-exchange.js";
 import { ALPACA_ERROR_MESSAGES } from "./alpaca-errors.js";
 import { rfc3339, wireOfBar } from "./alpaca-format.js";
@@ -65,21 +63,15 @@ export class FakeAlpaca implements FakeExchange {
   readonly #authTimeoutMs: number;
   /** The fake's state as the protocol handler sees it. */
   readonly #protocol: ProtocolHost;
-  readonly #port: number;
-  readonly #truth = new Map<string, Map<number, Bar>>();
+  readonly #endpoint: FakeEndpoint<string>;
+  readonly #truth = new FakeTruth();
   readonly #conns = new Set<Conn>();
-  readonly #attempts: number[] = [];
   readonly #rest: FakeAlpacaRest;
   #authScript: number[] = [];
   #heldSlots = 0;
-  #refuse = false;
-  #connections = 0;
   #pingSeq = 0;
   #pingsReceived = 0;
   #batch: Map<Conn, object[]> | undefined;
-  #http: Server | undefined;
-  #wss: WebSocketServer | undefined;
-  #url = "";
 
   constructor(options: FakeAlpacaOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -97,7 +89,18 @@ export class FakeAlpaca implements FakeExchange {
       fail: (conn, code, close) => this.#fail(conn, code, close),
     };
     this.#authTimeoutMs = options.authTimeoutMs ?? 10_000;
-    this.#port = options.port ?? 0;
+    this.#endpoint = new FakeEndpoint({
+      port: options.port ?? 0,
+      clock: this.#clock,
+      // autoPong off: a stalled connection must not answer the client's pings either.
+      autoPong: false,
+      rest: (req, res) => this.#rest.answer(req, res),
+      route: (url) => {
+        const feed = /^\/v2\/([a-z_]+)$/.exec(url.pathname)?.[1];
+        return feed !== undefined && FEEDS.includes(feed) ? feed : undefined;
+      },
+      accepted: (ws, feed) => this.#accepted(ws, feed),
+    });
     this.#rest = new FakeAlpacaRest({
       clock: this.#clock,
       keyId: this.keyId,
@@ -112,20 +115,20 @@ export class FakeAlpaca implements FakeExchange {
 
   /** `ws://127.0.0.1:PORT`: the feed's `wsUrl` (it appends `/v2/{feed}`). */
   get wsUrl(): string {
-    return this.#url.replace("http:", "ws:");
+    return this.#endpoint.wsUrl;
   }
 
   /** `http://127.0.0.1:PORT`: the feed's `restUrl`. */
   get restUrl(): string {
-    return this.#url;
+    return this.#endpoint.restUrl;
   }
 
   get connections(): number {
-    return this.#connections;
+    return this.#endpoint.connections;
   }
 
   get attempts(): readonly number[] {
-    return this.#attempts;
+    return this.#endpoint.attempts;
   }
 
   get restRequests(): number {
@@ -154,19 +157,8 @@ export class FakeAlpaca implements FakeExchange {
   readonly received: string[] = [];
 
   /** Listens on 127.0.0.1. */
-  async start(): Promise<void> {
-    // autoPong off: a stalled connection must not answer the client's pings either.
-    const wss = new WebSocketServer({ noServer: true, autoPong: false });
-    const http = createServer((req, res) => this.#rest.answer(req, res));
-    http.on("upgrade", (req, socket, head) => this.#upgrade(wss, req, socket, head));
-    this.#wss = wss;
-    this.#http = http;
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen(this.#port, "127.0.0.1", () => resolve());
-    });
-    const { port } = http.address() as AddressInfo;
-    this.#url = `http://127.0.0.1:${port}`;
+  start(): Promise<void> {
+    return this.#endpoint.start();
   }
 
   /** Closes every connection and the servers. */
@@ -176,56 +168,38 @@ export class FakeAlpaca implements FakeExchange {
       c.ws.terminate();
     }
     this.#conns.clear();
-    this.#wss?.close();
-    const http = this.#http;
-    this.#http = undefined;
-    if (http !== undefined) {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    }
+    await this.#endpoint.stop();
   }
 
-  #upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#attempts.push(this.#clock.now());
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const feed = /^\/v2\/([a-z_]+)$/.exec(url.pathname)?.[1];
-    if (this.#refuse || feed === undefined || !FEEDS.includes(feed)) {
-      socket.end(
-        `HTTP/1.1 ${this.#refuse ? "503 Service Unavailable" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      this.#connections++;
-      const conn: Conn = {
-        ws,
-        feed,
-        authenticated: false,
-        bars: new Set(),
-        updatedBars: new Set(),
-        stalled: false,
-        cancelAuth: () => undefined,
-      };
-      this.#conns.add(conn);
-      conn.cancelAuth = this.#clock.schedule(
-        () => {
-          if (!conn.authenticated) this.#fail(conn, 404, true);
-        },
-        this.#authTimeoutMs,
-        { unref: true },
-      );
-      ws.on("message", (data) => this.#command(conn, String(data)));
-      ws.on("ping", (data) => {
-        this.#pingsReceived++;
-        if (!conn.stalled) ws.pong(data);
-      });
-      ws.on("close", () => {
-        conn.cancelAuth();
-        this.#conns.delete(conn);
-      });
-      ws.on("error", () => undefined);
-      this.#send(conn, [{ T: "success", msg: "connected" }]);
+  #accepted(ws: WebSocket, feed: string): void {
+    const conn: Conn = {
+      ws,
+      feed,
+      authenticated: false,
+      bars: new Set(),
+      updatedBars: new Set(),
+      stalled: false,
+      cancelAuth: () => undefined,
+    };
+    this.#conns.add(conn);
+    conn.cancelAuth = this.#clock.schedule(
+      () => {
+        if (!conn.authenticated) this.#fail(conn, 404, true);
+      },
+      this.#authTimeoutMs,
+      { unref: true },
+    );
+    ws.on("message", (data) => this.#command(conn, String(data)));
+    ws.on("ping", (data) => {
+      this.#pingsReceived++;
+      if (!conn.stalled) ws.pong(data);
     });
+    ws.on("close", () => {
+      conn.cancelAuth();
+      this.#conns.delete(conn);
+    });
+    ws.on("error", () => undefined);
+    this.#send(conn, [{ T: "success", msg: "connected" }]);
   }
 
   #send(conn: Conn, messages: object[]): void {
@@ -270,12 +244,6 @@ export class FakeAlpaca implements FakeExchange {
     }
   }
 
-  #setTruth(symbol: string, bar: Bar): void {
-    let bars = this.#truth.get(symbol);
-    if (bars === undefined) this.#truth.set(symbol, (bars = new Map()));
-    bars.set(bar.time, { ...bar });
-  }
-
   /**
    * Runs `fn` and sends every message it emits to a connection as one JSON array, as Alpaca
    * batches the bars of a minute.
@@ -302,7 +270,7 @@ export class FakeAlpaca implements FakeExchange {
 
   emitBar(symbol: string, bar: Bar, options?: { readonly force?: boolean }): void {
     const s = symbol.toUpperCase();
-    this.#setTruth(s, bar);
+    this.#truth.set(s, bar);
     this.#toSubscribers(s, "bars", wireOfBar(bar, s, "b"), options?.force === true);
   }
 
@@ -332,7 +300,7 @@ export class FakeAlpaca implements FakeExchange {
   /** An updated bar (`T:"u"`): the exchange's truth for that minute becomes `bar`. */
   emitCorrection(symbol: string, bar: Bar): void {
     const s = symbol.toUpperCase();
-    this.#setTruth(s, bar);
+    this.#truth.set(s, bar);
     this.#toSubscribers(s, "updatedBars", wireOfBar(bar, s, "u"));
   }
 
@@ -369,37 +337,15 @@ export class FakeAlpaca implements FakeExchange {
   }
 
   refuseConnections(refuse: boolean): void {
-    this.#refuse = refuse;
+    this.#endpoint.refuse = refuse;
   }
 
   stall(): void {
     for (const c of this.#conns) c.stalled = true;
   }
 
-  async heartbeat(): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const c of this.#conns) {
-      if (c.stalled || c.ws.readyState !== c.ws.OPEN) continue;
-      const payload = `hb${++this.#pingSeq}`;
-      waits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(done, 2_000);
-          function done(): void {
-            clearTimeout(timer);
-            c.ws.off("pong", onPong);
-            c.ws.off("close", done);
-            resolve();
-          }
-          function onPong(data: Buffer): void {
-            if (String(data) === payload) done();
-          }
-          c.ws.on("pong", onPong);
-          c.ws.on("close", done);
-          c.ws.ping(payload);
-        }),
-      );
-    }
-    await Promise.all(waits);
+  heartbeat(): Promise<void> {
+    return pingAndAwaitPongs(this.#conns, () => `hb${++this.#pingSeq}`);
   }
 
   scriptRest(statuses: readonly number[]): void {
@@ -407,7 +353,6 @@ export class FakeAlpaca implements FakeExchange {
   }
 
   truth(symbol: string): Bar[] {
-    const bars = this.#truth.get(symbol.toUpperCase());
-    return bars === undefined ? [] : [...bars.values()].sort((a, b) => a.time - b.time);
+    return this.#truth.of(symbol);
   }
 }

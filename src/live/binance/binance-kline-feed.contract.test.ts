@@ -1,4 +1,8 @@
-import { describeLiveFeedContract } from "../live-feed.contract.js";
+import {
+  CONTRACT_FEED_TIMING,
+  contractHarness,
+  describeLiveFeedContract,
+} from "../live-feed.contract.js";
 import { BinanceKlineFeed } from "./binance-kline-feed.js";
 import { FakeBinance } from "./fake-binance.js";
 
@@ -10,17 +14,7 @@ describeLiveFeedContract("BinanceKlineFeed on FakeBinance", async (clock) => {
     wsUrl: exchange.wsUrl,
     restUrl: exchange.restUrl,
     clock,
-    heartbeatTimeoutMs: 30_000,
-    reconnect: { initialMs: 1_000, maxMs: 8_000 },
-    random: () => 0.5,
+    ...CONTRACT_FEED_TIMING,
   });
-  return {
-    feed,
-    exchange,
-    symbols,
-    heartbeatTimeoutMs: 30_000,
-    backoff: { initialMs: 1_000, maxMs: 8_000 },
-    firstMinute: Date.UTC(2024, 0, 2, 10, 0),
-    dispose: () => exchange.stop(),
-  };
+  return contractHarness(feed, exchange, symbols, Date.UTC(2024, 0, 2, 10, 0));
 });

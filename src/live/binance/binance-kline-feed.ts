@@ -1,14 +1,17 @@
-import { type Bar, barProblem, MINUTE_MS } from "../../domain/bar.js";
+import { type Bar, MINUTE_MS } from "../../domain/bar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { Provenance } from "../../domain/provenance.js";
 import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import { DeliveredMinutes } from "../delivered-minutes.js";
 import { FeedEmitter } from "../feed-emitter.js";
 import { excerpt, LiveFeedError } from "../feed-errors.js";
 import type { FeedState, LiveFeed, LiveFeedEvents } from "../live-feed.js";
 import { checkReconnect, type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
-import { barOfKline, klineStream, symbolOfStream } from "./binance-format.js";
+import { klineStream, symbolOfStream } from "./binance-format.js";
 import { BinanceKlineRest } from "./binance-rest.js";
+import { backfillKlines, type SymbolState } from "./kline-backfill.js";
 import { type ConnectionHost, KlineConnection } from "./kline-connection.js";
+import { readKline } from "./kline-event.js";
 
 /** Options of {@link BinanceKlineFeed}. */
 export interface BinanceKlineFeedOptions {
@@ -38,15 +41,6 @@ export interface BinanceKlineFeedOptions {
   readonly name?: string;
 }
 
-interface SymbolState {
-  /** The upper-case symbol. */
-  readonly symbol: string;
-  /** The first minute not yet delivered at or after the latest delivered one: where a backfill starts. */
-  since: number;
-  /** Recently delivered minutes, for dropping duplicates (insertion order ≈ time order). */
-  readonly seen: Set<number>;
-}
-
 interface Slot {
   conn: KlineConnection | undefined;
   readonly streams: Set<string>;
@@ -55,9 +49,6 @@ interface Slot {
   cancelRetry: (() => void) | undefined;
   cancelRenew: (() => void) | undefined;
 }
-
-/** Minutes kept for duplicate detection per symbol; a duplicate older than this is rare. */
-const SEEN_KEEP = 1_440;
 
 /**
  * Binance spot 1-minute klines as a {@link LiveFeed}: combined streams `<symbol>@kline_1m` on as
@@ -176,11 +167,7 @@ export class BinanceKlineFeed implements LiveFeed {
     for (const raw of symbols) {
       const symbol = raw.toUpperCase();
       if (this.#symbols.has(symbol)) continue;
-      const state: SymbolState = {
-        symbol,
-        since: Math.floor(now / MINUTE_MS) * MINUTE_MS,
-        seen: new Set(),
-      };
+      const state: SymbolState = { symbol, delivered: new DeliveredMinutes(now) };
       this.#symbols.set(symbol, state);
       this.#byStream.set(klineStream(symbol), state);
       let slot = this.#slots.find((s) => s.streams.size < this.#maxStreams);
@@ -301,77 +288,17 @@ export class BinanceKlineFeed implements LiveFeed {
   }
 
   #data(stream: string, d: Record<string, unknown>): void {
-    const k = d.k;
-    if (d.e !== "kline" || k === null || typeof k !== "object") {
-      this.#emit.error(
-        new LiveFeedError(
-          this.name,
-          "malformed",
-          `stream ${stream}: not a kline event (e: ${JSON.stringify(d.e)})`,
-        ),
-        false,
-      );
-      return;
-    }
-    const kline = k as Record<string, unknown>;
-    // An open kline is a bar still forming; only the closed one is a bar.
-    if (kline.x !== true) return;
     // Keyed by the stream name as it arrives: no case conversion or slicing per message.
     const state = this.#byStream.get(stream);
-    const symbol = state?.symbol ?? symbolOfStream(stream);
-    const bar = barOfKline(kline);
-    if (symbol === undefined || bar === undefined) {
-      this.#emit.error(
-        new LiveFeedError(
-          this.name,
-          "malformed",
-          `stream ${stream}: kline without t/o/h/l/c/v: ${excerpt(JSON.stringify(k))}`,
-        ),
-        false,
-      );
-      return;
-    }
-    if (state === undefined) {
-      this.#emit.error(
-        new LiveFeedError(
-          this.name,
-          "unsubscribed",
-          `kline for ${symbol}, which is not subscribed`,
-          { symbol },
-        ),
-        false,
-      );
-      return;
-    }
-    const problem = barProblem(bar);
-    if (problem !== undefined) {
-      this.#emit.error(
-        new LiveFeedError(
-          this.name,
-          "invalid-bar",
-          `kline of ${symbol} at ${new Date(bar.time).toISOString()}: ${problem.field} ${problem.reason}`,
-          { symbol },
-        ),
-        false,
-      );
-      return;
-    }
-    this.#deliver(symbol, state, bar, "live");
+    const read = readKline(this.name, stream, d, state?.symbol);
+    if (read === undefined) return;
+    if (read instanceof LiveFeedError) this.#emit.error(read, false);
+    else this.#deliver(state!.symbol, state!, read, "live");
   }
 
   #deliver(symbol: string, state: SymbolState, bar: Bar, provenance: Provenance): void {
-    const seen = state.seen;
-    if (seen.has(bar.time)) return;
-    seen.add(bar.time);
-    if (seen.size > SEEN_KEEP * 2) {
-      let drop = seen.size - SEEN_KEEP;
-      for (const t of seen) {
-        if (drop-- <= 0) break;
-        seen.delete(t);
-      }
-    }
-    const next = bar.time + MINUTE_MS;
-    if (next > state.since) state.since = next;
+    if (state.delivered.has(bar.time)) return;
+    state.delivered.add(bar.time);
     this.#emit.bar(symbol, bar, provenance);
   }
 
@@ -414,39 +341,17 @@ export class BinanceKlineFeed implements LiveFeed {
   }
 
   /** Fetches each symbol's minutes missed since its last delivered bar, as `refilled`. */
-  async #backfillAll(symbols: readonly string[]): Promise<void> {
-    const end = Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < symbols.length && !this.#closed) {
-        const symbol = symbols[next++]!;
-        const state = this.#symbols.get(symbol);
-        if (state === undefined || state.since >= end) continue;
-        try {
-          const bars = await this.backfill.readBars(symbol, state.since, end);
-          const current = this.#symbols.get(symbol);
-          if (current === undefined) continue;
-          for (const bar of bars) this.#deliver(symbol, current, bar, "refilled");
-        } catch (error) {
-          // Given up (or refused): upkeep repairs these minutes from the same source later.
-          this.#emit.error(
-            new LiveFeedError(
-              this.name,
-              "backfill",
-              `backfill of ${symbol} failed: ${(error as Error).message}`,
-              {
-                symbol,
-                cause: error,
-              },
-            ),
-            false,
-          );
-        }
-      }
-    };
-    const workers: Promise<void>[] = [];
-    for (let i = 0; i < Math.min(this.#concurrency, symbols.length); i++) workers.push(worker());
-    await Promise.all(workers);
+  #backfillAll(symbols: readonly string[]): Promise<void> {
+    return backfillKlines(symbols, {
+      rest: this.backfill,
+      feed: this.name,
+      end: Math.floor(this.#clock.now() / MINUTE_MS) * MINUTE_MS,
+      concurrency: this.#concurrency,
+      stopped: () => this.#closed,
+      state: (symbol) => this.#symbols.get(symbol),
+      deliver: (symbol, state, bar) => this.#deliver(symbol, state, bar, "refilled"),
+      failed: (error) => this.#emit.error(error, false),
+    });
   }
 
   #armRenew(slot: Slot): void {

@@ -3,7 +3,8 @@ import { SourceError } from "../../domain/errors.js";
 import type { WallClock } from "../../domain/wall-clock.js";
 import type { BarSource } from "../../history/bar-store.js";
 import { LiveFeedError } from "../feed-errors.js";
-import { type ReconnectBackoff, reconnectDelay } from "../reconnect-backoff.js";
+import type { ReconnectBackoff } from "../reconnect-backoff.js";
+import { type RestRetryPolicy, restBackoffDelay, withRestRetries } from "../rest-retry.js";
 import { barOfRow } from "./binance-format.js";
 
 /** The most klines one `GET /api/v3/klines` returns (Binance's maximum `limit`). */
@@ -46,9 +47,7 @@ const DEFAULT_BACKOFF: ReconnectBackoff = { initialMs: 500, maxMs: 10_000 };
 export class BinanceKlineRest implements BarSource {
   readonly #base: string;
   readonly #clock: WallClock;
-  readonly #attempts: number;
-  readonly #backoff: ReconnectBackoff;
-  readonly #random: () => number;
+  readonly #retry: RestRetryPolicy;
   readonly #onFault: (error: LiveFeedError) => void;
   readonly #name: string;
   readonly #fetch: typeof fetch;
@@ -56,11 +55,16 @@ export class BinanceKlineRest implements BarSource {
   constructor(options: BinanceKlineRestOptions) {
     this.#base = options.restUrl.replace(/\/+$/, "");
     this.#clock = options.clock;
-    this.#attempts = options.attempts ?? 6;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.#random = options.random ?? Math.random;
     this.#onFault = options.onFault ?? (() => undefined);
     this.#name = options.name ?? "binance";
+    this.#retry = {
+      attempts: options.attempts ?? 6,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      random: options.random ?? Math.random,
+      clock: options.clock,
+      name: this.#name,
+      onFault: this.#onFault,
+    };
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -119,66 +123,42 @@ export class BinanceKlineRest implements BarSource {
 
   async #page(symbol: string, startTime: number, endTime: number): Promise<unknown[]> {
     const url = `${this.#base}/api/v3/klines?symbol=${encodeURIComponent(symbol)}&interval=1m&startTime=${startTime}&endTime=${endTime}&limit=${KLINES_PAGE_LIMIT}`;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      let waitMs: number;
-      let why: string;
-      try {
-        const res = await this.#fetch(url);
-        if (res.ok) {
-          const body: unknown = await res.json();
-          if (!Array.isArray(body)) {
-            throw new SourceError(
-              `${url}: expected an array of klines, got ${JSON.stringify(body).slice(0, 120)}`,
-              {
-                retryable: false,
-              },
-            );
-          }
-          return body;
+    const label = {
+      what: `GET /api/v3/klines ${symbol} ${new Date(startTime).toISOString()}`,
+      giveUpWhat: `GET ${url}`,
+      symbol,
+    };
+    return withRestRetries(this.#retry, label, async (attempt) => {
+      const res = await this.#fetch(url);
+      if (res.ok) {
+        const body: unknown = await res.json();
+        if (!Array.isArray(body)) {
+          throw new SourceError(
+            `${url}: expected an array of klines, got ${JSON.stringify(body).slice(0, 120)}`,
+            {
+              retryable: false,
+            },
+          );
         }
-        const text = await res.text();
-        why = `HTTP ${res.status} ${text.slice(0, 200)}`;
-        if (res.status === 429 || res.status === 418) {
-          const seconds = Number(res.headers.get("retry-after"));
-          waitMs = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.#delay(attempt);
-          why += ` (Retry-After ${res.headers.get("retry-after") ?? "absent"})`;
-        } else if (res.status >= 500) {
-          waitMs = this.#delay(attempt);
-        } else {
-          throw new SourceError(`GET ${url}: ${why}`, { retryable: false });
-        }
-      } catch (error) {
-        if (error instanceof SourceError) throw error;
-        why = error instanceof Error ? error.message : String(error);
-        waitMs = this.#delay(attempt);
+        return { ok: true, value: body };
       }
-      lastError = why;
-      this.#onFault(
-        new LiveFeedError(
-          this.#name,
-          "backfill",
-          `GET /api/v3/klines ${symbol} ${new Date(startTime).toISOString()}: ${why}; attempt ${attempt} of ${this.#attempts}${attempt < this.#attempts ? `, retry in ${waitMs} ms` : ""}`,
-          { symbol },
-        ),
-      );
-      if (attempt < this.#attempts) await this.#sleep(waitMs);
-    }
-    throw new SourceError(
-      `GET ${url}: gave up after ${this.#attempts} attempts: ${String(lastError)}`,
-      {
-        retryable: true,
-      },
-    );
-  }
-
-  #delay(attempt: number): number {
-    return reconnectDelay(this.#backoff, attempt, this.#random());
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#clock.schedule(resolve, ms, { unref: true });
+      const text = await res.text();
+      const why = `HTTP ${res.status} ${text.slice(0, 200)}`;
+      if (res.status === 429 || res.status === 418) {
+        const seconds = Number(res.headers.get("retry-after"));
+        const waitMs =
+          Number.isFinite(seconds) && seconds >= 0
+            ? seconds * 1000
+            : restBackoffDelay(this.#retry, attempt);
+        return {
+          ok: false,
+          why: `${why} (Retry-After ${res.headers.get("retry-after") ?? "absent"})`,
+          waitMs,
+        };
+      }
+      if (res.status >= 500)
+        return { ok: false, why, waitMs: restBackoffDelay(this.#retry, attempt) };
+      throw new SourceError(`GET ${url}: ${why}`, { retryable: false });
     });
   }
 }

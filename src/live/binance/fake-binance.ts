@@ -6,20 +6,13 @@
  * format of Binance's documentation (see `binance-format.ts`). It implements the contract's
  * {@link FakeExchange} so a test can drop, stall, refuse and script failures.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
 import type { Bar } from "../../domain/bar.js";
 import { systemClock, type WallClock } from "../../domain/wall-clock.js";
+import { FakeEndpoint, FakeTruth, pingAndAwaitPongs } from "../fake-endpoint.js";
 import type { FakeExchange } from "../fake-exchange.js";
-import {
-  combinedMessage,
-  klineEvent,
-  klineRow,
-  klineStream,
-  symbolOfStream,
-} from "./binance-format.js";
+import { combinedMessage, klineEvent, klineStream, symbolOfStream } from "./binance-format.js";
+import { FakeBinanceRest } from "./fake-binance-rest.js";
 
 /** Options of {@link FakeBinance}. */
 export interface FakeBinanceOptions {
@@ -50,7 +43,6 @@ interface Conn {
   readonly ws: WebSocket;
   readonly combined: boolean;
   readonly streams: Set<string>;
-  readonly openedAt: number;
   stalled: boolean;
   cancelAge: () => void;
   /** Clock times of its recent requests. */
@@ -71,58 +63,60 @@ const DAY_MS = 86_400_000;
  */
 export class FakeBinance implements FakeExchange {
   readonly #clock: WallClock;
-  readonly #listed: Set<string> | undefined;
   readonly #pingIntervalMs: number | undefined;
   readonly #maxAgeMs: number;
   readonly #maxStreams: number;
   readonly #maxRequests: number;
-  readonly #port: number;
-  readonly #truth = new Map<string, Map<number, Bar>>();
+  readonly #endpoint: FakeEndpoint<{ combined: boolean; streams: Set<string> }>;
+  readonly #truth = new FakeTruth();
   readonly #conns = new Set<Conn>();
-  readonly #attempts: number[] = [];
-  #script: number[] = [];
-  #refuse = false;
-  #connections = 0;
-  #restRequests = 0;
+  readonly #rest: FakeBinanceRest;
   #pingSeq = 0;
   #cancelPing: (() => void) | undefined;
-  #http: Server | undefined;
-  #wss: WebSocketServer | undefined;
-  #url = "";
 
   constructor(options: FakeBinanceOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#listed =
-      options.symbols === undefined
-        ? undefined
-        : new Set(options.symbols.map((s) => s.toUpperCase()));
     this.#pingIntervalMs = options.pingIntervalMs;
     this.#maxAgeMs = options.maxConnectionAgeMs ?? DAY_MS;
     this.#maxStreams = options.maxStreamsPerConnection ?? 1024;
     this.#maxRequests = options.maxRequestsPerSecond ?? 5;
-    this.#port = options.port ?? 0;
+    this.#rest = new FakeBinanceRest({
+      listed:
+        options.symbols === undefined
+          ? undefined
+          : new Set(options.symbols.map((s) => s.toUpperCase())),
+      truth: (symbol) => this.truth(symbol),
+    });
+    this.#endpoint = new FakeEndpoint({
+      port: options.port ?? 0,
+      clock: this.#clock,
+      autoPong: true,
+      rest: (req, res) => this.#rest.answer(req, res),
+      route: (url) => this.#route(url),
+      accepted: (ws, route) => this.#accepted(ws, route.combined, route.streams),
+    });
   }
 
   /** `ws://127.0.0.1:PORT`: the feed's `wsUrl`. */
   get wsUrl(): string {
-    return this.#url.replace("http:", "ws:");
+    return this.#endpoint.wsUrl;
   }
 
   /** `http://127.0.0.1:PORT`: the feed's `restUrl`. */
   get restUrl(): string {
-    return this.#url;
+    return this.#endpoint.restUrl;
   }
 
   get connections(): number {
-    return this.#connections;
+    return this.#endpoint.connections;
   }
 
   get attempts(): readonly number[] {
-    return this.#attempts;
+    return this.#endpoint.attempts;
   }
 
   get restRequests(): number {
-    return this.#restRequests;
+    return this.#rest.requests;
   }
 
   /** Connections open now. */
@@ -132,17 +126,7 @@ export class FakeBinance implements FakeExchange {
 
   /** Listens on 127.0.0.1. */
   async start(): Promise<void> {
-    const wss = new WebSocketServer({ noServer: true });
-    const http = createServer((req, res) => this.#rest(req, res));
-    http.on("upgrade", (req, socket, head) => this.#upgrade(wss, req, socket, head));
-    this.#wss = wss;
-    this.#http = http;
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen(this.#port, "127.0.0.1", () => resolve());
-    });
-    const { port } = http.address() as AddressInfo;
-    this.#url = `http://127.0.0.1:${port}`;
+    await this.#endpoint.start();
     if (this.#pingIntervalMs !== undefined) this.#armPing(this.#pingIntervalMs);
   }
 
@@ -155,13 +139,7 @@ export class FakeBinance implements FakeExchange {
       c.ws.terminate();
     }
     this.#conns.clear();
-    this.#wss?.close();
-    const http = this.#http;
-    this.#http = undefined;
-    if (http !== undefined) {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    }
+    await this.#endpoint.stop();
   }
 
   #armPing(every: number): void {
@@ -175,42 +153,36 @@ export class FakeBinance implements FakeExchange {
     );
   }
 
-  #upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#attempts.push(this.#clock.now());
-    const url = new URL(req.url ?? "/", "http://localhost");
+  /** `/stream?streams=a/b` (combined) or `/ws/<stream>` (raw); other paths are 404. */
+  #route(url: URL): { combined: boolean; streams: Set<string> } | undefined {
     const combined = url.pathname === "/stream";
     const raw = url.pathname === "/ws" || url.pathname.startsWith("/ws/");
-    if (this.#refuse || (!combined && !raw)) {
-      socket.end(
-        `HTTP/1.1 ${this.#refuse ? "503 Service Unavailable" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
-      return;
-    }
+    if (!combined && !raw) return undefined;
     const streams = new Set<string>();
     const named = combined
       ? (url.searchParams.get("streams") ?? "").split("/")
       : [url.pathname.slice(4)];
     for (const s of named) if (s !== "") streams.add(s);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      this.#connections++;
-      const conn: Conn = {
-        ws,
-        combined,
-        streams,
-        openedAt: this.#clock.now(),
-        stalled: false,
-        cancelAge: () => undefined,
-        requests: [],
-      };
-      conn.cancelAge = this.#clock.schedule(() => ws.terminate(), this.#maxAgeMs, { unref: true });
-      this.#conns.add(conn);
-      ws.on("message", (data) => this.#command(conn, String(data)));
-      ws.on("close", () => {
-        conn.cancelAge();
-        this.#conns.delete(conn);
-      });
-      ws.on("error", () => undefined);
+    return { combined, streams };
+  }
+
+  #accepted(ws: WebSocket, combined: boolean, streams: Set<string>): void {
+    const conn: Conn = {
+      ws,
+      combined,
+      streams,
+      stalled: false,
+      cancelAge: () => undefined,
+      requests: [],
+    };
+    conn.cancelAge = this.#clock.schedule(() => ws.terminate(), this.#maxAgeMs, { unref: true });
+    this.#conns.add(conn);
+    ws.on("message", (data) => this.#command(conn, String(data)));
+    ws.on("close", () => {
+      conn.cancelAge();
+      this.#conns.delete(conn);
     });
+    ws.on("error", () => undefined);
   }
 
   /** Answers a live-subscription request as Binance does (`{"result":…,"id":…}` or an error). */
@@ -269,68 +241,6 @@ export class FakeBinance implements FakeExchange {
     }
   }
 
-  #rest(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname !== "/api/v3/klines") {
-      send(404, { code: -1000, msg: "Unknown endpoint" });
-      return;
-    }
-    this.#restRequests++;
-    const scripted = this.#script.shift();
-    if (scripted !== undefined) {
-      if (scripted === 429 || scripted === 418) {
-        send(
-          scripted,
-          {
-            code: -1003,
-            msg: "Too many requests; current limit is 6000 request weight per 1 MINUTE.",
-          },
-          { "retry-after": "1" },
-        );
-      } else {
-        send(scripted, {
-          code: -1000,
-          msg: "An unknown error occured while processing the request.",
-        });
-      }
-      return;
-    }
-    const q = url.searchParams;
-    const symbol = q.get("symbol");
-    if (symbol === null) {
-      send(400, {
-        code: -1102,
-        msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
-      });
-      return;
-    }
-    if (this.#listed !== undefined && !this.#listed.has(symbol)) {
-      send(400, { code: -1121, msg: "Invalid symbol." });
-      return;
-    }
-    if (q.get("interval") !== "1m") {
-      send(400, { code: -1120, msg: "Invalid interval." });
-      return;
-    }
-    const limit = Number(q.get("limit") ?? 500);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      send(400, { code: -1130, msg: "Data sent for parameter 'limit' is not valid." });
-      return;
-    }
-    const start = q.has("startTime") ? Number(q.get("startTime")) : undefined;
-    const end = q.has("endTime") ? Number(q.get("endTime")) : undefined;
-    const bars = this.truth(symbol).filter(
-      (b) => (start === undefined || b.time >= start) && (end === undefined || b.time <= end),
-    );
-    // Without startTime Binance returns the most recent klines; with it, the first from there.
-    const page = start === undefined ? bars.slice(-limit) : bars.slice(0, limit);
-    send(200, page.map(klineRow));
-  }
-
   #subscribers(symbol: string, force: boolean): Conn[] {
     const stream = klineStream(symbol);
     const out: Conn[] = [];
@@ -374,13 +284,7 @@ export class FakeBinance implements FakeExchange {
 
   /** Makes `bar` truth (REST serves it) without sending it: a minute the stream lost. */
   recordBar(symbol: string, bar: Bar): void {
-    const s = symbol.toUpperCase();
-    let bars = this.#truth.get(s);
-    if (bars === undefined) {
-      bars = new Map();
-      this.#truth.set(s, bars);
-    }
-    bars.set(bar.time, { ...bar });
+    this.#truth.set(symbol, bar);
   }
 
   /** Sends `bar` as a closed kline without making it truth (a stray or stale message). */
@@ -416,45 +320,22 @@ export class FakeBinance implements FakeExchange {
   }
 
   refuseConnections(refuse: boolean): void {
-    this.#refuse = refuse;
+    this.#endpoint.refuse = refuse;
   }
 
   stall(): void {
     for (const c of this.#conns) c.stalled = true;
   }
 
-  async heartbeat(): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const c of this.#conns) {
-      if (c.stalled || c.ws.readyState !== c.ws.OPEN) continue;
-      const payload = `hb${++this.#pingSeq}`;
-      waits.push(
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(done, 2_000);
-          function done(): void {
-            clearTimeout(timer);
-            c.ws.off("pong", onPong);
-            c.ws.off("close", done);
-            resolve();
-          }
-          function onPong(data: Buffer): void {
-            if (String(data) === payload) done();
-          }
-          c.ws.on("pong", onPong);
-          c.ws.on("close", done);
-          c.ws.ping(payload);
-        }),
-      );
-    }
-    await Promise.all(waits);
+  heartbeat(): Promise<void> {
+    return pingAndAwaitPongs(this.#conns, () => `hb${++this.#pingSeq}`);
   }
 
   scriptRest(statuses: readonly number[]): void {
-    this.#script.push(...statuses);
+    this.#rest.script(statuses);
   }
 
   truth(symbol: string): Bar[] {
-    const bars = this.#truth.get(symbol.toUpperCase());
-    return bars === undefined ? [] : [...bars.values()].sort((a, b) => a.time - b.time);
+    return this.#truth.of(symbol);
   }
 }

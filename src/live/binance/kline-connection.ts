@@ -1,5 +1,5 @@
-import WebSocket from "ws";
 import type { WallClock } from "../../domain/wall-clock.js";
+import { WatchedSocket } from "../watched-socket.js";
 
 /** What a {@link KlineConnection} reports to the feed that owns it. */
 export interface ConnectionHost {
@@ -42,17 +42,11 @@ interface Pending {
 export class KlineConnection {
   /** The streams (`btcusdt@kline_1m`) this connection holds or is subscribing. */
   readonly streams = new Set<string>();
-  /** When the socket opened (clock ms), for the 24 h renewal. */
-  openedAt = Number.NaN;
   readonly #o: KlineConnectionOptions;
   readonly #host: ConnectionHost;
-  #ws: WebSocket | undefined;
+  readonly #socket: WatchedSocket;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
-  #lastSeen = 0;
-  #cancelWatch: (() => void) | undefined;
-  #closed = false;
-  #down = false;
   readonly #queue: string[] = [];
   /** Clock times of the requests sent in the last second, oldest first. */
   readonly #sentAt: number[] = [];
@@ -61,54 +55,25 @@ export class KlineConnection {
   constructor(options: KlineConnectionOptions, host: ConnectionHost) {
     this.#o = options;
     this.#host = host;
+    this.#socket = new WatchedSocket(
+      {
+        url: `${options.wsUrl.replace(/\/+$/, "")}/stream`,
+        clock: options.clock,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        handshakeTimeoutMs: options.requestTimeoutMs,
+      },
+      { onMessage: (raw) => this.#message(raw), onEnded: (reason) => this.#ended(reason) },
+    );
   }
 
   /** Whether the socket is open. */
   get open(): boolean {
-    return this.#ws?.readyState === WebSocket.OPEN;
+    return this.#socket.open;
   }
 
   /** Opens the socket; rejects when it cannot (refused, DNS, TLS). */
   connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.#o.wsUrl.replace(/\/+$/, "")}/stream`, {
-        perMessageDeflate: false,
-        handshakeTimeout: this.#o.requestTimeoutMs,
-      });
-      this.#ws = ws;
-      let opened = false;
-      ws.on("open", () => {
-        opened = true;
-        this.openedAt = this.#o.clock.now();
-        this.#lastSeen = this.openedAt;
-        this.#watch();
-        resolve();
-      });
-      ws.on("message", (data) => {
-        this.#lastSeen = this.#o.clock.now();
-        this.#message(String(data));
-      });
-      ws.on("ping", () => {
-        this.#lastSeen = this.#o.clock.now();
-      });
-      ws.on("pong", () => {
-        this.#lastSeen = this.#o.clock.now();
-      });
-      ws.on("error", (error) => {
-        if (!opened) reject(error);
-      });
-      ws.on("unexpected-response", (_req, res) => {
-        ws.terminate();
-        if (!opened) reject(new Error(`handshake answered HTTP ${res.statusCode}`));
-      });
-      ws.on("close", (code, reason) => {
-        if (!opened) {
-          reject(new Error(`closed before opening (${code})`));
-          return;
-        }
-        this.#ended(`connection closed (${code}${reason.length > 0 ? ` ${String(reason)}` : ""})`);
-      });
-    });
+    return this.#socket.connect();
   }
 
   /** Subscribes `streams`; resolves when Binance answered `{"result":null}`. */
@@ -125,23 +90,16 @@ export class KlineConnection {
 
   /** Closes on purpose: no `onDown`. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#cancelWatch?.();
+    if (this.#socket.closed) return;
     this.#drainTimer?.();
     this.#queue.length = 0;
     this.#failPending(new Error("connection closed"));
-    const ws = this.#ws;
-    if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
-      else ws.terminate();
-    }
+    this.#socket.close();
   }
 
   #request(method: string, params: readonly string[]): Promise<void> {
-    const ws = this.#ws;
     if (params.length === 0) return Promise.resolve();
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
+    if (!this.#socket.open) {
       return Promise.reject(new Error(`${method}: the connection is not open`));
     }
     const id = this.#nextId++;
@@ -175,10 +133,9 @@ export class KlineConnection {
     const sent = this.#sentAt;
     while (sent.length > 0 && sent[0]! <= now - 1_000) sent.shift();
     while (this.#queue.length > 0 && sent.length < REQUESTS_PER_SECOND) {
-      const ws = this.#ws;
       const text = this.#queue.shift()!;
-      if (ws === undefined || ws.readyState !== WebSocket.OPEN) continue;
-      ws.send(text);
+      if (!this.#socket.open) continue;
+      this.#socket.send(text);
       sent.push(now);
     }
     if (this.#queue.length > 0) {
@@ -239,31 +196,8 @@ export class KlineConnection {
     this.#host.onMalformed(raw, "neither a stream message nor an answer to a request");
   }
 
-  /** A periodic check on the clock rather than a timer reset per message: no work per bar. */
-  #watch(): void {
-    const every = Math.max(1, Math.floor(this.#o.heartbeatTimeoutMs / 2));
-    this.#cancelWatch = this.#o.clock.schedule(
-      () => {
-        if (this.#closed || this.#down) return;
-        const silent = this.#o.clock.now() - this.#lastSeen;
-        if (silent > this.#o.heartbeatTimeoutMs) {
-          this.#ws?.terminate();
-          this.#ended(
-            `heartbeat timeout: silent for ${silent} ms (limit ${this.#o.heartbeatTimeoutMs} ms)`,
-          );
-          return;
-        }
-        this.#watch();
-      },
-      every,
-      { unref: true },
-    );
-  }
-
+  /** The socket dropped (closed by the server or silent too long). */
   #ended(reason: string): void {
-    if (this.#closed || this.#down) return;
-    this.#down = true;
-    this.#cancelWatch?.();
     this.#failPending(new Error(reason));
     this.#host.onDown(this, reason);
   }

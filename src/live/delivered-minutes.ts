@@ -1,4 +1,4 @@
-import { MINUTE_MS } from "../../domain/bar.js";
+import { MINUTE_MS } from "../domain/bar.js";
 
 /** Minutes remembered for duplicate detection (a whole day of 1-minute bars). */
 const KEEP = 1_440;
