@@ -145,7 +145,9 @@ export class BinanceKlineRest implements BarSource {
       const text = await res.text();
       const why = `HTTP ${res.status} ${text.slice(0, 200)}`;
       if (res.status === 429 || res.status === 418) {
-        const seconds = Number(res.headers.get("retry-after"));
+        // An absent header is no "retry now": Number(null) is 0, so look at the header first.
+        const header = res.headers.get("retry-after");
+        const seconds = header === null ? Number.NaN : Number(header);
         const waitMs =
           Number.isFinite(seconds) && seconds >= 0
             ? seconds * 1000
