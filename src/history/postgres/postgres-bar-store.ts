@@ -10,10 +10,10 @@ import type {
   SymbolInfo,
   WriteOptions,
 } from "../bar-store.js";
-import type { BarBulkWriter } from "../bulk-writer.js";
+import { type BarBulkWriter, writeInput } from "../bulk-writer.js";
 import type { SymbolSummary } from "../duckdb/duckdb-bar-store.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
-import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
+import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PostgresConnectionError, translatePgError } from "./postgres-errors.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
@@ -248,28 +248,7 @@ export class PostgresBarStore implements BarStore {
 
   async writeBars(symbol: string, bars: readonly Bar[], options?: WriteOptions): Promise<void> {
     this.#writable(`write bars of ${String(symbol)}`);
-    const name = normalizeSymbol(symbol);
-    const code = provenanceCodeOf(options);
-    const n = bars.length;
-    const columns = {
-      time: new Float64Array(n),
-      open: new Float64Array(n),
-      high: new Float64Array(n),
-      low: new Float64Array(n),
-      close: new Float64Array(n),
-      volume: new Float64Array(n),
-      ...(code === 0 ? {} : { provenance: new Uint8Array(n).fill(code) }),
-    };
-    for (let i = 0; i < n; i++) {
-      const b = bars[i]!;
-      // Non-numbers become NaN here and are refused by validation with the field named.
-      columns.time[i] = typeof b?.time === "number" ? b.time : Number.NaN;
-      columns.open[i] = typeof b?.open === "number" ? b.open : Number.NaN;
-      columns.high[i] = typeof b?.high === "number" ? b.high : Number.NaN;
-      columns.low[i] = typeof b?.low === "number" ? b.low : Number.NaN;
-      columns.close[i] = typeof b?.close === "number" ? b.close : Number.NaN;
-      columns.volume[i] = typeof b?.volume === "number" ? b.volume : Number.NaN;
-    }
+    const { name, columns, n } = writeInput(symbol, bars, options);
     if (n === 0) return;
     const writer = await this.#openWriter(`write of ${n.toLocaleString("en-US")} bars of ${name}`);
     try {
