@@ -11,9 +11,9 @@ import type {
   WriteOptions,
 } from "../bar-store.js";
 import { type BarBulkWriter, writeInput } from "../bulk-writer.js";
-import type { SymbolSummary } from "../duckdb/duckdb-bar-store.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
 import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
+import { type SymbolSummary, symbolSummaryOf } from "../symbol-summary.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PostgresConnectionError, translatePgError } from "./postgres-errors.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
@@ -389,19 +389,9 @@ export class PostgresBarStore implements BarStore {
          ${codes}
        FROM ${s}.bars b JOIN ${s}.symbols y ON y.id = b.sid GROUP BY y.name ORDER BY y.name`,
     );
-    return rows.map((r) => ({
-      symbol: r.name!,
-      first: Number(r.first),
-      last: Number(r.last),
-      count: Number(r.n),
-      provenance: {
-        live: Number(r.p1),
-        replay: Number(r.p2),
-        refilled: Number(r.p3),
-        corrected: Number(r.p4),
-      },
-      unrecorded: Number(r.p0),
-    }));
+    return rows.map((r) =>
+      symbolSummaryOf(r.name!, r.first, r.last, r.n, [r.p0, r.p1, r.p2, r.p3, r.p4]),
+    );
   }
 
   /**
