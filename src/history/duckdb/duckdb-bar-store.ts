@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Bar } from "../../domain/bar.js";
 import { SessiondataError } from "../../domain/errors.js";
-import { checkTimeRange } from "../bar-chunk.js";
+import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
@@ -334,7 +334,7 @@ export class DuckDbBarStore implements BarStore {
    */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
     this.#ensureOpen();
-    const symbols = options.symbols?.map((s) => normalizeSymbol(s));
+    const request = withStoredSymbols(options);
     return scanDuckDb(
       {
         connect: async () => {
@@ -348,7 +348,7 @@ export class DuckDbBarStore implements BarStore {
         },
       },
       this.#symbols.names(),
-      symbols === undefined ? options : { ...options, symbols },
+      request,
       this.#windowRows,
     );
   }

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Bar } from "../../domain/bar.js";
 import { SessiondataError } from "../../domain/errors.js";
-import { checkTimeRange } from "../bar-chunk.js";
+import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
@@ -276,7 +276,7 @@ export class PostgresBarStore implements BarStore {
    */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
     this.#ensureOpen();
-    const symbols = options.symbols?.map((s) => normalizeSymbol(s));
+    const request = withStoredSymbols(options);
     return scanPostgres(
       {
         acquire: () => {
@@ -293,7 +293,7 @@ export class PostgresBarStore implements BarStore {
         },
       },
       this.#schema,
-      symbols === undefined ? options : { ...options, symbols },
+      request,
     );
   }
 
