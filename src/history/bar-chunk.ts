@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarChunk, ScanOptions } from "./bar-store.js";
+import { normalizeSymbol } from "./symbol-info.js";
 
 /** The default number of bars per {@link BarChunk}. */
 export const DEFAULT_CHUNK_SIZE = 8192;
@@ -15,6 +16,15 @@ export function checkScanOptions(options: ScanOptions): number {
   }
   checkTimeRange("scan", options.from, options.to);
   return size;
+}
+
+/**
+ * The scan request with its `symbols` as stores keep them (checked, upper case); the same
+ * object when it names none.
+ */
+export function withStoredSymbols(options: ScanOptions): ScanOptions {
+  const symbols = options.symbols?.map((s) => normalizeSymbol(s));
+  return symbols === undefined ? options : { ...options, symbols };
 }
 
 /**

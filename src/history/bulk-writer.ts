@@ -1,8 +1,13 @@
 import { type Bar, barProblem } from "../domain/bar.js";
 import { InvalidBarError } from "../domain/errors.js";
 import { PROVENANCES } from "../domain/provenance.js";
-import type { BarStore } from "./bar-store.js";
-import { checkProvenanceCodes, checkSymbol, normalizeSymbol } from "./symbol-info.js";
+import type { BarStore, WriteOptions } from "./bar-store.js";
+import {
+  checkProvenanceCodes,
+  checkSymbol,
+  normalizeSymbol,
+  provenanceCodeOf,
+} from "./symbol-info.js";
 
 export { checkSymbol, normalizeSymbol };
 
@@ -75,6 +80,66 @@ export function validateColumns(symbol: string, columns: BarColumns, n: number):
   }
 }
 
+/**
+ * The checks of {@link BarBulkWriter.append}, shared by every writer: the whole
+ * {@link validateColumns} unless `validated`, else only the symbol and the provenance codes.
+ */
+export function checkAppend(
+  symbol: string,
+  columns: BarColumns,
+  n: number,
+  validated: boolean,
+): void {
+  if (validated) {
+    checkSymbol(symbol);
+    if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
+  } else validateColumns(symbol, columns, n);
+}
+
+/** What {@link writeInput} makes of a `writeBars` call: the stored name and the bars as columns. */
+export interface WriteInput {
+  /** The symbol as stored (upper case). */
+  readonly name: string;
+  readonly columns: BarColumns;
+  /** The number of bars. */
+  readonly n: number;
+}
+
+/**
+ * A `writeBars` call's symbol, bars and options as one bulk append: the symbol checked and upper
+ * case, the provenance checked, and the bars copied into columns (the store's own writer then
+ * validates them). Shared by the adapters whose `writeBars` is one bulk write.
+ */
+export function writeInput(
+  symbol: string,
+  bars: readonly Bar[],
+  options: WriteOptions | undefined,
+): WriteInput {
+  const name = normalizeSymbol(symbol);
+  const code = provenanceCodeOf(options);
+  const n = bars.length;
+  const columns = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+    ...(code === 0 ? {} : { provenance: new Uint8Array(n).fill(code) }),
+  };
+  for (let i = 0; i < n; i++) {
+    const b = bars[i]!;
+    // Non-numbers become NaN here and are refused by validation with the field named.
+    columns.time[i] = typeof b?.time === "number" ? b.time : Number.NaN;
+    columns.open[i] = typeof b?.open === "number" ? b.open : Number.NaN;
+    columns.high[i] = typeof b?.high === "number" ? b.high : Number.NaN;
+    columns.low[i] = typeof b?.low === "number" ? b.low : Number.NaN;
+    columns.close[i] = typeof b?.close === "number" ? b.close : Number.NaN;
+    columns.volume[i] = typeof b?.volume === "number" ? b.volume : Number.NaN;
+  }
+  return { name, columns, n };
+}
+
 /** The bars of `columns` as objects (for adapters without a columnar path). */
 export function barsOfColumns(columns: BarColumns, n: number): Bar[] {
   const out: Bar[] = new Array(n);
@@ -116,10 +181,7 @@ class BufferingBulkWriter implements BarBulkWriter {
   }
 
   append(symbol: string, columns: BarColumns, n: number, validated = false): void {
-    if (validated) {
-      checkSymbol(symbol);
-      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
-    } else validateColumns(symbol, columns, n);
+    checkAppend(symbol, columns, n, validated);
     const key = symbol.toUpperCase();
     const runs = this.#pending.get(key) ?? [];
     const bars = barsOfColumns(columns, n);

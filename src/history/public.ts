@@ -56,11 +56,7 @@ export {
 } from "./corporate/factor-file.js";
 export { formatMapFile, type MapRow, parseMapFile, tickerOn } from "./corporate/map-file.js";
 export { DEFAULT_DB_FILE, defaultDbPath } from "./default-db.js";
-export {
-  DuckDbBarStore,
-  type DuckDbBarStoreOptions,
-  type SymbolSummary,
-} from "./duckdb/duckdb-bar-store.js";
+export { DuckDbBarStore, type DuckDbBarStoreOptions } from "./duckdb/duckdb-bar-store.js";
 export { DuckDbCorporateActionStore } from "./duckdb/duckdb-corporate.js";
 export type { CountMismatch, StoreIntegrity } from "./duckdb/duckdb-integrity.js";
 export { importFile, importFiles, planFiles } from "./import/import-file.js";
@@ -114,3 +110,4 @@ export {
 } from "./store-errors.js";
 export { storedSessionRange } from "./stored-range.js";
 export { checkSymbolInfo, MAX_PRICE_DECIMALS, normalizeSymbol } from "./symbol-info.js";
+export type { SymbolSummary } from "./symbol-summary.js";

@@ -2,8 +2,7 @@ import { resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Bar } from "../../domain/bar.js";
 import { SessiondataError } from "../../domain/errors.js";
-import type { ProvenanceCounts } from "../../domain/provenance.js";
-import { checkTimeRange } from "../bar-chunk.js";
+import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
@@ -13,24 +12,20 @@ import type {
   WriteOptions,
 } from "../bar-store.js";
 import type { BarBulkWriter } from "../bulk-writer.js";
-import { barsOfColumns } from "../bulk-writer.js";
+import { writeInput } from "../bulk-writer.js";
 import type { CorporateActionStore } from "../corporate/corporate-action-store.js";
-import { ReadOnlyStoreError, StoreIntegrityError } from "../store-errors.js";
-import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
+import { ReadOnlyStoreError } from "../store-errors.js";
+import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
+import type { SymbolSummary } from "../symbol-summary.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
 import { DuckDbCorporateActionStore } from "./duckdb-corporate.js";
-import {
-  type CheckScope,
-  checkIntegrity,
-  detectProblems,
-  INTEGRITY_OK,
-  type StoreIntegrity,
-} from "./duckdb-integrity.js";
+import { type CheckScope, INTEGRITY_OK, type StoreIntegrity } from "./duckdb-integrity.js";
 import { openInstance, walBytes, walLeftOver } from "./duckdb-open.js";
-import { DEFAULT_WINDOW_ROWS, scanDuckDb, timeBound } from "./duckdb-scan.js";
-import { openSchema, readMeta, setMetaSql } from "./duckdb-schema.js";
+import { duckDbCoverage, duckDbSummary, readDuckDbBars } from "./duckdb-reads.js";
+import { DEFAULT_WINDOW_ROWS, scanDuckDb } from "./duckdb-scan.js";
+import { openSchema, readMeta } from "./duckdb-schema.js";
 import { SymbolRegistry } from "./duckdb-symbols.js";
-import { copyFromVector } from "./duckdb-vectors.js";
+import { UnverifiedMarker } from "./duckdb-unverified.js";
 
 /**
  * Database files open in this process. DuckDB's file lock is per process, so a second instance
@@ -72,30 +67,6 @@ export interface DuckDbBarStoreOptions {
   readonly checkpointWalBytes?: number;
 }
 
-/** The symbol's first and last bar and count, for every stored symbol (see {@link DuckDbBarStore.summary}). */
-export interface SymbolSummary extends Coverage {
-  readonly symbol: string;
-  /** Bars by provenance. */
-  readonly provenance: ProvenanceCounts;
-  /** Bars stored without a provenance (imported from files). */
-  readonly unrecorded: number;
-}
-
-/** The `meta.unverified` marker: nothing, every symbol, or the names written since the last checkpoint. */
-type Unverified = undefined | "all" | Set<string>;
-
-function parseUnverified(value: string | undefined): Unverified {
-  if (value === undefined || value === "") return undefined;
-  if (value === "*") return "all";
-  try {
-    const names = JSON.parse(value) as unknown;
-    if (Array.isArray(names)) return new Set(names.map(String));
-  } catch {
-    // An unreadable marker is treated as the widest one.
-  }
-  return "all";
-}
-
 /**
  * The {@link BarStore} on an embedded DuckDB database: a file (the CLI's default is
  * `sessiondata.duckdb`) or `":memory:"`. Bars live in one table `bars(sid, time, open, high, low,
@@ -125,7 +96,7 @@ export class DuckDbBarStore implements BarStore {
   readonly #file: boolean;
   #symbols = new SymbolRegistry();
   #lastWrite = 0;
-  #unverified: Unverified;
+  readonly #marker: UnverifiedMarker;
   #integrity: StoreIntegrity = INTEGRITY_OK;
   #idle: DuckDBConnection | undefined;
   #tail: Promise<unknown> = Promise.resolve();
@@ -146,6 +117,7 @@ export class DuckDbBarStore implements BarStore {
     this.#path = path;
     this.#readOnly = options.readOnly === true;
     this.#file = path !== ":memory:";
+    this.#marker = new UnverifiedMarker(main, this.#file, this.#readOnly);
     this.#windowRows = options.scanWindowRows ?? DEFAULT_WINDOW_ROWS;
     this.#walBound = options.checkpointWalBytes ?? CHECKPOINT_WAL_BYTES;
   }
@@ -186,47 +158,20 @@ export class DuckDbBarStore implements BarStore {
     const schema = await openSchema(this.#main, this.#path, this.#readOnly);
     const meta = await readMeta(this.#main);
     this.#lastWrite = Number(meta.get("last_write") ?? 0);
-    this.#unverified = parseUnverified(meta.get("unverified"));
+    this.#marker.restore(meta.get("unverified"));
+    const unverified = this.#marker.value;
     const migrated = schema.kind === "migrated";
-    if (migrated || leftOver || this.#unverified !== undefined) {
+    if (migrated || leftOver || unverified !== undefined) {
       // A version-1 file may hold the doubled rows of the defect this check exists for.
       const reason = migrated
         ? `the upgrade of ${this.#path} from schema version ${schema.from}`
-        : this.#unverified !== undefined
+        : unverified !== undefined
           ? `an interrupted write to ${this.#path}`
           : `a crash that left ${this.#path}'s WAL`;
-      const scope: CheckScope =
-        migrated || this.#unverified === undefined ? "all" : this.#unverified;
-      await this.#check(scope, reason);
+      const scope: CheckScope = migrated || unverified === undefined ? "all" : unverified;
+      this.#integrity = await this.#marker.verify(this.#path, scope, this.#lastWrite, reason);
     }
     this.#symbols = await SymbolRegistry.load(this.#main);
-  }
-
-  async #check(scope: CheckScope, reason: string): Promise<void> {
-    if (this.#readOnly) {
-      const found = await detectProblems(this.#main, scope, this.#lastWrite);
-      if (found.uncommitted + found.duplicates > 0) {
-        throw new StoreIntegrityError(
-          this.#path,
-          `${this.#path} holds ${found.uncommitted.toLocaleString("en-US")} uncommitted and ${found.duplicates.toLocaleString("en-US")} repeated bars left by ${reason}; open it once without --read-only to repair it`,
-        );
-      }
-      this.#integrity = { ...INTEGRITY_OK, checked: true, reason };
-      return;
-    }
-    // The marker goes first, so a crash during the check leads to another check.
-    await this.#markUnverified(scope);
-    this.#integrity = await checkIntegrity(this.#main, scope, this.#lastWrite, reason);
-    await this.#checkpoint();
-    const message = this.#integrity.message;
-    if (message !== undefined) {
-      process.emitWarning(`${this.#path}: ${message}`, {
-        code:
-          this.#integrity.state === "damaged"
-            ? "SESSIONDATA_STORE_DAMAGED"
-            : "SESSIONDATA_STORE_REPAIRED",
-      });
-    }
   }
 
   /** The path the store was opened with. */
@@ -274,39 +219,6 @@ export class DuckDbBarStore implements BarStore {
     return run;
   }
 
-  /**
-   * Commits (before a write, in its own transaction) that the named symbols may hold what a
-   * crash leaves, unless the marker already says so. Files only: memory dies with the process.
-   */
-  async #markUnverified(scope: CheckScope): Promise<void> {
-    if (!this.#file) return;
-    const had = this.#unverified;
-    if (had === "all") return;
-    let next: Unverified;
-    if (scope === "all") next = "all";
-    else {
-      if (had !== undefined && [...scope].every((s) => had.has(s))) return;
-      next = new Set([...(had ?? []), ...scope]);
-    }
-    const value = next === "all" ? "*" : JSON.stringify([...next].sort());
-    await this.#main.run(setMetaSql("unverified", value));
-    this.#unverified = next;
-  }
-
-  /** Checkpoints and then clears the marker; a failed checkpoint leaves it for the next one. */
-  async #checkpoint(): Promise<void> {
-    if (!this.#file || this.#readOnly) return;
-    try {
-      await this.#main.run("CHECKPOINT");
-    } catch {
-      return;
-    }
-    if (this.#unverified !== undefined) {
-      await this.#main.run(setMetaSql("unverified", ""));
-      this.#unverified = undefined;
-    }
-  }
-
   readonly #host: BulkWriterHost = {
     symbolId: (symbol) => this.#symbols.reserve(symbol),
     isStored: (sid) => this.#symbols.byId(sid)?.stored === true,
@@ -314,7 +226,7 @@ export class DuckDbBarStore implements BarStore {
     nameOf: (sid) => this.#symbols.byId(sid)!.name,
     exclusive: (task) => this.#exclusive(task),
     write: async (sids, rows, transaction) => {
-      await this.#markUnverified(new Set(sids.map((sid) => this.#symbols.byId(sid)!.name)));
+      await this.#marker.mark(new Set(sids.map((sid) => this.#symbols.byId(sid)!.name)));
       const writeId = this.#lastWrite + 1;
       const counts = await transaction(writeId);
       this.#lastWrite = writeId;
@@ -324,7 +236,7 @@ export class DuckDbBarStore implements BarStore {
         row.barCount = count;
       }
       if (rows >= CHECKPOINT_ROWS || walBytes(this.#path) >= this.#walBound) {
-        await this.#checkpoint();
+        await this.#marker.checkpoint();
       }
     },
     release: (connection) => {
@@ -356,28 +268,7 @@ export class DuckDbBarStore implements BarStore {
 
   async writeBars(symbol: string, bars: readonly Bar[], options?: WriteOptions): Promise<void> {
     this.#writable(`write bars of ${String(symbol)}`);
-    const name = normalizeSymbol(symbol);
-    const code = provenanceCodeOf(options);
-    const n = bars.length;
-    const columns = {
-      time: new Float64Array(n),
-      open: new Float64Array(n),
-      high: new Float64Array(n),
-      low: new Float64Array(n),
-      close: new Float64Array(n),
-      volume: new Float64Array(n),
-      ...(code === 0 ? {} : { provenance: new Uint8Array(n).fill(code) }),
-    };
-    for (let i = 0; i < n; i++) {
-      const b = bars[i]!;
-      // Non-numbers become NaN here and are refused by validation with the field named.
-      columns.time[i] = typeof b?.time === "number" ? b.time : Number.NaN;
-      columns.open[i] = typeof b?.open === "number" ? b.open : Number.NaN;
-      columns.high[i] = typeof b?.high === "number" ? b.high : Number.NaN;
-      columns.low[i] = typeof b?.low === "number" ? b.low : Number.NaN;
-      columns.close[i] = typeof b?.close === "number" ? b.close : Number.NaN;
-      columns.volume[i] = typeof b?.volume === "number" ? b.volume : Number.NaN;
-    }
+    const { name, columns, n } = writeInput(symbol, bars, options);
     if (n === 0) return;
     await this.#exclusive(async () => {
       const writer = await this.#openWriter();
@@ -432,35 +323,7 @@ export class DuckDbBarStore implements BarStore {
     return this.#exclusive(async () => {
       const sid = this.#symbols.withBars(name)?.id;
       if (sid === undefined || !(from < to)) return [];
-      const result = await this.#main.stream(
-        `SELECT CAST(time AS DOUBLE), open, high, low, close, volume FROM bars
-         WHERE sid = ${sid} AND time >= ${timeBound(from)} AND time < ${timeBound(to)} ORDER BY time`,
-      );
-      const parts: Bar[][] = [];
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
-        const n = chunk.rowCount;
-        const column = (c: number): Float64Array => {
-          const out = new Float64Array(n);
-          copyFromVector(chunk.getColumnVector(c), 0, out, 0, n);
-          return out;
-        };
-        parts.push(
-          barsOfColumns(
-            {
-              time: column(0),
-              open: column(1),
-              high: column(2),
-              low: column(3),
-              close: column(4),
-              volume: column(5),
-            },
-            n,
-          ),
-        );
-      }
-      return parts.flat();
+      return readDuckDbBars(this.#main, sid, from, to);
     });
   }
 
@@ -471,7 +334,7 @@ export class DuckDbBarStore implements BarStore {
    */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
     this.#ensureOpen();
-    const symbols = options.symbols?.map((s) => normalizeSymbol(s));
+    const request = withStoredSymbols(options);
     return scanDuckDb(
       {
         connect: async () => {
@@ -485,7 +348,7 @@ export class DuckDbBarStore implements BarStore {
         },
       },
       this.#symbols.names(),
-      symbols === undefined ? options : { ...options, symbols },
+      request,
       this.#windowRows,
     );
   }
@@ -500,12 +363,7 @@ export class DuckDbBarStore implements BarStore {
     return this.#exclusive(async () => {
       const sid = this.#symbols.withBars(name)?.id;
       if (sid === undefined) return undefined;
-      const reader = await this.#main.runAndReadAll(
-        `SELECT CAST(min(time) AS DOUBLE), CAST(max(time) AS DOUBLE), CAST(count(*) AS DOUBLE)
-         FROM bars WHERE sid = ${sid}`,
-      );
-      const [first, last, count] = reader.getRows()[0]!.map(Number) as [number, number, number];
-      return count > 0 ? { first, last, count } : undefined;
+      return duckDbCoverage(this.#main, sid);
     });
   }
 
@@ -514,38 +372,14 @@ export class DuckDbBarStore implements BarStore {
    * `sessiondata info` lists.
    */
   async summary(): Promise<SymbolSummary[]> {
-    return this.#exclusive(async () => {
-      const names = this.#symbols.names();
-      const reader = await this.#main.runAndReadAll(
-        `SELECT sid, CAST(min(time) AS DOUBLE), CAST(max(time) AS DOUBLE), CAST(count(*) AS DOUBLE),
-           ${[0, 1, 2, 3, 4].map((c) => `CAST(count(*) FILTER (WHERE provenance = ${c}) AS DOUBLE)`).join(", ")}
-         FROM bars GROUP BY sid`,
-      );
-      return reader
-        .getRows()
-        .filter(([sid]) => names.has(Number(sid)))
-        .map(([sid, first, last, count, unrecorded, live, replay, refilled, corrected]) => ({
-          symbol: names.get(Number(sid))!,
-          first: Number(first),
-          last: Number(last),
-          count: Number(count),
-          provenance: {
-            live: Number(live),
-            replay: Number(replay),
-            refilled: Number(refilled),
-            corrected: Number(corrected),
-          },
-          unrecorded: Number(unrecorded),
-        }))
-        .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-    });
+    return this.#exclusive(() => duckDbSummary(this.#main, this.#symbols.names()));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#tail;
     // Written symbols are checkpointed and the marker cleared before DuckDB's own shutdown.
-    if (this.#unverified !== undefined) await this.#checkpoint().catch(() => undefined);
+    if (this.#marker.value !== undefined) await this.#marker.checkpoint().catch(() => undefined);
     this.#closed = true;
     // A scan still open fails on its next fetch and closes its own connections; closing them
     // here while a query may run would take the process down.

@@ -1,7 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
-import { validateColumns } from "../bulk-writer.js";
-import { checkProvenanceCodes, normalizeSymbol } from "../symbol-info.js";
+import { checkAppend } from "../bulk-writer.js";
 import { setMetaSql } from "./duckdb-schema.js";
 import { StageChunks, VECTOR_SIZE } from "./duckdb-vectors.js";
 
@@ -76,10 +75,7 @@ export class DuckDbBulkWriter implements BarBulkWriter {
   append(symbol: string, columns: BarColumns, n: number, validated = false): void {
     const appender = this.#appender;
     if (appender === undefined) throw new Error("the bulk writer is already committed or aborted");
-    if (validated) {
-      normalizeSymbol(symbol);
-      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
-    } else validateColumns(symbol, columns, n);
+    checkAppend(symbol, columns, n, validated);
     if (n === 0) return;
     const sid = this.#host.symbolId(symbol.toUpperCase());
     const cols = [

@@ -1,7 +1,7 @@
-import pg from "pg";
+import type pg from "pg";
 import type { Bar } from "../../domain/bar.js";
 import { SessiondataError } from "../../domain/errors.js";
-import { checkTimeRange } from "../bar-chunk.js";
+import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
@@ -10,12 +10,12 @@ import type {
   SymbolInfo,
   WriteOptions,
 } from "../bar-store.js";
-import type { BarBulkWriter } from "../bulk-writer.js";
-import type { SymbolSummary } from "../duckdb/duckdb-bar-store.js";
+import { type BarBulkWriter, writeInput } from "../bulk-writer.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
-import { checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "../symbol-info.js";
+import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
+import { type SymbolSummary, symbolSummaryOf } from "../symbol-summary.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
-import { PostgresConnectionError, translatePgError } from "./postgres-errors.js";
+import { PgConnections } from "./postgres-connections.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
 import { openPgSchema, q } from "./postgres-schema.js";
 import { checkSchemaName, DEFAULT_PG_SCHEMA, type PgTarget, parsePgUrl } from "./postgres-url.js";
@@ -62,15 +62,14 @@ export interface PostgresBarStoreOptions {
  * ```
  */
 export class PostgresBarStore implements BarStore {
-  readonly #pool: pg.Pool;
+  readonly #pg: PgConnections;
   readonly #target: PgTarget;
   readonly #schema: string;
   readonly #readOnly: boolean;
-  readonly #onError = new Map<pg.PoolClient, (error: Error) => void>();
   #closed = false;
 
-  private constructor(pool: pg.Pool, target: PgTarget, schema: string, readOnly: boolean) {
-    this.#pool = pool;
+  private constructor(pg: PgConnections, target: PgTarget, schema: string, readOnly: boolean) {
+    this.#pg = pg;
     this.#target = target;
     this.#schema = schema;
     this.#readOnly = readOnly;
@@ -87,21 +86,15 @@ export class PostgresBarStore implements BarStore {
     const target = parsePgUrl(options.url);
     const schema = checkSchemaName(options.schema ?? target.schema ?? DEFAULT_PG_SCHEMA);
     const readOnly = options.readOnly === true;
-    const pool = new pg.Pool({
-      connectionString: target.connectionString,
-      max: options.maxConnections ?? 8,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      // What pg_stat_activity shows: which sessions are sessiondata's, and on which store.
-      application_name: `sessiondata/${schema}`,
-      // JIT compiling the scan and merge plans costs more than it saves on these queries.
-      options: `-c jit=off${readOnly ? " -c default_transaction_read_only=on" : ""}`,
+    const connections = new PgConnections(target, {
+      schema,
+      readOnly,
+      maxConnections: options.maxConnections,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
-    // An idle connection the server ends (a restart) is dropped by the pool; the next call
-    // opens a new one. Without a listener the pool's "error" event would end the process.
-    pool.on("error", () => undefined);
-    const store = new PostgresBarStore(pool, target, schema, readOnly);
+    const store = new PostgresBarStore(connections, target, schema, readOnly);
     try {
-      const client = await store.#acquire("open");
+      const client = await connections.acquire("open");
       let broken = true;
       try {
         await openPgSchema(client, target.display, schema, {
@@ -110,12 +103,12 @@ export class PostgresBarStore implements BarStore {
         });
         broken = false;
       } finally {
-        store.#release(client, broken);
+        connections.release(client, broken);
       }
       return store;
     } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw store.#translate(error, "open", false);
+      await connections.end();
+      throw connections.translate(error, "open", false);
     }
   }
 
@@ -137,16 +130,6 @@ export class PostgresBarStore implements BarStore {
   /** Whether the store was opened read-only. */
   get readOnly(): boolean {
     return this.#readOnly;
-  }
-
-  #translate(error: unknown, during: string, connected = true): unknown {
-    return translatePgError(error, {
-      host: this.#target.host,
-      user: this.#target.user,
-      database: this.#target.database,
-      during,
-      connected,
-    });
   }
 
   #ensureOpen(): void {
@@ -171,30 +154,6 @@ export class PostgresBarStore implements BarStore {
     }
   }
 
-  async #acquire(during: string): Promise<pg.PoolClient> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw this.#translate(error, during, false);
-    }
-    // A checked-out client has no error listener of the pool's: a backend ended mid-call would
-    // otherwise be an uncaught "error" event. The call itself rejects and is translated.
-    const listener = (): void => undefined;
-    client.on("error", listener);
-    this.#onError.set(client, listener);
-    return client;
-  }
-
-  #release(client: pg.PoolClient, broken: boolean): void {
-    const listener = this.#onError.get(client);
-    if (listener === undefined) return;
-    this.#onError.delete(client);
-    // Left attached: a late error on a connection being closed must not end the process.
-    if (!broken) client.removeListener("error", listener);
-    client.release(broken ? true : undefined);
-  }
-
   /** Runs one query on a pooled connection, translating connection failures. */
   async #query<R extends pg.QueryResultRow>(
     during: string,
@@ -202,19 +161,7 @@ export class PostgresBarStore implements BarStore {
     values?: unknown[],
   ): Promise<R[]> {
     this.#ensureOpen();
-    const client = await this.#acquire(during);
-    let broken = true;
-    try {
-      const result = await client.query<R>(sql, values);
-      broken = false;
-      return result.rows;
-    } catch (error) {
-      const translated = this.#translate(error, during);
-      broken = translated instanceof PostgresConnectionError;
-      throw translated;
-    } finally {
-      this.#release(client, broken);
-    }
+    return this.#pg.query<R>(during, sql, values);
   }
 
   readonly #host: PgWriterHost;
@@ -222,8 +169,8 @@ export class PostgresBarStore implements BarStore {
   #makeHost(): PgWriterHost {
     return {
       schema: this.#schema,
-      release: (client, broken) => this.#release(client, broken),
-      translate: (error, during) => this.#translate(error, during),
+      release: (client, broken) => this.#pg.release(client, broken),
+      translate: (error, during) => this.#pg.translate(error, during),
     };
   }
 
@@ -237,39 +184,18 @@ export class PostgresBarStore implements BarStore {
   }
 
   async #openWriter(during: string): Promise<PostgresBulkWriter> {
-    const client = await this.#acquire(during);
+    const client = await this.#pg.acquire(during);
     try {
       return await PostgresBulkWriter.start(this.#host, client, during);
     } catch (error) {
-      this.#release(client, true);
-      throw this.#translate(error, during);
+      this.#pg.release(client, true);
+      throw this.#pg.translate(error, during);
     }
   }
 
   async writeBars(symbol: string, bars: readonly Bar[], options?: WriteOptions): Promise<void> {
     this.#writable(`write bars of ${String(symbol)}`);
-    const name = normalizeSymbol(symbol);
-    const code = provenanceCodeOf(options);
-    const n = bars.length;
-    const columns = {
-      time: new Float64Array(n),
-      open: new Float64Array(n),
-      high: new Float64Array(n),
-      low: new Float64Array(n),
-      close: new Float64Array(n),
-      volume: new Float64Array(n),
-      ...(code === 0 ? {} : { provenance: new Uint8Array(n).fill(code) }),
-    };
-    for (let i = 0; i < n; i++) {
-      const b = bars[i]!;
-      // Non-numbers become NaN here and are refused by validation with the field named.
-      columns.time[i] = typeof b?.time === "number" ? b.time : Number.NaN;
-      columns.open[i] = typeof b?.open === "number" ? b.open : Number.NaN;
-      columns.high[i] = typeof b?.high === "number" ? b.high : Number.NaN;
-      columns.low[i] = typeof b?.low === "number" ? b.low : Number.NaN;
-      columns.close[i] = typeof b?.close === "number" ? b.close : Number.NaN;
-      columns.volume[i] = typeof b?.volume === "number" ? b.volume : Number.NaN;
-    }
+    const { name, columns, n } = writeInput(symbol, bars, options);
     if (n === 0) return;
     const writer = await this.#openWriter(`write of ${n.toLocaleString("en-US")} bars of ${name}`);
     try {
@@ -350,24 +276,24 @@ export class PostgresBarStore implements BarStore {
    */
   scan(options: ScanOptions): AsyncIterable<BarChunk> {
     this.#ensureOpen();
-    const symbols = options.symbols?.map((s) => normalizeSymbol(s));
+    const request = withStoredSymbols(options);
     return scanPostgres(
       {
         acquire: () => {
           this.#ensureOpen();
-          return this.#acquire("scan");
+          return this.#pg.acquire("scan");
         },
-        release: (client, broken) => this.#release(client, broken),
+        release: (client, broken) => this.#pg.release(client, broken),
         ensureOpen: () => {
           if (this.#closed) throw this.#closedDuringScan();
         },
         translate: (error) => {
           if (this.#closed) return this.#closedDuringScan(error);
-          return this.#translate(error, "scan");
+          return this.#pg.translate(error, "scan");
         },
       },
       this.#schema,
-      symbols === undefined ? options : { ...options, symbols },
+      request,
     );
   }
 
@@ -410,19 +336,9 @@ export class PostgresBarStore implements BarStore {
          ${codes}
        FROM ${s}.bars b JOIN ${s}.symbols y ON y.id = b.sid GROUP BY y.name ORDER BY y.name`,
     );
-    return rows.map((r) => ({
-      symbol: r.name!,
-      first: Number(r.first),
-      last: Number(r.last),
-      count: Number(r.n),
-      provenance: {
-        live: Number(r.p1),
-        replay: Number(r.p2),
-        refilled: Number(r.p3),
-        corrected: Number(r.p4),
-      },
-      unrecorded: Number(r.p0),
-    }));
+    return rows.map((r) =>
+      symbolSummaryOf(r.name!, r.first, r.last, r.n, [r.p0, r.p1, r.p2, r.p3, r.p4]),
+    );
   }
 
   /**
@@ -432,8 +348,7 @@ export class PostgresBarStore implements BarStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const client of [...this.#onError.keys()]) this.#release(client, true);
-    await this.#pool.end().catch(() => undefined);
+    await this.#pg.end();
   }
 }
 

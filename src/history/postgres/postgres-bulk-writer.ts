@@ -2,8 +2,7 @@ import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { InvalidBarError } from "../../domain/errors.js";
 import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
-import { validateColumns } from "../bulk-writer.js";
-import { checkProvenanceCodes, normalizeSymbol } from "../symbol-info.js";
+import { checkAppend } from "../bulk-writer.js";
 import { StageEncoder } from "./postgres-copy-binary.js";
 import {
   LOCK_MERGE,
@@ -117,10 +116,7 @@ export class PostgresBulkWriter implements BarBulkWriter {
     if (this.#client === undefined) {
       throw new Error("the bulk writer is already committed or aborted");
     }
-    if (validated) {
-      normalizeSymbol(symbol);
-      if (columns.provenance !== undefined) checkProvenanceCodes(symbol, columns.provenance, n);
-    } else validateColumns(symbol, columns, n);
+    checkAppend(symbol, columns, n, validated);
     if (n === 0) return;
     const name = symbol.toUpperCase();
     const { time, open, high, low, close, volume, provenance } = columns;
