@@ -7,6 +7,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDbBarStore } from "../history/duckdb/duckdb-bar-store.js";
 import { sessiondata } from "./commands/cli-test-support.test-helpers.js";
+import { openCommandStore } from "./store-options.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-store-options-"));
 const db = join(dir, "held.duckdb");
@@ -165,5 +166,80 @@ describe("the store flags every command shares (--db, --read-only)", () => {
       /^sessiondata: warning: .*doubled\.duckdb: after an interrupted write to .*: removed 390 repeated bars, keeping the last write of each \(AAPL\)$/,
     );
     expect(JSON.parse(r.stdout).bars, "served after the repair, not doubled").toBe(390);
+  });
+});
+
+describe("--duckdb-memory-limit and --duckdb-threads", () => {
+  it.each([
+    ["backtest"],
+    ["info"],
+    ["generate"],
+    ["import"],
+    ["serve"],
+    ["quality"],
+    ["live"],
+    ["shard-worker"],
+  ])("%s takes them beside --db", (command) => {
+    const r = sessiondata([command, "--help"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("--db <path>");
+    expect(r.stdout).toContain("--duckdb-memory-limit <size>");
+    expect(r.stdout).toContain("--duckdb-threads <n>");
+  });
+
+  it("the flags reach DuckDB; absent, the environment's; absent both, 256MB and 2", async () => {
+    const flagged = await openCommandStore(
+      { db, duckdbMemoryLimit: "100MB", duckdbThreads: "1", readOnly: true },
+      "read",
+    );
+    try {
+      expect(await flagged.duckdb!.duckDbSettings()).toEqual({
+        memoryLimit: "95.3 MiB",
+        threads: 1,
+      });
+    } finally {
+      await flagged.close();
+    }
+    const plain = await openCommandStore({ db, readOnly: true }, "read");
+    try {
+      expect(await plain.duckdb!.duckDbSettings()).toEqual({
+        memoryLimit: "244.1 MiB",
+        threads: 2,
+      });
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("bad values: one line naming the flag (or the variable), exit 1, before the file is opened", () => {
+    const missing = join(dir, "tuning-missing.duckdb");
+    const limit = sessiondata(["info", "--db", missing, "--duckdb-memory-limit", "12XB"]);
+    expect(limit.code).toBe(1);
+    expect(oneLine(limit.stderr)).toBe(
+      "sessiondata: --duckdb-memory-limit: '12XB' is not a size like 256MB",
+    );
+    const threads = sessiondata(["backtest", "--db", db, "--read-only", "--duckdb-threads", "0"]);
+    expect(threads.code).toBe(1);
+    expect(oneLine(threads.stderr)).toBe(
+      "sessiondata: --duckdb-threads: '0' is not a thread count (a whole number from 1 to 1024)",
+    );
+    const live = sessiondata(["live", "--db", db, "--duckdb-threads", "many", "--duration", "1"]);
+    expect(live.code).toBe(1);
+    expect(oneLine(live.stderr)).toBe(
+      "sessiondata: --duckdb-threads: 'many' is not a thread count (a whole number from 1 to 1024)",
+    );
+    const env = sessiondata(["info", "--db", db, "--read-only"], {
+      SESSIONDATA_DUCKDB_MEMORY_LIMIT: "lots",
+    });
+    expect(env.code).toBe(1);
+    expect(oneLine(env.stderr)).toBe(
+      "sessiondata: SESSIONDATA_DUCKDB_MEMORY_LIMIT: 'lots' is not a size like 256MB",
+    );
+    const good = sessiondata(["info", "--db", db, "--read-only", "--json"], {
+      SESSIONDATA_DUCKDB_MEMORY_LIMIT: "64MB",
+      SESSIONDATA_DUCKDB_THREADS: "1",
+    });
+    expect(good.code, good.stderr).toBe(0);
+    expect(existsSync(missing)).toBe(false);
   });
 });

@@ -13,6 +13,12 @@ import { existsSync } from "node:fs";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { BarStore } from "../history/bar-store.js";
 import {
+  checkMemoryLimit,
+  checkThreads,
+  DUCKDB_MEMORY_LIMIT_ENV,
+  DUCKDB_THREADS_ENV,
+} from "../history/duckdb/duckdb-open.js";
+import {
   DuckDbBarStore,
   defaultDbPath,
   openPostgresFromUrl,
@@ -29,6 +35,10 @@ export interface StoreFlags {
   readonly readOnly?: boolean;
   /** `--pg URL`: the PostgreSQL store instead of the DuckDB file (default `$SESSIONDATA_PG_URL`). */
   readonly pg?: string;
+  /** `--duckdb-memory-limit SIZE`: DuckDB's `memory_limit` (default `$SESSIONDATA_DUCKDB_MEMORY_LIMIT`, else 256MB). */
+  readonly duckdbMemoryLimit?: string;
+  /** `--duckdb-threads N`: DuckDB's worker threads (default `$SESSIONDATA_DUCKDB_THREADS`, else 2). */
+  readonly duckdbThreads?: string;
 }
 
 /** What a command does with the store, which decides what a missing database means. */
@@ -85,6 +95,50 @@ export const READ_ONLY_OPTION = [
   "open the database read-only (DuckDB's READ_ONLY mode): several processes can read one file",
 ] as const;
 
+/** `--duckdb-memory-limit SIZE`, for `.option(...DUCKDB_MEMORY_LIMIT_OPTION)` beside {@link DB_OPTION}. */
+export const DUCKDB_MEMORY_LIMIT_OPTION = [
+  "--duckdb-memory-limit <size>",
+  `DuckDB's memory limit, e.g. 256MB or 1GB (default: $${DUCKDB_MEMORY_LIMIT_ENV} or 256MB)`,
+] as const;
+
+/** `--duckdb-threads N`, for `.option(...DUCKDB_THREADS_OPTION)` beside {@link DB_OPTION}. */
+export const DUCKDB_THREADS_OPTION = [
+  "--duckdb-threads <n>",
+  `DuckDB's worker threads (default: $${DUCKDB_THREADS_ENV} or 2)`,
+] as const;
+
+/** DuckDB's tuning as the flags give it: only what was passed (the store falls back to the environment, then its defaults). */
+export interface DuckDbTuning {
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+/**
+ * Checks `--duckdb-memory-limit` and `--duckdb-threads`: `InvalidArgumentError` naming the flag
+ * ("--duckdb-memory-limit: '12XB' is not a size like 256MB"). Absent flags stay absent.
+ */
+export function duckDbTuning(flags: StoreFlags): DuckDbTuning {
+  return {
+    ...(flags.duckdbMemoryLimit === undefined
+      ? {}
+      : { memoryLimit: checkMemoryLimit(flags.duckdbMemoryLimit, "--duckdb-memory-limit") }),
+    ...(flags.duckdbThreads === undefined
+      ? {}
+      : { threads: checkThreads(flags.duckdbThreads, "--duckdb-threads") }),
+  };
+}
+
+/**
+ * For the commands whose store is opened deeper down (`live` through its `SystemManager`,
+ * `shard-worker` per job): checks the flags and puts them in this process's environment,
+ * where every DuckDB store it opens reads its defaults.
+ */
+export function exportDuckDbTuning(flags: StoreFlags): void {
+  const tuning = duckDbTuning(flags);
+  if (tuning.memoryLimit !== undefined) process.env[DUCKDB_MEMORY_LIMIT_ENV] = tuning.memoryLimit;
+  if (tuning.threads !== undefined) process.env[DUCKDB_THREADS_ENV] = String(tuning.threads);
+}
+
 /**
  * Opens the store a command's flags name. A missing DuckDB file is created for `write`, and
  * for `read-or-sample` on the default path; otherwise it is `NoDatabaseError` ("no database at
@@ -106,6 +160,8 @@ export async function openCommandStore(flags: StoreFlags, use: StoreUse): Promis
   if (flags.pg !== undefined && flags.db !== undefined) {
     throw new InvalidArgumentError("--db and --pg name two stores: pass one of them");
   }
+  // Checked whichever store is opened: a typo in a flag is an error, not silently unused.
+  const tuning = duckDbTuning(flags);
   // An explicit --db wins over $SESSIONDATA_PG_URL, which is only a default.
   const pgUrl = flags.db === undefined ? resolvePgUrl(flags.pg) : undefined;
   if (pgUrl !== undefined) return openPgCommandStore(pgUrl, flags, use);
@@ -117,7 +173,11 @@ export async function openCommandStore(flags: StoreFlags, use: StoreUse): Promis
     throw new NoDatabaseError(location);
   }
   const store = await withRepairNotice(() =>
-    DuckDbBarStore.open(location, { readOnly, create: use === "write" || sampleAllowed }),
+    DuckDbBarStore.open(location, {
+      readOnly,
+      create: use === "write" || sampleAllowed,
+      ...tuning,
+    }),
   );
   return {
     store,

@@ -19,6 +19,9 @@ import { formatBacktestReport } from "../report-format.js";
 import { symbolsOrSample } from "../sample.js";
 import {
   DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
+  exportDuckDbTuning,
   openCommandStore,
   PG_OPTION,
   READ_ONLY_OPTION,
@@ -82,6 +85,8 @@ export async function runBacktest(
   const calendar = calendarByName(options.calendar);
   const adjust = checkAdjustMode(options.adjust);
   const opened = await openCommandStore(options, "read-or-sample");
+  // Shards open the file in their own processes, which inherit this environment.
+  if (options.shards !== undefined) exportDuckDbTuning(options);
   const system = new SystemManager({
     calendar,
     indicators,
@@ -214,6 +219,8 @@ export function registerBacktest(program: Command): void {
     )
     .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option("--drop-rate <rate>", "fault injection: fraction of bars left out of the stream (0..1)")

@@ -3,7 +3,13 @@ import { ExistingBarsError, InvalidArgumentError } from "../../domain/errors.js"
 import { checkSampleOptions, generateSampleBars, symbolsWithBars } from "../../history/public.js";
 import { CALENDAR_NAMES, calendarByName, numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
-import { DB_OPTION, openCommandStore, PG_OPTION } from "../store-options.js";
+import {
+  DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
+  openCommandStore,
+  PG_OPTION,
+} from "../store-options.js";
 
 /** The options of `sessiondata generate`, as commander parses them. */
 export interface GenerateCommandOptions {
@@ -140,6 +146,8 @@ export function registerGenerate(program: Command): void {
       "write over symbols that already hold bars (refused without it, naming them and their counts)",
     )
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .action(async (options: GenerateCommandOptions) => {

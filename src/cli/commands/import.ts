@@ -13,7 +13,13 @@ import {
 } from "../../history/public.js";
 import { numberOption } from "../options.js";
 import { progressBar } from "../progress.js";
-import { DB_OPTION, openCommandStore, PG_OPTION } from "../store-options.js";
+import {
+  DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
+  openCommandStore,
+  PG_OPTION,
+} from "../store-options.js";
 import {
   type CorporateImportFlags,
   corporateFiles,
@@ -262,6 +268,8 @@ export function registerImport(program: Command): void {
     .option("--map-files <dir>", "LEAN map files (default: map_files beside minute/)")
     .option("--corporate-actions <file>", "CSV date,symbol,split_ratio,dividend (LEAN's factors)")
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option("--json", "print only the result as JSON on stdout")
     .addHelpText(

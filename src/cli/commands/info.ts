@@ -4,6 +4,8 @@ import type { SymbolSummary } from "../../history/public.js";
 import { formatTable } from "../report-format.js";
 import {
   DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
   openCommandStore,
   PG_OPTION,
   READ_ONLY_OPTION,
@@ -98,6 +100,8 @@ export function registerInfo(program: Command): void {
     .command("info")
     .description("list what the store holds: symbols, first and last bar, bar counts")
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option("--json", "print only the listing as JSON on stdout")

@@ -13,6 +13,11 @@ import { liveStatusSource } from "../../system/live-status.js";
 import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
 import { calendarByName, listOption, numberOption } from "../options.js";
 import { symbolsOrSample } from "../sample.js";
+import {
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
+  exportDuckDbTuning,
+} from "../store-options.js";
 import { startPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata live`, as commander parses them. */
@@ -22,6 +27,8 @@ export interface LiveCommandOptions {
   readonly wsUrl?: string;
   readonly restUrl?: string;
   readonly db?: string;
+  readonly duckdbMemoryLimit?: string;
+  readonly duckdbThreads?: string;
   readonly duration?: string;
   readonly speed?: string;
   readonly calendar?: string;
@@ -81,6 +88,8 @@ export async function runLive(
     feedName === "binance" && options.calendar === undefined
       ? alwaysOpenCalendar
       : calendarByName(options.calendar);
+  // The SystemManager opens the file: the flags reach it through this process's environment.
+  exportDuckDbTuning(options);
   const system = new SystemManager({
     calendar,
     indicators: [...DEFAULT_INDICATORS],
@@ -208,6 +217,8 @@ export function registerLive(program: Command): void {
       "REST base URL for backfill (binance: https://api.binance.com, alpaca: https://data.alpaca.markets)",
     )
     .option("--db <path>", "DuckDB file (default: $SESSIONDATA_DB or ./sessiondata.duckdb)")
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option("--duration <seconds>", "stop after this many real seconds (default: Ctrl-C)")
     .option("--speed <n>", "sim: session minutes per real minute", "60")
     .option("--calendar <name>", "calendar (default: XNYS for sim and alpaca, 24/7 for binance)")

@@ -12,6 +12,8 @@ import {
 import { formatNumber, formatTable } from "../report-format.js";
 import {
   DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
   openCommandStore,
   PG_OPTION,
   READ_ONLY_OPTION,
@@ -218,6 +220,8 @@ export function registerQuality(program: Command): void {
     .option("--from <date>", "first session, YYYY-MM-DD (default: each symbol's first stored)")
     .option("--to <date>", "last session, YYYY-MM-DD (default: each symbol's last stored)")
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option(

@@ -7,6 +7,8 @@ import { DEFAULT_INDICATORS, SystemManager } from "../../system/public.js";
 import { CALENDAR_NAMES, calendarByName, listOption } from "../options.js";
 import {
   DB_OPTION,
+  DUCKDB_MEMORY_LIMIT_OPTION,
+  DUCKDB_THREADS_OPTION,
   openCommandStore,
   PG_OPTION,
   READ_ONLY_OPTION,
@@ -111,6 +113,8 @@ export function registerServe(program: Command): void {
       "127.0.0.1",
     )
     .option(...DB_OPTION)
+    .option(...DUCKDB_MEMORY_LIMIT_OPTION)
+    .option(...DUCKDB_THREADS_OPTION)
     .option(...PG_OPTION)
     .option(...READ_ONLY_OPTION)
     .option(

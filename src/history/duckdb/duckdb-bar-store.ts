@@ -65,6 +65,20 @@ export interface DuckDbBarStoreOptions {
    * with a small database.
    */
   readonly checkpointWalBytes?: number;
+  /**
+   * DuckDB's `memory_limit` for this database: a size such as `"256MB"`, `"1GB"` or `"512MiB"`
+   * (default `"256MB"` for a file; `":memory:"` keeps DuckDB's own default, 80 % of RAM, since
+   * its bars live in that memory). It bounds DuckDB's buffer pool (cached blocks of the file, sort
+   * and hash buffers), not JavaScript's heap; a sort larger than the limit spills to
+   * `PATH.tmp/`. A bad size throws `InvalidArgumentError`.
+   */
+  readonly memoryLimit?: string;
+  /**
+   * DuckDB's worker threads for this database (default 2; DuckDB's own is one per core). Each
+   * thread holds its own scan and sort buffers. Not a whole number from 1 to 1,024:
+   * `InvalidArgumentError`.
+   */
+  readonly threads?: number;
 }
 
 /**
@@ -139,7 +153,12 @@ export class DuckDbBarStore implements BarStore {
     }
     // Looked at before DuckDB replays (and removes) it.
     const leftOver = key !== undefined && walLeftOver(path);
-    const instance = await openInstance(path, { readOnly, create: options.create !== false });
+    const instance = await openInstance(path, {
+      readOnly,
+      create: options.create !== false,
+      ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
     let main: DuckDBConnection | undefined;
     try {
       main = await instance.connect();
@@ -191,6 +210,19 @@ export class DuckDbBarStore implements BarStore {
    */
   get integrity(): StoreIntegrity {
     return this.#integrity;
+  }
+
+  /**
+   * The memory limit and thread count DuckDB runs this database with, as DuckDB reports them
+   * (`current_setting`): the memory limit in its own words (`"244.1 MiB"` for `"256MB"`).
+   */
+  async duckDbSettings(): Promise<{ memoryLimit: string; threads: number }> {
+    this.#ensureOpen();
+    const reader = await this.#main.runAndReadAll(
+      "SELECT CAST(current_setting('memory_limit') AS VARCHAR), CAST(current_setting('threads') AS VARCHAR)",
+    );
+    const [limit, threads] = reader.getRows()[0]!;
+    return { memoryLimit: String(limit), threads: Number(threads) };
   }
 
   /** The corporate actions (factor and map rows) kept in this file: see `corporateActionsOf`. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { SessiondataError } from "../../domain/errors.js";
+import { InvalidArgumentError, SessiondataError } from "../../domain/errors.js";
 import { NoDatabaseError, StoreLockedError } from "../store-errors.js";
 
 /**
@@ -45,10 +45,117 @@ export function lockHolderPid(message: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/**
+ * DuckDB's memory limit for the store's instance unless told otherwise. DuckDB's own default is
+ * 80 % of the machine's RAM, which lets its buffer pool keep every block a scan touched and each
+ * sort window's buffers while the process's peak grows; a replay needs about 100 MB of it (two
+ * sorted windows of 500,000 rows, ~42 MB each, plus the blocks in use), so this bound costs no
+ * spilling there while it caps what a long or wide scan may cache (measurements: README,
+ * "Performance → memory").
+ */
+export const DEFAULT_MEMORY_LIMIT = "256MB";
+/**
+ * DuckDB's worker threads unless told otherwise. Its default is one per core; each thread keeps
+ * its own scan and sort buffers, and the store's scans overlap one sort with JavaScript's work,
+ * so two are enough to keep a replay fed.
+ */
+export const DEFAULT_THREADS = 2;
+
+/** The environment variable with the memory limit a store uses when its options give none. */
+export const DUCKDB_MEMORY_LIMIT_ENV = "SESSIONDATA_DUCKDB_MEMORY_LIMIT";
+/** The environment variable with the thread count a store uses when its options give none. */
+export const DUCKDB_THREADS_ENV = "SESSIONDATA_DUCKDB_THREADS";
+
+/** A variable of `env`, or `undefined` when unset or blank. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/**
+ * The memory limit and thread count an instance gets: the options' when given, else the
+ * environment's ({@link DUCKDB_MEMORY_LIMIT_ENV}, {@link DUCKDB_THREADS_ENV}, each checked and
+ * named in its error), else the defaults. An in-memory database keeps DuckDB's own memory limit
+ * unless one is given explicitly: its bars live in that memory, and a cap would make a big one
+ * spill to `./.tmp` or fail.
+ */
+export function resolveTuning(
+  options: { readonly memoryLimit?: string; readonly threads?: number },
+  memory: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): { memoryLimit: string | undefined; threads: number } {
+  const limitEnv = fromEnv(env, DUCKDB_MEMORY_LIMIT_ENV);
+  const threadsEnv = fromEnv(env, DUCKDB_THREADS_ENV);
+  const memoryLimit =
+    options.memoryLimit !== undefined
+      ? checkMemoryLimit(options.memoryLimit)
+      : limitEnv !== undefined
+        ? checkMemoryLimit(limitEnv, DUCKDB_MEMORY_LIMIT_ENV)
+        : memory
+          ? undefined
+          : DEFAULT_MEMORY_LIMIT;
+  const threads =
+    options.threads !== undefined
+      ? checkThreads(options.threads)
+      : threadsEnv !== undefined
+        ? checkThreads(threadsEnv, DUCKDB_THREADS_ENV)
+        : DEFAULT_THREADS;
+  return { memoryLimit, threads };
+}
+
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$/i;
+
+/**
+ * Checks a DuckDB memory limit such as `256MB`, `1.5GB` or `512MiB` (a number and a unit among B,
+ * KB, MB, GB, TB and KiB … TiB, case-insensitive) and returns it as DuckDB reads it. `what` names
+ * the option in the error: `InvalidArgumentError` ("--duckdb-memory-limit: '12XB' is not a size
+ * like 256MB"). A limit below 16MB is refused too: DuckDB cannot run the store's queries in less.
+ */
+export function checkMemoryLimit(value: unknown, what = "memoryLimit"): string {
+  const match = typeof value === "string" ? SIZE.exec(value) : null;
+  if (match === null) {
+    throw new InvalidArgumentError(`${what}: '${String(value)}' is not a size like 256MB`);
+  }
+  const unit = match[2]!.toUpperCase().replace("IB", "iB");
+  const factor: Record<string, number> = {
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KiB: 2 ** 10,
+    MiB: 2 ** 20,
+    GiB: 2 ** 30,
+    TiB: 2 ** 40,
+  };
+  if (Number(match[1]) * factor[unit]! < 16e6) {
+    throw new InvalidArgumentError(`${what}: '${value}' is below the 16MB DuckDB needs to run`);
+  }
+  return `${match[1]}${unit}`;
+}
+
+/**
+ * Checks a DuckDB thread count: a whole number from 1 to 1,024 (a string from a flag or the
+ * environment is read as one). `what` names the option in the error.
+ */
+export function checkThreads(value: unknown, what = "threads"): number {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new InvalidArgumentError(
+      `${what}: '${String(value)}' is not a thread count (a whole number from 1 to 1024)`,
+    );
+  }
+  return n;
+}
+
 /** How {@link openInstance} opens a file. */
 export interface InstanceOptions {
   readonly readOnly: boolean;
   readonly create: boolean;
+  /** DuckDB's `memory_limit` (see {@link resolveTuning} for the default). */
+  readonly memoryLimit?: string;
+  /** DuckDB's `threads` (see {@link resolveTuning} for the default). */
+  readonly threads?: number;
 }
 
 /**
@@ -62,12 +169,18 @@ export async function openInstance(
   options: InstanceOptions,
 ): Promise<DuckDBInstance> {
   const memory = path === ":memory:";
+  // Checked before the file is looked at: a bad option is the caller's error whatever the file.
+  const { memoryLimit, threads } = resolveTuning(options, memory);
   if (!memory && (options.readOnly || !options.create) && !existsSync(path)) {
     throw new NoDatabaseError(path);
   }
-  const config: Record<string, string> = options.readOnly
-    ? { access_mode: "READ_ONLY" }
-    : { checkpoint_threshold: CHECKPOINT_THRESHOLD };
+  const config: Record<string, string> = {
+    ...(options.readOnly
+      ? { access_mode: "READ_ONLY" }
+      : { checkpoint_threshold: CHECKPOINT_THRESHOLD }),
+    ...(memoryLimit === undefined ? {} : { memory_limit: memoryLimit }),
+    threads: String(threads),
+  };
   try {
     return await DuckDBInstance.create(path, config);
   } catch (error) {
