@@ -11,7 +11,7 @@
  *   full system (SessionData, indicators, gap repair) in the same run: goal within 20 % of the
  *   aligned bars/s. `SESSIONDATA_BENCH_REPLAY=ranges` runs only this case.
  * - Peak RSS of a replay of 21 vs 63 sessions, each in its own child process
- *   (`process.resourceUsage().maxRSS`), beside a child that only opens the store: memory must not
+ *   (`VmHWM`, see peak-rss.ts), beside a child that only opens the store: memory must not
  *   grow with the range. The 63-session file holds fewer symbols when generating it would take
  *   too long here (the table says how many).
  */
@@ -28,6 +28,7 @@ import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
 import { SessionData } from "../src/store/public.js";
 import { type BacktestReport, BacktestStreamCoordinator } from "../src/stream/public.js";
 import { SystemManager } from "../src/system/public.js";
+import { peakRssMb } from "./peak-rss.js";
 
 const INDICATORS = ["sma:50", "ema:20", "rsi:14"];
 const CHILD_ENV = "SESSIONDATA_REPLAY_BENCH_CHILD";
@@ -221,7 +222,8 @@ async function childMain(): Promise<void> {
   await store.close();
   const result: ChildResult = {
     bars,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    // Not resourceUsage().maxRSS: on Linux it starts from this bench's (the parent's) peak.
+    maxRssMb: peakRssMb(),
     peakJsMb: peakJs / 2 ** 20,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -52,7 +52,7 @@ export interface DuckDbBarStoreOptions {
   /** Create the file when it is absent (default true); false throws `NoDatabaseError` instead. */
   readonly create?: boolean;
   /**
-   * About how many rows one sorted window of a `scan` holds at most (default 500,000, never
+   * About how many rows one sorted window of a `scan` holds at most (default 250,000, never
    * less than one UTC day of the scanned symbols). A scan's first window is its first UTC day,
    * and the next ones grow from a quarter of this size, so replay starts after a small sort.
    * Larger windows sort less often; smaller ones bound memory tighter.
@@ -223,6 +223,31 @@ export class DuckDbBarStore implements BarStore {
     );
     const [limit, threads] = reader.getRows()[0]!;
     return { memoryLimit: String(limit), threads: Number(threads) };
+  }
+
+  /**
+   * What DuckDB's buffer manager holds now (`duckdb_memory()`): bytes in memory and spilled to
+   * temporary files, in all and by tag (`BASE_TABLE`: cached blocks of the file; `ORDER_BY`: a
+   * scan's sorted windows). JavaScript's heap and DuckDB's untracked allocations are not in it.
+   */
+  async duckDbMemory(): Promise<{
+    usedBytes: number;
+    temporaryBytes: number;
+    byTag: Record<string, number>;
+  }> {
+    this.#ensureOpen();
+    const reader = await this.#main.runAndReadAll(
+      "SELECT tag, CAST(memory_usage_bytes AS DOUBLE), CAST(temporary_storage_bytes AS DOUBLE) FROM duckdb_memory()",
+    );
+    let usedBytes = 0;
+    let temporaryBytes = 0;
+    const byTag: Record<string, number> = {};
+    for (const [tag, used, temporary] of reader.getRows()) {
+      usedBytes += Number(used);
+      temporaryBytes += Number(temporary);
+      if (Number(used) > 0) byTag[String(tag)] = Number(used);
+    }
+    return { usedBytes, temporaryBytes, byTag };
   }
 
   /** The corporate actions (factor and map rows) kept in this file: see `corporateActionsOf`. */

@@ -126,4 +126,38 @@ describe("DuckDB memory limit and threads", () => {
       "SESSIONDATA_DUCKDB_THREADS: '0' is not a thread count (a whole number from 1 to 1024)",
     );
   });
+
+  it("duckDbMemory() reports the buffer manager: the file's blocks after a scan, tags summing up", async () => {
+    const path = join(dir, "memory.duckdb");
+    const store = await DuckDbBarStore.open(path, { memoryLimit: "64MB" });
+    try {
+      const t0 = Date.UTC(2024, 0, 2, 14, 30);
+      const bars = Array.from({ length: 50_000 }, (_, i) => ({
+        time: t0 + i * 60_000,
+        open: 10 + (i % 7),
+        high: 20,
+        low: 5,
+        close: 11 + (i % 5),
+        volume: i,
+      }));
+      await store.writeBars("AAPL", bars);
+      await store.close();
+      const reopened = await DuckDbBarStore.open(path, { readOnly: true });
+      try {
+        let rows = 0;
+        for await (const c of reopened.scan({ from: t0, to: t0 + 50_000 * 60_000 })) {
+          rows += c.length;
+        }
+        expect(rows).toBe(50_000);
+        const m = await reopened.duckDbMemory();
+        expect(m.byTag.BASE_TABLE, JSON.stringify(m)).toBeGreaterThan(0);
+        expect(Object.values(m.byTag).reduce((a, b) => a + b, 0)).toBe(m.usedBytes);
+        expect(m.temporaryBytes).toBe(0);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await store.close().catch(() => undefined);
+    }
+  });
 });
