@@ -58,6 +58,7 @@ export { formatMapFile, type MapRow, parseMapFile, tickerOn } from "./corporate/
 export { DEFAULT_DB_FILE, defaultDbPath } from "./default-db.js";
 export { DuckDbBarStore, type DuckDbBarStoreOptions } from "./duckdb/duckdb-bar-store.js";
 export { DuckDbCorporateActionStore } from "./duckdb/duckdb-corporate.js";
+export type { DuckDbMemory, DuckDbSettings } from "./duckdb/duckdb-diagnostics.js";
 export type { CountMismatch, StoreIntegrity } from "./duckdb/duckdb-integrity.js";
 export { importFile, importFiles, planFiles } from "./import/import-file.js";
 export {

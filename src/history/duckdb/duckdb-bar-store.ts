@@ -19,6 +19,12 @@ import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
 import type { SymbolSummary } from "../symbol-summary.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
 import { DuckDbCorporateActionStore } from "./duckdb-corporate.js";
+import {
+  type DuckDbMemory,
+  type DuckDbSettings,
+  readMemory,
+  readSettings,
+} from "./duckdb-diagnostics.js";
 import { type CheckScope, INTEGRITY_OK, type StoreIntegrity } from "./duckdb-integrity.js";
 import { openInstance, walBytes, walLeftOver } from "./duckdb-open.js";
 import { duckDbCoverage, duckDbSummary, readDuckDbBars } from "./duckdb-reads.js";
@@ -216,38 +222,18 @@ export class DuckDbBarStore implements BarStore {
    * The memory limit and thread count DuckDB runs this database with, as DuckDB reports them
    * (`current_setting`): the memory limit in its own words (`"244.1 MiB"` for `"256MB"`).
    */
-  async duckDbSettings(): Promise<{ memoryLimit: string; threads: number }> {
+  duckDbSettings(): Promise<DuckDbSettings> {
     this.#ensureOpen();
-    const reader = await this.#main.runAndReadAll(
-      "SELECT CAST(current_setting('memory_limit') AS VARCHAR), CAST(current_setting('threads') AS VARCHAR)",
-    );
-    const [limit, threads] = reader.getRows()[0]!;
-    return { memoryLimit: String(limit), threads: Number(threads) };
+    return readSettings(this.#main);
   }
 
   /**
-   * What DuckDB's buffer manager holds now (`duckdb_memory()`): bytes in memory and spilled to
-   * temporary files, in all and by tag (`BASE_TABLE`: cached blocks of the file; `ORDER_BY`: a
-   * scan's sorted windows). JavaScript's heap and DuckDB's untracked allocations are not in it.
+   * What DuckDB's buffer manager holds now (`duckdb_memory()`), in all and by tag: see
+   * {@link DuckDbMemory}. JavaScript's heap and DuckDB's untracked allocations are not in it.
    */
-  async duckDbMemory(): Promise<{
-    usedBytes: number;
-    temporaryBytes: number;
-    byTag: Record<string, number>;
-  }> {
+  duckDbMemory(): Promise<DuckDbMemory> {
     this.#ensureOpen();
-    const reader = await this.#main.runAndReadAll(
-      "SELECT tag, CAST(memory_usage_bytes AS DOUBLE), CAST(temporary_storage_bytes AS DOUBLE) FROM duckdb_memory()",
-    );
-    let usedBytes = 0;
-    let temporaryBytes = 0;
-    const byTag: Record<string, number> = {};
-    for (const [tag, used, temporary] of reader.getRows()) {
-      usedBytes += Number(used);
-      temporaryBytes += Number(temporary);
-      if (Number(used) > 0) byTag[String(tag)] = Number(used);
-    }
-    return { usedBytes, temporaryBytes, byTag };
+    return readMemory(this.#main);
   }
 
   /** The corporate actions (factor and map rows) kept in this file: see `corporateActionsOf`. */
