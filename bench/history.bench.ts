@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { xnysCalendar } from "../src/calendar/xnys.js";
 import { DuckDbBarStore } from "../src/history/duckdb/duckdb-bar-store.js";
-import { fastCsvPath } from "../src/history/import/duckdb-csv-import.js";
+import { fastImportPath } from "../src/history/import/duckdb-staged-import.js";
 import { importFile } from "../src/history/import/import-file.js";
 import { generateSampleBars } from "../src/history/sample/sample-data.js";
 
@@ -209,11 +209,11 @@ export async function run(): Promise<void> {
     const db = join(dir, "import.duckdb");
     const store = await DuckDbBarStore.open(db);
     let took = "";
-    fastCsvPath.onOutcome = (_, outcome) => {
+    fastImportPath.onOutcome = (_, outcome) => {
       took = outcome;
     };
     const [result, importMs] = await time(() => importFile(store, csv, { symbol: "BENCH" }));
-    fastCsvPath.onOutcome = undefined;
+    fastImportPath.onOutcome = undefined;
     await store.close();
     rows.push([
       `importFile (CSV → DuckDbBarStore file; DuckDB path: ${took})`,
@@ -224,10 +224,10 @@ export async function run(): Promise<void> {
 
     const parserDb = join(dir, "import-parser.duckdb");
     const parserStore = await DuckDbBarStore.open(parserDb);
-    fastCsvPath.enabled = false;
+    fastImportPath.enabled = false;
     const [parsed, parserMs] = await time(() =>
       importFile(parserStore, csv, { symbol: "BENCH" }).finally(() => {
-        fastCsvPath.enabled = true;
+        fastImportPath.enabled = true;
       }),
     );
     await parserStore.close();

@@ -2,53 +2,17 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { runs } from "../../../test/fast-check.js";
 import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
-import { fastCsvPath } from "./duckdb-csv-import.js";
+import { fastImportPath } from "./duckdb-staged-import.js";
+import { NOW, sameOnBothPaths } from "./fast-path.test-helpers.js";
 import { importFile } from "./import-file.js";
 import type { ImportOptions } from "./import-options.js";
 import { tempFiles } from "./import-test-support.test-helpers.js";
 
 const { write } = tempFiles("fast-csv");
+const same = (name: string, text: string, options: ImportOptions = {}) =>
+  sameOnBothPaths(write(name, text), options);
 const T = Date.UTC(2024, 0, 2, 14, 30);
 const M = 60_000;
-const NOW = Date.UTC(2024, 5, 1);
-
-/** What one import did: its result or its error, the stored bars and the symbol's precision. */
-async function outcome(
-  path: string,
-  options: ImportOptions,
-  fast: boolean,
-): Promise<{ path: string[]; result: unknown; bars: unknown; decimals: unknown }> {
-  const store = await DuckDbBarStore.open(":memory:");
-  const taken: string[] = [];
-  fastCsvPath.enabled = fast;
-  fastCsvPath.onOutcome = (_, o) => taken.push(o);
-  try {
-    const result = await importFile(store, path, { now: NOW, ...options }).catch(
-      (e: Error) => `${e.name}: ${e.message}`,
-    );
-    const symbols = await store.symbols();
-    const bars = await Promise.all(symbols.map((s) => store.readBars(s, 0, 4e12)));
-    const info = await Promise.all(symbols.map((s) => store.symbolInfo(s)));
-    return { path: taken, result, bars, decimals: info.map((i) => i?.priceDecimals) };
-  } finally {
-    fastCsvPath.enabled = true;
-    fastCsvPath.onOutcome = undefined;
-    await store.close();
-  }
-}
-
-/** Imports `text` on both paths; expects the same result or error, bars and precision. */
-async function same(name: string, text: string, options: ImportOptions = {}): Promise<string[]> {
-  const path = write(name, text);
-  const fast = await outcome(path, options, true);
-  const slow = await outcome(path, options, false);
-  expect(slow.path).toEqual(["disabled"]);
-  expect({ ...fast, path: [] }, `fast path (${fast.path.join(", ")}) vs parser`).toEqual({
-    ...slow,
-    path: [],
-  });
-  return fast.path;
-}
 
 const iso = (t: number): string => new Date(t).toISOString().slice(0, 19).replace("T", " ");
 
@@ -63,7 +27,7 @@ function rows(n: number, time: (t: number) => string = iso, start = T): string[]
 const HEADER = "timestamp,open,high,low,close,volume";
 
 afterEach(() => {
-  fastCsvPath.enabled = true;
+  fastImportPath.enabled = true;
 });
 
 describe("the DuckDB CSV path imports what the parser imports, the same way", () => {
@@ -170,7 +134,7 @@ describe("the DuckDB CSV path imports what the parser imports, the same way", ()
     const path = write("ok.csv", [HEADER, ...rows(30)].join("\n"));
     const store = await DuckDbBarStore.open(":memory:");
     const taken: string[] = [];
-    fastCsvPath.onOutcome = (_, o) => taken.push(o);
+    fastImportPath.onOutcome = (_, o) => taken.push(o);
     try {
       await importFile(store, path, { symbol: "OK", now: NOW });
       const bad = write(
@@ -185,7 +149,7 @@ describe("the DuckDB CSV path imports what the parser imports, the same way", ()
         count: 30,
       });
     } finally {
-      fastCsvPath.onOutcome = undefined;
+      fastImportPath.onOutcome = undefined;
       await store.close();
     }
   });

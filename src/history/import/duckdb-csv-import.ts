@@ -14,32 +14,12 @@
  */
 import { open, stat } from "node:fs/promises";
 import type { BarStore } from "../bar-store.js";
-import { isBulkWritable } from "../bulk-writer.js";
-import { DuckDbBulkWriter } from "../duckdb/duckdb-bulk-writer.js";
+import { type FastImport, fastImportPath, importStaged } from "./duckdb-staged-import.js";
 import { type FastCsvLayout, fastCsvLayout } from "./fast-csv-layout.js";
 import { symbolOfFileName } from "./import-names.js";
-import type { ImportFormat, Settings } from "./import-options.js";
+import type { Settings } from "./import-options.js";
 import type { PlannedFile } from "./import-plan.js";
-import type { SymbolRows } from "./import-sink.js";
-import { MAX_PRICE_DECIMALS, widenDecimals } from "./price-decimals.js";
-import { ReadInterrupted } from "./read-file.js";
 import { readHead } from "./sniff.js";
-
-/** What a file imported on the fast path made (what `ImportSink` reports on the parser's path). */
-export interface FastImport {
-  readonly format: ImportFormat;
-  readonly volume: boolean;
-  readonly perSymbol: SymbolRows[];
-}
-
-/**
- * Internal switches of the fast path (not public API): tests and the benchmark turn it off to
- * measure or compare the parser's path, and watch which path each file took and why.
- */
-export const fastCsvPath: {
-  enabled: boolean;
-  onOutcome: ((file: string, outcome: string) => void) | undefined;
-} = { enabled: true, onOutcome: undefined };
 
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -125,39 +105,10 @@ function readCsvSql(path: string, layout: FastCsvLayout, settings: Settings): st
       max_line_size = ${maxLine}, parallel = true)`;
 }
 
-/** `round(x·10^d)/10^d = x`: the SQL of `hasAtMostDecimals` (ties never make it true either way). */
-const fits = (x: string, d: number): string =>
-  `round(${x} * CAST(1e${d} AS DOUBLE)) / CAST(1e${d} AS DOUBLE) = ${x}`;
-
-const PRICES = ["open", "high", "low", "close"];
-
-/** The most decimals a staged price needs, exactly as `widenDecimals` over every row finds. */
-async function priceDecimals(writer: DuckDbBulkWriter, sid: number): Promise<number> {
-  // A guess from the first rows, then one pass that confirms it (nearly always) or the full count.
-  let guess = 0;
-  for (const row of await writer.queryStage(
-    `SELECT open, high, low, close FROM temp.stage WHERE sid = ${sid} LIMIT 2048`,
-  )) {
-    for (const v of row) guess = widenDecimals(guess, v as number);
-  }
-  if (guess >= MAX_PRICE_DECIMALS) return MAX_PRICE_DECIMALS;
-  const all = PRICES.map((p) => fits(p, guess)).join(" AND ");
-  const [[confirmed]] = (await writer.queryStage(
-    `SELECT bool_and(${all}) FROM temp.stage WHERE sid = ${sid}`,
-  )) as [[boolean]];
-  if (confirmed) return guess;
-  const decimals = (x: string) =>
-    `CASE ${Array.from({ length: MAX_PRICE_DECIMALS }, (_, d) => `WHEN ${fits(x, d)} THEN ${d}`).join(" ")} ELSE ${MAX_PRICE_DECIMALS} END`;
-  const [[d]] = (await writer.queryStage(
-    `SELECT max(greatest(${PRICES.map(decimals).join(", ")})) FROM temp.stage WHERE sid = ${sid}`,
-  )) as [[number]];
-  return Number(d);
-}
-
 /**
- * Imports one planned CSV file on the DuckDB fast path when the store is a DuckDB store and the
- * file qualifies; resolves to `undefined` (nothing written, nothing staged) when the file must
- * take the parser's path instead. Throws {@link ReadInterrupted} when `signal` fires.
+ * Imports one planned CSV file on the DuckDB path when the store is a DuckDB store and the file
+ * qualifies; resolves to `undefined` (nothing written, nothing staged) when the file must take
+ * the parser's path instead. Throws {@link ReadInterrupted} when `signal` fires.
  */
 export async function importCsvWithDuckDb(
   store: BarStore,
@@ -166,97 +117,50 @@ export async function importCsvWithDuckDb(
   signal: AbortSignal | undefined,
 ): Promise<FastImport | undefined> {
   const { path } = planned;
-  const outcome = await fastImport(store, planned, settings, signal);
-  fastCsvPath.onOutcome?.(path, typeof outcome === "string" ? outcome : "imported");
+  const outcome = await csvImport(store, planned, settings, signal);
+  fastImportPath.onOutcome?.(path, typeof outcome === "string" ? outcome : "imported");
   return typeof outcome === "string" ? undefined : outcome;
 }
 
-/** The fast path's import, or why the file goes to the parser. */
-async function fastImport(
+/** The CSV's import, or why the file goes to the parser. */
+async function csvImport(
   store: BarStore,
   planned: PlannedFile,
   settings: Settings,
   signal: AbortSignal | undefined,
 ): Promise<FastImport | string> {
-  if (!fastCsvPath.enabled) return "disabled";
+  if (!fastImportPath.enabled) return "disabled";
   if (planned.container !== "text") return "not a text file";
-  if (!isBulkWritable(store)) return "not a DuckDB store";
   const { path } = planned;
   const head = Buffer.from(await readHead(path)).toString("utf8");
   const layout = fastCsvLayout(head, planned.format, settings);
   if (layout === undefined) return "layout";
-  const { options } = settings;
+  const afterHeader = layout.header ? Buffer.byteLength(head.split(/\r\n|\n|\r/, 1)[0]!) : 0;
+  if (afterHeader > settings.maxLineBytes) return "long line";
   const size = (await stat(path)).size;
-  options.onProgress?.({ file: path, done: 0, total: size });
-  const writer = await store.bulkWriter();
-  if (!(writer instanceof DuckDbBulkWriter)) {
-    await writer.abort();
-    return "not a DuckDB store";
-  }
-  const stop = () => writer.interrupt();
-  signal?.addEventListener("abort", stop);
-  let committed = false;
-  try {
-    const symbol = settings.symbol ?? symbolOfFileName(path);
-    const [[ordered]] = (await writer.queryStage(
-      "SELECT current_setting('preserve_insertion_order')",
-    )) as [[boolean]];
-    // Without it DuckDB may stage rows out of file order, and the last row of a time would not win.
-    if (String(ordered) !== "true") return "preserve_insertion_order is off";
-    const afterHeader = layout.header ? Buffer.byteLength(head.split(/\r\n|\n|\r/, 1)[0]!) : 0;
-    if (afterHeader > settings.maxLineBytes) return "long line";
-    const [fit, sid] = await Promise.all([
-      bytesFitFastPath(
-        path,
-        afterHeader,
-        settings.maxLineBytes,
-        layout.newline,
-        layout.shape.kind === "epoch",
-      ),
-      writer
-        .stageSelect(symbol, readCsvSql(path, layout, settings))
-        .catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
-    ]);
-    if (signal?.aborted) throw new ReadInterrupted();
-    if (!fit) return "bytes";
-    if (typeof sid === "string") return `rejected by read_csv: ${sid.split("\n")[0]}`;
-    // `lag … OVER ()` is DuckDB's streaming window: it runs in the stage's row order (the file's)
-    // without sorting, where `ORDER BY rowid` would sort every row.
-    const [[rows, bad, lo, hi, notRising]] = (await writer.queryStage(
-      `SELECT count(*)::DOUBLE, count(*) FILTER (WHERE (${settings.rules.sqlCondition()}) IS NOT TRUE)::DOUBLE,
-         min(time), max(time), count(*) FILTER (WHERE time <= prev)::DOUBLE
-       FROM (SELECT *, lag(time) OVER () AS prev FROM temp.stage WHERE sid = ${sid})`,
-    )) as [[number, number, number, number, number]];
-    if (rows === 0) return "no rows";
-    if (bad > 0) return "rules";
-    let bars = rows;
-    let outOfOrder = 0;
-    if (notRising > 0) {
-      const [[distinct, earlier]] = (await writer.queryStage(
-        `SELECT count(DISTINCT time)::DOUBLE, count(*) FILTER (WHERE time < latest)::DOUBLE FROM (
-           SELECT time, max(time) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest
-           FROM temp.stage WHERE sid = ${sid})`,
-      )) as [[number, number]];
-      bars = distinct;
-      outOfOrder = earlier;
-    }
-    const decimals = await priceDecimals(writer, sid);
-    writer.noteStaged(sid, rows, lo, hi, notRising === 0);
-    if (signal?.aborted) throw new ReadInterrupted();
-    // Every row is staged and checked: an abort from here on lets the file finish.
-    signal?.removeEventListener("abort", stop);
-    await writer.commit();
-    committed = true;
-    options.onProgress?.({ file: path, done: size, total: size });
-    return {
-      format: planned.format,
-      volume: layout.volume >= 0,
-      perSymbol: [
-        { symbol: symbol.toUpperCase(), rows, bars, outOfOrder, priceDecimals: decimals },
-      ],
-    };
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    if (!committed) await writer.abort();
-  }
+  const symbol = settings.symbol ?? symbolOfFileName(path);
+  return importStaged(store, path, settings, signal, size, {
+    symbol,
+    format: planned.format,
+    volume: layout.volume >= 0,
+    stage: async (writer) => {
+      // The byte scan runs on this thread while DuckDB reads the file on its own.
+      const [fit, sid] = await Promise.all([
+        bytesFitFastPath(
+          path,
+          afterHeader,
+          settings.maxLineBytes,
+          layout.newline,
+          layout.shape.kind === "epoch",
+        ),
+        writer
+          .stageSelect(symbol, readCsvSql(path, layout, settings))
+          .catch(
+            (e: unknown) =>
+              `rejected by read_csv: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+          ),
+      ]);
+      return fit ? sid : "bytes";
+    },
+  });
 }

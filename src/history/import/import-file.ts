@@ -7,6 +7,7 @@ import { ImportError } from "../../domain/errors.js";
 import type { BarStore } from "../bar-store.js";
 import { openBulkWriter } from "../bulk-writer.js";
 import { importCsvWithDuckDb } from "./duckdb-csv-import.js";
+import { importParquetWithDuckDb } from "./duckdb-parquet-import.js";
 import { symbolOfFileName } from "./import-names.js";
 import {
   type FileImport,
@@ -75,7 +76,9 @@ export async function importFiles(
     let perSymbol: SymbolRows[];
     let fileSkipped: SkippedLine[] = [];
     try {
-      const fast = await importCsvWithDuckDb(store, planned, settings, signal);
+      const fast = await (planned.container === "parquet"
+        ? importParquetWithDuckDb
+        : importCsvWithDuckDb)(store, planned, settings, signal);
       if (fast !== undefined) ({ format, volume, perSymbol } = fast);
       else {
         const slow = await parseAndWrite(store, planned, settings, beforeChunk);
