@@ -7,7 +7,7 @@
  * JavaScript, whose refusal, `--skip-invalid` listing and line numbers are then the user's.
  */
 import type { BarStore } from "../bar-store.js";
-import { isBulkWritable } from "../bulk-writer.js";
+import { DuckDbBarStore } from "../duckdb/duckdb-bar-store.js";
 import { DuckDbBulkWriter } from "../duckdb/duckdb-bulk-writer.js";
 import type { ImportFormat, Settings } from "./import-options.js";
 import type { SymbolRows } from "./import-sink.js";
@@ -84,7 +84,8 @@ export async function importStaged(
   size: number,
   source: StagedSource,
 ): Promise<FastImport | string> {
-  if (!isBulkWritable(store)) return "not a DuckDB store";
+  // Only a DuckDB store's writer stages in DuckDB; another store's is never opened here.
+  if (!(store instanceof DuckDbBarStore)) return "not a DuckDB store";
   const { options } = settings;
   options.onProgress?.({ file: path, done: 0, total: size });
   const writer = await store.bulkWriter();
