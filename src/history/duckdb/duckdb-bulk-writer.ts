@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import type { BarBulkWriter, BarColumns } from "../bulk-writer.js";
-import { checkAppend } from "../bulk-writer.js";
+import { checkAppend, checkSymbol } from "../bulk-writer.js";
 import { setMetaSql } from "./duckdb-schema.js";
 import { StageChunks, VECTOR_SIZE } from "./duckdb-vectors.js";
 
@@ -109,6 +109,58 @@ export class DuckDbBulkWriter implements BarBulkWriter {
     span.last = last;
     this.#spans.set(sid, span);
     this.#rows += n;
+  }
+
+  /**
+   * Stages the rows `select` yields (columns `time, open, high, low, close, volume`, in that
+   * order; `time` epoch ms) for `symbol` in one `INSERT … SELECT` on the writer's connection:
+   * the import's DuckDB path (`read_csv`, `read_parquet`), whose rows never enter JavaScript.
+   * Resolves to the symbol's id, for {@link queryStage} and {@link noteStaged}. A failure leaves
+   * nothing of the statement staged (DuckDB runs it atomically); the caller aborts the writer.
+   */
+  async stageSelect(symbol: string, select: string): Promise<number> {
+    const connection = this.#connection;
+    const appender = this.#appender;
+    if (connection === undefined || appender === undefined) {
+      throw new Error("the bulk writer is already committed or aborted");
+    }
+    checkSymbol(symbol);
+    const sid = this.#host.symbolId(symbol.toUpperCase());
+    // Rows appended before must reach the table first, so the stage keeps the order of writes.
+    appender.flushSync();
+    await connection.run(
+      `INSERT INTO temp.stage SELECT ${sid}, time, open, high, low, close, volume, 0 FROM (${select})`,
+    );
+    return sid;
+  }
+
+  /** Runs a read-only query (over `temp.stage`) on the writer's connection; resolves to its rows. */
+  async queryStage(sql: string): Promise<unknown[][]> {
+    const connection = this.#connection;
+    if (connection === undefined)
+      throw new Error("the bulk writer is already committed or aborted");
+    return (await connection.runAndReadAll(sql)).getRows();
+  }
+
+  /**
+   * Records what {@link stageSelect} staged for a symbol, as `append` does for its rows: the count,
+   * the time range, and whether the times rose strictly (else the commit de-duplicates).
+   */
+  noteStaged(sid: number, rows: number, lo: number, hi: number, increasing: boolean): void {
+    if (rows === 0) return;
+    const span = this.#spans.get(sid);
+    if (span !== undefined || !increasing) this.#duplicates = true;
+    this.#spans.set(sid, {
+      lo: Math.min(lo, span?.lo ?? lo),
+      hi: Math.max(hi, span?.hi ?? hi),
+      last: Math.max(hi, span?.last ?? hi),
+    });
+    this.#rows += rows;
+  }
+
+  /** Interrupts the statement running on the writer's connection (an import's abort). */
+  interrupt(): void {
+    this.#connection?.interrupt();
   }
 
   async commit(): Promise<number> {

@@ -19,7 +19,8 @@ export type ColumnRole =
   | "volume"
   | "";
 
-const ROLES: readonly ColumnRole[] = ["time", "open", "high", "low", "close", "volume"];
+/** The columns of a file without a header, in order (the first five when it has five fields). */
+export const ROLES: readonly ColumnRole[] = ["time", "open", "high", "low", "close", "volume"];
 const NAMES: readonly string[] = [...ROLES, "date", "symbol"];
 const REQUIRED: readonly ColumnRole[] = ["time", "open", "high", "low", "close"];
 
@@ -171,7 +172,8 @@ function firstMissing(index: Record<Exclude<ColumnRole, "">, number>, n: number)
   return role;
 }
 
-function detectDelimiter(line: string): string {
+/** The delimiter a first line uses most of: `,` `;` tab `|` (`,` when it has none). */
+export function detectDelimiter(line: string): string {
   let best = ",";
   let bestCount = 0;
   for (const d of [",", ";", "\t", "|"]) {

@@ -6,16 +6,19 @@
 import { ImportError } from "../../domain/errors.js";
 import type { BarStore } from "../bar-store.js";
 import { openBulkWriter } from "../bulk-writer.js";
+import { importCsvWithDuckDb } from "./duckdb-csv-import.js";
+import { importParquetWithDuckDb } from "./duckdb-parquet-import.js";
 import { symbolOfFileName } from "./import-names.js";
 import {
   type FileImport,
+  type ImportFormat,
   ImportInterruptedError,
   type ImportOptions,
   type ImportResult,
   settingsOf,
 } from "./import-options.js";
 import { type ImportPlan, planImport } from "./import-plan.js";
-import { ImportSink, type SkippedLine } from "./import-sink.js";
+import { ImportSink, type SkippedLine, type SymbolRows } from "./import-sink.js";
 import { ReadInterrupted, readPlannedFile } from "./read-file.js";
 import { recordSymbolInfo } from "./record-symbol-info.js";
 
@@ -68,44 +71,45 @@ export async function importFiles(
   for (const [k, planned] of plan.files.entries()) {
     if (signal?.aborted) throw new ImportInterruptedError(result(), undefined, rest(k));
     const file = planned.path;
-    const writer = await openBulkWriter(store);
-    const sink = new ImportSink(writer, file, options.skipInvalid === true, settings.rules);
-    let read: Awaited<ReturnType<typeof readPlannedFile>>;
+    let format: ImportFormat;
+    let volume: boolean;
+    let perSymbol: SymbolRows[];
+    let fileSkipped: SkippedLine[] = [];
     try {
-      read = await readPlannedFile(planned, settings, sink, beforeChunk);
-      if (sink.rows === 0 && sink.skipped.length === 0) {
-        throw new ImportError(file, 0, undefined, "holds no bars");
+      const fast = await (planned.container === "parquet"
+        ? importParquetWithDuckDb
+        : importCsvWithDuckDb)(store, planned, settings, signal);
+      if (fast !== undefined) ({ format, volume, perSymbol } = fast);
+      else {
+        const slow = await parseAndWrite(store, planned, settings, beforeChunk);
+        ({ format, volume, perSymbol } = slow);
+        fileSkipped = slow.skipped;
       }
-      // Every row is read: an abort from here on lets the file finish.
-      await writer.commit();
     } catch (error) {
-      await writer.abort();
       if (error instanceof ReadInterrupted) {
         throw new ImportInterruptedError(result(), file, rest(k + 1));
       }
       throw error;
     }
-    const perSymbol = sink.symbolRows();
-    await recordSymbolInfo(store, perSymbol, read.format, options.calendar);
+    await recordSymbolInfo(store, perSymbol, format, options.calendar);
     const rows = perSymbol.reduce((n, s) => n + s.rows, 0);
     const bars = perSymbol.reduce((n, s) => n + s.bars, 0);
     const outOfOrder = perSymbol.reduce((n, s) => n + s.outOfOrder, 0);
     const fileImport: FileImport = {
       file,
-      format: read.format,
+      format,
       symbols: perSymbol.map((s) => s.symbol),
       rows,
       bars,
-      skipped: sink.skipped.length,
-      volume: read.volume,
+      skipped: fileSkipped.length,
+      volume,
     };
     done.push(fileImport);
     for (const s of perSymbol) symbols.add(s.symbol);
-    skipped.push(...sink.skipped);
-    if (!read.volume)
-      warnings.push(`${file} has no volume column: its bars were stored with volume 0`);
-    if (sink.skipped.length > 0)
-      warnings.push(`${file}: ${plural(sink.skipped.length, "invalid line")} skipped`);
+    skipped.push(...fileSkipped);
+    if (!volume) warnings.push(`${file} has no volume column: its bars were stored with volume 0`);
+    if (fileSkipped.length > 0)
+      warnings.push(`${file}: ${plural(fileSkipped.length, "invalid line")} skipped`);
     if (rows > bars) {
       warnings.push(
         `${file}: ${plural(rows - bars, "repeated time")} (${plural(rows, "row")}, ${plural(bars, "bar")}): the last row of each time was kept`,
@@ -119,6 +123,38 @@ export async function importFiles(
     options.onFile?.(fileImport);
   }
   return result();
+}
+
+/**
+ * One file through the JavaScript parser, in its own writer's transaction: a bad row refuses the
+ * file (or, with `skipInvalid`, is listed) and any failure leaves nothing of it.
+ */
+async function parseAndWrite(
+  store: BarStore,
+  planned: ImportPlan["files"][number],
+  settings: ReturnType<typeof settingsOf>,
+  beforeChunk: () => void,
+): Promise<{
+  format: ImportFormat;
+  volume: boolean;
+  perSymbol: SymbolRows[];
+  skipped: SkippedLine[];
+}> {
+  const file = planned.path;
+  const writer = await openBulkWriter(store);
+  const sink = new ImportSink(writer, file, settings.options.skipInvalid === true, settings.rules);
+  try {
+    const read = await readPlannedFile(planned, settings, sink, beforeChunk);
+    if (sink.rows === 0 && sink.skipped.length === 0) {
+      throw new ImportError(file, 0, undefined, "holds no bars");
+    }
+    // Every row is read: an abort from here on lets the file finish.
+    await writer.commit();
+    return { ...read, perSymbol: sink.symbolRows(), skipped: sink.skipped };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
 }
 
 /**

@@ -83,6 +83,32 @@ export class RowRules {
   }
 
   /**
+   * The rules as one SQL condition over the columns `time, open, high, low, close, volume` (all
+   * DOUBLE), true exactly where {@link problem} finds none: DuckDB's import path checks staged
+   * rows with it. NaN compares above every number in DuckDB, so it fails the upper bounds as it
+   * fails every comparison here; `> 0` is `>= Number.MIN_VALUE` (no double lies between).
+   */
+  sqlCondition(): string {
+    const price = (c: string) =>
+      this.#allowNonpositive
+        ? `${c} BETWEEN -${MAX_PRICE} AND ${MAX_PRICE}`
+        : `${c} > 0 AND ${c} <= ${MAX_PRICE}`;
+    const window = this.#allowAnyTime
+      ? "isfinite(time)"
+      : `time >= ${this.#earliest} AND time < ${this.#before}`;
+    return [
+      "time % 60000 = 0",
+      window,
+      price("open"),
+      price("high"),
+      price("low"),
+      price("close"),
+      `volume >= 0 AND volume <= ${MAX_VOLUME}`,
+      "high >= open AND high >= close AND low <= open AND low <= close",
+    ].join(" AND ");
+  }
+
+  /**
    * The first rule the row breaks, or `undefined`. `timeText` gives the time as the file wrote
    * it (called only for a refusal, so the hot path slices no string).
    */
