@@ -184,6 +184,15 @@ export class AnalysisEngine {
     return state.result();
   }
 
+  /**
+   * The results of `symbols` in their order (`undefined` for unknown ones): `analyze` of each,
+   * but with `workers` every worker takes its share at once.
+   */
+  analyzeMany(symbols: readonly string[]): (AnalysisResult | undefined)[] {
+    if (this.#workers !== undefined) return this.#workers.analyzeMany(symbols);
+    return symbols.map((s) => this.analyze(s));
+  }
+
   /** Symbols with an indicator set, sorted. */
   symbols(): string[] {
     if (this.#workers !== undefined) return this.#workers.symbols();

@@ -170,6 +170,36 @@ describe("AnalysisEngine({ workers })", () => {
     );
   });
 
+  it("made over a store that holds sessions already: analyzeMany warms up and answers in order", () => {
+    const sd = new SessionData({ calendar: xnysCalendar });
+    const symbols = Array.from({ length: 12 }, (_, i) => `S${i}`);
+    let seed = 0;
+    for (const date of ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]) {
+      for (let m = 0; m < 800; m++) {
+        for (const [k, s] of symbols.entries()) {
+          const t = at(date, 9, 0) + m * 60_000; // pre-market through post-market
+          sd.addBar(s, makeBar(t, 100 + k + 5 * Math.sin(m / 13 + k), seed++));
+        }
+      }
+    }
+    for (const extendedHours of [false, true]) {
+      const single = new AnalysisEngine({ sessionData: sd, indicators: ALL, extendedHours });
+      const workers = new AnalysisEngine({
+        sessionData: sd,
+        indicators: ALL,
+        extendedHours,
+        workers: 2,
+      });
+      disposers.push(() => workers.dispose());
+      const asked = [...symbols.slice(6), "NONE", ...symbols.slice(0, 6)];
+      const got = workers.analyzeMany(asked);
+      expect(got, `extendedHours ${extendedHours}`).toStrictEqual(single.analyzeMany(asked));
+      expect(got.map((r) => r?.symbol)).toEqual(asked.map((s) => (s === "NONE" ? undefined : s)));
+      expect(got[0]!.indicators.sma20, "warmed up from history").toBeTypeOf("number");
+      single.dispose();
+    }
+  });
+
   it("refuses what cannot cross threads, and stops on dispose", () => {
     const sd = new SessionData({ calendar: xnysCalendar });
     expect(

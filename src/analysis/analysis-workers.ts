@@ -5,6 +5,7 @@ import {
   Worker,
 } from "node:worker_threads";
 import { findCalendar } from "../calendar/calendar-names.js";
+import { inRegularHours, type Session } from "../calendar/trading-calendar.js";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import { parseDay } from "../domain/time.js";
@@ -89,6 +90,8 @@ export interface AnalysisWorkersOptions {
 export class AnalysisWorkers {
   readonly #sd: SessionData;
   readonly #names: readonly string[];
+  readonly #warmupBars: number;
+  readonly #extendedHours: boolean;
   readonly #keys: string[][];
   readonly #words: number;
   readonly #lanes: Lane[] = [];
@@ -112,6 +115,8 @@ export class AnalysisWorkers {
     }
     this.#sd = sd;
     this.#names = options.names;
+    this.#warmupBars = options.warmupBars;
+    this.#extendedHours = options.extendedHours;
     this.#keys = options.factories.map(valueKeys);
     this.#words = resultWords(this.#keys);
     this.#results = new GrowableSab(64 * this.#words * 8, {
@@ -194,6 +199,14 @@ export class AnalysisWorkers {
   /** The result of `symbol` as of every bar in the store, or `undefined` for an unknown one. */
   analyze(symbol: string): AnalysisResult | undefined {
     if (this.#unsubscribe === undefined) return undefined;
+    const e = this.#prepare(symbol);
+    if (e === undefined) return undefined;
+    this.#await(this.#lanes[e.worker]!);
+    return this.#read(e.slot, symbol);
+  }
+
+  /** `symbol`'s entry with everything the store holds of it sent (made on first use). */
+  #prepare(symbol: string): Entry | undefined {
     const handle = this.#sd.getSymbol(symbol);
     let e = this.#entries.get(symbol);
     if (e === undefined) {
@@ -210,8 +223,21 @@ export class AnalysisWorkers {
         session: packSession(this.#sd, symbol),
       });
     }
-    this.#await(this.#lanes[e.worker]!);
-    return this.#read(e.slot, symbol);
+    return e;
+  }
+
+  /**
+   * The results of `symbols`, in their order: every worker works on its share at once (an
+   * `analyze` per symbol would wait for each in turn when their sets are new).
+   */
+  analyzeMany(symbols: readonly string[]): (AnalysisResult | undefined)[] {
+    if (this.#unsubscribe === undefined) return symbols.map(() => undefined);
+    const entries = symbols.map((symbol) => this.#prepare(symbol));
+    const lanes = new Set<number>();
+    for (const e of entries) if (e !== undefined) lanes.add(e.worker);
+    for (const w of lanes) this.#publish(this.#lanes[w]!);
+    for (const w of lanes) this.#await(this.#lanes[w]!);
+    return entries.map((e, i) => (e === undefined ? undefined : this.#read(e.slot, symbols[i]!)));
   }
 
   /** Symbols with an indicator set, sorted. */
@@ -284,11 +310,44 @@ export class AnalysisWorkers {
       slot,
       symbol,
       session: packSession(sd, symbol),
-      history: packBars(sd.getHistoricalBars(symbol, Number.MAX_SAFE_INTEGER)),
+      history: packBars(this.#warmupHistory(symbol)),
       historyDates: sd.historySessionDates(),
       actions: sd.getCorporateActions(symbol).map((a) => ({ date: a.date, rescale: a.rescale })),
     });
     return e;
+  }
+
+  /**
+   * The history bars `symbol`'s set will ask for when it warms up: `SymbolAnalysis` asks for
+   * `warmupBars` and doubles while too few are admitted (extended-hours bars do not count); the
+   * same asks here give the same answer, so only those bars cross, not every kept session.
+   */
+  #warmupHistory(symbol: string): Bar[] {
+    const sd = this.#sd;
+    const want = this.#warmupBars;
+    if (want === 0) return [];
+    let ask = want;
+    for (;;) {
+      const bars = sd.getHistoricalBars(symbol, ask);
+      let admitted = bars.length;
+      if (!this.#extendedHours) {
+        admitted = 0;
+        let session: Session | undefined;
+        for (const bar of bars) {
+          if (
+            session === undefined ||
+            bar.time < session.preOpen ||
+            bar.time >= session.postClose
+          ) {
+            const date = sd.calendar.sessionDateOf(bar.time);
+            session = date === undefined ? undefined : sd.calendar.session(date);
+          }
+          if (inRegularHours(session, bar.time)) admitted++;
+        }
+      }
+      if (admitted >= want || bars.length < ask) return bars;
+      ask *= 2;
+    }
   }
 
   #session(date: string): void {
