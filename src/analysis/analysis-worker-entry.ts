@@ -22,9 +22,12 @@ import {
   KIND_SESSION,
   READ,
   REC,
+  REQUEST,
   RESULT_HEAD,
   RING,
   resultWords,
+  SIGNAL,
+  SLEEPING,
   STATUS,
   TRENDS,
   VALUE_NULL,
@@ -186,30 +189,44 @@ function flush(): void {
 
 function run(): void {
   let read = Atomics.load(ctl, READ);
+  let served = 0; // REQUEST starts at 0: an ask made before this thread ran is still to serve
   for (;;) {
     const written = Atomics.load(ctl, WRITE);
-    if (written === read) {
+    if (written !== read) {
+      while (read !== written) {
+        const at = (read & (RING - 1)) * REC;
+        const kind = ring[at]!;
+        if (kind === KIND_BAR) bar(at);
+        else if (kind === KIND_CONTROL) control();
+        else if (kind === KIND_SESSION) store.startSession(formatDay(ring[at + 9]!));
+        read = (read + 1) | 0;
+        // Room for the owner every so often, not every record (an atomic store is a call).
+        if ((read & 1023) === 0) {
+          Atomics.store(ctl, READ, read);
+          Atomics.notify(ctl, READ);
+        }
+      }
+      Atomics.store(ctl, READ, read);
+      Atomics.notify(ctl, READ);
+      continue;
+    }
+    // Caught up. The owner publishes before it asks, so an answer now covers what it waits for.
+    const request = Atomics.load(ctl, REQUEST);
+    if (request !== served) {
+      served = request;
       flush();
       Atomics.store(ctl, DONE, read);
       Atomics.notify(ctl, DONE);
-      Atomics.wait(ctl, WRITE, written);
       continue;
     }
-    while (read !== written) {
-      const at = (read & (RING - 1)) * REC;
-      const kind = ring[at]!;
-      if (kind === KIND_BAR) bar(at);
-      else if (kind === KIND_CONTROL) control();
-      else if (kind === KIND_SESSION) store.startSession(formatDay(ring[at + 9]!));
-      read = (read + 1) | 0;
-      // Room for the owner every so often, not every record (an atomic store is a call).
-      if ((read & 1023) === 0) {
-        Atomics.store(ctl, READ, read);
-        Atomics.notify(ctl, READ);
-      }
+    // Sleep, announced first: an owner that publishes or asks after reading SLEEPING as 0 is
+    // seen by the checks below (sequentially consistent atomics), one after sees 1 and signals.
+    Atomics.store(ctl, SLEEPING, 1);
+    const signal = Atomics.load(ctl, SIGNAL);
+    if (Atomics.load(ctl, WRITE) === read && Atomics.load(ctl, REQUEST) === served) {
+      Atomics.wait(ctl, SIGNAL, signal);
     }
-    Atomics.store(ctl, READ, read);
-    Atomics.notify(ctl, READ);
+    Atomics.store(ctl, SLEEPING, 0);
   }
 }
 

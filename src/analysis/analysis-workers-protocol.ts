@@ -4,7 +4,8 @@
  * - a **bar log** per worker, a ring of fixed records in a `SharedArrayBuffer` the owner's bar
  *   hook appends to (one record a bar, no message, no object) and the worker consumes in order;
  * - **control words** (Int32): how far the owner published (`WRITE`), how far the worker read
- *   (`READ`, for back-pressure) and how far its results are written (`DONE`), and its status;
+ *   (`READ`, for back-pressure) and how far its results are written (`DONE`, only when the owner
+ *   asks: `REQUEST`; writing results after every bar would double the work), and its status;
  * - **control messages** for what is rare and variable-sized (a symbol's first appearance with
  *   its bars so far, a resync, a corporate action, a clear), on a `MessagePort` the worker reads
  *   synchronously (`receiveMessageOnPort`) when it meets a `CONTROL` record, so they keep their
@@ -20,7 +21,13 @@ export const WRITE = 0;
 export const READ = 1;
 export const DONE = 2;
 export const STATUS = 3;
-export const CTL_WORDS = 4;
+/** Bumped by the owner each time it asks for results (`DONE` follows once they are written). */
+export const REQUEST = 4;
+/** What a sleeping worker waits on: bumped by the owner after a publish or a request. */
+export const SIGNAL = 5;
+/** 1 while the worker is about to sleep or sleeps (the owner signals only then). */
+export const SLEEPING = 6;
+export const CTL_WORDS = 8;
 
 /** `STATUS` values. */
 export const RUNNING = 0;

@@ -200,6 +200,27 @@ describe("AnalysisEngine({ workers })", () => {
     }
   });
 
+  it("keeps up over more bars than its log holds (the ring wraps, the owner waits for room)", () => {
+    const one = new SessionData({ calendar: alwaysOpenCalendar });
+    const many = new SessionData({ calendar: alwaysOpenCalendar });
+    const single = new AnalysisEngine({ sessionData: one, indicators: ALL });
+    const workers = new AnalysisEngine({ sessionData: many, indicators: ALL, workers: 1 });
+    disposers.push(() => workers.dispose());
+    const t0 = Date.UTC(2024, 0, 1);
+    for (let m = 0; m < 25_000; m++) {
+      for (const [k, s] of ["X", "Y", "Z"].entries()) {
+        const bar = makeBar(t0 + m * 60_000, 100 + k + 10 * Math.sin(m / 300), m + k);
+        one.addBar(s, bar);
+        many.addBar(s, bar);
+      }
+      if (m % 12_345 === 0) expect(workers.analyze("Y")).toStrictEqual(single.analyze("Y"));
+    }
+    expect(
+      workers.analyzeMany(["X", "Y", "Z"]),
+      "75,000 bars through a 32,768-record ring",
+    ).toStrictEqual(single.analyzeMany(["X", "Y", "Z"]));
+  });
+
   it("refuses what cannot cross threads, and stops on dispose", () => {
     const sd = new SessionData({ calendar: xnysCalendar });
     expect(

@@ -21,9 +21,12 @@ import {
   KIND_SESSION,
   READ,
   REC,
+  REQUEST,
   RESULT_HEAD,
   RING,
   resultWords,
+  SIGNAL,
+  SLEEPING,
   STATUS,
   TRENDS,
   VALUE_NUMBER,
@@ -235,7 +238,7 @@ export class AnalysisWorkers {
     const entries = symbols.map((symbol) => this.#prepare(symbol));
     const lanes = new Set<number>();
     for (const e of entries) if (e !== undefined) lanes.add(e.worker);
-    for (const w of lanes) this.#publish(this.#lanes[w]!);
+    for (const w of lanes) this.#ask(this.#lanes[w]!);
     for (const w of lanes) this.#await(this.#lanes[w]!);
     return entries.map((e, i) => (e === undefined ? undefined : this.#read(e.slot, symbols[i]!)));
   }
@@ -386,13 +389,19 @@ export class AnalysisWorkers {
 
   #commit(lane: Lane): void {
     lane.pos = (lane.pos + 1) | 0;
-    // Published every 64 records (an atomic store and a notify are calls), and before a wait.
-    if ((lane.pos & 63) === 0) this.#publish(lane);
+    // Published every 512 records (atomics are calls; waking a sleeping worker is a system
+    // call), and before any wait: `analyze` publishes what is left, so none is late for it.
+    if ((lane.pos & 511) === 0) this.#publish(lane);
   }
 
   #publish(lane: Lane): void {
     Atomics.store(lane.ctl, WRITE, lane.pos);
-    Atomics.notify(lane.ctl, WRITE);
+    if (Atomics.load(lane.ctl, SLEEPING) === 1) this.#signal(lane);
+  }
+
+  #signal(lane: Lane): void {
+    Atomics.add(lane.ctl, SIGNAL, 1);
+    Atomics.notify(lane.ctl, SIGNAL);
   }
 
   #check(lane: Lane): void {
@@ -403,9 +412,16 @@ export class AnalysisWorkers {
     if (this.#failure !== undefined) throw new AnalysisWorkerError(this.#failure);
   }
 
+  /** Publishes every record so far and asks for the results as of them. */
+  #ask(lane: Lane): void {
+    Atomics.store(lane.ctl, WRITE, lane.pos);
+    Atomics.add(lane.ctl, REQUEST, 1);
+    this.#signal(lane);
+  }
+
   /** Waits until `lane`'s worker has taken in and written out every record so far. */
   #await(lane: Lane): void {
-    this.#publish(lane);
+    this.#ask(lane);
     const target = lane.pos;
     let last = Number.NaN;
     let since = performance.now();
