@@ -175,7 +175,8 @@ export class AnalysisWorkers {
     // TypeScript sources (tests, benchmarks) run the entry through tsx; the build runs its .js.
     const thread = import.meta.url.endsWith(".ts")
       ? new Worker(
-          `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(
+          // tsx resolved here, not from the worker's working directory (which may not see it).
+          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(
             new URL("./analysis-worker-entry.ts", import.meta.url).href,
           )}); });`,
           { eval: true, workerData: data, transferList },
@@ -371,6 +372,9 @@ export class AnalysisWorkers {
     lane.control.postMessage(m, buffers);
     lane.ring[this.#claim(lane)] = KIND_CONTROL;
     this.#commit(lane);
+    // Rare and heavy (a new symbol's catch-up): published at once, so the worker starts on it
+    // while the owner prepares the next.
+    this.#publish(lane);
   }
 
   /** The ring index of the next record, waiting while the ring is full. */
