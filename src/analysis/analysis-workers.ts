@@ -176,7 +176,7 @@ export class AnalysisWorkers {
     const thread = import.meta.url.endsWith(".ts")
       ? new Worker(
           // tsx resolved here, not from the worker's working directory (which may not see it).
-          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(
+          `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(
             new URL("./analysis-worker-entry.ts", import.meta.url).href,
           )}); });`,
           { eval: true, workerData: data, transferList },
@@ -372,8 +372,9 @@ export class AnalysisWorkers {
     lane.control.postMessage(m, buffers);
     lane.ring[this.#claim(lane)] = KIND_CONTROL;
     this.#commit(lane);
-    // Rare and heavy (a new symbol's catch-up): published at once, so the worker starts on it
-    // while the owner prepares the next.
+    // Rare and heavy (a new symbol's catch-up): published at once, so a busy worker goes on to
+    // it while the owner prepares the next; a sleeping one is not woken for it (a wake-up per
+    // symbol costs more than its catch-up on a loaded machine), `analyze` wakes it.
     this.#publish(lane);
   }
 
@@ -381,6 +382,7 @@ export class AnalysisWorkers {
   #claim(lane: Lane): number {
     if (((lane.pos - lane.readSeen) | 0) >= RING) {
       this.#publish(lane);
+      this.#signal(lane);
       for (;;) {
         lane.readSeen = Atomics.load(lane.ctl, READ);
         if (((lane.pos - lane.readSeen) | 0) < RING) break;
@@ -393,14 +395,16 @@ export class AnalysisWorkers {
 
   #commit(lane: Lane): void {
     lane.pos = (lane.pos + 1) | 0;
-    // Published every 512 records (atomics are calls; waking a sleeping worker is a system
-    // call), and before any wait: `analyze` publishes what is left, so none is late for it.
-    if ((lane.pos & 511) === 0) this.#publish(lane);
+    // Published every 512 records (atomics are calls), a sleeping worker woken every 4,096 (a
+    // system call, and a wait for the scheduler), and everything before `analyze` waits.
+    if ((lane.pos & 511) === 0) {
+      this.#publish(lane);
+      if ((lane.pos & 4095) === 0 && Atomics.load(lane.ctl, SLEEPING) === 1) this.#signal(lane);
+    }
   }
 
   #publish(lane: Lane): void {
     Atomics.store(lane.ctl, WRITE, lane.pos);
-    if (Atomics.load(lane.ctl, SLEEPING) === 1) this.#signal(lane);
   }
 
   #signal(lane: Lane): void {
@@ -466,6 +470,12 @@ export class AnalysisWorkers {
     });
     return { symbol, time: r[at]!, price: r[at + 1]!, indicators, trend: TRENDS[r[at + 2]!]! };
   }
+}
+
+/** Where tsx's API is, for a worker of the TypeScript sources (a bare name where ESM cannot say). */
+function tsxApi(): string {
+  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string };
+  return typeof meta.resolve === "function" ? meta.resolve("tsx/esm/api") : "tsx/esm/api";
 }
 
 /** The key order of an indicator's object values (`[]` for a number), from a probe fed to ready. */
