@@ -2,14 +2,19 @@ import {
   MessageChannel,
   type MessagePort,
   receiveMessageOnPort,
-  Worker,
+  type Worker,
 } from "node:worker_threads";
 import { findCalendar } from "../calendar/calendar-names.js";
-import { inRegularHours, type Session } from "../calendar/trading-calendar.js";
-import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import { parseDay } from "../domain/time.js";
 import type { BarArrival, SessionData, SymbolSessionData } from "../store/public.js";
+import {
+  packBars,
+  packSession,
+  startWorker,
+  valueKeys,
+  warmupHistory,
+} from "./analysis-workers-data.js";
 import {
   type AnalysisWorkerData,
   type ControlMessage,
@@ -172,19 +177,7 @@ export class AnalysisWorkers {
       errors: errors.port2,
     };
     const transferList = [control.port2, errors.port2];
-    // TypeScript sources (tests, benchmarks) run the entry through tsx; the build runs its .js.
-    const thread = import.meta.url.endsWith(".ts")
-      ? new Worker(
-          // tsx resolved here, not from the worker's working directory (which may not see it).
-          `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(
-            new URL("./analysis-worker-entry.ts", import.meta.url).href,
-          )}); });`,
-          { eval: true, workerData: data, transferList },
-        )
-      : new Worker(new URL("./analysis-worker-entry.js", import.meta.url), {
-          workerData: data,
-          transferList,
-        });
+    const thread = startWorker(data, transferList);
     thread.unref();
     thread.on("error", (error) => {
       this.#failure ??= `analysis worker ${index} failed: ${error.message}`;
@@ -314,44 +307,11 @@ export class AnalysisWorkers {
       slot,
       symbol,
       session: packSession(sd, symbol),
-      history: packBars(this.#warmupHistory(symbol)),
+      history: packBars(warmupHistory(sd, symbol, this.#warmupBars, this.#extendedHours)),
       historyDates: sd.historySessionDates(),
       actions: sd.getCorporateActions(symbol).map((a) => ({ date: a.date, rescale: a.rescale })),
     });
     return e;
-  }
-
-  /**
-   * The history bars `symbol`'s set will ask for when it warms up: `SymbolAnalysis` asks for
-   * `warmupBars` and doubles while too few are admitted (extended-hours bars do not count); the
-   * same asks here give the same answer, so only those bars cross, not every kept session.
-   */
-  #warmupHistory(symbol: string): Bar[] {
-    const sd = this.#sd;
-    const want = this.#warmupBars;
-    if (want === 0) return [];
-    let ask = want;
-    for (;;) {
-      const bars = sd.getHistoricalBars(symbol, ask);
-      let admitted = bars.length;
-      if (!this.#extendedHours) {
-        admitted = 0;
-        let session: Session | undefined;
-        for (const bar of bars) {
-          if (
-            session === undefined ||
-            bar.time < session.preOpen ||
-            bar.time >= session.postClose
-          ) {
-            const date = sd.calendar.sessionDateOf(bar.time);
-            session = date === undefined ? undefined : sd.calendar.session(date);
-          }
-          if (inRegularHours(session, bar.time)) admitted++;
-        }
-      }
-      if (admitted >= want || bars.length < ask) return bars;
-      ask *= 2;
-    }
   }
 
   #session(date: string): void {
@@ -470,59 +430,4 @@ export class AnalysisWorkers {
     });
     return { symbol, time: r[at]!, price: r[at + 1]!, indicators, trend: TRENDS[r[at + 2]!]! };
   }
-}
-
-/** Where tsx's API is, for a worker of the TypeScript sources (a bare name where ESM cannot say). */
-function tsxApi(): string {
-  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string };
-  return typeof meta.resolve === "function" ? meta.resolve("tsx/esm/api") : "tsx/esm/api";
-}
-
-/** The key order of an indicator's object values (`[]` for a number), from a probe fed to ready. */
-function valueKeys(make: IndicatorFactory): string[] {
-  const probe = make();
-  const t0 = Date.UTC(2024, 0, 2, 14, 30);
-  for (let i = 0; i < 100_000 && !probe.isReady; i++) {
-    const price = 100 + Math.sin(i / 7) + i * 0.001;
-    probe.update({
-      time: t0 + i * 60_000,
-      open: price,
-      high: price + 0.5,
-      low: price - 0.5,
-      close: price,
-      volume: 1_000 + (i % 17),
-    });
-  }
-  const v = probe.value;
-  return v !== undefined && typeof v === "object" ? Object.keys(v) : [];
-}
-
-function packBars(bars: readonly Bar[]): Float64Array {
-  const out = new Float64Array(bars.length * 6);
-  for (let i = 0, j = 0; i < bars.length; i++, j += 6) {
-    const b = bars[i]!;
-    out[j] = b.time;
-    out[j + 1] = b.open;
-    out[j + 2] = b.high;
-    out[j + 3] = b.low;
-    out[j + 4] = b.close;
-    out[j + 5] = b.volume;
-  }
-  return out;
-}
-
-/** `symbol`'s bars of the current session, 6 numbers a bar, from the store's columns. */
-function packSession(sd: SessionData, symbol: string): Float64Array {
-  const s = sd.getSeries(symbol);
-  const n = s?.length ?? 0;
-  const out = new Float64Array(n * 6);
-  for (let i = 0, j = 0; i < n; i++, j += 6) {
-    out[j] = s!.time[i]!;
-    out[j + 1] = s!.open[i]!;
-    out[j + 2] = s!.high[i]!;
-    out[j + 3] = s!.low[i]!;
-    out[j + 4] = s!.close[i]!;
-    out[j + 5] = s!.volume[i]!;
-  }
-  return out;
 }
