@@ -41,4 +41,15 @@ const count = median((n) => {
   for (let i = 0; i < n; i++) s += reader.getBarCount(names[i & M]!);
   return s;
 }, iters);
-parentPort!.postMessage({ latest, last20, count });
+const handles = names.map((name) => reader.getSymbol(name)!);
+const handleLatest = median((n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += handles[i & M]!.getLatestBar()!.close;
+  return s;
+}, iters);
+const handleLast20 = median((n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += handles[i & M]!.readLastN(20, buf);
+  return s;
+}, iters / 4);
+parentPort!.postMessage({ latest, last20, count, handleLatest, handleLast20 });

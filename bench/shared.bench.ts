@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- shared`: reads of a shared session (`sd.share()`) from a worker thread
  * beside the same reads on the owner thread, in one run (issue #19's goal: a worker's read
- * ≤ 1.5× the owner's). Both stores hold a full XNYS day of 500 symbols.
+ * ≤ 1.5× the owner's). Both stores hold a full XNYS day of 500 symbols. Like with like: a read by
+ * name on the owner beside the same read by name in the worker, a handle's beside a handle's.
  */
 import { Worker } from "node:worker_threads";
 import { xnysCalendar } from "../src/calendar/xnys.js";
@@ -47,6 +48,7 @@ export async function run(): Promise<void> {
   const hot = names.slice(0, ROTATE);
   const M = ROTATE - 1;
   const buf = new BarBuffer(20);
+  const handles = hot.map((name) => sd.getSymbol(name)!);
   const owner = {
     latest: median((n) => {
       let x = 0;
@@ -63,6 +65,16 @@ export async function run(): Promise<void> {
       for (let i = 0; i < n; i++) x += sd.getBarCount(hot[i & M]!);
       return x;
     }, ITERS),
+    handleLatest: median((n) => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x += handles[i & M]!.getLatestBar()!.close;
+      return x;
+    }, ITERS),
+    handleLast20: median((n) => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x += handles[i & M]!.readLastN(20, buf);
+      return x;
+    }, ITERS / 4),
   };
   const sameThread = SessionDataReader.attach(descriptor);
   const readerHere = median((n) => {
@@ -76,12 +88,16 @@ export async function run(): Promise<void> {
     )}); });`,
     { eval: true, workerData: { descriptor, names: hot, iters: ITERS } },
   );
-  const inWorker = await new Promise<{ latest: number; last20: number; count: number }>(
-    (resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
-    },
-  );
+  const inWorker = await new Promise<{
+    latest: number;
+    last20: number;
+    count: number;
+    handleLatest: number;
+    handleLast20: number;
+  }>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
   await worker.terminate();
   const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
   console.log(
@@ -106,6 +122,21 @@ export async function run(): Promise<void> {
       "worker ns": f(inWorker.count),
       "worker / owner": `${(inWorker.count / owner.count).toFixed(2)}×`,
     },
+    {
+      read: "handle.getLatestBar()",
+      "owner ns": f(owner.handleLatest),
+      "worker ns": f(inWorker.handleLatest),
+      "worker / owner": `${(inWorker.handleLatest / owner.handleLatest).toFixed(2)}×`,
+    },
+    {
+      read: "handle.readLastN(20, buf)",
+      "owner ns": f(owner.handleLast20),
+      "worker ns": f(inWorker.handleLast20),
+      "worker / owner": `${(inWorker.handleLast20 / owner.handleLast20).toFixed(2)}×`,
+    },
   ]);
+  console.log(
+    "(by name: sd.x(name) beside reader.x(name); handle: sd.getSymbol(name) beside reader.getSymbol(name))",
+  );
   console.log(`(a reader attached on the owner's own thread: getLatestBar ${f(readerHere)} ns)`);
 }

@@ -6,6 +6,7 @@ import type {
   SessionDataEvent,
   SymbolSessionData,
 } from "../store/public.js";
+import { AnalysisWorkers } from "./analysis-workers.js";
 import type { IndicatorFactory } from "./indicator.js";
 import { parseIndicatorSpec } from "./spec.js";
 import { type AnalysisContext, type AnalysisResult, SymbolAnalysis } from "./symbol-analysis.js";
@@ -36,6 +37,13 @@ export interface AnalysisEngineOptions {
    * counts, and the session VWAP covers pre- and post-market too.
    */
   readonly extendedHours?: boolean;
+  /**
+   * Worker threads to analyse on (default: none, the calling thread). Symbols are given to the
+   * workers in turn as they first appear; results equal the single-threaded engine's. Only spec
+   * strings (factories cannot cross threads), a built-in calendar, and no `subscribe`; see
+   * README "Analysis on worker threads".
+   */
+  readonly workers?: number;
 }
 
 /** Hears every new {@link AnalysisResult}. */
@@ -89,6 +97,8 @@ export class AnalysisEngine {
   #unsubscribe: (() => void) | undefined;
   readonly #sessions = new Map<string, Session | undefined>();
   #lastSession: Session | undefined;
+  /** With `workers`: the threads that do the work (the engine then only forwards). */
+  readonly #workers: AnalysisWorkers | undefined;
 
   constructor(options: AnalysisEngineOptions) {
     const sd = options?.sessionData;
@@ -130,6 +140,24 @@ export class AnalysisEngine {
       session: (date) => this.#session(date),
       sessionAt: (time) => this.#sessionAt(time),
     };
+    if (options.workers !== undefined) {
+      const strings = specs.filter((spec): spec is string => typeof spec === "string");
+      if (strings.length !== specs.length) {
+        throw new InvalidArgumentError("AnalysisEngine workers take indicator spec strings only");
+      }
+      this.#workers = new AnalysisWorkers({
+        sessionData: sd,
+        specs: strings,
+        factories,
+        names,
+        warmupBars,
+        extendedHours: this.extendedHours,
+        workers: options.workers,
+      });
+      this.#unsubscribe = () => this.#workers?.dispose();
+      return;
+    }
+    this.#workers = undefined;
     // A bar hook, not a listener: the store makes no event or bar object per bar for the engine.
     this.#unsubscribe = sd.subscribeBars({
       onBar: (handle, time, open, high, low, close, volume, arrival, regular, sessionDate) =>
@@ -144,6 +172,7 @@ export class AnalysisEngine {
    */
   analyze(symbol: string): AnalysisResult | undefined {
     if (this.#unsubscribe === undefined) return undefined;
+    if (this.#workers !== undefined) return this.#workers.analyze(symbol);
     let state = this.#states.get(symbol);
     if (state === undefined) {
       if (this.sessionData.getSymbol(symbol) === undefined) return undefined;
@@ -155,8 +184,18 @@ export class AnalysisEngine {
     return state.result();
   }
 
+  /**
+   * The results of `symbols` in their order (`undefined` for unknown ones): `analyze` of each,
+   * but with `workers` every worker takes its share at once.
+   */
+  analyzeMany(symbols: readonly string[]): (AnalysisResult | undefined)[] {
+    if (this.#workers !== undefined) return this.#workers.analyzeMany(symbols);
+    return symbols.map((s) => this.analyze(s));
+  }
+
   /** Symbols with an indicator set, sorted. */
   symbols(): string[] {
+    if (this.#workers !== undefined) return this.#workers.symbols();
     return [...this.#states.keys()].sort();
   }
 
@@ -168,6 +207,9 @@ export class AnalysisEngine {
   subscribe(listener: AnalysisListener): () => void {
     if (typeof listener !== "function") {
       throw new InvalidArgumentError("subscribe expects a function");
+    }
+    if (this.#workers !== undefined) {
+      throw new InvalidArgumentError("subscribe is not available with workers: call analyze");
     }
     this.#listeners = [...this.#listeners, listener];
     return () => {

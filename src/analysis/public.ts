@@ -5,6 +5,7 @@ export {
   type AnalysisEngineOptions,
   type AnalysisListener,
 } from "./analysis-engine.js";
+export { AnalysisWorkerError } from "./analysis-workers.js";
 export { BollingerBands, type BollingerValue } from "./bollinger-bands.js";
 export type { Indicator, IndicatorFactory, IndicatorValue } from "./indicator.js";
 export { Macd, type MacdValue } from "./macd.js";

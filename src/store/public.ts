@@ -19,4 +19,5 @@ export { type AddBarsResult, SessionData, type SessionDataOptions } from "./sess
 export { SessionDataReader } from "./shared/session-data-reader.js";
 export type { SharedSessionDescriptor } from "./shared/shared-layout.js";
 export type { ShareOptions } from "./shared/shared-session-writer.js";
+export type { SharedSymbolReader } from "./shared/shared-symbol-reader.js";
 export { SymbolSessionData } from "./symbol-session-data.js";

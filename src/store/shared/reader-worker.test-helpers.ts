@@ -66,6 +66,22 @@ function loop(): void {
       ) {
         note(`${s}: torn latest bar ${JSON.stringify(bar)}`);
       }
+      // The handle's unchanged check is a plain read: its bars must be as whole as the locked ones.
+      const viaHandle = reader.getSymbol(s)?.getLatestBar();
+      reads++;
+      if (
+        viaHandle !== undefined &&
+        !consistent(
+          viaHandle.time,
+          viaHandle.open,
+          viaHandle.high,
+          viaHandle.low,
+          viaHandle.close,
+          viaHandle.volume,
+        )
+      ) {
+        note(`${s}: torn handle bar ${JSON.stringify(viaHandle)}`);
+      }
       const n = reader.readLastN(s, 32, buf);
       reads++;
       for (let i = 0; i < n; i++) {

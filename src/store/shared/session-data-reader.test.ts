@@ -32,6 +32,8 @@ function views(sd: SessionData, reader: SessionDataReader, symbol: string) {
       all: sd.getLastNBars(symbol, 2_000),
       count: sd.getBarCount(symbol),
       metrics: sd.getSessionMetrics(symbol),
+      handle: sd.getSymbol(symbol)?.getLatestBar(),
+      handleCount: sd.getSymbol(symbol)?.getBarCount(),
     },
     reader: {
       session: reader.currentSession,
@@ -39,6 +41,8 @@ function views(sd: SessionData, reader: SessionDataReader, symbol: string) {
       all: reader.getLastNBars(symbol, 2_000),
       count: reader.getBarCount(symbol),
       metrics: reader.getSessionMetrics(symbol),
+      handle: reader.getSymbol(symbol)?.getLatestBar(),
+      handleCount: reader.getSymbol(symbol)?.getBarCount(),
     },
   };
 }
@@ -88,6 +92,66 @@ describe("SessionData.share() and SessionDataReader", () => {
     expect(reader.getLatestBar("S299")).toEqual(barK(299 % 50));
     expect(reader.getLatestBar("S0")).toEqual(barK(0));
   });
+
+  it("gives a handle per symbol that reads as the owner's handle and follows new bars", () => {
+    const sd = new SessionData({ calendar: alwaysOpenCalendar });
+    const reader = SessionDataReader.attach(sd.share());
+    expect(reader.getSymbol("BTC"), "no handle before the owner shares the symbol").toBeUndefined();
+    sd.addBar("BTC", barK(0));
+    const btc = reader.getSymbol("BTC")!;
+    expect(reader.getSymbol("BTC"), "one handle per symbol").toBe(btc);
+    const first = btc.getLatestBar();
+    expect(first).toEqual(barK(0));
+    expect(btc.getLatestBar(), "the same object while nothing was written").toBe(first);
+    sd.addBar("BTC", barK(1));
+    expect(btc.getLatestBar(), "a new bar after a write").toEqual(barK(1));
+    sd.addBar("BTC", { ...barK(1), close: 1.3 }, "corrected");
+    expect(btc.getLatestBar()?.close, "a correction of the latest bar").toBe(1.3);
+    for (let i = 0; i < 100; i++) sd.addBar(`S${i}`, barK(2)); // grows the buffers past 64 slots
+    sd.addBar("BTC", barK(3));
+    expect(btc.getLatestBar(), "a handle made before the buffers grew").toEqual(barK(3));
+    const buf = new BarBuffer(4);
+    expect(btc.readLastN(4, buf)).toBe(3);
+    expect(Array.from(buf.time.subarray(0, 3))).toEqual([0, 1, 3].map((k) => barK(k).time));
+    sd.addBar("BTC", barK(1_440 * 2)); // a new session empties the slot first
+    expect(btc.getBarCount()).toBe(1);
+    expect(btc.getLatestBar()).toEqual(barK(1_440 * 2));
+  });
+
+  it("a worker polling a handle's getLatestBar sees the owner's next bar", async () => {
+    const sd = new SessionData({ calendar: alwaysOpenCalendar });
+    sd.addBar("BTC", barK(0));
+    const worker = new Worker(
+      `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(
+        new URL("./poll-worker.test-helpers.ts", import.meta.url).href,
+      )}); });`,
+      { eval: true, workerData: { descriptor: sd.share(), symbol: "BTC" } },
+    );
+    const messages: unknown[] = [];
+    let heard: () => void = () => {};
+    worker.on("message", (m) => {
+      messages.push(m);
+      heard();
+    });
+    const next = (k: number) =>
+      new Promise<unknown>((resolve, reject) => {
+        worker.once("error", reject);
+        heard = () => {
+          if (messages.length > k) resolve(messages[k]);
+        };
+        heard();
+      });
+    // The worker says "ready" with its first bar, then spins on getLatestBar until it changes.
+    expect(await next(0)).toBe("ready");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sd.addBar("BTC", barK(1));
+    const seen = (await next(1)) as { time: number; polls: number };
+    await worker.terminate();
+    expect(seen.time, "the bar written while the worker spun").toBe(barK(1).time);
+    expect(seen.polls, "the worker polled the unchanged bar many times first").toBeGreaterThan(
+      1_000,
+    );
+  }, 30_000);
 
   it("refuses what is not a descriptor, and counts over a buffer's capacity", () => {
     expect(() => SessionDataReader.attach({} as never)).toThrow(InvalidArgumentError);

@@ -2,7 +2,6 @@ import type { Bar } from "../../domain/bar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { formatDay } from "../../domain/time.js";
 import type { BarBuffer } from "../bar-buffer.js";
-import { barOfColumns, copyColumnRows } from "../column-rows.js";
 import type { SessionMetrics } from "../metrics.js";
 import { checkBufferCount, checkCount, checkSince } from "../read-checks.js";
 import {
@@ -16,6 +15,7 @@ import {
   type SharedSessionDescriptor,
   slotWords,
 } from "./shared-layout.js";
+import { SharedSymbolReader } from "./shared-symbol-reader.js";
 
 const decoder = new TextDecoder();
 
@@ -53,6 +53,7 @@ function checkDescriptor(d: SharedSessionDescriptor): void {
  * // strategy.js
  * const reader = SessionDataReader.attach(workerData);
  * reader.getLatestBar("AAPL");
+ * const aapl = reader.getSymbol("AAPL"); // a handle for hot loops: aapl.getLatestBar()
  * ```
  */
 export class SessionDataReader {
@@ -61,11 +62,10 @@ export class SessionDataReader {
   #data: Float64Array;
   #cap: number;
   #words: number;
+  /** Per symbol its slot's handle; slots in the order the owner shared them. */
+  #handles = new Map<string, SharedSymbolReader>();
   #slots = new Map<string, number>();
   #known = 0;
-  /** Per slot: the latest bar last read and the sequence it was read at (-1: none). */
-  #cached: (Bar | undefined)[] = [];
-  #cachedSeq: number[] = [];
 
   #d: SharedSessionDescriptor;
 
@@ -100,7 +100,18 @@ export class SessionDataReader {
   /** Every symbol the owner has shared so far, in the order they first appeared. */
   symbols(): string[] {
     this.#sync();
-    return [...this.#slots.keys()];
+    return [...this.#handles.keys()];
+  }
+
+  /**
+   * The hot-loop handle of `symbol` (as the owner's `sd.getSymbol`), or `undefined` for a
+   * symbol the owner has not shared yet. The same object on every call.
+   */
+  getSymbol(symbol: string): SharedSymbolReader | undefined {
+    const handle = this.#handles.get(symbol);
+    if (handle !== undefined) return handle;
+    this.#sync();
+    return this.#handles.get(symbol);
   }
 
   /**
@@ -125,8 +136,10 @@ export class SessionDataReader {
       // A copy: TextDecoder refuses views of shared memory.
       const name = decoder.decode(this.#names.slice(at + 1, at + 1 + len));
       this.#slots.set(name, slot);
-      this.#cached.push(undefined);
-      this.#cachedSeq.push(-1);
+      this.#handles.set(
+        name,
+        new SharedSymbolReader(name, slot, this.#ctl, this.#data, this.#cap, this.#words),
+      );
     }
     this.#known = count;
   }
@@ -143,32 +156,12 @@ export class SessionDataReader {
    * is unchanged (as the owner's store does), so a polling loop allocates only when a bar came.
    */
   getLatestBar(symbol: string): Bar | undefined {
-    const slot = this.#slot(symbol);
-    if (slot === undefined) return undefined;
-    const ctl = this.#ctl;
-    const seq = CTL_HEADER + slot * CTL_SLOT;
-    const s0 = Atomics.load(ctl, seq);
-    if (s0 === this.#cachedSeq[slot]) return this.#cached[slot];
-    const data = this.#data;
-    const cap = this.#cap;
-    for (;;) {
-      const s1 = Atomics.load(ctl, seq);
-      if ((s1 & 1) !== 0) continue;
-      const n = ctl[seq + 1]!;
-      const bar = n > 0 ? barOfColumns(data, slot * this.#words + n - 1, cap) : undefined;
-      if (Atomics.load(ctl, seq) === s1) {
-        this.#cachedSeq[slot] = s1;
-        this.#cached[slot] = bar;
-        return bar;
-      }
-    }
+    return this.getSymbol(symbol)?.getLatestBar();
   }
 
   /** The number of 1-minute bars of `symbol` in the session. */
   getBarCount(symbol: string): number {
-    const slot = this.#slot(symbol);
-    // A lone aligned int32: a plain read is whole, and a count needs no lock.
-    return slot === undefined ? 0 : this.#ctl[CTL_HEADER + slot * CTL_SLOT + 1]!;
+    return this.getSymbol(symbol)?.getBarCount() ?? 0;
   }
 
   /**
@@ -176,63 +169,34 @@ export class SessionDataReader {
    * allocation-free, consistent (retried while the owner writes that symbol).
    */
   readLastN(symbol: string, n: number, into: BarBuffer): number {
-    const want = checkBufferCount(n, into);
-    const slot = this.#slot(symbol);
-    if (slot === undefined) {
-      into.length = 0;
-      return 0;
-    }
-    const ctl = this.#ctl;
-    const seq = CTL_HEADER + slot * CTL_SLOT;
-    for (;;) {
-      const s1 = Atomics.load(ctl, seq);
-      if ((s1 & 1) !== 0) continue;
-      const len = ctl[seq + 1]!;
-      const count = Math.min(len, want);
-      copyColumnRows(this.#data, slot * this.#words + len - count, this.#cap, count, into);
-      if (Atomics.load(ctl, seq) === s1) return count;
-    }
+    const handle = this.getSymbol(symbol);
+    if (handle !== undefined) return handle.readLastN(n, into);
+    checkBufferCount(n, into);
+    into.length = 0;
+    return 0;
   }
 
   /** The last `n` bars of `symbol`, oldest first, as new objects. */
   getLastNBars(symbol: string, n: number): Bar[] {
     const count = checkCount(n);
-    return this.#range(symbol, (len) => Math.max(0, len - count));
+    return this.getSymbol(symbol)?.range((len) => Math.max(0, len - count)) ?? [];
   }
 
   /** Bars of `symbol` with `time >= t`, oldest first. */
   getBarsSince(symbol: string, t: number): Bar[] {
     checkSince(t);
-    return this.#range(symbol, (len, base) => {
-      let lo = 0;
-      let hi = len;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.#data[base + mid]! < t) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    });
-  }
-
-  /** Bars `[from(len), len)` of a slot, read under its sequence lock. */
-  #range(symbol: string, from: (len: number, base: number) => number): Bar[] {
-    const slot = this.#slot(symbol);
-    if (slot === undefined) return [];
-    const ctl = this.#ctl;
-    const seq = CTL_HEADER + slot * CTL_SLOT;
-    const data = this.#data;
-    const cap = this.#cap;
-    const base = slot * this.#words;
-    for (;;) {
-      const s1 = Atomics.load(ctl, seq);
-      if ((s1 & 1) !== 0) continue;
-      const len = ctl[seq + 1]!;
-      const start = from(len, base);
-      const out: Bar[] = new Array(len - start);
-      for (let i = start; i < len; i++) out[i - start] = barOfColumns(data, base + i, cap);
-      if (Atomics.load(ctl, seq) === s1) return out;
-    }
+    return (
+      this.getSymbol(symbol)?.range((len, base, data) => {
+        let lo = 0;
+        let hi = len;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (data[base + mid]! < t) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      }) ?? []
+    );
   }
 
   /** The latest bar of each symbol; symbols without bars are absent. */
