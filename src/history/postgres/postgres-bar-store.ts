@@ -11,11 +11,13 @@ import type {
   WriteOptions,
 } from "../bar-store.js";
 import { type BarBulkWriter, writeInput } from "../bulk-writer.js";
+import type { CorporateActionStore } from "../corporate/corporate-action-store.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
 import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
 import { type SymbolSummary, symbolSummaryOf } from "../symbol-summary.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PgConnections } from "./postgres-connections.js";
+import { PostgresCorporateActionStore } from "./postgres-corporate.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
 import { openPgSchema, q } from "./postgres-schema.js";
 import { checkSchemaName, DEFAULT_PG_SCHEMA, type PgTarget, parsePgUrl } from "./postgres-url.js";
@@ -165,6 +167,26 @@ export class PostgresBarStore implements BarStore {
   }
 
   readonly #host: PgWriterHost;
+  #corporate: PostgresCorporateActionStore | undefined;
+
+  /**
+   * The corporate actions (factor and map rows) kept in this schema beside the bars: see
+   * `corporateActionsOf`.
+   */
+  corporateActions(): CorporateActionStore {
+    this.#corporate ??= new PostgresCorporateActionStore({
+      schema: this.#schema,
+      writable: (what) => this.#writable(what),
+      query: (during, sql, values) => this.#query(during, sql, values),
+      acquire: (during) => {
+        this.#ensureOpen();
+        return this.#pg.acquire(during);
+      },
+      release: (client, broken) => this.#pg.release(client, broken),
+      translate: (error, during) => this.#pg.translate(error, during),
+    });
+    return this.#corporate;
+  }
 
   #makeHost(): PgWriterHost {
     return {
