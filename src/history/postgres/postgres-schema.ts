@@ -224,8 +224,9 @@ export async function listPartitions(client: PoolClient, schema: string): Promis
  * sorted build each) is 4-5 times faster than inserting through the indexes row by row, and
  * ATTACH PARTITION takes only a SHARE UPDATE EXCLUSIVE lock on `bars`, so readers and scans go
  * on meanwhile (CREATE TABLE … PARTITION OF would lock them out until the write commits). The
- * CHECK constraint lets the attach skip its validating scan; it is dropped once attached, as
- * the partition bound says the same.
+ * CHECK constraint, declared with the table so that the INSERT tests it row by row (adding it
+ * afterwards scanned the month again: 0.5 s of 4 M rows), lets the attach skip its validating
+ * scan; it is dropped once attached, as the partition bound says the same.
  */
 export function newPartitionSql(schema: string, month: number, fill: string): string[] {
   const s = q(schema);
@@ -233,11 +234,11 @@ export function newPartitionSql(schema: string, month: number, fill: string): st
   const from = monthStart(month);
   const to = monthStart(month + 1);
   return [
-    `CREATE TABLE ${s}.${name} (LIKE ${s}.bars INCLUDING DEFAULTS)`,
+    `CREATE TABLE ${s}.${name} (LIKE ${s}.bars INCLUDING DEFAULTS,
+       CONSTRAINT ${name}_bound CHECK (time >= ${from} AND time < ${to}))`,
     `INSERT INTO ${s}.${name} ${fill}`,
     `ALTER TABLE ${s}.${name} ADD PRIMARY KEY (sid, time)`,
     `CREATE INDEX ${name}_time_sid ON ${s}.${name} (time, sid)`,
-    `ALTER TABLE ${s}.${name} ADD CONSTRAINT ${name}_bound CHECK (time >= ${from} AND time < ${to})`,
     `ALTER TABLE ${s}.bars ATTACH PARTITION ${s}.${name} FOR VALUES FROM (${from}) TO (${to})`,
     `ALTER TABLE ${s}.${name} DROP CONSTRAINT ${name}_bound`,
   ];
