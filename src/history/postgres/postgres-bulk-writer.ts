@@ -116,6 +116,10 @@ export class PostgresBulkWriter implements BarBulkWriter {
     if (this.#client === undefined) {
       throw new Error("the bulk writer is already committed or aborted");
     }
+    // A COPY the server ended (a killed backend, a restart) has no connection left to write to:
+    // pg-copy-streams would throw a TypeError from the next write. Say what happened instead.
+    const failed = this.#lost ?? this.#copyError;
+    if (failed !== undefined) throw this.#host.translate(failed, this.#during);
     checkAppend(symbol, columns, n, validated);
     if (n === 0) return;
     const name = symbol.toUpperCase();
