@@ -192,6 +192,7 @@ export class PostgresBarStore implements BarStore {
     return {
       schema: this.#schema,
       release: (client, broken) => this.#pg.release(client, broken),
+      acquireSpare: (during) => this.#pg.acquireSpare(during),
       translate: (error, during) => this.#pg.translate(error, during),
     };
   }
