@@ -35,7 +35,10 @@ export interface PostgresBarStoreOptions {
   readonly readOnly?: boolean;
   /** Create the schema when it is absent (default true); false throws `NoDatabaseError`. */
   readonly create?: boolean;
-  /** Connections the store may hold at once (default 8): each running scan holds one. */
+  /**
+   * Connections the store may hold at once (default 8): each running scan holds one, a write
+   * one, and a write loading a new month of 100,000 rows or more a second one when one is free.
+   */
   readonly maxConnections?: number;
   /** How long to wait for the server to accept a connection, in ms (default 10,000). */
   readonly connectTimeoutMs?: number;
