@@ -83,6 +83,7 @@ export {
   PostgresBarStore,
   type PostgresBarStoreOptions,
 } from "./postgres/postgres-bar-store.js";
+export { PostgresCorporateActionStore } from "./postgres/postgres-corporate.js";
 export {
   PostgresAuthError,
   PostgresConnectionError,

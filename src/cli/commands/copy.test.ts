@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, expect } from "vitest";
 import { PG_TEST_URL, postgres, requiring } from "../../../test/requirements.js";
 import { collectScan, contractBar, contractInfo } from "../../history/bar-store.contract.js";
+import { corporateActionsOf } from "../../history/corporate/corporate-action-store.js";
 import { DuckDbBarStore } from "../../history/duckdb/duckdb-bar-store.js";
 import { PostgresBarStore } from "../../history/postgres/postgres-bar-store.js";
 import {
@@ -14,10 +15,18 @@ import { sessiondata } from "./cli-test-support.test-helpers.js";
 
 const pgTests = requiring(await postgres());
 const dir = mkdtempSync(join(tmpdir(), "sessiondata-copy-"));
+const FACTORS = [
+  { date: "2024-06-07", priceFactor: 0.9876543210123, splitFactor: 0.25, referencePrice: 101.5 },
+  { date: "2050-12-31", priceFactor: 1, splitFactor: 1, referencePrice: 0 },
+];
+const RENAME = [
+  { date: "2010-01-04", ticker: "OLDCO", exchange: "Q" },
+  { date: "2050-12-31", ticker: "NEWCO" },
+];
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 pgTests.it(
-  "copies a DuckDB file to PostgreSQL and back: every bar, provenance and symbol info, counts checked",
+  "copies a DuckDB file to PostgreSQL and back: every bar, provenance, symbol info and corporate action, counts checked",
   async () => {
     const schema = testSchemaName();
     const url = `${PG_TEST_URL}?schema=${schema}`;
@@ -38,6 +47,10 @@ pgTests.it(
       await source.setSymbolInfo(
         contractInfo("BTCUSDT", { calendar: "24/7", timeZone: "UTC", priceDecimals: 8 }),
       );
+      await corporateActionsOf(source)!.writeCorporateActions({
+        factorFiles: new Map([["AAPL", FACTORS]]),
+        mapFiles: new Map([["NEWCO", RENAME]]),
+      });
       const want = await collectScan(source.scan({ from: 0, to: Number.POSITIVE_INFINITY }));
       await source.close();
 
@@ -52,6 +65,8 @@ pgTests.it(
         symbols: 2,
         bars: 7,
         symbolInfo: 2,
+        factorFiles: 1,
+        mapFiles: 1,
       });
       const pg = await PostgresBarStore.open({ url, readOnly: true });
       try {
@@ -59,6 +74,11 @@ pgTests.it(
         expect(got.rows).toEqual(want.rows);
         expect(got.codes, "provenance crosses too").toEqual(want.codes);
         expect((await pg.listSymbolInfo()).map((i) => i.symbol)).toEqual(["AAPL", "BTCUSDT"]);
+        expect(
+          await corporateActionsOf(pg)!.factorRows("AAPL"),
+          "factors, to the last bit",
+        ).toEqual(FACTORS);
+        expect(await corporateActionsOf(pg)!.mapRows("NEWCO")).toEqual(RENAME);
       } finally {
         await pg.close();
       }
@@ -67,7 +87,7 @@ pgTests.it(
       const again = sessiondata(["copy", "--from-pg", url, "--to", back]);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(
-        /^copied 7 bars of 2 symbols \(and 2 symbols' info\) from postgres:.*; counts checked\n$/,
+        /^copied 7 bars of 2 symbols \(and 2 symbols' info, 1 factor files, 1 map files\) from postgres:.*; counts checked\n$/,
       );
       const copy = await DuckDbBarStore.open(back, { readOnly: true });
       try {
@@ -78,6 +98,10 @@ pgTests.it(
           contractInfo("AAPL"),
           contractInfo("BTCUSDT", { calendar: "24/7", timeZone: "UTC", priceDecimals: 8 }),
         ]);
+        expect(await corporateActionsOf(copy)!.factorRows("AAPL")).toEqual(FACTORS);
+        expect(await corporateActionsOf(copy)!.mapTickers()).toEqual(
+          new Map([["NEWCO", ["NEWCO", "OLDCO"]]]),
+        );
       } finally {
         await copy.close();
       }

@@ -4,6 +4,7 @@ import {
   type BarChunk,
   type BarStore,
   type Coverage,
+  corporateActionsOf,
   DuckDbBarStore,
   openBulkWriter,
   openPostgresFromUrl,
@@ -34,6 +35,10 @@ export interface CopyCommandResult {
   readonly bars: number;
   /** Symbols whose info (calendar, time zone, precision) was copied. */
   readonly symbolInfo: number;
+  /** Symbols whose factor rows (splits, dividends) were copied. */
+  readonly factorFiles: number;
+  /** Permanent tickers whose map rows (renames) were copied. */
+  readonly mapFiles: number;
 }
 
 /** The copy's counts did not come out as they must: the destination is not to be trusted. */
@@ -90,8 +95,8 @@ function pick(values: Float64Array, rows: number[]): Float64Array {
 }
 
 /**
- * `sessiondata copy`: every bar (with its provenance) and every symbol's info from one store to
- * another, DuckDB file or PostgreSQL, in one transaction on the destination (an interrupted
+ * `sessiondata copy`: every bar (with its provenance), every symbol's info and every corporate
+ * action (factor and map files) from one store to another, DuckDB file or PostgreSQL, in one transaction on the destination (an interrupted
  * copy leaves it as it was; running it again is exact, since writes are upserts). The counts are
  * checked at the end: a symbol new to the destination must hold exactly the source's bars.
  */
@@ -184,6 +189,7 @@ async function copyAll(
     throw error;
   }
   for (const info of infos) await target.setSymbolInfo(info);
+  const actions = await copyCorporateActions(source, target);
   for (const [symbol, want] of expected) {
     const had = before.get(symbol);
     const got = await target.coverage(symbol);
@@ -204,14 +210,41 @@ async function copyAll(
     symbols: expected.size,
     bars: copied,
     symbolInfo: infos.length,
+    ...actions,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     process.stdout.write(
-      `copied ${copied.toLocaleString("en-US")} bars of ${expected.size} symbols (and ${infos.length} symbols' info) from ${from} to ${to}; counts checked\n`,
+      `copied ${copied.toLocaleString("en-US")} bars of ${expected.size} symbols (and ${infos.length} symbols' info, ${actions.factorFiles} factor files, ${actions.mapFiles} map files) from ${from} to ${to}; counts checked\n`,
     );
   }
   return result;
+}
+
+/**
+ * Every factor file and map file of the source into the target, in one all-or-nothing batch that
+ * replaces the target's rows of each symbol and permanent ticker the source names (the target's
+ * others stay). Both stores keep corporate actions (DuckDB, PostgreSQL): a source without any
+ * copies none.
+ */
+async function copyCorporateActions(
+  source: BarStore,
+  target: BarStore,
+): Promise<{ factorFiles: number; mapFiles: number }> {
+  const from = corporateActionsOf(source);
+  const to = corporateActionsOf(target);
+  if (from === undefined || to === undefined) return { factorFiles: 0, mapFiles: 0 };
+  const factorFiles = new Map<string, Awaited<ReturnType<typeof from.factorRows>>>();
+  for (const symbol of await from.factorSymbols()) {
+    factorFiles.set(symbol, await from.factorRows(symbol));
+  }
+  const mapFiles = new Map<string, Awaited<ReturnType<typeof from.mapRows>>>();
+  for (const permtick of (await from.mapTickers()).keys()) {
+    mapFiles.set(permtick, await from.mapRows(permtick));
+  }
+  if (factorFiles.size + mapFiles.size > 0)
+    await to.writeCorporateActions({ factorFiles, mapFiles });
+  return { factorFiles: factorFiles.size, mapFiles: mapFiles.size };
 }
 
 /** Registers `sessiondata copy`. */
@@ -219,7 +252,7 @@ export function registerCopy(program: Command): void {
   program
     .command("copy")
     .description(
-      "copy every bar and symbol's info between stores: a DuckDB file and PostgreSQL, either way",
+      "copy every bar, symbol's info and corporate action between stores: a DuckDB file and PostgreSQL, either way",
     )
     .option("--from <file>", "DuckDB file to read")
     .option(

@@ -19,8 +19,8 @@ export interface CorporateActionBatch {
 
 /**
  * Factor rows (`factorRows`) and map rows (`mapRows`) by symbol, upper case on every entry
- * point. Adapters: `MemoryCorporateActionStore`, `DuckDbCorporateActionStore` (reached with
- * `corporateActionsOf(duckDbBarStore)`).
+ * point. Adapters: `MemoryCorporateActionStore`, `DuckDbCorporateActionStore` and
+ * `PostgresCorporateActionStore` (reached with `corporateActionsOf(barStore)`).
  */
 export interface CorporateActionStore {
   /**
@@ -38,7 +38,7 @@ export interface CorporateActionStore {
   mapTickers(): Promise<Map<string, string[]>>;
 }
 
-/** A bar store that keeps corporate actions too (the DuckDB and memory stores). */
+/** A bar store that keeps corporate actions too (the DuckDB, PostgreSQL and memory stores). */
 export interface WithCorporateActions {
   corporateActions(): CorporateActionStore;
 }

@@ -127,7 +127,7 @@ export async function storeCorporateFiles(
   const target = corporateActionsOf(barStore);
   if (target === undefined) {
     throw new InvalidArgumentError(
-      "this bar store keeps no corporate actions (DuckDB and memory stores do)",
+      "this bar store keeps no corporate actions (DuckDB, PostgreSQL and memory stores do)",
     );
   }
   const factorFiles = new Map(files.factorFiles);
@@ -184,7 +184,7 @@ export async function importCorporateActions(
 ): Promise<CorporateImportResult> {
   if (corporateActionsOf(barStore) === undefined) {
     throw new InvalidArgumentError(
-      "this bar store keeps no corporate actions (DuckDB and memory stores do)",
+      "this bar store keeps no corporate actions (DuckDB, PostgreSQL and memory stores do)",
     );
   }
   return storeCorporateFiles(barStore, await readCorporateFiles(options));

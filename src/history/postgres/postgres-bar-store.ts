@@ -11,11 +11,13 @@ import type {
   WriteOptions,
 } from "../bar-store.js";
 import { type BarBulkWriter, writeInput } from "../bulk-writer.js";
+import type { CorporateActionStore } from "../corporate/corporate-action-store.js";
 import { ReadOnlyStoreError } from "../store-errors.js";
 import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
 import { type SymbolSummary, symbolSummaryOf } from "../symbol-summary.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PgConnections } from "./postgres-connections.js";
+import { PostgresCorporateActionStore } from "./postgres-corporate.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
 import { openPgSchema, q } from "./postgres-schema.js";
 import { checkSchemaName, DEFAULT_PG_SCHEMA, type PgTarget, parsePgUrl } from "./postgres-url.js";
@@ -33,7 +35,10 @@ export interface PostgresBarStoreOptions {
   readonly readOnly?: boolean;
   /** Create the schema when it is absent (default true); false throws `NoDatabaseError`. */
   readonly create?: boolean;
-  /** Connections the store may hold at once (default 8): each running scan holds one. */
+  /**
+   * Connections the store may hold at once (default 8): each running scan holds one, a write
+   * one, and a write loading a new month of 100,000 rows or more a second one when one is free.
+   */
   readonly maxConnections?: number;
   /** How long to wait for the server to accept a connection, in ms (default 10,000). */
   readonly connectTimeoutMs?: number;
@@ -165,11 +170,32 @@ export class PostgresBarStore implements BarStore {
   }
 
   readonly #host: PgWriterHost;
+  #corporate: PostgresCorporateActionStore | undefined;
+
+  /**
+   * The corporate actions (factor and map rows) kept in this schema beside the bars: see
+   * `corporateActionsOf`.
+   */
+  corporateActions(): CorporateActionStore {
+    this.#corporate ??= new PostgresCorporateActionStore({
+      schema: this.#schema,
+      writable: (what) => this.#writable(what),
+      query: (during, sql, values) => this.#query(during, sql, values),
+      acquire: (during) => {
+        this.#ensureOpen();
+        return this.#pg.acquire(during);
+      },
+      release: (client, broken) => this.#pg.release(client, broken),
+      translate: (error, during) => this.#pg.translate(error, during),
+    });
+    return this.#corporate;
+  }
 
   #makeHost(): PgWriterHost {
     return {
       schema: this.#schema,
       release: (client, broken) => this.#pg.release(client, broken),
+      acquireSpare: (during) => this.#pg.acquireSpare(during),
       translate: (error, during) => this.#pg.translate(error, during),
     };
   }

@@ -67,6 +67,17 @@ export class PgConnections {
     return client;
   }
 
+  /**
+   * A second connection for a write that can use one, or `undefined` when the pool has none to
+   * spare at once (then the write does without rather than wait for a scan to end).
+   */
+  async acquireSpare(during: string): Promise<pg.PoolClient | undefined> {
+    const pool = this.#pool;
+    const spare = pool.idleCount > 0 || pool.totalCount < (pool.options.max ?? 10);
+    if (!spare || pool.waitingCount > 0) return undefined;
+    return this.acquire(during);
+  }
+
   /** Gives a checked-out connection back; `broken` closes it instead. Twice is harmless. */
   release(client: pg.PoolClient, broken: boolean): void {
     const listener = this.#onError.get(client);
