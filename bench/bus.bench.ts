@@ -452,6 +452,11 @@ export async function run(): Promise<void> {
     await shardedReplay();
     return;
   }
+  if (process.env.BUS_BENCH_ONLY === "latency") {
+    await barrierLatency("slice", 500);
+    await barrierLatency("bar", 50);
+    return;
+  }
   wireFormat();
   await throughput("bar", Number(process.env.BUS_BENCH_BAR_MINUTES ?? 40));
   await throughput("slice", Number(process.env.BUS_BENCH_MINUTES ?? 400));
