@@ -1,8 +1,10 @@
 import { fork } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BacktestReport, SliceEvent, SymbolReport } from "../stream/backtest-types.js";
+import { duckDbThreadsPerShard } from "./shard-duckdb-threads.js";
 import type { ShardJob, ShardResult, ShardSlice } from "./shard-job.js";
 
 /** Options of {@link runShardedBacktest}: one {@link ShardJob} for all symbols, split N ways. */
@@ -120,7 +122,14 @@ export async function runShardedBacktest(options: ShardedBacktestOptions): Promi
   const merger = onSlice === undefined ? undefined : new SliceMerger(parts.length, onSlice);
   const results = await Promise.all(
     parts.map((part, i) => {
-      const job = { ...base, symbols: part };
+      const job: ShardJob = {
+        ...base,
+        // Local workers share this host's cores; a remote worker's host is its own.
+        ...(runShard === undefined && base.duckdbThreads === undefined
+          ? { duckdbThreads: duckDbThreadsPerShard(parts.length, availableParallelism()) }
+          : {}),
+        symbols: part,
+      };
       if (runShard !== undefined) return runShard(job, i);
       if (merger === undefined) return runShardInProcess(job, i);
       return runShardInProcess(job, i, (slices) => merger.push(i, slices)).then((r) => {
