@@ -15,10 +15,12 @@
  *   1 vs 2 worker processes (same process overhead in both), beside the unsharded in-process run.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import {
@@ -422,6 +424,36 @@ async function barrierLatency(packing: Packing, symbols: number): Promise<void> 
   }
 }
 
+/** The sharded runner's two entry points, from the sources or from a build. */
+interface ShardCode {
+  runShardedBacktest: typeof runShardedBacktest;
+  runShardInProcess: typeof runShardInProcess;
+}
+
+/** Compiles `src/` (as `npm run build` does) into a temp folder of the checkout; its path. */
+async function buildSources(): Promise<string> {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  mkdirSync(join(root, ".tmp"), { recursive: true });
+  // Inside the checkout, so the build resolves the checkout's node_modules.
+  const out = join(mkdtempSync(join(root, ".tmp", "bench-build-")), "dist");
+  const t0 = performance.now();
+  execFileSync(
+    process.execPath,
+    [
+      join(root, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      "tsconfig.build.json",
+      "--outDir",
+      out,
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+  console.log(
+    `(built the sources for the worker figures in ${fmt((performance.now() - t0) / 1000, 1)} s)`,
+  );
+  return out;
+}
+
 async function shardedReplay(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sd-bench-shards-"));
   const dbPath = join(dir, "shards.duckdb");
@@ -452,13 +484,17 @@ async function shardedReplay(): Promise<void> {
     // wallMs), and where the rest went: each shard's fork → job received (process start, module
     // load), job → store open, replay, replay end → parent has the answer (stop, close, IPC),
     // last answer → merged (the parent's merge).
-    const phases = new Map<number, Record<string, number>>();
-    const sharded = async (shards: number): Promise<[number, number]> => {
+    const phases = new Map<string, Record<string, number>>();
+    const sharded = async (
+      shards: number,
+      code: ShardCode,
+      tag: string,
+    ): Promise<[number, number]> => {
       let slowest = 0;
       const p = { start: 0, open: 0, replay: 0, answer: 0, merge: 0 };
       let lastAnswer = 0;
       const t0 = performance.now();
-      const r = await runShardedBacktest({
+      const r = await code.runShardedBacktest({
         dbPath,
         calendar: "XNYS",
         symbols,
@@ -471,7 +507,7 @@ async function shardedReplay(): Promise<void> {
           : { duckdbThreads: duckDbThreadsPerShard(shards, availableParallelism()) }),
         runShard: async (job, i) => {
           const forked = epochNow();
-          const result = await runShardInProcess(job, i);
+          const result = await code.runShardInProcess(job, i);
           const answered = epochNow();
           lastAnswer = Math.max(lastAnswer, answered);
           slowest = Math.max(slowest, result.report.wallMs);
@@ -485,8 +521,9 @@ async function shardedReplay(): Promise<void> {
       });
       p.merge = epochNow() - lastAnswer;
       const wall = performance.now() - t0;
-      const previous = phases.get(shards);
-      if (previous === undefined || previous.wall! > wall) phases.set(shards, { ...p, wall });
+      const key = `${shards} (${tag})`;
+      const previous = phases.get(key);
+      if (previous === undefined || previous.wall! > wall) phases.set(key, { ...p, wall });
       return [(r.bars / wall) * 1000, (r.bars / slowest) * 1000];
     };
     const best = async (f: () => Promise<[number, number]>): Promise<[number, number]> => {
@@ -498,28 +535,43 @@ async function shardedReplay(): Promise<void> {
       const r = await inProcess();
       return [r, r];
     });
-    const one = await best(() => sharded(1));
-    const two = await best(() => sharded(2));
+    const sources: ShardCode = { runShardedBacktest, runShardInProcess };
+    const one = await best(() => sharded(1, sources, "tsx worker"));
+    const two = await best(() => sharded(2, sources, "tsx worker"));
+    const rows = [
+      { run: "unsharded, in process (baseline)", wall: plain[0], replay: plain[1] },
+      { run: "--shards 1 (one worker process, tsx)", wall: one[0], replay: one[1] },
+      { run: "--shards 2 (two worker processes, tsx, ours)", wall: two[0], replay: two[1] },
+    ];
+    // A built package's workers run compiled JavaScript (no tsx loader, no compile).
+    const built = process.env.BUS_BENCH_SHARD_BUILD === "0" ? undefined : await buildSources();
+    let builtRatio = "";
+    try {
+      if (built !== undefined) {
+        const code = (await import(
+          pathToFileURL(join(built, "system", "sharded-backtest.js")).href
+        )) as ShardCode;
+        const b1 = await best(() => sharded(1, code, "built worker"));
+        const b2 = await best(() => sharded(2, code, "built worker"));
+        rows.push(
+          { run: "--shards 1 (built worker)", wall: b1[0], replay: b1[1] },
+          { run: "--shards 2 (built workers, ours)", wall: b2[0], replay: b2[1] },
+        );
+        builtRatio = `; built workers: ${fmt(b2[0] / b1[0], 2)}× by wall clock, ${fmt(b2[1] / b1[1], 2)}× in the replay phase`;
+      }
+    } finally {
+      if (built !== undefined) rmSync(dirname(built), { recursive: true, force: true });
+    }
     console.log(
-      `\nsharded replay: ${symbolCount} symbols × 5 XNYS sessions, indicators on (best of 2)`,
+      `\nsharded replay: ${symbolCount} symbols × 5 XNYS sessions, indicators on (best of 2), DuckDB threads per worker: ${process.env.BUS_BENCH_SHARD_THREADS === "default" ? "default" : "cores / shards"}`,
     );
-    console.table([
-      {
-        run: "unsharded, in process (baseline)",
-        "bars/s wall": fmt(plain[0]),
-        "bars/s replay phase": fmt(plain[1]),
-      },
-      {
-        run: "--shards 1 (one worker process)",
-        "bars/s wall": fmt(one[0]),
-        "bars/s replay phase": fmt(one[1]),
-      },
-      {
-        run: "--shards 2 (two worker processes, ours)",
-        "bars/s wall": fmt(two[0]),
-        "bars/s replay phase": fmt(two[1]),
-      },
-    ]);
+    console.table(
+      rows.map((r) => ({
+        run: r.run,
+        "bars/s wall": fmt(r.wall),
+        "bars/s replay phase": fmt(r.replay),
+      })),
+    );
     console.log("phases of the faster run, ms (the slowest shard's; the parent's merge)");
     console.table(
       [...phases].map(([shards, p]) => ({
@@ -533,7 +585,7 @@ async function shardedReplay(): Promise<void> {
       })),
     );
     console.log(
-      `2 shards = ${fmt(two[0] / one[0], 2)}× 1 shard by wall clock (process start included), ${fmt(two[1] / one[1], 2)}× in the replay phase (goal ≥ 1.7× on 2 cores; load average now ${loadavg()[0]!.toFixed(1)})`,
+      `2 shards = ${fmt(two[0] / one[0], 2)}× 1 shard by wall clock (process start included), ${fmt(two[1] / one[1], 2)}× in the replay phase, tsx workers${builtRatio} (goal ≥ 1.7× on 2 cores; load average now ${loadavg()[0]!.toFixed(1)})`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
