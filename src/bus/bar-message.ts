@@ -12,6 +12,9 @@
  * batch    u8 version=1 | u8 kind=3 | u16 bar count k | f64 publisher epoch | f64 first sequence
  *          then k times: u8 provenance | u8 symbol length n | f64 × 6 (time … volume) | n bytes
  *          (the bars carry consecutive publisher sequences from the first)       = 20 + Σ(50 + n)
+ * repair   u8 version=1 | u8 kind=4 | u8 0 | u8 symbol length n | f64 filled | f64 unfillable
+ *          f64 publisher epoch | f64 publisher sequence | n bytes symbol          = 36 + n bytes
+ * clear    u8 version=1 | u8 kind=5 | u8 0 | u8 0 | f64 publisher epoch | f64 sequence = 20 bytes
  * ```
  * A batch exists because a JetStream publish costs an acknowledged round trip: one message per
  * bar caps a publisher at the server's message rate (measured in the bench), a batch per
@@ -31,6 +34,10 @@ export const KIND_BAR = 1;
 export const KIND_BARRIER = 2;
 /** Many bars in one message (the publisher's `packing: "slice"`). */
 export const KIND_BATCH = 3;
+/** A symbol's repair counters (`control-message.ts`). */
+export const KIND_REPAIR = 4;
+/** The primary's store was cleared (`control-message.ts`). */
+export const KIND_CLEAR = 5;
 
 const BAR_FIXED = 68;
 const BARRIER_SIZE = 44;
@@ -154,7 +161,7 @@ export function encodeBarrierMessage(
 }
 
 /**
- * The kind of a message (`KIND_BAR` or `KIND_BARRIER`), after checking its version.
+ * The kind of a message (`KIND_BAR` … `KIND_CLEAR`), after checking its version.
  * `where` (a subject, a stream sequence) goes into the error's message.
  */
 export function messageKind(data: Uint8Array, where?: string): number {
@@ -170,11 +177,11 @@ export function messageKind(data: Uint8Array, where?: string): number {
     );
   }
   const kind = data[1]!;
-  if (kind !== KIND_BAR && kind !== KIND_BARRIER && kind !== KIND_BATCH) {
+  if (!(kind >= KIND_BAR && kind <= KIND_CLEAR)) {
     throw new BusMessageError(
       "kind",
       kind,
-      `${kind} is not 1 (bar), 2 (barrier) or 3 (batch)`,
+      `${kind} is not 1 (bar), 2 (barrier), 3 (batch), 4 (repair) or 5 (clear)`,
       where,
     );
   }

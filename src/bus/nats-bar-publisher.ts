@@ -16,6 +16,7 @@ import {
   ensureStream,
 } from "./bus-config.js";
 import { BusLossError } from "./bus-errors.js";
+import { encodeClearMessage, encodeRepairMessage } from "./control-message.js";
 import { Listeners } from "./listeners.js";
 import type {
   NatsBarPublisherEvents,
@@ -73,6 +74,8 @@ export class NatsBarPublisher {
     reject: (e: Error) => void;
   }[] = [];
   readonly #symbols = new Map<string, { subject: string; bytes: Uint8Array }>();
+  /** Repair counters last sent per symbol (this session): only changes travel. */
+  readonly #repairs = new Map<string, { filled: number; unfillable: number }>();
   #openMinute = Number.NaN;
   #openCount = 0;
   #closedMinute = Number.NaN;
@@ -162,9 +165,7 @@ export class NatsBarPublisher {
     this.#unsubscribe = this.#sd.subscribeBars({
       onBar: (sym, t, o, h, l, c, v, arrival, _regular, _date, provenance) =>
         this.#onBar(sym, t, o, h, l, c, v, arrival, provenance),
-      onEvent: (event: SessionDataEvent) => {
-        if (event.type === "clear") this.#openMinute = Number.NaN;
-      },
+      onEvent: (event: SessionDataEvent) => this.#onEvent(event),
     });
   }
 
@@ -245,12 +246,7 @@ export class NatsBarPublisher {
       this.#openCount = 0;
     }
     if (t === this.#openMinute && t !== this.#closedMinute) this.#openCount++;
-    const name = sym.symbol;
-    let cached = this.#symbols.get(name);
-    if (cached === undefined) {
-      cached = { subject: barSubject(this.#names.prefix, name), bytes: symbolBytes(name) };
-      this.#symbols.set(name, cached);
-    }
+    const cached = this.#symbol(sym.symbol);
     const batch = this.#batch;
     if (batch !== undefined && t === this.#openMinute && t !== this.#closedMinute) {
       if (!batch.add(cached.bytes, t, o, h, l, c, v, provenance, this.#seq + 1)) {
@@ -266,6 +262,50 @@ export class NatsBarPublisher {
       this.#enqueue({ subject: cached.subject, data, first: seq, seq });
     }
     this.#lastClock = this.#sd.clock;
+  }
+
+  /**
+   * The store's other changes a replica must repeat: `clear()` and upkeep's repair counters
+   * (sent when they change; a session roll resets them on both sides).
+   */
+  #onEvent(event: SessionDataEvent): void {
+    if (event.type === "clear") {
+      // Bars batched before the clear go first; the clear then reopens every minute.
+      this.#sendBatch();
+      this.#openMinute = this.#closedMinute = this.#lastClock = Number.NaN;
+      this.#openCount = 0;
+      this.#repairs.clear();
+      const seq = ++this.#seq;
+      const data = encodeClearMessage(this.#epoch, seq);
+      this.#enqueue({ subject: this.#names.sliceSubject, data, first: seq, seq });
+    } else if (event.type === "sessionStart") {
+      this.#repairs.clear();
+    } else if (event.type === "repairCounts") {
+      const { symbol, filled, unfillable } = event;
+      const last = this.#repairs.get(symbol);
+      if (last !== undefined && last.filled === filled && last.unfillable === unfillable) return;
+      this.#repairs.set(symbol, { filled, unfillable });
+      // In sequence with the bars: close the open batch before the message takes a sequence.
+      this.#sendBatch();
+      const seq = ++this.#seq;
+      const data = encodeRepairMessage(
+        this.#symbol(symbol).bytes,
+        filled,
+        unfillable,
+        this.#epoch,
+        seq,
+      );
+      this.#enqueue({ subject: this.#names.sliceSubject, data, first: seq, seq });
+    }
+  }
+
+  #symbol(name: string): { subject: string; bytes: Uint8Array } {
+    let cached = this.#symbols.get(name);
+    if (cached === undefined) {
+      cached = { subject: barSubject(this.#names.prefix, name), bytes: symbolBytes(name) };
+      this.#symbols.set(name, cached);
+    }
+    return cached;
   }
 
   /**

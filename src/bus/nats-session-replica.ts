@@ -16,12 +16,20 @@ import {
   decodeBarMessage,
   decodeBarrierMessage,
   KIND_BAR,
+  KIND_BARRIER,
   KIND_BATCH,
+  KIND_REPAIR,
   messageKind,
   newBarMessage,
   newBarrierMessage,
 } from "./bar-message.js";
 import { type BusLocation, type BusNames, busNames, connectBus } from "./bus-config.js";
+import {
+  type ClearMessage,
+  decodeClearMessage,
+  decodeRepairMessage,
+  type RepairMessage,
+} from "./control-message.js";
 import { Listeners } from "./listeners.js";
 
 /** Options of {@link NatsSessionReplica}. */
@@ -276,7 +284,9 @@ export class NatsSessionReplica {
       const kind = messageKind(data, m.subject);
       if (kind === KIND_BAR) this.#apply(decodeBarMessage(data, this.#bar, m.subject));
       else if (kind === KIND_BATCH) decodeBatchMessage(data, this.#bar, this.#applyOne, m.subject);
-      else this.#applyBarrier(data, m.subject, seq);
+      else if (kind === KIND_BARRIER) this.#applyBarrier(data, m.subject, seq);
+      else if (kind === KIND_REPAIR) this.#applyRepair(decodeRepairMessage(data, m.subject));
+      else this.#applyClear(decodeClearMessage(data, m.subject));
     } catch (error) {
       this.#report(error);
     }
@@ -291,13 +301,19 @@ export class NatsSessionReplica {
 
   readonly #applyOne = (bar: BarMessage): void => this.#apply(bar);
 
-  #apply(bar: BarMessage): void {
-    if (bar.epoch === this.#lastEpoch && bar.seq <= this.#lastPubSeq) {
+  /** Whether (epoch, seq) is new, recording it if so (a publisher's retry stored twice is not). */
+  #firstCopy(epoch: number, seq: number): boolean {
+    if (epoch === this.#lastEpoch && seq <= this.#lastPubSeq) {
       this.#duplicates++;
-      return;
+      return false;
     }
-    this.#lastEpoch = bar.epoch;
-    this.#lastPubSeq = bar.seq;
+    this.#lastEpoch = epoch;
+    this.#lastPubSeq = seq;
+    return true;
+  }
+
+  #apply(bar: BarMessage): void {
+    if (!this.#firstCopy(bar.epoch, bar.seq)) return;
     try {
       // The store copies the numbers: the reused message object is never kept.
       this.#sd.addBar(bar.symbol, bar, bar.provenance);
@@ -321,6 +337,20 @@ export class NatsSessionReplica {
     const barrier = decodeBarrierMessage(data, this.#barrierMsg, subject);
     if (Number.isFinite(barrier.clock)) this.#sd.advanceClock(barrier.clock);
     this.#held.push({ minute: barrier.minute, count: barrier.count, seq });
+    this.#release();
+  }
+
+  #applyRepair(repair: RepairMessage): void {
+    if (!this.#firstCopy(repair.epoch, repair.seq)) return;
+    this.#sd.setRepairCounts(repair.symbol, repair);
+  }
+
+  #applyClear(clear: ClearMessage): void {
+    if (!this.#firstCopy(clear.epoch, clear.seq)) return;
+    this.#sd.clear();
+    // Every minute is open again; a barrier held for bars before the clear has nothing to wait for.
+    this.#seenMinute = Number.NaN;
+    this.#seenCount = 0;
     this.#release();
   }
 

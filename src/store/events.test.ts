@@ -26,6 +26,21 @@ describe("SessionData events", () => {
     ]);
   });
 
+  it("announces upkeep's repair counters once they are set", () => {
+    const sd = new SessionData({ calendar: cal });
+    const seen: SessionDataEvent[] = [];
+    sd.subscribe((e) => {
+      if (e.type === "repairCounts") seen.push(e);
+    });
+    sd.addBar("A", makeBar(at("2024-01-02", 9, 30)));
+    sd.setRepairCounts("A", { filled: 3, unfillable: 1 });
+    expect(() => sd.setRepairCounts("A", { filled: -1, unfillable: 0 })).toThrow();
+    expect(seen, "after the metrics show them; a refused call says nothing").toEqual([
+      { type: "repairCounts", symbol: "A", filled: 3, unfillable: 1 },
+    ]);
+    expect(sd.getSessionMetrics("A")).toMatchObject({ filledBarCount: 3, unfillableBarCount: 1 });
+  });
+
   it("stays consistent when a listener clears the store mid-write", () => {
     const sd = new SessionData({ calendar: cal });
     const types: string[] = [];

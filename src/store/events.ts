@@ -45,6 +45,16 @@ export type SessionDataEvent =
       /** `clear()` emptied the store. */
       readonly type: "clear";
     }
+  | {
+      /**
+       * Upkeep's repair counters of `symbol` in the current session were set
+       * (`setRepairCounts`), so a mirror of the store (the bus's publisher) can carry them.
+       */
+      readonly type: "repairCounts";
+      readonly symbol: string;
+      readonly filled: number;
+      readonly unfillable: number;
+    }
   /** A split or dividend took effect at the current session's start (`applyCorporateAction`). */
   | CorporateActionEvent;
 
@@ -78,6 +88,6 @@ export interface SessionDataBarHook {
     sessionDate: string,
     provenance: Provenance,
   ): void;
-  /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`, `corporateAction`), as listeners get it. */
+  /** Every event other than `bar` (`sessionStart`, `rejected`, `clear`, `repairCounts`, `corporateAction`), as listeners get it. */
   onEvent?(event: SessionDataEvent): void;
 }

@@ -414,6 +414,9 @@ export class SessionData {
       this.#symbols.set(symbol, sym);
     }
     sym[SET_REPAIR](filled, unfillable);
+    if (this.#subscribers.list.length > 0) {
+      this.#emit({ type: "repairCounts", symbol, filled, unfillable });
+    }
   }
 
   /**

@@ -26,10 +26,12 @@ export {
   SESSION_TRACKER_DEPRECATION,
   SessionTracker,
 } from "./session-tracker.js";
-export type { ShardJob, ShardResult } from "./shard-job.js";
+export type { ShardJob, ShardResult, ShardTimings } from "./shard-job.js";
 export {
+  forkShardWorkers,
   mergeShardResults,
   partitionSymbols,
+  releaseShardWorkers,
   runShardedBacktest,
   ShardError,
   type ShardedBacktestOptions,

@@ -19,6 +19,11 @@ export interface ShardJob {
   readonly extendedHours?: boolean;
   /** This shard's symbols. */
   readonly symbols: readonly string[];
+  /**
+   * DuckDB threads of a local worker process (its share of the cores; see
+   * `shard-duckdb-threads.ts`). Unset: DuckDB's default (one per core), as on a remote host.
+   */
+  readonly duckdbThreads?: number;
   /** The backtest's options (JSON-safe: no store, clock or listeners). */
   readonly backtest: Omit<
     CreateBacktestOptions,
@@ -33,6 +38,25 @@ export interface ShardResult {
   readonly minutes: number[];
   /** The sessions that had a bar: the union is the run's sessions. */
   readonly sessions: string[];
+  /** Where the shard's time went (for the bench and `--json` diagnostics; not merged). */
+  readonly timings?: ShardTimings;
+}
+
+/**
+ * Instants of one shard's run, epoch ms (`performance.timeOrigin + performance.now()`), so a
+ * parent on the same host can line them up with its own: the process's start, the job's
+ * arrival (start-up and module load before it), the store open, the replay's end.
+ */
+export interface ShardTimings {
+  readonly processStart: number;
+  readonly jobReceived: number;
+  readonly storeOpen: number;
+  readonly replayDone: number;
+}
+
+/** Now, epoch ms, comparable across processes on one host. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** One minute of one shard: its bars as `[symbol, bar]` in symbol order. */
@@ -52,8 +76,10 @@ export async function runShardJob(
   job: ShardJob,
   onSlices?: (slices: ShardSlice[]) => void,
 ): Promise<ShardResult> {
+  const jobReceived = epochNow();
   const calendar = calendarByName(job.calendar);
   const barStore = await DuckDbBarStore.open(job.dbPath, { readOnly: true });
+  const storeOpen = epochNow();
   try {
     const system = new SystemManager({
       calendar,
@@ -89,7 +115,13 @@ export async function runShardJob(
     try {
       const report = await replay.run();
       if (onSlices !== undefined && batch.length > 0) onSlices(batch);
-      return { report, minutes, sessions };
+      const timings = {
+        processStart: performance.timeOrigin,
+        jobReceived,
+        storeOpen,
+        replayDone: epochNow(),
+      };
+      return { report, minutes, sessions, timings };
     } finally {
       off();
       await system.stop();

@@ -1,8 +1,10 @@
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Bar } from "../domain/bar.js";
 import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
 import type { BacktestReport, SliceEvent, SymbolReport } from "../stream/backtest-types.js";
+import { duckDbThreadsPerShard } from "./shard-duckdb-threads.js";
 import type { ShardJob, ShardResult, ShardSlice } from "./shard-job.js";
 
 /** Options of {@link runShardedBacktest}: one {@link ShardJob} for all symbols, split N ways. */
@@ -22,6 +24,11 @@ export interface ShardedBacktestOptions extends Omit<ShardJob, "symbols"> {
    * `runShard`). Shards run ahead of a slow listener: their slices wait in memory here.
    */
   readonly onSlice?: (slice: SliceEvent) => void;
+  /**
+   * Local workers forked ahead ({@link forkShardWorkers}), used in order for the shards; any
+   * left over (more than shards, or a `runShard` given) are ended. Missing ones are forked.
+   */
+  readonly workers?: readonly ChildProcess[];
 }
 
 /** A shard that failed: which one, and why. */
@@ -43,12 +50,12 @@ export function partitionSymbols(symbols: readonly string[], n: number): string[
   return out;
 }
 
-/** Runs `job` in a forked local worker process (TypeScript sources run through tsx). */
-export function runShardInProcess(
-  job: ShardJob,
-  index: number,
-  onSlices?: (slices: ShardSlice[]) => void,
-): Promise<ShardResult> {
+/**
+ * Forks one local worker process (`shard-worker.ts`; the TypeScript sources run through tsx,
+ * a build runs its JavaScript). It loads its modules and waits for a job: forked ahead of
+ * {@link runShardedBacktest} (its `workers`), its start-up overlaps the caller's planning.
+ */
+export function forkShardWorker(): ChildProcess {
   const url = new URL(
     import.meta.url.endsWith(".ts") ? "./shard-worker.ts" : "./shard-worker.js",
     import.meta.url,
@@ -58,6 +65,40 @@ export function runShardInProcess(
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     serialization: "advanced",
   });
+  // A worker waiting for its job may fail alone (it then has an exit code, which
+  // runShardInProcess reports); an unheard `error` event would throw in this process.
+  child.on("error", () => undefined);
+  return child;
+}
+
+/** `n` workers forked now, each waiting for a job (see {@link forkShardWorker}). */
+export function forkShardWorkers(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => forkShardWorker());
+}
+
+/** Ends the workers of `workers` that never got a job (a worker that got one exits by itself). */
+export function releaseShardWorkers(workers: readonly ChildProcess[] | undefined): void {
+  for (const w of workers ?? []) {
+    if (w.exitCode === null && w.signalCode === null && !jobbed.has(w)) w.kill();
+  }
+}
+
+/** Workers that were sent a job. */
+const jobbed = new WeakSet<ChildProcess>();
+
+/** Runs `job` in a local worker process: `child` (forked ahead) or one forked now. */
+export function runShardInProcess(
+  job: ShardJob,
+  index: number,
+  onSlices?: (slices: ShardSlice[]) => void,
+  child: ChildProcess = forkShardWorker(),
+): Promise<ShardResult> {
+  jobbed.add(child);
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.reject(
+      new ShardError(index, `worker exited (${child.signalCode ?? child.exitCode}) before its job`),
+    );
+  }
   return new Promise((resolve, reject) => {
     let answered = false;
     child.on("message", (m: { result?: ShardResult; error?: string; slices?: ShardSlice[] }) => {
@@ -115,15 +156,25 @@ export async function runShardedBacktest(options: ShardedBacktestOptions): Promi
     throw new InvalidArgumentError("slices are merged from local shards only (not with --bus)");
   }
   const start = performance.now();
-  const { shards: _n, runShard, symbols, onSlice, ...base } = options;
+  const { shards: _n, runShard, symbols, onSlice, workers, ...base } = options;
   const parts = partitionSymbols(symbols, options.shards);
+  const ahead = runShard === undefined ? (workers ?? []).slice(0, parts.length) : [];
+  releaseShardWorkers((workers ?? []).filter((w) => !ahead.includes(w)));
   const merger = onSlice === undefined ? undefined : new SliceMerger(parts.length, onSlice);
   const results = await Promise.all(
     parts.map((part, i) => {
-      const job = { ...base, symbols: part };
+      const job: ShardJob = {
+        ...base,
+        // Local workers share this host's cores; a remote worker's host is its own.
+        ...(runShard === undefined && base.duckdbThreads === undefined
+          ? { duckdbThreads: duckDbThreadsPerShard(parts.length, availableParallelism()) }
+          : {}),
+        symbols: part,
+      };
       if (runShard !== undefined) return runShard(job, i);
-      if (merger === undefined) return runShardInProcess(job, i);
-      return runShardInProcess(job, i, (slices) => merger.push(i, slices)).then((r) => {
+      const child = ahead[i] ?? forkShardWorker();
+      if (merger === undefined) return runShardInProcess(job, i, undefined, child);
+      return runShardInProcess(job, i, (slices) => merger.push(i, slices), child).then((r) => {
         merger.done(i);
         return r;
       });

@@ -1,9 +1,10 @@
+import type { ChildProcess } from "node:child_process";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { AdjustMode } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { busShardRunner } from "../../system/bus-shards.js";
 import type { SystemManager } from "../../system/public.js";
-import { runShardedBacktest } from "../../system/sharded-backtest.js";
+import { forkShardWorkers, runShardedBacktest } from "../../system/sharded-backtest.js";
 import type { CalendarPlan } from "../backtest-plan.js";
 
 /** What `backtest --shards N` needs of the options `runBacktest` already parsed. */
@@ -23,6 +24,23 @@ export interface ShardedCommandParts {
   readonly dbPath?: string | undefined;
   /** Closes the parent's own handle on the file (a store the command opened, not the system). */
   readonly closeStore?: (() => Promise<void>) | undefined;
+  /** Local workers forked when the command started (`forkShardWorkers`), so they load while it plans. */
+  readonly workers?: readonly ChildProcess[] | undefined;
+}
+
+/**
+ * The local workers `backtest --shards N` forks as it starts (none with `--bus` or a malformed
+ * N, which `runShardedCommand` then refuses): their start-up (process, modules) overlaps the
+ * parent's opening of the store and its planning. The caller ends the unused ones
+ * (`releaseShardWorkers`) however the command ends.
+ */
+export function forkCommandWorkers(
+  shards: string | undefined,
+  bus: string | undefined,
+): ChildProcess[] | undefined {
+  if (shards === undefined || bus !== undefined || !/^\d+$/.test(shards)) return undefined;
+  const n = Number(shards);
+  return n >= 1 && n <= 64 ? forkShardWorkers(n) : undefined;
 }
 
 /**
@@ -62,6 +80,7 @@ export async function runShardedCommand(
   const remote = parts.bus === undefined ? undefined : await busShardRunner(parts.bus);
   return runShardedBacktest({
     ...(remote === undefined ? {} : { runShard: remote.runShard }),
+    ...(parts.workers === undefined ? {} : { workers: parts.workers }),
     dbPath,
     calendar: plan.calendar.name,
     indicators: parts.indicators,

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { DEFAULT_INDICATORS } from "../../analysis/analysis-engine.js";
@@ -5,6 +6,7 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { ADJUST_MODES, AdjustedBarStore, checkAdjustMode } from "../../history/public.js";
 import type { BacktestReport, ReplayHours, ReplaySpeed } from "../../stream/public.js";
 import { SystemManager } from "../../system/public.js";
+import { releaseShardWorkers } from "../../system/sharded-backtest.js";
 import { calendarsLine, planByCalendar, runCalendarPlans } from "../backtest-plan.js";
 import {
   CALENDAR_NAMES,
@@ -27,7 +29,7 @@ import {
   READ_ONLY_OPTION,
   type StoreFlags,
 } from "../store-options.js";
-import { runShardedCommand } from "./backtest-shards.js";
+import { forkCommandWorkers, runShardedCommand } from "./backtest-shards.js";
 import { withPublisher } from "./publish-option.js";
 
 /** The options of `sessiondata backtest`, as commander parses them. */
@@ -74,6 +76,20 @@ function parseSpeed(value: string | undefined): ReplaySpeed {
 export async function runBacktest(
   options: BacktestCommandOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<BacktestReport> {
+  // `--shards`: the workers start loading now, while this process opens the store and plans.
+  const workers = forkCommandWorkers(options.shards, options.bus);
+  try {
+    return await backtestWith(options, write, workers);
+  } finally {
+    releaseShardWorkers(workers);
+  }
+}
+
+async function backtestWith(
+  options: BacktestCommandOptions,
+  write: (text: string) => void,
+  workers: readonly ChildProcess[] | undefined,
 ): Promise<BacktestReport> {
   checkDateOption("--from", options.from);
   checkDateOption("--to", options.to);
@@ -128,6 +144,7 @@ export async function runBacktest(
             publish: options.publish,
             dbPath: opened.duckdb === undefined ? undefined : opened.location,
             closeStore: () => opened.close(),
+            workers,
           })
         : await runCalendarPlans(
             system,
