@@ -529,6 +529,8 @@ export class SessionData {
     ctx.close = ctx.postClose = Number.NEGATIVE_INFINITY;
     ctx.breakStart = ctx.breakEnd = Number.POSITIVE_INFINITY;
     ctx.clock = Number.NaN;
+    // Every handle is detached: keys start over (hooks hear `clear` and forget theirs).
+    ctx.nextKey = 0;
     if (this.#subscribers.list.length > 0) this.#emit({ type: "clear" });
   }
 }
