@@ -93,6 +93,12 @@ export class AnalysisEngine {
   readonly extendedHours: boolean;
   readonly #ctx: AnalysisContext;
   readonly #states = new Map<string, SymbolAnalysis>();
+  /**
+   * The same states by the store handle's `key`: the bar hook's look-up is an array index, not a
+   * map probe by name. Filled on a symbol's first bar after its handle appeared; a handle made
+   * anew (the symbol dropped out and came back) finds its state through `#states` again.
+   */
+  #byKey: (SymbolAnalysis | undefined)[] = [];
   #listeners: AnalysisListener[] = [];
   #unsubscribe: (() => void) | undefined;
   readonly #sessions = new Map<string, Session | undefined>();
@@ -222,6 +228,7 @@ export class AnalysisEngine {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#states.clear();
+    this.#byKey = [];
     this.#listeners = [];
   }
 
@@ -237,14 +244,19 @@ export class AnalysisEngine {
     regular: boolean,
     sessionDate: string,
   ): void {
-    const symbol = handle.symbol;
-    let state = this.#states.get(symbol);
+    let state = this.#byKey[handle.key];
     if (state === undefined) {
-      // Creation reads the store, which already holds this bar.
-      state = new SymbolAnalysis(symbol, this.#ctx);
-      this.#states.set(symbol, state);
-      if (this.#listeners.length > 0 && (regular || this.extendedHours)) this.#emit(state);
-      return;
+      const symbol = handle.symbol;
+      state = this.#states.get(symbol);
+      if (state === undefined) {
+        // Creation reads the store, which already holds this bar.
+        state = new SymbolAnalysis(symbol, this.#ctx);
+        this.#states.set(symbol, state);
+        this.#byKey[handle.key] = state;
+        if (this.#listeners.length > 0 && (regular || this.extendedHours)) this.#emit(state);
+        return;
+      }
+      this.#byKey[handle.key] = state;
     }
     const changed = state.onBar(
       handle,
@@ -269,6 +281,7 @@ export class AnalysisEngine {
     }
     if (event.type === "clear") {
       this.#states.clear();
+      this.#byKey = [];
       this.#sessions.clear();
       this.#lastSession = undefined;
     }

@@ -2,6 +2,14 @@ import type { Bar } from "../domain/bar.js";
 import type { Indicator } from "./indicator.js";
 import { requirePeriod } from "./params.js";
 
+const FACTOR = 0;
+const LAST = 1;
+const PREVIOUS = 2;
+const GAIN = 3;
+const LOSS = 4;
+const PREVIOUS_GAIN = 5;
+const PREVIOUS_LOSS = 6;
+
 /**
  * Relative Strength Index of the close with Wilder's smoothing, in [0, 100].
  *
@@ -27,27 +35,25 @@ export class Rsi implements Indicator {
   readonly name: string;
   readonly period: number;
   readonly warmupPeriod: number;
-  readonly #factor: number;
   /** Gains and losses of the first `period` changes, kept until the seed is computed. */
   readonly #seedGain: Float64Array;
   readonly #seedLoss: Float64Array;
   #closes = 0;
   /** Changes seen (closes - 1). */
   #changes = 0;
-  #last = Number.NaN;
-  /** The close before the latest one: the base of the latest change. */
-  #previous = Number.NaN;
-  #avgGain = Number.NaN;
-  #avgLoss = Number.NaN;
-  /** The averages before the latest change, for `replace`. */
-  #previousGain = Number.NaN;
-  #previousLoss = Number.NaN;
+  /**
+   * The numbers an update reads and writes, in one small typed array rather than seven boxed
+   * number fields (see `Sma`): slots FACTOR (1 / period), LAST (the latest close), PREVIOUS (the
+   * close before it: the base of the latest change), GAIN and LOSS (the averages), and
+   * PREVIOUS_GAIN/PREVIOUS_LOSS (the averages before the latest change, for `replace`).
+   */
+  readonly #v = new Float64Array(7).fill(Number.NaN);
 
   constructor(period = 14) {
     this.period = requirePeriod("RSI period", period);
     this.name = `rsi${period}`;
     this.warmupPeriod = period + 1;
-    this.#factor = 1 / period;
+    this.#v[FACTOR] = 1 / period;
     this.#seedGain = new Float64Array(period);
     this.#seedLoss = new Float64Array(period);
   }
@@ -58,9 +64,9 @@ export class Rsi implements Indicator {
 
   get value(): number | undefined {
     if (this.#changes < this.period) return undefined;
-    const avgLoss = this.#avgLoss;
+    const avgLoss = this.#v[LOSS]!;
     if (avgLoss === 0) return 100;
-    return 100 - 100 / (this.#avgGain / avgLoss + 1);
+    return 100 - 100 / (this.#v[GAIN]! / avgLoss + 1);
   }
 
   update(bar: Bar): void {
@@ -73,21 +79,21 @@ export class Rsi implements Indicator {
 
   /** Feeds a plain number. */
   updateValue(x: number): void {
-    const previous = this.#last;
-    this.#last = x;
+    const previous = this.#v[LAST]!;
+    this.#v[LAST] = x;
     if (++this.#closes === 1) return;
-    this.#previous = previous;
+    this.#v[PREVIOUS] = previous;
     // max(…, 0) equals trading-signals' `x > previous ? … : 0` bit for bit, without a branch to mispredict.
     const gain = Math.max(x - previous, 0);
     const loss = Math.max(previous - x, 0);
     const n = ++this.#changes;
     if (n > this.period) {
-      const g = this.#avgGain;
-      const l = this.#avgLoss;
-      this.#previousGain = g;
-      this.#previousLoss = l;
-      this.#avgGain = (gain - g) * this.#factor + g;
-      this.#avgLoss = (loss - l) * this.#factor + l;
+      const g = this.#v[GAIN]!;
+      const l = this.#v[LOSS]!;
+      this.#v[PREVIOUS_GAIN] = g;
+      this.#v[PREVIOUS_LOSS] = l;
+      this.#v[GAIN] = (gain - g) * this.#v[FACTOR]! + g;
+      this.#v[LOSS] = (loss - l) * this.#v[FACTOR]! + l;
     } else {
       this.#seed(n, gain, loss);
     }
@@ -97,19 +103,19 @@ export class Rsi implements Indicator {
   replaceValue(x: number): void {
     if (this.#closes <= 1) {
       this.#closes = 1;
-      this.#last = x;
+      this.#v[LAST] = x;
       return;
     }
-    this.#last = x;
-    const previous = this.#previous;
+    this.#v[LAST] = x;
+    const previous = this.#v[PREVIOUS]!;
     const gain = Math.max(x - previous, 0);
     const loss = Math.max(previous - x, 0);
     const n = this.#changes;
     if (n > this.period) {
-      const g = this.#previousGain;
-      const l = this.#previousLoss;
-      this.#avgGain = (gain - g) * this.#factor + g;
-      this.#avgLoss = (loss - l) * this.#factor + l;
+      const g = this.#v[PREVIOUS_GAIN]!;
+      const l = this.#v[PREVIOUS_LOSS]!;
+      this.#v[GAIN] = (gain - g) * this.#v[FACTOR]! + g;
+      this.#v[LOSS] = (loss - l) * this.#v[FACTOR]! + l;
     } else {
       this.#seed(n, gain, loss);
     }
@@ -118,23 +124,17 @@ export class Rsi implements Indicator {
   reset(): void {
     this.#closes = 0;
     this.#changes = 0;
-    this.#last = this.#previous = Number.NaN;
-    this.#avgGain = this.#avgLoss = Number.NaN;
-    this.#previousGain = this.#previousLoss = Number.NaN;
+    this.#v.fill(Number.NaN, LAST);
   }
 
   clone(): Rsi {
     const copy = new Rsi(this.period);
     copy.#seedGain.set(this.#seedGain);
     copy.#seedLoss.set(this.#seedLoss);
+    copy.#v.set(this.#v);
     copy.#closes = this.#closes;
     copy.#changes = this.#changes;
-    copy.#last = this.#last;
-    copy.#previous = this.#previous;
-    copy.#avgGain = this.#avgGain;
-    copy.#avgLoss = this.#avgLoss;
-    copy.#previousGain = this.#previousGain;
-    copy.#previousLoss = this.#previousLoss;
+
     return copy;
   }
 
@@ -143,12 +143,12 @@ export class Rsi implements Indicator {
    * unchanged and the first change after a split is measured in the new units.
    */
   rescale(price: number, _volume: number): void {
-    this.#last *= price;
-    this.#previous *= price;
-    this.#avgGain *= price;
-    this.#avgLoss *= price;
-    this.#previousGain *= price;
-    this.#previousLoss *= price;
+    this.#v[LAST] = this.#v[LAST]! * price;
+    this.#v[PREVIOUS] = this.#v[PREVIOUS]! * price;
+    this.#v[GAIN] = this.#v[GAIN]! * price;
+    this.#v[LOSS] = this.#v[LOSS]! * price;
+    this.#v[PREVIOUS_GAIN] = this.#v[PREVIOUS_GAIN]! * price;
+    this.#v[PREVIOUS_LOSS] = this.#v[PREVIOUS_LOSS]! * price;
     for (let i = 0; i < this.period; i++) {
       this.#seedGain[i] = this.#seedGain[i]! * price;
       this.#seedLoss[i] = this.#seedLoss[i]! * price;
@@ -166,7 +166,7 @@ export class Rsi implements Indicator {
       g += this.#seedGain[i]!;
       l += this.#seedLoss[i]!;
     }
-    this.#avgGain = g / this.period;
-    this.#avgLoss = l / this.period;
+    this.#v[GAIN] = g / this.period;
+    this.#v[LOSS] = l / this.period;
   }
 }

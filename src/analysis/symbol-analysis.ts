@@ -159,14 +159,34 @@ export class SymbolAnalysis {
     if (handle === this.#handle && revision === this.#verified) {
       return regular || this.#ctx.extendedHours;
     }
-    const bar = this.#incoming;
-    bar.time = time;
-    bar.open = open;
-    bar.high = high;
-    bar.low = low;
-    bar.close = close;
-    bar.volume = volume;
-    const admitted = this.#take(bar, arrival, sessionDate, regular);
+    let admitted: boolean;
+    const seen = this.#seen;
+    if (arrival === "append" && time > seen.time && sessionDate === this.#sessionDate) {
+      // The usual bar (replay, live): the next of the session, written straight into `#seen`
+      // and fed from there, what `#take` → `#observe` does less one copy of the bar.
+      seen.time = time;
+      seen.open = open;
+      seen.high = high;
+      seen.low = low;
+      seen.close = close;
+      seen.volume = volume;
+      this.#seenCount++;
+      admitted = regular || this.#ctx.extendedHours;
+      if (admitted) {
+        const set = this.#set;
+        for (let i = 0; i < set.length; i++) set[i]!.update(seen);
+        this.#fed.copy(seen);
+      }
+    } else {
+      const bar = this.#incoming;
+      bar.time = time;
+      bar.open = open;
+      bar.high = high;
+      bar.low = low;
+      bar.close = close;
+      bar.volume = volume;
+      admitted = this.#take(bar, arrival, sessionDate, regular);
+    }
     // Taking a bar in only reads the store, so `revision` is still the handle's.
     this.#handle = handle;
     this.#verified = revision;

@@ -23,6 +23,8 @@ export class SessionContext {
   breakEnd = Number.POSITIVE_INFINITY;
   /** See `SessionData.clock`. */
   clock = Number.NaN;
+  /** The `key` the next symbol handle of this store gets (see `SymbolSessionData.key`). */
+  nextKey = 0;
 
   constructor(calendar: TradingCalendar) {
     this.calendar = calendar;

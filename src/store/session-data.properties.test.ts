@@ -269,6 +269,13 @@ describe("SessionData properties", () => {
           }
           const history = kept.flatMap((date) => stored[dates.indexOf(date)]!);
           expect(sd.getHistoricalBars("S", 1e9)).toEqual(history);
+          // History folds its higher timeframes only when read: the same bars as a batch fold.
+          for (const [tf, m] of WIDTHS) {
+            const folded = kept.flatMap((date) =>
+              aggregate(stored[dates.indexOf(date)]!, cal.session(date)!, m),
+            );
+            expect(sd.getHistoricalBars("S", 1e9, tf), `history ${tf}`).toEqual(folded);
+          }
         },
       ),
       { numRuns: runs(100) },

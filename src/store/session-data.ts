@@ -25,7 +25,7 @@ import type { SharedSessionDescriptor } from "./shared/shared-layout.js";
 import { SharedSessionWriter, type ShareOptions } from "./shared/shared-session-writer.js";
 import { Subscribers } from "./subscribers.js";
 import { SymbolSessionData } from "./symbol-session-data.js";
-import { isValidBar } from "./valid-bar.js";
+import { isValidBar, isValidBarValues } from "./valid-bar.js";
 
 export type { AddBarsResult, SessionDataOptions } from "./session-data-options.js";
 
@@ -194,7 +194,60 @@ export class SessionData {
         ),
       );
     }
-    const { time: t, open, high, low, close, volume } = bar;
+    this.#store(
+      symbol,
+      bar.time,
+      bar.open,
+      bar.high,
+      bar.low,
+      bar.close,
+      bar.volume,
+      code,
+      provenance,
+    );
+  }
+
+  /**
+   * {@link addBar} of a bar given as numbers: the same checks, refusals, events and result,
+   * without a bar object (a refused bar is made one only for its error). For writers that hold
+   * bars in columns, as the backtest replay does (it reads them from the scan's typed arrays).
+   */
+  addBarValues(
+    symbol: string,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    provenance: Provenance = "live",
+  ): void {
+    const code = provenance === "live" ? 1 : provenanceCode(provenance);
+    if (
+      typeof symbol !== "string" ||
+      symbol.length === 0 ||
+      code === 0 ||
+      !isValidBarValues(time, open, high, low, close, volume)
+    ) {
+      // The slow path names the broken rule, exactly as addBar does.
+      this.addBar(symbol, { time, open, high, low, close, volume }, provenance);
+      return;
+    }
+    this.#store(symbol, time, open, high, low, close, volume, code, provenance);
+  }
+
+  /** Stores a bar whose fields and provenance passed validation: the session check, then the write. */
+  #store(
+    symbol: string,
+    t: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    code: number,
+    provenance: Provenance,
+  ): void {
     const ctx = this.#ctx;
     let started = false;
     let previous: string | undefined;
@@ -202,7 +255,11 @@ export class SessionData {
     if (!(t >= ctx.preOpen && t < ctx.postClose)) {
       const date = this.calendar.sessionDateOf(t);
       if (date === undefined || (ctx.date !== undefined && date < ctx.date)) {
-        this.#refuse(symbol, bar, new SessionMismatchError(symbol, t, date, ctx.date));
+        this.#refuse(
+          symbol,
+          { time: t, open, high, low, close, volume },
+          new SessionMismatchError(symbol, t, date, ctx.date),
+        );
       }
       if (date !== ctx.date) {
         previous = this.#begin(date!);
@@ -532,6 +589,8 @@ export class SessionData {
     ctx.close = ctx.postClose = Number.NEGATIVE_INFINITY;
     ctx.breakStart = ctx.breakEnd = Number.POSITIVE_INFINITY;
     ctx.clock = Number.NaN;
+    // Every handle is detached: keys start over (hooks hear `clear` and forget theirs).
+    ctx.nextKey = 0;
     if (this.#subscribers.list.length > 0) this.#emit({ type: "clear" });
   }
 }

@@ -5,6 +5,7 @@ import { DerivedTimeframe, TIMEFRAME_WIDTHS, timeframeIndex } from "./aggregatio
 import type { BarBuffer, BarView } from "./bar-buffer.js";
 import { BarColumns, type BarSeries } from "./bar-columns.js";
 import type { BarArrival } from "./events.js";
+import { carve, HistorySession } from "./history-session.js";
 import { MetricsAccumulator, type SessionMetrics } from "./metrics.js";
 import { ProvenanceCodes, uniformCounts } from "./provenance-column.js";
 import { checkBufferCount, checkCount, checkSince } from "./read-checks.js";
@@ -16,43 +17,6 @@ import {
   type SessionContext,
   WRITE,
 } from "./session-context.js";
-
-/** A finished session of one symbol, kept for warm-up reads. Columns are trimmed to size. */
-interface HistorySession {
-  readonly date: string;
-  /** Index 0 = 1m, 1..4 = 5m, 15m, 30m, 1h. */
-  readonly columns: readonly BarColumns[];
-  readonly metrics: SessionMetrics;
-}
-
-/** One buffer (`spare` when big enough, else a new one) for runs of bars of capacities `caps`, and where each run starts in it. */
-function carve(
-  caps: readonly number[],
-  spare?: Float64Array,
-): { root: Float64Array; bases: number[] } {
-  const bases: number[] = [];
-  let at = 0;
-  for (const cap of caps) {
-    bases.push(at);
-    at += 6 * cap;
-  }
-  // A reused buffer needs no clearing: slots past a run's length are never read.
-  const root = spare !== undefined && spare.length >= at ? spare : new Float64Array(at);
-  return { root, bases };
-}
-
-/**
- * Copies of runs of bars holding exactly their bars, sharing one buffer (what history keeps):
- * `spare` (a dropped history session's) when it fits, else a new one.
- */
-function trimAll(runs: readonly BarColumns[], spare?: Float64Array): BarColumns[] {
-  const lengths = runs.map((r) => r.length);
-  const need = 6 * lengths.reduce((a, b) => a + b, 0);
-  // A recycled buffer may be a little too big; never more than twice the need.
-  const fits = spare !== undefined && spare.length <= 2 * need;
-  const { root, bases } = carve(lengths, fits ? spare : undefined);
-  return runs.map((r, k) => r.trimmed(root, bases[k]));
-}
 
 /**
  * One symbol's bars in a {@link SessionData}: the current session's 1-minute columns, the
@@ -73,6 +37,13 @@ function trimAll(runs: readonly BarColumns[], spare?: Float64Array): BarColumns[
 export class SymbolSessionData {
   /** The symbol this handle reads. */
   readonly symbol: string;
+  /**
+   * A small whole number, distinct among the handles of one store (0, 1, 2, … in creation order,
+   * counted afresh after `clear()`): a bar hook can keep per-symbol state in an array indexed by
+   * it instead of a map keyed by the symbol's name. A symbol that dropped out of the store and
+   * came back has a new handle and a new key.
+   */
+  readonly key: number;
   #ctx: SessionContext;
   #m1: BarColumns;
   #derived: DerivedTimeframe[];
@@ -109,6 +80,7 @@ export class SymbolSessionData {
   /** @internal Created by {@link SessionData} only. */
   constructor(symbol: string, ctx: SessionContext) {
     this.symbol = symbol;
+    this.key = ctx.nextKey++;
     this.#ctx = ctx;
     this.#m1 = new BarColumns(0);
     this.#derived = [];
@@ -250,21 +222,18 @@ export class SymbolSessionData {
     const date = this.#ctx.date;
     this.#revision++;
     if (keep && date !== undefined && this.#m1.length > 0) {
-      this.#settle();
-      this.#history.push({
+      // The derived timeframes are not folded here: history folds them if a read asks.
+      const metrics = this.#acc.toMetrics(
+        this.symbol,
         date,
-        columns: trimAll([this.#m1, ...this.#derived], this.#spareHistory),
-        metrics: Object.freeze(
-          this.#acc.toMetrics(
-            this.symbol,
-            date,
-            expected,
-            this.#filled,
-            this.#unfillable,
-            this.#provenanceCounts(),
-          ),
-        ),
-      });
+        expected,
+        this.#filled,
+        this.#unfillable,
+        this.#provenanceCounts(),
+      );
+      this.#history.push(
+        new HistorySession(date, this.#m1, this.#ctx, Object.freeze(metrics), this.#spareHistory),
+      );
       this.#spareHistory = undefined;
     }
     // Views from getSeries may still point into it: they were valid until this change only.
@@ -287,8 +256,8 @@ export class SymbolSessionData {
     let k = 0;
     while (k < h.length && (date === undefined || h[k]!.date < date)) k++;
     if (k > 0) {
-      // The buffer all runs of a history session share: the next roll's copy may reuse it.
-      this.#spareHistory = h[k - 1]!.columns[0]!.buf;
+      // The dropped session's buffer: the next roll's copy may reuse it.
+      this.#spareHistory = h[k - 1]!.m1.buf;
       h.splice(0, k);
     }
     return h.length > 0 || this.#m1.length > 0;
@@ -422,7 +391,7 @@ export class SymbolSessionData {
     let need = checkCount(n);
     const parts: Bar[][] = [];
     for (let s = this.#history.length - 1; s >= 0 && need > 0; s--) {
-      const cols = this.#history[s]!.columns[k]!;
+      const cols = this.#history[s]!.columns(k);
       const take = Math.min(need, cols.length);
       parts.push(cols.bars(cols.length - take, cols.length));
       need -= take;

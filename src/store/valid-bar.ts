@@ -16,6 +16,20 @@ export function isValidBar(bar: Bar): boolean {
     typeof low === "number" &&
     typeof close === "number" &&
     typeof volume === "number" &&
+    isValidBarValues(time, open, high, low, close, volume)
+  );
+}
+
+/** {@link isValidBar} of a bar given as numbers. */
+export function isValidBarValues(
+  time: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): boolean {
+  return (
     onWholeMinute(time) &&
     high - high === 0 &&
     low - low === 0 &&

@@ -209,7 +209,6 @@ export class BacktestStreamCoordinator {
     let sliceBars: Map<string, Bar> | undefined;
     let pending = 0;
     let dropped = 0;
-    const scratch = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     if (this.#listeners.progress.size > 0) {
       const span = [windows[0]!.from, windows[windows.length - 1]!.to] as const;
       const read = coverage ?? (await readCoverage(this.#store, symbols));
@@ -265,14 +264,8 @@ export class BacktestStreamCoordinator {
         const name = symbol[i]!;
         if (sliceBars === undefined) {
           // Nobody keeps this bar: the store copies the numbers into its columns (and makes its
-          // own object for its listeners), so one scratch object serves every bar.
-          scratch.time = t;
-          scratch.open = o[i]!;
-          scratch.high = high[i]!;
-          scratch.low = low[i]!;
-          scratch.close = close[i]!;
-          scratch.volume = volume[i]!;
-          sd.addBar(name, scratch, "replay");
+          // own object for its listeners), so it needs none.
+          sd.addBarValues(name, t, o[i]!, high[i]!, low[i]!, close[i]!, volume[i]!, "replay");
         } else {
           const bar: Bar = {
             time: t,
