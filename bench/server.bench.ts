@@ -510,15 +510,12 @@ export async function run(): Promise<void> {
   // A warm-up replay first (JIT): the first run of a process was up to 4x slower than the last.
   await replayWith(store, 0);
   const runs: (FanRun & { name: string })[] = [];
-  for (const [name, n] of [
-    ["no client (baseline)", 0],
-    ["100 clients", 100],
-    ["1,000 clients", 1000],
-    ["no client (baseline)", 0],
-    ["1,000 clients", 1000],
-    ["100 clients", 100],
-    ["no client (baseline)", 0],
-  ] as const) {
+  // `SERVER_BENCH_CLIENTS=0,1000,0` runs only those (when tuning); the default is the full set.
+  const sequence = (process.env.SERVER_BENCH_CLIENTS ?? "0,100,1000,0,1000,100,0")
+    .split(",")
+    .map(Number);
+  for (const n of sequence) {
+    const name = n === 0 ? "no client (baseline)" : `${n.toLocaleString("en-US")} clients`;
     runs.push({ name, ...(await replayWith(store, n)) });
   }
   const bps = (r: FanRun) => r.bars / (r.ms / 1000);
@@ -565,5 +562,6 @@ export async function run(): Promise<void> {
       "A client that falls behind gets one behind notice and the latest state instead of the backlog.",
   );
 
-  await dashboardFigures();
+  // `SERVER_BENCH_FANOUT_ONLY=1` skips the dashboard's figures (Chromium) when tuning the fan-out.
+  if (process.env.SERVER_BENCH_FANOUT_ONLY !== "1") await dashboardFigures();
 }

@@ -62,8 +62,19 @@ export interface HubOptions extends Partial<ClientLimits> {
    * queues fill and coalesce instead of the replay slowing down.
    */
   readonly sendShare?: number;
+  /**
+   * Shortest time between the starts of two pumps the hub schedules itself (default 16 ms:
+   * about 60 frames a second per client at most). What is published meanwhile is sent as one
+   * frame per client, the same bytes for every client of a subscription set.
+   */
+  readonly pumpIntervalMs?: number;
   /** Milliseconds of a monotonic clock, for the pump's budget (default `performance.now`). */
   readonly now?: () => number;
+  /**
+   * Whether other I/O of the process waits for the event loop (the server passes whether an
+   * HTTP request is being answered): a pump then writes for at most 1 ms. Default: never.
+   */
+  readonly busy?: () => boolean;
 }
 
 /** A quality event as the hub forwards it: any upkeep event naming a symbol. */
@@ -134,8 +145,13 @@ export class Hub {
     this.#pump = new HubPump({
       order: () => this.#roster.order,
       frames,
+      seal: () => {
+        for (const group of this.#roster.groups()) group.seal();
+      },
       share: Math.min(0.9, Math.max(0.01, options.sendShare ?? 0.15)),
+      minIntervalMs: Math.max(0, options.pumpIntervalMs ?? 16),
       now: options.now ?? (() => performance.now()),
+      busy: options.busy ?? (() => false),
     });
   }
 
