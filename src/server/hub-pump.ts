@@ -151,6 +151,11 @@ export interface HubPumpOptions {
   readonly now: () => number;
   /** Whether other I/O waits for the event loop: a pump then takes its shortest budget. */
   readonly busy: () => boolean;
+  /**
+   * Milliseconds of CPU this process used, for the share: on a loaded machine the process waits
+   * for a core, and a share of wall time would then grow the sends beside a starved replay.
+   */
+  readonly cpuNow: () => number;
 }
 
 /** Budgeted, round-robin socket writes over the hub's clients. */
@@ -162,10 +167,12 @@ export class HubPump {
   readonly #minIntervalMs: number;
   readonly #now: () => number;
   readonly #busy: () => boolean;
+  readonly #cpuNow: () => number;
   #cursor = 0;
   #scheduled: ReturnType<typeof setImmediate> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastPumpStart = Number.NEGATIVE_INFINITY;
+  /** CPU time of the process when the last pump ended. */
   #lastPumpEnd = Number.NEGATIVE_INFINITY;
   #pumps = 0;
   readonly #onWritten = (): void => this.schedule();
@@ -178,6 +185,7 @@ export class HubPump {
     this.#minIntervalMs = options.minIntervalMs;
     this.#now = options.now;
     this.#busy = options.busy;
+    this.#cpuNow = options.cpuNow;
   }
 
   /** Pumps done so far. */
@@ -225,7 +233,7 @@ export class HubPump {
     const t0 = this.#now();
     this.#lastPumpStart = t0;
     this.#seal();
-    const since = t0 - this.#lastPumpEnd;
+    const since = this.#cpuNow() - this.#lastPumpEnd;
     const budget = this.#busy()
       ? MIN_PUMP_MS
       : Math.min(MAX_PUMP_MS, Math.max(MIN_PUMP_MS, (since * this.#share) / (1 - this.#share)));
@@ -243,7 +251,7 @@ export class HubPump {
     }
     this.#cursor = n === 0 ? 0 : (this.#cursor + i) % n;
     this.#frames.endPump();
-    this.#lastPumpEnd = this.#now();
+    this.#lastPumpEnd = this.#cpuNow();
     // Clients the budget did not reach go first next time.
     if (i < n) this.schedule();
   }

@@ -57,8 +57,8 @@ export interface HubOptions extends Partial<ClientLimits> {
   readonly flushIntervalMs?: number;
   /**
    * The most of the process's time writing to sockets may take while the engine is busy
-   * (default 0.15): a pump may run for `sendShare / (1 - sendShare)` of the time since the last
-   * one ended (between 1 and 20 ms). Clients it did not reach wait for the next pump; their
+   * (default 0.15): a pump may run for `sendShare / (1 - sendShare)` of the CPU time the process
+   * used since the last one ended (between 1 and 8 ms). Clients it did not reach wait for the next pump; their
    * queues fill and coalesce instead of the replay slowing down.
    */
   readonly sendShare?: number;
@@ -75,6 +75,12 @@ export interface HubOptions extends Partial<ClientLimits> {
    * HTTP request is being answered): a pump then writes for at most 1 ms. Default: never.
    */
   readonly busy?: () => boolean;
+}
+
+/** Milliseconds of CPU (user + system) this process used so far. */
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** A quality event as the hub forwards it: any upkeep event naming a symbol. */
@@ -152,6 +158,8 @@ export class Hub {
       minIntervalMs: Math.max(0, options.pumpIntervalMs ?? 16),
       now: options.now ?? (() => performance.now()),
       busy: options.busy ?? (() => false),
+      // A test's clock stands for both; otherwise the share is of the process's CPU time.
+      cpuNow: options.now ?? processCpuMs,
     });
   }
 
