@@ -176,9 +176,14 @@ interface FanRun {
 async function replayWith(
   store: Awaited<ReturnType<typeof sampleStore>>,
   clients: number,
+  pumpIntervalMs?: number,
 ): Promise<FanRun> {
   const sessionData = new SessionData({ calendar: xnysCalendar });
-  const server = createServer({ sessionData, barStore: store });
+  const server = createServer({
+    sessionData,
+    barStore: store,
+    ...(pumpIntervalMs === undefined ? {} : { hub: { pumpIntervalMs } }),
+  });
   const { url } = await server.listen(0, "127.0.0.1");
   // One session first, so /latest has a symbol to answer for from the start.
   await server.replay.start({ from: FROM, to: FROM });
@@ -512,13 +517,15 @@ export async function run(): Promise<void> {
   // A warm-up replay first (JIT): the first run of a process was up to 4x slower than the last.
   await replayWith(store, 0);
   const runs: (FanRun & { name: string })[] = [];
-  // `SERVER_BENCH_CLIENTS=0,1000,0` runs only those (when tuning); the default is the full set.
-  const sequence = (process.env.SERVER_BENCH_CLIENTS ?? "0,100,1000,0,1000,100,0")
-    .split(",")
-    .map(Number);
-  for (const n of sequence) {
-    const name = n === 0 ? "no client (baseline)" : `${n.toLocaleString("en-US")} clients`;
-    runs.push({ name, ...(await replayWith(store, n)) });
+  // `SERVER_BENCH_CLIENTS=0,1000,0,1000@50` runs only those (when tuning; `@ms`: the hub's
+  // pumpIntervalMs for that run); the default is the full set.
+  const sequence = (process.env.SERVER_BENCH_CLIENTS ?? "0,100,1000,0,1000,100,0").split(",");
+  for (const item of sequence) {
+    const [n, interval] = item.split("@").map(Number) as [number, number | undefined];
+    const name =
+      (n === 0 ? "no client (baseline)" : `${n.toLocaleString("en-US")} clients`) +
+      (interval === undefined ? "" : `, pump every ${interval} ms`);
+    runs.push({ name, ...(await replayWith(store, n, interval)) });
   }
   const bps = (r: FanRun) => r.bars / (r.ms / 1000);
   const of = (n: number) => runs.filter((r) => r.clients === n);
