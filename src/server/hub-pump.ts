@@ -1,8 +1,9 @@
 /**
  * The {@link Hub}'s pump: the budgeted rounds of socket writes, and the frames its clients share
- * within one round. Publishing only queues; the pump, scheduled with `setImmediate`, writes what
- * the sockets can take within a share of the process's time, so a replay at max speed never
- * waits on sends.
+ * within one round. Publishing only queues; the pump, scheduled with `setImmediate` (at most
+ * once per interval), seals each subscription set's new messages into shared frames and writes
+ * what the sockets can take within a share of the process's CPU time, so a replay at max speed
+ * never waits on sends.
  */
 import type { HubClient, PendingUpdate, PumpContext } from "./hub-client.js";
 import type { SubscriptionGroup } from "./hub-group.js";

@@ -94,8 +94,9 @@ export interface QualityMessage {
  * Fan-out of session events to WebSocket clients, with per-client bounded queues.
  *
  * Publishing (`publishSlice`, `publishQuality`, `flush`) only queues shared, pre-encoded
- * messages; sockets are written by {@link Hub.pump}, scheduled with `setImmediate` and limited
- * to a share of the process's time, so a replay at max speed never waits on sends.
+ * messages; sockets are written by {@link Hub.pump}, scheduled with `setImmediate` (at most
+ * once per `pumpIntervalMs`) and limited to a share of the process's CPU time, so a replay at
+ * max speed never waits on sends.
  *
  * @example
  * ```ts
@@ -372,7 +373,8 @@ export class Hub {
   /**
    * Writes waiting messages to the sockets, client after client (round robin from where the
    * last pump stopped), until every socket is full or idle or the pump's time budget is spent.
-   * Called by the hub itself (`setImmediate` after a publish, and when a socket drained); public
+   * Called by the hub itself (after a publish, and when a socket drained; at most once per
+   * `pumpIntervalMs`); public
    * so tests can drive it step by step.
    */
   pump(): void {
