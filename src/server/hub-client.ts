@@ -39,6 +39,9 @@ export interface HubSocket {
 
 const TEXT = { binary: false };
 
+/** Separates the messages of one frame. */
+const NEWLINE = Buffer.from("\n");
+
 /** Limits of one client's outgoing path. */
 export interface ClientLimits {
   /** Most messages a subscription set's log holds (default 2,048). */
@@ -77,6 +80,12 @@ export interface PendingUpdate {
 export interface PumpContext {
   /** The JSON of an update object shared by several clients (built once). */
   updateJson(update: PendingUpdate): string | Buffer;
+  /**
+   * The JSON of shared updates merged (newest value per symbol), built once per pump for
+   * every client holding the same run of them (the clients of a group that missed the same
+   * flushes hold the very same objects).
+   */
+  mergedJson(updates: readonly PendingUpdate[]): string | Buffer;
   /** Log entries `from..to` of `group` as one frame, built once per pump for every client. */
   batchJson(group: SubscriptionGroup, from: number, to: number): Buffer;
   /** A full `update` (every symbol's snapshot, analysis, replay, status) for a stale client. */
@@ -256,8 +265,19 @@ export class HubClient {
           this.#catchUp(g, ctx, onWritten);
           continue;
         }
-        // Everything waiting in the log goes as one frame (messages separated by "\n"), the
-        // same bytes for every client at the same position: one send per pump, not per message.
+        // The frames the pump sealed: the same Buffers for every client of the group (the
+        // pump seals every group first, and clients only ever stand at frame starts).
+        const frame = g.frameAt(this.#pos);
+        if (frame !== undefined) {
+          this.#slices += frame.slices;
+          this.#quality += frame.quality;
+          if (frame.lastSeq >= 0) this.#lastSeq = frame.lastSeq;
+          this.#pos = frame.to;
+          this.#write(frame.data, onWritten);
+          continue;
+        }
+        // Not sealed yet (a caller pumping a client alone): everything waiting in the log goes
+        // as one frame (messages separated by "\n"), built once per pump for each position.
         const from = this.#pos;
         const to = g.batchEnd(from);
         for (let p = from; p < to; p++) {
@@ -280,6 +300,12 @@ export class HubClient {
       if (this.#update === undefined && this.#shared.length === 1) {
         // The common case: one shared update, whose JSON the hub builds once for everyone.
         this.#write(ctx.updateJson(this.#shared.pop()!), onWritten);
+        continue;
+      }
+      if (this.#update === undefined) {
+        const shared = this.#shared;
+        this.#shared = [];
+        this.#write(ctx.mergedJson(shared), onWritten);
         continue;
       }
       // Its own changes (the first picture at subscribe, gap counts) are older than the shared
@@ -328,9 +354,13 @@ export class HubClient {
       notice.slices = { count: slices, fromSeq: this.#lastSeq + 1, toSeq: ctx.lastSeq };
     }
     if (quality > 0) notice.quality = quality;
-    this.#write(JSON.stringify(notice), onWritten);
-    for (const c of g.recentControl) if (c.pos >= this.#pos) this.#write(c.entry.data, onWritten);
-    this.#write(ctx.stateJson(this), onWritten);
+    // One frame (messages one per line, as everywhere): a socket write costs far more than
+    // copying a few kilobytes, and a client that fell behind once tends to fall behind again.
+    const parts: Buffer[] = [Buffer.from(JSON.stringify(notice))];
+    for (const c of g.recentControl) if (c.pos >= this.#pos) parts.push(NEWLINE, c.entry.data);
+    const state = ctx.stateJson(this);
+    parts.push(NEWLINE, typeof state === "string" ? Buffer.from(state) : state);
+    this.#write(Buffer.concat(parts), onWritten);
     this.#pos = g.end;
     this.#slices = g.slices;
     this.#quality = g.quality;

@@ -14,6 +14,24 @@ export interface LogEntry {
   readonly time: number;
 }
 
+/**
+ * Log entries `from..to` sealed into one frame (messages separated by `"\n"`): the bytes every
+ * client of the group at position `from` sends as they are, with what they account for.
+ */
+export interface LogFrame {
+  readonly from: number;
+  readonly to: number;
+  readonly data: Buffer;
+  /** Slices and quality events in the frame. */
+  readonly slices: number;
+  readonly quality: number;
+  /** The newest slice's seq in the frame, -1 when it holds none. */
+  readonly lastSeq: number;
+}
+
+/** Separates the messages of one frame (JSON never holds a raw newline). */
+const NEWLINE = 0x0a;
+
 /** Bounds of a group's log. */
 export interface LogLimits {
   readonly maxMessages: number;
@@ -50,6 +68,9 @@ export class SubscriptionGroup {
   lastTime = Number.NaN;
   /** The last control messages with their positions, oldest first. */
   readonly recentControl: { readonly pos: number; readonly entry: LogEntry }[] = [];
+  /** Sealed frames by their first position; entries from `#sealedEnd` on are not sealed yet. */
+  readonly #frames = new Map<number, LogFrame>();
+  #sealedEnd = 0;
 
   constructor(
     key: string,
@@ -101,6 +122,51 @@ export class SubscriptionGroup {
     return p;
   }
 
+  /** The sealed frame that starts at `pos`, if any. */
+  frameAt(pos: number): LogFrame | undefined {
+    return this.#frames.get(pos);
+  }
+
+  /**
+   * Seals the entries appended since the last call into frames of at most one batch each
+   * (see {@link batchEnd}), built once for every client of the group: the pump seals every
+   * group before it writes, and a client joins at a sealed end, so clients of a group always
+   * stand at frame starts and send the same Buffers, however differently their sockets drain.
+   * Each sealed entry's bytes become a view of its frame, so the log holds them once.
+   */
+  seal(): void {
+    let from = Math.max(this.#sealedEnd, this.#start);
+    while (from < this.#end) {
+      const to = this.batchEnd(from);
+      let size = to - from - 1;
+      for (let p = from; p < to; p++) size += this.at(p).data.length;
+      const data = Buffer.allocUnsafe(size);
+      let off = 0;
+      let slices = 0;
+      let quality = 0;
+      let lastSeq = -1;
+      for (let p = from; p < to; p++) {
+        if (p > from) data[off++] = NEWLINE;
+        const e = this.at(p);
+        e.data.copy(data, off);
+        this.#ring[p % this.#ring.length] = {
+          data: data.subarray(off, off + e.data.length),
+          kind: e.kind,
+          seq: e.seq,
+          time: e.time,
+        };
+        off += e.data.length;
+        if (e.kind === "slice") {
+          slices++;
+          lastSeq = e.seq;
+        } else if (e.kind === "quality") quality++;
+      }
+      this.#frames.set(from, { from, to, data, slices, quality, lastSeq });
+      from = to;
+    }
+    this.#sealedEnd = this.#end;
+  }
+
   /** Whether the group gets messages about `symbol` on `channel`. */
   wants(channel: string, symbol: string): boolean {
     return this.channels.has(channel) && (this.all || this.symbols.has(symbol));
@@ -130,6 +196,8 @@ export class SubscriptionGroup {
       const i = this.#start % this.#ring.length;
       this.#bytes -= this.#ring[i]!.data.length;
       this.#ring[i] = undefined;
+      // A frame is only ever sent whole: once its first entry is gone, so is the frame.
+      this.#frames.delete(this.#start);
       this.#start++;
     }
   }

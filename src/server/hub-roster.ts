@@ -62,6 +62,8 @@ export class HubRoster {
       this.#groups.set(key, group);
     }
     group.members++;
+    // The newcomer starts at a sealed end, so it shares the group's frames from there on.
+    group.seal();
     client.join(group, lastSeq);
   }
 

@@ -57,13 +57,30 @@ export interface HubOptions extends Partial<ClientLimits> {
   readonly flushIntervalMs?: number;
   /**
    * The most of the process's time writing to sockets may take while the engine is busy
-   * (default 0.15): a pump may run for `sendShare / (1 - sendShare)` of the time since the last
-   * one ended (between 1 and 20 ms). Clients it did not reach wait for the next pump; their
+   * (default 0.15): a pump may run for `sendShare / (1 - sendShare)` of the CPU time the process
+   * used since the last one ended (between 1 and 8 ms). Clients it did not reach wait for the next pump; their
    * queues fill and coalesce instead of the replay slowing down.
    */
   readonly sendShare?: number;
+  /**
+   * Shortest time between the starts of two pumps the hub schedules itself (default 16 ms:
+   * about 60 frames a second per client at most). What is published meanwhile is sent as one
+   * frame per client, the same bytes for every client of a subscription set.
+   */
+  readonly pumpIntervalMs?: number;
   /** Milliseconds of a monotonic clock, for the pump's budget (default `performance.now`). */
   readonly now?: () => number;
+  /**
+   * Whether other I/O of the process waits for the event loop (the server passes whether an
+   * HTTP request is being answered): a pump then writes for at most 1 ms. Default: never.
+   */
+  readonly busy?: () => boolean;
+}
+
+/** Milliseconds of CPU (user + system) this process used so far. */
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** A quality event as the hub forwards it: any upkeep event naming a symbol. */
@@ -77,8 +94,9 @@ export interface QualityMessage {
  * Fan-out of session events to WebSocket clients, with per-client bounded queues.
  *
  * Publishing (`publishSlice`, `publishQuality`, `flush`) only queues shared, pre-encoded
- * messages; sockets are written by {@link Hub.pump}, scheduled with `setImmediate` and limited
- * to a share of the process's time, so a replay at max speed never waits on sends.
+ * messages; sockets are written by {@link Hub.pump}, scheduled with `setImmediate` (at most
+ * once per `pumpIntervalMs`) and limited to a share of the process's CPU time, so a replay at
+ * max speed never waits on sends.
  *
  * @example
  * ```ts
@@ -134,8 +152,15 @@ export class Hub {
     this.#pump = new HubPump({
       order: () => this.#roster.order,
       frames,
+      seal: () => {
+        for (const group of this.#roster.groups()) group.seal();
+      },
       share: Math.min(0.9, Math.max(0.01, options.sendShare ?? 0.15)),
+      minIntervalMs: Math.max(0, options.pumpIntervalMs ?? 16),
       now: options.now ?? (() => performance.now()),
+      busy: options.busy ?? (() => false),
+      // A test's clock stands for both; otherwise the share is of the process's CPU time.
+      cpuNow: options.now ?? processCpuMs,
     });
   }
 
@@ -348,7 +373,8 @@ export class Hub {
   /**
    * Writes waiting messages to the sockets, client after client (round robin from where the
    * last pump stopped), until every socket is full or idle or the pump's time budget is spent.
-   * Called by the hub itself (`setImmediate` after a publish, and when a socket drained); public
+   * Called by the hub itself (after a publish, and when a socket drained; at most once per
+   * `pumpIntervalMs`); public
    * so tests can drive it step by step.
    */
   pump(): void {

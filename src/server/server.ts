@@ -4,7 +4,7 @@
  * from and an analysis engine); `startServer` also listens.
  */
 
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
@@ -15,6 +15,7 @@ import type { BarStore } from "../history/bar-store.js";
 import type { AdjustMode } from "../history/corporate/adjust-mode.js";
 import type { SessionData } from "../store/public.js";
 import type { ReplayAnalysis } from "../stream/public.js";
+import { eventLoopTurnsHeld, holdEventLoopTurns } from "../stream/replay-clock.js";
 import type { UpkeepEvent } from "../upkeep/public.js";
 import {
   bearerOf,
@@ -89,7 +90,7 @@ export interface ServerOptions {
   /** Fan-out tuning: flush interval and per-client limits (see `hub-client.ts`). */
   readonly hub?: Omit<
     HubOptions,
-    "snapshot" | "latestBar" | "listSymbols" | "replayState" | "status"
+    "snapshot" | "latestBar" | "listSymbols" | "replayState" | "status" | "busy"
   >;
 }
 
@@ -142,6 +143,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
     latestBar: (s) => sd.getLatestBar(s),
     listSymbols: () => sd.symbols(),
     replayState: () => replay?.state,
+    busy: eventLoopTurnsHeld,
     ...(options.status === undefined ? {} : { status: () => options.status?.current() }),
   });
   replay = new ReplayController({
@@ -287,6 +289,11 @@ export function createServer(options: ServerOptions): SessiondataServer {
       const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
       http = server;
       server.on("upgrade", onUpgrade);
+      // A request being answered holds turns of the event loop, so a max-speed replay yields
+      // often until the response is written (or the connection closed) instead of every 5 ms.
+      server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+        res.once("close", holdEventLoopTurns());
+      });
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
