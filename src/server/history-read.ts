@@ -147,8 +147,16 @@ export interface DayReport {
   /** present / expected x 100. */
   readonly quality: number;
   readonly provenance: Readonly<Record<string, number>>;
-  /** Times of the bars that are not plain replay/live bars: refilled and corrected. */
-  readonly marked: { readonly refilled: readonly number[]; readonly corrected: readonly number[] };
+  /**
+   * Times of the bars that are not plain replay/live bars: refilled and corrected; and `late`,
+   * the minutes the live session reported late (their bar came after its minute closed, or has
+   * not come: then the minute is also a gap).
+   */
+  readonly marked: {
+    readonly refilled: readonly number[];
+    readonly corrected: readonly number[];
+    readonly late: readonly number[];
+  };
   readonly gaps: readonly DayGap[];
 }
 
@@ -179,12 +187,13 @@ export function gapsOf(symbol: string, s: Session, times: readonly number[]): Da
   return gaps;
 }
 
-/** The {@link DayReport} of `symbol` on session `s`. */
+/** The {@link DayReport} of `symbol` on session `s`; `late`: the live session's late minutes. */
 export async function dayReport(
   store: BarStore,
   symbol: string,
   calendar: TradingCalendar,
   s: Session,
+  late: readonly number[] = [],
 ): Promise<DayReport> {
   const { bars, provenance } = await readSessionsBars(store, symbol, [s]);
   const counts: Record<string, number> = {};
@@ -210,7 +219,7 @@ export async function dayReport(
     present: bars.length,
     quality: qualityPercent(bars.length, expected),
     provenance: counts,
-    marked: { refilled, corrected },
+    marked: { refilled, corrected, late: late.filter((t) => inRegular(s, t)) },
     gaps: gapsOf(
       symbol,
       s,
