@@ -22,10 +22,12 @@ import { allocateChunk, trimChunk } from "../src/history/bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
+  CountBarsOptions,
   Coverage,
   ScanOptions,
   SymbolInfo,
 } from "../src/history/bar-store.js";
+import { countBarsByScan } from "../src/history/count-bars.js";
 import { createServer } from "../src/server/public.js";
 import { sampleStore } from "../src/server/server.test-helpers.js";
 import { SessionData } from "../src/store/public.js";
@@ -332,6 +334,10 @@ class SyntheticStore implements BarStore {
       }
       if (n > 0) yield trimChunk(chunk, n);
     }
+  }
+  /** By scan, as the heatmap read before `countBars`: the generator has no database to ask. */
+  countBars(options: CountBarsOptions): Promise<number[][]> {
+    return countBarsByScan(this, options);
   }
   async close(): Promise<void> {}
 }

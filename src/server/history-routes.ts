@@ -336,23 +336,33 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     calendars: ReadonlyMap<string, TradingCalendar>,
     dates: readonly string[],
   ): Promise<(number | null)[][]> => {
-    const rows: (number | null)[][] = [];
-    for (const e of chosen) {
+    const memos = chosen.map((e) => {
       const key = `${e.first}|${e.last}|${e.bars}`;
       let memo = qualityMemo.get(e.symbol);
       if (memo === undefined || memo.key !== key) {
         memo = { key, cells: new Map() };
         qualityMemo.set(e.symbol, memo);
       }
-      const cells = memo.cells;
-      const missing = dates.filter((d) => !cells.has(d));
-      if (missing.length > 0) {
-        const [row] = await qualityCells(s, [e.symbol], calendars, missing);
-        for (const [k, d] of missing.entries()) cells.set(d, row![k]!);
-      }
-      rows.push(dates.map((d) => cells.get(d)!));
+      return memo;
+    });
+    // Symbols missing the same dates are counted together: one countBars per calendar when cold.
+    const groups = new Map<string, { dates: string[]; symbols: number[] }>();
+    for (const [i, memo] of memos.entries()) {
+      const missing = dates.filter((d) => !memo.cells.has(d));
+      if (missing.length === 0) continue;
+      const key = missing.join(",");
+      const g = groups.get(key);
+      if (g === undefined) groups.set(key, { dates: missing, symbols: [i] });
+      else g.symbols.push(i);
     }
-    return rows;
+    for (const g of groups.values()) {
+      const names = g.symbols.map((i) => chosen[i]!.symbol);
+      const rows = await qualityCells(s, names, calendars, g.dates);
+      for (const [j, i] of g.symbols.entries()) {
+        for (const [k, d] of g.dates.entries()) memos[i]!.cells.set(d, rows[j]![k]!);
+      }
+    }
+    return memos.map((memo) => dates.map((d) => memo.cells.get(d)!));
   };
 
   return app;
