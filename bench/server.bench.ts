@@ -491,8 +491,9 @@ async function dashboardFigures(): Promise<void> {
     await page.waitForFunction("window.__dashboard.chart.view?.live === true", undefined, {
       timeout: 30_000,
     });
+    // 240 bars take 4 s at 60 bars/s; a loaded machine's replay falls far behind that.
     await page.waitForFunction("window.__dashboard.bars.length >= 240", undefined, {
-      timeout: 60_000,
+      timeout: 180_000,
     });
     const follow = await page.evaluate<Record<string, number>>(READ_FRAMES);
     const bars = await page.evaluate<number>("window.__dashboard.bars.length");

@@ -103,6 +103,7 @@ requiring(chromium()).describe("dashboard marks late bars, gaps at 1D and adjust
         { time: LATE_PRESENT / 1000 + wallOffset(LATE_PRESENT), shape: "circle", text: "late" },
       ]);
     expect(await gapCount(page), "the five missing minutes, the late one among them").toBe(5);
+    expect(await page.locator("#day dd[data-k=late]").textContent()).toBe("2");
     await page.screenshot({ path: resolve(ARTIFACTS, "dashboard-late.png"), fullPage: true });
     await page.selectOption("#timeframe", "5m");
     await expect.poll(() => bars(page)).toBe(77);

@@ -42,6 +42,7 @@ function showDay(day) {
     ["live", p.live],
     ["refilled", p.refilled],
     ["corrected", p.corrected],
+    ["late", day.marked?.late?.length ?? 0],
     ["gaps", day.gaps.length],
   ];
   dl.innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-k="${k}">${v}</dd>`).join("");
