@@ -37,6 +37,7 @@ async function preloaded(store: BarStore, corporate: CorporateActionStore): Prom
     readBars: async () => [],
     symbols: async () => symbols,
     coverage: (s) => store.coverage(s),
+    countBars: (o) => store.countBars(o),
     symbolInfo: async () => undefined,
     listSymbolInfo: async () => [],
     setSymbolInfo: async () => undefined,

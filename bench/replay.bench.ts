@@ -107,6 +107,7 @@ async function preloaded(store: BarStore, dates: readonly string[]): Promise<Bar
     readBars: async () => [],
     symbols: async () => symbols,
     coverage: async () => undefined,
+    countBars: (o) => store.countBars(o),
     symbolInfo: async () => undefined,
     listSymbolInfo: async () => [],
     setSymbolInfo: async () => undefined,

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe } from "vitest";
 import type { BarStore } from "./bar-store.js";
+import { countContract } from "./bar-store-count.contract.js";
 import { provenanceContract } from "./bar-store-provenance.contract.js";
 import { readWriteContract } from "./bar-store-read-write.contract.js";
 import { scanContract } from "./bar-store-scan.contract.js";
@@ -38,5 +39,6 @@ export function barStoreContract(name: string, create: () => Promise<BarStore>):
     scanContract(make);
     provenanceContract(make);
     symbolInfoContract(make);
+    countContract(make);
   });
 }

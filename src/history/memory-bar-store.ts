@@ -5,6 +5,7 @@ import { allocateChunk, checkScanOptions, checkTimeRange, trimChunk } from "./ba
 import type {
   BarChunk,
   BarStore,
+  CountBarsOptions,
   Coverage,
   ScanOptions,
   SymbolInfo,
@@ -14,6 +15,7 @@ import {
   type CorporateActionStore,
   MemoryCorporateActionStore,
 } from "./corporate/corporate-action-store.js";
+import { checkCountOptions } from "./count-bars.js";
 import { bySymbol, checkSymbolInfo, normalizeSymbol, provenanceCodeOf } from "./symbol-info.js";
 
 /** One symbol's bars, kept sorted by time with no duplicate times; `code[i]` is bar i's provenance. */
@@ -173,6 +175,18 @@ export class MemoryBarStore implements BarStore {
       yield trimChunk(chunk, n);
       this.#open();
     }
+  }
+
+  /** Two binary searches per (symbol, range). */
+  async countBars(options: CountBarsOptions): Promise<number[][]> {
+    this.#open();
+    const symbols = checkCountOptions(options);
+    return symbols.map((symbol) => {
+      const time = this.#series.get(symbol)?.time;
+      return options.ranges.map((r) =>
+        time === undefined ? 0 : lowerBound(time, r.to) - lowerBound(time, r.from),
+      );
+    });
   }
 
   async symbols(): Promise<string[]> {

@@ -141,7 +141,7 @@ requiring(chromium(), sharedData(FX)).describe("dashboard in Chromium", () => {
   it("shows the latest session of the first symbol on load, with no button to press", async () => {
     const { page, problems } = await open();
     await expect.poll(() => bars(page), { timeout: 15_000 }).toBe(390);
-    expect(await state(page)).toEqual({ symbol: "AAA", date: DAY, tf: "1m" });
+    expect(await state(page)).toEqual({ symbol: "AAA", date: DAY, tf: "1m", adjust: "raw" });
     expect(new URL(page.url()).search).toBe(`?symbol=AAA&date=${DAY}&tf=1m`);
     const legend = await page.locator("#legend .item").allTextContents();
     expect(legend, "legend names are the series the engine computed").toEqual([
@@ -174,20 +174,28 @@ requiring(chromium(), sharedData(FX)).describe("dashboard in Chromium", () => {
     // A Saturday snaps to the trading day before it.
     await page.fill("#date-pick", "2024-01-06");
     await page.dispatchEvent("#date-pick", "change");
-    await expect.poll(() => state(page)).toEqual({ symbol: "DDD", date: "2024-01-05", tf: "1m" });
+    await expect
+      .poll(() => state(page))
+      .toEqual({ symbol: "DDD", date: "2024-01-05", tf: "1m", adjust: "raw" });
     await page.selectOption("#timeframe", "5m");
     await expect.poll(() => bars(page), { timeout: 10_000 }).toBe(76); // 78 less the two 5-minute buckets wholly inside the hole
     expect(new URL(page.url()).search).toBe("?symbol=DDD&date=2024-01-05&tf=5m");
     await page.selectOption("#timeframe", "1D");
     await expect.poll(() => bars(page), { timeout: 10_000 }).toBe(1);
     await page.goBack();
-    await expect.poll(() => state(page)).toEqual({ symbol: "DDD", date: "2024-01-05", tf: "5m" });
+    await expect
+      .poll(() => state(page))
+      .toEqual({ symbol: "DDD", date: "2024-01-05", tf: "5m", adjust: "raw" });
     await expect.poll(() => bars(page)).toBe(76);
     await page.goBack();
     await page.goBack();
-    await expect.poll(() => state(page)).toEqual({ symbol: "DDD", date: DAY, tf: "1m" });
+    await expect
+      .poll(() => state(page))
+      .toEqual({ symbol: "DDD", date: DAY, tf: "1m", adjust: "raw" });
     await page.goForward();
-    await expect.poll(() => state(page)).toEqual({ symbol: "DDD", date: "2024-01-05", tf: "1m" });
+    await expect
+      .poll(() => state(page))
+      .toEqual({ symbol: "DDD", date: "2024-01-05", tf: "1m", adjust: "raw" });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -248,7 +256,9 @@ requiring(chromium(), sharedData(FX)).describe("dashboard in Chromium", () => {
     expect(cell.quality).toBe(Math.round((378 / 390) * 1000) / 10);
     const box = (await page.locator("#heatmap").boundingBox())!;
     await page.mouse.click(box.x + cell.x, box.y + cell.y);
-    await expect.poll(() => state(page)).toEqual({ symbol: "DDD", date: "2024-01-08", tf: "1m" });
+    await expect
+      .poll(() => state(page))
+      .toEqual({ symbol: "DDD", date: "2024-01-08", tf: "1m", adjust: "raw" });
     await expect.poll(() => bars(page)).toBe(378);
     expect(problems).toEqual([]);
     await page.close();

@@ -6,6 +6,7 @@
 import { calendarByName } from "../calendar/public.js";
 import type { TradingCalendar } from "../calendar/trading-calendar.js";
 import type { BarStore, SymbolInfo } from "../history/bar-store.js";
+import { corporateActionsOf } from "../history/corporate/corporate-action-store.js";
 
 /** A stored symbol as the pickers list it. */
 export interface CatalogEntry extends SymbolInfo {
@@ -13,6 +14,11 @@ export interface CatalogEntry extends SymbolInfo {
   readonly first: string | null;
   readonly last: string | null;
   readonly bars: number;
+  /**
+   * Whether the store holds corporate actions for it (a factor file, or a map file naming
+   * another ticker): the dashboard offers `split` and `total` only then.
+   */
+  readonly actions: boolean;
 }
 
 const DEFAULT_DECIMALS = 2;
@@ -43,7 +49,11 @@ export function sessionDateOrUtc(calendar: TradingCalendar, t: number): string {
 
 /** Every stored symbol with its calendar, precision and covered sessions, sorted by name. */
 export async function catalog(store: BarStore, fallback: TradingCalendar): Promise<CatalogEntry[]> {
-  const [symbols, infos] = await Promise.all([store.symbols(), store.listSymbolInfo()]);
+  const [symbols, infos, withActions] = await Promise.all([
+    store.symbols(),
+    store.listSymbolInfo(),
+    symbolsWithActions(store),
+  ]);
   const byName = new Map(infos.map((i) => [i.symbol, i]));
   const out: CatalogEntry[] = [];
   for (const symbol of [...symbols].sort()) {
@@ -55,7 +65,21 @@ export async function catalog(store: BarStore, fallback: TradingCalendar): Promi
       first: cov === undefined ? null : sessionDateOrUtc(cal, cov.first),
       last: cov === undefined ? null : sessionDateOrUtc(cal, cov.last),
       bars: cov?.count ?? 0,
+      actions: withActions.has(symbol),
     });
+  }
+  return out;
+}
+
+/** The symbols the store holds corporate actions for (none when it keeps no such tables). */
+export async function symbolsWithActions(store: BarStore): Promise<Set<string>> {
+  const corporate = corporateActionsOf(store);
+  if (corporate === undefined) return new Set();
+  const [factors, maps] = await Promise.all([corporate.factorSymbols(), corporate.mapTickers()]);
+  const out = new Set(factors);
+  for (const [permtick, tickers] of maps) {
+    // A map file that only ever names the symbol itself changes nothing.
+    if (tickers.some((t) => t !== permtick)) out.add(permtick);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import { type Bar, MINUTE_MS } from "../domain/bar.js";
 import { PROVENANCES, provenanceOfCode } from "../domain/provenance.js";
 import { qualityPercent } from "../domain/quality.js";
-import type { BarStore } from "../history/bar-store.js";
+import type { BarStore, TimeRange } from "../history/bar-store.js";
 
 /** The chart timeframes of the history routes: the store's intraday ones plus daily bars. */
 export const CHART_TIMEFRAMES = ["1m", "5m", "15m", "30m", "1h", "1D"] as const;
@@ -147,8 +147,16 @@ export interface DayReport {
   /** present / expected x 100. */
   readonly quality: number;
   readonly provenance: Readonly<Record<string, number>>;
-  /** Times of the bars that are not plain replay/live bars: refilled and corrected. */
-  readonly marked: { readonly refilled: readonly number[]; readonly corrected: readonly number[] };
+  /**
+   * Times of the bars that are not plain replay/live bars: refilled and corrected; and `late`,
+   * the minutes the live session reported late (their bar came after its minute closed, or has
+   * not come: then the minute is also a gap).
+   */
+  readonly marked: {
+    readonly refilled: readonly number[];
+    readonly corrected: readonly number[];
+    readonly late: readonly number[];
+  };
   readonly gaps: readonly DayGap[];
 }
 
@@ -179,12 +187,13 @@ export function gapsOf(symbol: string, s: Session, times: readonly number[]): Da
   return gaps;
 }
 
-/** The {@link DayReport} of `symbol` on session `s`. */
+/** The {@link DayReport} of `symbol` on session `s`; `late`: the live session's late minutes. */
 export async function dayReport(
   store: BarStore,
   symbol: string,
   calendar: TradingCalendar,
   s: Session,
+  late: readonly number[] = [],
 ): Promise<DayReport> {
   const { bars, provenance } = await readSessionsBars(store, symbol, [s]);
   const counts: Record<string, number> = {};
@@ -210,7 +219,7 @@ export async function dayReport(
     present: bars.length,
     quality: qualityPercent(bars.length, expected),
     provenance: counts,
-    marked: { refilled, corrected },
+    marked: { refilled, corrected, late: late.filter((t) => inRegular(s, t)) },
     gaps: gapsOf(
       symbol,
       s,
@@ -221,8 +230,9 @@ export async function dayReport(
 
 /**
  * Quality (present / expected x 100, one decimal) of each symbol on each of `dates`. A date that
- * is not a session of the symbol's calendar is `null`. One scan per symbol, so the per-bar work
- * is a forward cursor over that symbol's sessions, no look-up.
+ * is not a session of the symbol's calendar is `null`. The counting happens in the store
+ * (`countBars`: one query per calendar in a database) over each session's regular hours, a break
+ * excluded: the same minutes `/day` counts, so a cell equals that day's quality.
  */
 export async function qualityCells(
   store: BarStore,
@@ -230,42 +240,42 @@ export async function qualityCells(
   calendars: ReadonlyMap<string, TradingCalendar>,
   dates: readonly string[],
 ): Promise<(number | null)[][]> {
-  const cells: (number | null)[][] = [];
-  for (const symbol of symbols) {
+  const cells: (number | null)[][] = symbols.map(() => dates.map(() => null));
+  const byCalendar = new Map<TradingCalendar, number[]>();
+  for (const [i, symbol] of symbols.entries()) {
     const cal = calendars.get(symbol)!;
-    const all = dates.map((d) => cal.session(d));
-    const ss: Session[] = [];
-    const at: number[] = [];
-    for (const [k, s] of all.entries()) {
+    const list = byCalendar.get(cal);
+    if (list === undefined) byCalendar.set(cal, [i]);
+    else list.push(i);
+  }
+  for (const [cal, members] of byCalendar) {
+    const ranges: TimeRange[] = [];
+    // Per session: its date's column and its ranges' indices (one, or two around a break).
+    const sessions: { column: number; first: number; n: number; expected: number }[] = [];
+    for (const [column, d] of dates.entries()) {
+      const s = cal.session(d);
       if (s === undefined) continue;
-      ss.push(s);
-      at.push(k);
+      const first = ranges.length;
+      if (s.breakStart !== undefined && s.breakEnd !== undefined) {
+        if (s.open < s.breakStart) ranges.push({ from: s.open, to: s.breakStart });
+        if (s.breakEnd < s.close) ranges.push({ from: s.breakEnd, to: s.close });
+      } else if (s.open < s.close) ranges.push({ from: s.open, to: s.close });
+      sessions.push({ column, first, n: ranges.length - first, expected: sessionMinutes(s) });
     }
-    const counts = new Array<number>(ss.length).fill(0);
-    if (ss.length > 0) {
-      let k = 0;
-      let s = ss[0]!;
-      for await (const c of store.scan({
-        symbols: [symbol],
-        from: s.open,
-        to: ss.at(-1)!.close,
-        chunkSize: 65_536,
-      })) {
-        const time = c.time;
-        for (let i = 0; i < c.length; i++) {
-          const t = time[i]!;
-          while (t >= s.close && k < ss.length - 1) s = ss[++k]!;
-          if (t >= s.open && t < s.close && inRegular(s, t)) counts[k]!++;
-        }
+    const counts =
+      ranges.length === 0
+        ? members.map(() => [])
+        : await store.countBars({ symbols: members.map((i) => symbols[i]!), ranges });
+    for (const [j, i] of members.entries()) {
+      const row = counts[j]!;
+      for (const s of sessions) {
+        let present = 0;
+        for (let r = s.first; r < s.first + s.n; r++) present += row[r]!;
+        // One decimal, rounded from the ratio × 1000 (as the cells have always been).
+        cells[i]![s.column] =
+          s.expected === 0 ? 100 : Math.round((present / s.expected) * 1000) / 10;
       }
     }
-    const row: (number | null)[] = dates.map(() => null);
-    for (let j = 0; j < ss.length; j++) {
-      const expected = sessionMinutes(ss[j]!);
-      // One decimal, rounded from the ratio × 1000 (as the cells have always been).
-      row[at[j]!] = expected === 0 ? 100 : Math.round((counts[j]! / expected) * 1000) / 10;
-    }
-    cells.push(row);
   }
   return cells;
 }

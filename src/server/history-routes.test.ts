@@ -97,8 +97,8 @@ describe("GET /api/history/…", () => {
     expect((await get(`/api/history/symbols/AAA/bars?tf=2m`)).body.message).toMatch(
       /^tf: must be one of 1m/,
     );
-    expect((await get(`/api/history/symbols/AAA/bars?adjust=split`)).body.message).toMatch(
-      /^adjust: only raw/,
+    expect((await get(`/api/history/symbols/AAA/bars?adjust=back`)).body.message).toMatch(
+      /^adjust: must be one of raw, split, total/,
     );
     expect((await get(`/api/history/symbols/AAA/bars?date=${DAY}&from=${DAY}`)).status).toBe(400);
     expect((await get("/api/history/symbols/ZZZ/bars")).status).toBe(404);
@@ -150,6 +150,7 @@ describe("GET /api/history/…", () => {
     expect(aaa.marked).toEqual({
       refilled: [OPEN + 100 * 60_000],
       corrected: [OPEN + 200 * 60_000],
+      late: [],
     });
     expect((await get(`/api/history/symbols/AAA/day?date=2024-01-15`)).status).toBe(404);
   });

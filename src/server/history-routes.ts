@@ -9,6 +9,9 @@ import type { IndicatorValue } from "../analysis/public.js";
 import { describeIndicatorSpec } from "../analysis/public.js";
 import type { Session, TradingCalendar } from "../calendar/trading-calendar.js";
 import type { BarStore, SymbolInfo } from "../history/bar-store.js";
+import type { AdjustMode } from "../history/corporate/adjust-mode.js";
+import { AdjustedBarStore } from "../history/corporate/adjusted-bar-store.js";
+import { corporateActionsOf } from "../history/corporate/corporate-action-store.js";
 import { ApiError } from "./api-error.js";
 import {
   type CatalogEntry,
@@ -48,6 +51,10 @@ export interface HistoryContext {
   readonly calendar: TradingCalendar;
   /** Indicators when a request names none (the engine's, or its defaults). */
   readonly indicators: readonly string[];
+  /** The live session's late minutes (`marked.late` of `/day`); none without a live session. */
+  readonly late?: {
+    lateMinutes?(symbol: string, from: number, to: number): readonly number[];
+  };
 }
 
 /**
@@ -85,6 +92,27 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
   };
 
   const calendarOf = (info: SymbolInfo): TradingCalendar => calendarOfInfo(info, ctx.calendar);
+
+  /**
+   * Where a chart's bars are read: the raw store, or its adjusted view relative to the symbol's
+   * last stored session (whose bars keep their raw prices: the chart ends at the price the user
+   * saw, as a replay's does). A store without corporate-action tables reads raw in every mode.
+   */
+  const readerOf = async (
+    symbol: string,
+    calendar: TradingCalendar,
+    adjust: AdjustMode,
+  ): Promise<BarStore> => {
+    const s = store();
+    if (adjust === "raw" || corporateActionsOf(s) === undefined) return s;
+    const cov = (await s.coverage(symbol))!;
+    return new AdjustedBarStore({
+      barStore: s,
+      calendar,
+      adjust,
+      asOf: sessionDateOrUtc(calendar, cov.last),
+    });
+  };
 
   /** The sessions of a `date` or `from..to` (default: the symbol's last stored session). */
   const sessionsOf = async (
@@ -148,7 +176,8 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     const { info, calendar } = await symbolOf(c.req.param());
     const sessions = await sessionsOf(info.symbol, calendar, q);
     boundBars(sessions, q.tf, barsUpperBound(sessions, q.tf));
-    const { bars: minutes, provenance } = await readSessionsBars(store(), info.symbol, sessions);
+    const reader = await readerOf(info.symbol, calendar, q.adjust);
+    const { bars: minutes, provenance } = await readSessionsBars(reader, info.symbol, sessions);
     const bars = aggregate(minutes, sessions, q.tf);
     const body: Record<string, unknown> = {
       symbol: info.symbol,
@@ -199,7 +228,8 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
       }
     }
     const all = [...warm, ...sessions];
-    const { bars: minutes } = await readSessionsBars(store(), info.symbol, all);
+    const reader = await readerOf(info.symbol, calendar, q.adjust);
+    const { bars: minutes } = await readSessionsBars(reader, info.symbol, all);
     const bars = aggregate(minutes, all, q.tf);
     const rangeStart = first?.open ?? Number.POSITIVE_INFINITY;
     const time: number[] = [];
@@ -222,6 +252,7 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     return c.json({
       symbol: info.symbol,
       timeframe: q.tf,
+      adjust: q.adjust,
       indicators: parsed.map((p) => ({ spec: p.spec, key: p.key })),
       time,
       values,
@@ -235,7 +266,8 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     if (s === undefined) {
       throw new ApiError(404, `date: ${q.date} is not a ${calendar.name} session`);
     }
-    return c.json(await dayReport(store(), info.symbol, calendar, s));
+    const late = ctx.late?.lateMinutes?.(info.symbol, s.open, s.close) ?? [];
+    return c.json(await dayReport(store(), info.symbol, calendar, s, late));
   });
 
   app.get("/api/history/quality", async (c) => {
@@ -304,23 +336,33 @@ export function historyRoutes(ctx: HistoryContext, app: Hono): Hono {
     calendars: ReadonlyMap<string, TradingCalendar>,
     dates: readonly string[],
   ): Promise<(number | null)[][]> => {
-    const rows: (number | null)[][] = [];
-    for (const e of chosen) {
+    const memos = chosen.map((e) => {
       const key = `${e.first}|${e.last}|${e.bars}`;
       let memo = qualityMemo.get(e.symbol);
       if (memo === undefined || memo.key !== key) {
         memo = { key, cells: new Map() };
         qualityMemo.set(e.symbol, memo);
       }
-      const cells = memo.cells;
-      const missing = dates.filter((d) => !cells.has(d));
-      if (missing.length > 0) {
-        const [row] = await qualityCells(s, [e.symbol], calendars, missing);
-        for (const [k, d] of missing.entries()) cells.set(d, row![k]!);
-      }
-      rows.push(dates.map((d) => cells.get(d)!));
+      return memo;
+    });
+    // Symbols missing the same dates are counted together: one countBars per calendar when cold.
+    const groups = new Map<string, { dates: string[]; symbols: number[] }>();
+    for (const [i, memo] of memos.entries()) {
+      const missing = dates.filter((d) => !memo.cells.has(d));
+      if (missing.length === 0) continue;
+      const key = missing.join(",");
+      const g = groups.get(key);
+      if (g === undefined) groups.set(key, { dates: missing, symbols: [i] });
+      else g.symbols.push(i);
     }
-    return rows;
+    for (const g of groups.values()) {
+      const names = g.symbols.map((i) => chosen[i]!.symbol);
+      const rows = await qualityCells(s, names, calendars, g.dates);
+      for (const [j, i] of g.symbols.entries()) {
+        for (const [k, d] of g.dates.entries()) memos[i]!.cells.set(d, rows[j]![k]!);
+      }
+    }
+    return memos.map((memo) => dates.map((d) => memo.cells.get(d)!));
   };
 
   return app;

@@ -16,14 +16,15 @@ export const MAX_HISTORY_BARS = 10_000;
 /** Most heatmap cells (symbols x sessions) one answer may hold: 1,000 symbols x a year fits. */
 export const MAX_HEATMAP_CELLS = 300_000;
 
-/** Adjustment modes; only `raw` is read until corporate actions are stored. */
+/**
+ * Adjustment modes: `raw` as stored, `split` or `total` through the store's factor files (a
+ * symbol without corporate actions reads the same in every mode).
+ */
 export const ADJUST_MODES = ["raw", "split", "total"] as const;
 
 const tfSchema = enumSchema(CHART_TIMEFRAMES);
 
-const adjustSchema = enumSchema(ADJUST_MODES).refine((a) => a === "raw", {
-  message: "only raw is available: this store holds no corporate actions yet",
-});
+const adjustSchema = enumSchema(ADJUST_MODES);
 
 const range = {
   /** One session. */

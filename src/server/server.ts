@@ -59,6 +59,11 @@ export interface ServerStatusSource {
   current(): ServerStatus;
   /** Hears every change; returns the unsubscribe function. */
   subscribe(listener: (status: ServerStatus) => void): () => void;
+  /**
+   * The minutes of `symbol` in `from <= minute < to` that raised `barLate` (epoch ms, in time
+   * order): the dashboard marks their bars when they arrive.
+   */
+  lateMinutes?(symbol: string, from: number, to: number): readonly number[];
 }
 
 /** Options of {@link createServer}. */
@@ -219,6 +224,7 @@ export function createServer(options: ServerOptions): SessiondataServer {
       barStore: options.barStore,
       calendar: options.calendar ?? sd.calendar,
       indicators: options.indicators ?? DEFAULT_HISTORY_INDICATORS,
+      ...(options.status?.lateMinutes === undefined ? {} : { late: options.status }),
     },
     app,
   );

@@ -326,6 +326,7 @@ describe("BacktestStreamCoordinator", () => {
       readBars: (symbol, from, to) => store.readBars(symbol, from, to),
       symbols: () => store.symbols(),
       coverage: (symbol) => store.coverage(symbol),
+      countBars: (o) => store.countBars(o),
       symbolInfo: (symbol) => store.symbolInfo(symbol),
       listSymbolInfo: () => store.listSymbolInfo(),
       setSymbolInfo: (info) => store.setSymbolInfo(info),

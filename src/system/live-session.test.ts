@@ -10,6 +10,7 @@ import { FakeBinance } from "../live/binance/fake-binance.js";
 import { eventually } from "../live/live-feed.contract.js";
 import { SessionData } from "../store/session-data.js";
 import { type BarLateEvent, LiveSession } from "./live-session.js";
+import { liveStatusSource } from "./live-status.js";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -169,6 +170,19 @@ describe("LiveSession", () => {
     ]);
     expect(session.counts().late).toBeGreaterThanOrEqual(1);
     expect(session.counts().refilled).toBe(1);
+  });
+
+  it("the server's status source keeps each symbol's late minutes for the dashboard's marks", async () => {
+    const { session, feed, exchange, pass, to } = await makeRig();
+    const status = liveStatusSource(feed, session);
+    await session.start();
+    await to(0, -5_000 + 500);
+    exchange.emitBar(B, barAt(minute(0), 200)); // A's minute 0 never comes
+    await pass(5_000);
+    expect(status.current().lateBars).toBe(1);
+    expect(status.lateMinutes?.(A, minute(0), minute(1))).toEqual([minute(0)]);
+    expect(status.lateMinutes?.(A, minute(1), minute(2)), "outside the range").toEqual([]);
+    expect(status.lateMinutes?.(B, minute(0), minute(1)), "B's came in time").toEqual([]);
   });
 
   it("survives every fault of the issue, counts each, and ends with the store equal to the exchange's truth", async () => {

@@ -136,4 +136,50 @@ describe("sessiondata serve", () => {
       stderr.mockRestore();
     }
   });
+
+  it("draws the chart's overlays that --indicators names (the history routes' default otherwise)", async () => {
+    const db = join(dir, "indicators.duckdb");
+    const quiet = [
+      vi.spyOn(process.stderr, "write").mockImplementation(() => true),
+      vi.spyOn(process.stdout, "write").mockImplementation(() => true),
+    ];
+    try {
+      const made = [
+        "generate",
+        "--db",
+        db,
+        "--symbols",
+        "A",
+        "--from",
+        "2024-01-02",
+        "--to",
+        "2024-01-03",
+      ];
+      expect(await main(["node", "sessiondata", ...made])).toBe(0);
+      for (const [flag, keys] of [
+        ["sma:10,ema:5", ["sma10", "ema5"]],
+        [undefined, ["sma50", "ema20", "rsi14", "macd12_26_9"]],
+      ] as const) {
+        const running = await runServe({
+          port: "0",
+          db,
+          ...(flag === undefined ? {} : { indicators: flag }),
+        });
+        try {
+          const res = await fetch(
+            `${running.url}/api/history/symbols/A/indicators?date=2024-01-03`,
+          );
+          const body = (await res.json()) as { indicators: { key: string }[] };
+          expect(
+            body.indicators.map((i) => i.key),
+            `--indicators ${flag ?? "(none)"}`,
+          ).toEqual(keys);
+        } finally {
+          await running.close();
+        }
+      }
+    } finally {
+      for (const q of quiet) q.mockRestore();
+    }
+  });
 });

@@ -56,7 +56,10 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
   const envToken = process.env.SESSIONDATA_TOKEN;
   const token = options.token ?? (envToken === undefined || envToken === "" ? undefined : envToken);
   checkListenPolicy(host, token);
-  const indicators = listOption(options.indicators, "--indicators") ?? [...DEFAULT_INDICATORS];
+  // Named: the engine computes them and the chart draws them. Not named: the engine's defaults,
+  // and the chart keeps its own (which add MACD's pane).
+  const asked = listOption(options.indicators, "--indicators");
+  const indicators = asked ?? [...DEFAULT_INDICATORS];
   // A bad --calendar is refused before the database is opened.
   if (options.calendar !== undefined) calendarByName(options.calendar);
   const adjust = checkAdjustMode(options.adjust);
@@ -75,6 +78,7 @@ export async function runServe(options: ServeCommandOptions): Promise<RunningSer
       calendar: started.calendar,
       adjust,
       analysis: started.analysisEngine,
+      ...(asked === undefined ? {} : { indicators: asked }),
       port,
       host,
       ...(token === undefined ? {} : { token }),
@@ -121,7 +125,10 @@ export function registerServe(program: Command): void {
       "--token <token>",
       "bearer token for /api and /ws (or $SESSIONDATA_TOKEN); at least 16 characters",
     )
-    .option("--indicators <list>", "indicator specs", DEFAULT_INDICATORS.join(","))
+    .option(
+      "--indicators <list>",
+      `indicator specs of the engine and the chart (default ${DEFAULT_INDICATORS.join(",")}; the chart adds macd)`,
+    )
     .option(
       "--adjust <mode>",
       `corporate actions of replays: ${ADJUST_MODES.join(", ")} (default split)`,

@@ -161,4 +161,18 @@ describe("AdjustedBarStore", () => {
     expect(actionBetween(f(0.995, 1), f(1, 1))).toEqual({ ratio: 1, dividend: 0.5 });
     expect(actionBetween(f(1, 1), f(1, 1))).toBeUndefined();
   });
+
+  it("countBars: counts what its scan reads, a renamed security's old ticker included", async () => {
+    const store = await corporateFixtureStore();
+    const v = view(store, "split");
+    const ranges = LEAN_SESSIONS.map((d) => ({ from: openOf(d), to: openOf(d) + 3 * 60_000 }));
+    const counts = await v.countBars({ symbols: ["ABC", "NEWCO", "OLDCO"], ranges });
+    expect(counts[0], "ABC: three of its five bars each session").toEqual([3, 3, 3, 3, 3]);
+    expect(counts[1], "NEWCO reads OLDCO's sessions before the rename").toEqual([3, 3, 3, 3, 3]);
+    expect(counts[2], "OLDCO alone: its own three sessions").toEqual([3, 3, 3, 0, 0]);
+    expect(
+      await store.countBars({ symbols: ["NEWCO"], ranges }),
+      "the raw store: NEWCO's own two",
+    ).toEqual([[0, 0, 0, 3, 3]]);
+  });
 });

@@ -11,7 +11,15 @@ import type { Bar } from "../../domain/bar.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { addDays } from "../../domain/time.js";
 import { allocateChunk, checkScanOptions, trimChunk } from "../bar-chunk.js";
-import type { BarChunk, BarStore, Coverage, ScanOptions, SymbolInfo } from "../bar-store.js";
+import type {
+  BarChunk,
+  BarStore,
+  CountBarsOptions,
+  Coverage,
+  ScanOptions,
+  SymbolInfo,
+} from "../bar-store.js";
+import { checkCountOptions, countBarsByScan } from "../count-bars.js";
 import { normalizeSymbol } from "../symbol-info.js";
 import { type AdjustMode, checkAdjustMode, scalesOf } from "./adjust-mode.js";
 import { Reader, type Segment, scaleOnly, sortGroup } from "./adjusted-scan.js";
@@ -306,6 +314,21 @@ export class AdjustedBarStore implements BarStore {
   }
 
   /** The span of every stored ticker the name reads, merged. */
+  /**
+   * Scaling leaves counts alone: names that read only their own ticker are counted by the raw
+   * store (in its database); a renamed security's segments are counted through this view.
+   */
+  async countBars(options: CountBarsOptions): Promise<number[][]> {
+    const symbols = checkCountOptions(options);
+    const plans = await Promise.all(symbols.map((s) => this.#plan(s)));
+    if (
+      plans.every((p) => p.tickers.length === 1 && p.tickers[0] === p.name && p.map === undefined)
+    ) {
+      return this.#store.countBars(options);
+    }
+    return countBarsByScan(this, options);
+  }
+
   async coverage(symbol: string): Promise<Coverage | undefined> {
     const plan = await this.#plan(normalizeSymbol(symbol));
     let merged: Coverage | undefined;

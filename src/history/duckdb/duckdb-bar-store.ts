@@ -6,6 +6,7 @@ import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
+  CountBarsOptions,
   Coverage,
   ScanOptions,
   SymbolInfo,
@@ -25,6 +26,7 @@ import {
   readMemory,
   readSettings,
 } from "./duckdb-diagnostics.js";
+import { countDuckDbBars } from "./duckdb-day-counts.js";
 import { type CheckScope, INTEGRITY_OK, type StoreIntegrity } from "./duckdb-integrity.js";
 import { openInstance, walBytes, walLeftOver } from "./duckdb-open.js";
 import { duckDbCoverage, duckDbSummary, readDuckDbBars } from "./duckdb-reads.js";
@@ -399,6 +401,14 @@ export class DuckDbBarStore implements BarStore {
   async symbols(): Promise<string[]> {
     this.#ensureOpen();
     return this.#symbols.symbolsWithBars();
+  }
+
+  /** One query: see duckdb-day-counts.ts. */
+  async countBars(options: CountBarsOptions): Promise<number[][]> {
+    this.#ensureOpen();
+    return this.#exclusive(() =>
+      countDuckDbBars(this.#main, (s) => this.#symbols.withBars(s)?.id, options),
+    );
   }
 
   async coverage(symbol: string): Promise<Coverage | undefined> {

@@ -5,6 +5,7 @@ import { checkTimeRange, withStoredSymbols } from "../bar-chunk.js";
 import type {
   BarChunk,
   BarStore,
+  CountBarsOptions,
   Coverage,
   ScanOptions,
   SymbolInfo,
@@ -18,6 +19,7 @@ import { type SymbolSummary, symbolSummaryOf } from "../symbol-summary.js";
 import { type PgWriterHost, PostgresBulkWriter } from "./postgres-bulk-writer.js";
 import { PgConnections } from "./postgres-connections.js";
 import { PostgresCorporateActionStore } from "./postgres-corporate.js";
+import { countPostgresBars } from "./postgres-day-counts.js";
 import { pgTimeBound, scanPostgres } from "./postgres-scan.js";
 import { openPgSchema, q } from "./postgres-schema.js";
 import { checkSchemaName, DEFAULT_PG_SCHEMA, type PgTarget, parsePgUrl } from "./postgres-url.js";
@@ -331,6 +333,11 @@ export class PostgresBarStore implements BarStore {
        WHERE EXISTS (SELECT 1 FROM ${s}.bars b WHERE b.sid = y.id) ORDER BY y.name`,
     );
     return rows.map((r) => r.name);
+  }
+
+  /** One query: see postgres-day-counts.ts. */
+  async countBars(options: CountBarsOptions): Promise<number[][]> {
+    return countPostgresBars((d, sql, v) => this.#query(d, sql, v), this.#schema, options);
   }
 
   async coverage(symbol: string): Promise<Coverage | undefined> {

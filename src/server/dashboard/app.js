@@ -11,7 +11,7 @@ import { $, api, fmtTime, setTimeZone, token } from "./util.js";
 const catalog = new Map(); // symbol → { calendar, timeZone, priceDecimals, first, last }
 const sessionsOf = new Map(); // symbol → sorted trading dates
 let live = { sessionDate: null, symbols: new Set() };
-let state = { symbol: undefined, date: undefined, tf: "1m" };
+let state = { symbol: undefined, date: undefined, tf: "1m", adjust: "raw" };
 let wsState = "connecting";
 let feedStatus;
 let hasAnalysis = false;
@@ -42,6 +42,7 @@ function showDay(day) {
     ["live", p.live],
     ["refilled", p.refilled],
     ["corrected", p.corrected],
+    ["late", day.marked?.late?.length ?? 0],
     ["gaps", day.gaps.length],
   ];
   dl.innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-k="${k}">${v}</dd>`).join("");
@@ -61,6 +62,7 @@ function fromUrl() {
     symbol: q.get("symbol") ?? undefined,
     date: q.get("date") ?? undefined,
     tf: q.get("tf") ?? undefined,
+    adjust: q.get("adjust") ?? "raw",
   };
 }
 
@@ -87,8 +89,11 @@ async function go(next, { replace = false, push = true } = {}) {
   if (mine !== navigation) return;
   if (!date) date = days.at(-1) ?? live.sessionDate;
   const tf = next.tf ?? state.tf ?? "1m";
-  state = { symbol, date, tf };
-  const url = `?symbol=${encodeURIComponent(symbol)}&date=${date}&tf=${tf}`;
+  // split and total only for a symbol whose corporate actions are stored (raw otherwise).
+  const wanted = next.adjust ?? state.adjust ?? "raw";
+  const adjust = info?.actions ? wanted : "raw";
+  state = { symbol, date, tf, adjust };
+  const url = `?symbol=${encodeURIComponent(symbol)}&date=${date}&tf=${tf}${adjust === "raw" ? "" : `&adjust=${adjust}`}`;
   if (push && url !== location.search)
     history[replace ? "replaceState" : "pushState"](state, "", url);
   $("symbol-pick").value = symbol;
@@ -96,6 +101,8 @@ async function go(next, { replace = false, push = true } = {}) {
   $("date-pick").min = days[0] ?? "";
   $("date-pick").max = days.at(-1) ?? "";
   $("timeframe").value = tf;
+  $("adjust").value = adjust;
+  $("adjust").disabled = !info?.actions;
   $("symbol-calendar").textContent = info ? `${info.calendar} · ${info.timeZone}` : "";
   setTimeZone(info?.timeZone ?? live.timeZone);
   const following = live.sessionDate === date && live.symbols.has(symbol);
@@ -105,6 +112,7 @@ async function go(next, { replace = false, push = true } = {}) {
     symbol,
     date,
     tf,
+    adjust,
     live: following,
     stored: info !== undefined,
     analysis: hasAnalysis,
@@ -118,6 +126,7 @@ $("symbol-pick").addEventListener("change", (e) => {
     go({ symbol: s, date: undefined });
 });
 $("timeframe").addEventListener("change", (e) => go({ tf: e.target.value }));
+$("adjust").addEventListener("change", (e) => go({ adjust: e.target.value }));
 $("date-pick").addEventListener("change", async (e) => {
   let d = e.target.value;
   const days = await tradingDays(state.symbol);
@@ -221,10 +230,15 @@ function onMessage(m) {
         if (m.replay.sessionDate) live.sessionDate = m.replay.sessionDate;
       }
       if (m.status) {
+        // A new late bar: the chart re-reads the day's marks.
+        if ((m.status.lateBars ?? 0) !== (feedStatus?.lateBars ?? 0)) chart.refreshMarks();
         feedStatus = m.status;
         showConn();
       }
-      if (m.gaps) quality.changed();
+      if (m.gaps) {
+        quality.changed();
+        chart.refreshMarks();
+      }
       maybeFollow();
       return;
     case "reset":

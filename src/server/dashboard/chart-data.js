@@ -29,9 +29,13 @@ export const volumeOf = (b) => ({
   color: b.close >= b.open ? `${UP}88` : `${DOWN}88`,
 });
 
-/** Minutes of `day.gaps` as chart times, mapped onto the timeframe's buckets. */
+/**
+ * Minutes of `day.gaps` as chart times, mapped onto the timeframe's buckets; at 1D the day's one
+ * bar is shaded when the day has any gap (quality under 100 %).
+ */
 export function gapPoints(day, tf) {
   if (!day?.gaps) return [];
+  if (tf === "1D") return day.gaps.length > 0 ? [{ time: wallSeconds(day.open), value: 1 }] : [];
   const width = MINUTES[tf];
   if (!width) return [];
   const seen = new Set();
@@ -47,11 +51,30 @@ export function gapPoints(day, tf) {
   return out.sort((a, b) => a.time - b.time);
 }
 
-export function markersOf(day, tf) {
-  if (!day?.marked || tf === "1D") return [];
-  const width = MINUTES[tf] * 60_000;
-  const at = (t) => wallSeconds(day.open + Math.floor((t - day.open) / width) * width);
+/** Purple: a bar the live session reported late. */
+export const LATE = "#c678dd";
+
+/**
+ * Markers of refilled (blue arrow), corrected (amber square) and late (purple circle) bars,
+ * on their timeframe bucket; `has(time)` tells which chart times hold a bar (a late minute
+ * whose bar never came is a gap, shaded, not marked). At 1D one marker per kind on the day.
+ */
+export function markersOf(day, tf, has = () => true) {
+  if (!day?.marked) return [];
+  const width = tf === "1D" ? Number.POSITIVE_INFINITY : MINUTES[tf] * 60_000;
+  const at = (t) =>
+    wallSeconds(tf === "1D" ? day.open : day.open + Math.floor((t - day.open) / width) * width);
+  const lateTimes = (day.marked.late ?? []).map(at).filter(has);
+  // Intraday one marker per bucket; at 1D every late minute counts.
+  const late = tf === "1D" ? lateTimes : [...new Set(lateTimes)];
   const out = [
+    ...late.map((time) => ({
+      time,
+      position: "aboveBar",
+      shape: "circle",
+      color: LATE,
+      text: "late",
+    })),
     ...day.marked.refilled.map((t) => ({
       time: at(t),
       position: "belowBar",
@@ -67,5 +90,15 @@ export function markersOf(day, tf) {
       text: "corrected",
     })),
   ];
+  if (tf === "1D") {
+    // One marker of each kind on the day's bar: a count, not one per minute.
+    const kinds = new Map();
+    for (const m of out) {
+      const k = kinds.get(m.text);
+      if (k) k.n++;
+      else kinds.set(m.text, { ...m, n: 1 });
+    }
+    return [...kinds.values()].map(({ n, ...m }) => ({ ...m, text: `${n} ${m.text}` }));
+  }
   return out.sort((a, b) => a.time - b.time);
 }

@@ -76,6 +76,7 @@ export function createChartView({ onStatus }) {
   let liveHistory; // time → index into liveValues, while following a stored day
   let liveValues = {};
   let generation = 0;
+  let marked; // the day report whose marks are drawn (late, refilled, corrected)
   let inFlight = false;
   let again = false;
 
@@ -149,13 +150,15 @@ export function createChartView({ onStatus }) {
     const g = ++generation;
     bars = [];
     values = {};
-    const q = `date=${next.date}&tf=${next.tf}`;
+    const q = `date=${next.date}&tf=${next.tf}${next.adjust && next.adjust !== "raw" ? `&adjust=${next.adjust}` : ""}`;
     const s = encodeURIComponent(next.symbol);
-    $("chart-title").textContent = `${next.symbol} · ${next.date} · ${next.tf}`;
+    $("chart-title").textContent =
+      `${next.symbol} · ${next.date} · ${next.tf}${next.adjust && next.adjust !== "raw" ? ` · ${next.adjust}` : ""}`;
     let barsBody;
     let ind;
     let day;
     liveHistory = undefined;
+    marked = undefined;
     if (next.live) {
       const tf = next.tf === "1D" ? "1h" : next.tf;
       // While following a replay the stored day already has every bar: its indicator values
@@ -165,12 +168,19 @@ export function createChartView({ onStatus }) {
         next.stored && next.tf !== "1D"
           ? api(`/api/history/symbols/${s}/indicators?${q}`).catch(() => undefined)
           : Promise.resolve(undefined);
-      const [body, hist] = await Promise.all([
+      // The stored day's marks (late, refilled, corrected); its gaps are not drawn while
+      // following: minutes still to come are no gaps.
+      const dayOf = next.stored
+        ? api(`/api/history/symbols/${s}/day?date=${next.date}`).catch(() => undefined)
+        : Promise.resolve(undefined);
+      const [body, hist, marks] = await Promise.all([
         api(`/api/symbols/${s}/bars?timeframe=${tf}&n=10000`),
         history,
+        dayOf,
       ]);
       barsBody = body;
       ind = hist;
+      day = marks;
       if (ind === undefined && next.analysis) {
         const a = await api(`/api/symbols/${s}/analysis`).catch(() => undefined);
         ind = { indicators: Object.keys(a?.indicators ?? {}).map((key) => ({ key })), values: {} };
@@ -191,6 +201,9 @@ export function createChartView({ onStatus }) {
       ]);
     }
     if (g !== generation) return;
+    marked = day;
+    // Following: the day panel says so, and the stored day's gaps are not drawn.
+    if (next.live) day = undefined;
     bars = barsBody.bars;
     indexBars();
     resetOverlays(ind.indicators.map((i) => i.key));
@@ -199,11 +212,35 @@ export function createChartView({ onStatus }) {
     candles.setData(bars.map(candleOf));
     volume.setData(bars.map(volumeOf));
     gaps.setData(gapPoints(day, next.tf));
-    markers.setMarkers(markersOf(day, next.tf));
+    paintMarkers();
     paintIndicators();
     chart.timeScale().fitContent();
     onStatus?.(day);
     $("readout").textContent = "";
+  }
+
+  /** Marks of `marked` on the bars the chart holds (a late minute without a bar is a gap). */
+  function paintMarkers() {
+    const tf = view?.tf === "1D" && view.live ? "1h" : view?.tf;
+    markers.setMarkers(markersOf(marked, tf, (t) => byTime.has(t)));
+  }
+
+  /** Live: re-reads the day's marks (a late bar was reported, a gap filled); one read at a time. */
+  let marking = false;
+  async function refreshMarks() {
+    if (!view?.live || !view.stored || marking) return;
+    marking = true;
+    const g = generation;
+    try {
+      const day = await api(
+        `/api/history/symbols/${encodeURIComponent(view.symbol)}/day?date=${view.date}`,
+      ).catch(() => undefined);
+      if (g !== generation || day === undefined) return;
+      marked = day;
+      paintMarkers();
+    } finally {
+      marking = false;
+    }
   }
 
   /** A stored indicator value at `time` while following (null when the store has none). */
@@ -224,7 +261,8 @@ export function createChartView({ onStatus }) {
     try {
       const s = encodeURIComponent(view.symbol);
       const tf = view.tf === "1D" ? "1h" : view.tf;
-      const last = bars.at(-1);
+      // Bars still waiting for their frame count as held: ask for what came after them.
+      const last = pending.at(-1)?.bars.at(-1) ?? bars.at(-1);
       const since = last ? `since=${last.time}` : "n=10000";
       const [body, a] = await Promise.all([
         api(`/api/symbols/${s}/bars?timeframe=${tf}&${since}`),
@@ -233,17 +271,44 @@ export function createChartView({ onStatus }) {
           : undefined,
       ]);
       if (g !== generation) return;
-      // A user who scrolled back keeps their view: remember it and put it back after the update.
-      const ts = chart.timeScale();
-      const scrolledBack = ts.scrollPosition() < -1;
-      const range = scrolledBack ? ts.getVisibleLogicalRange() : null;
-      for (const b of body.bars) {
+      pending.push({ g, bars: body.bars, analysis: a });
+      if (pending.length === 1) requestAnimationFrame(applyPending);
+    } catch (err) {
+      $("readout").textContent = err.message;
+    } finally {
+      inFlight = false;
+      if (again) {
+        again = false;
+        changed();
+      }
+    }
+  }
+
+  // Live updates wait for the next animation frame and are applied together: one relayout of
+  // the chart per frame however many updates arrived in it (frames were dropped when every
+  // WebSocket update redrew at once).
+  const pending = [];
+  function applyPending() {
+    const batch = pending.splice(0);
+    const fresh = batch.filter((u) => u.g === generation);
+    if (fresh.length === 0) return;
+    // A user who scrolled back keeps their view: remember it and put it back after the update.
+    const ts = chart.timeScale();
+    const scrolledBack = ts.scrollPosition() < -1;
+    const range = scrolledBack ? ts.getVisibleLogicalRange() : null;
+    let added = false;
+    for (const { bars: incoming, analysis: a } of fresh) {
+      for (const b of incoming) {
         const at = byTime.get(wallSeconds(b.time));
-        if (at !== undefined) bars[at] = b;
-        else {
+        if (at !== undefined) {
+          bars[at] = b;
+          // The chart updates only its last bar in place; an earlier one is already final.
+          if (at < bars.length - 1) continue;
+        } else {
           bars.push(b);
           byTime.set(wallSeconds(b.time), bars.length - 1);
           for (const k of keys) (values[k] ??= []).push(liveValue(k, b.time));
+          added = true;
         }
         if (liveHistory !== undefined) paintLast(byTime.get(wallSeconds(b.time)));
         candles.update(candleOf(b));
@@ -254,16 +319,10 @@ export function createChartView({ onStatus }) {
         for (const k of keys) if (a.indicators[k] !== undefined) values[k][i] = a.indicators[k];
         paintLast(i);
       }
-      if (range) ts.setVisibleLogicalRange(range);
-    } catch (err) {
-      $("readout").textContent = err.message;
-    } finally {
-      inFlight = false;
-      if (again) {
-        again = false;
-        changed();
-      }
     }
+    // A late bar that has just come gets its marker.
+    if (added && marked?.marked?.late?.length) paintMarkers();
+    if (range) ts.setVisibleLogicalRange(range);
   }
 
   function paintLast(i) {
@@ -329,6 +388,7 @@ export function createChartView({ onStatus }) {
   return {
     show,
     changed,
+    refreshMarks,
     get bars() {
       return bars;
     },
@@ -356,6 +416,10 @@ export function createChartView({ onStatus }) {
     },
     get markerCount() {
       return markers.markers().length;
+    },
+    /** For tests: the drawn markers ({ time, shape, text }). */
+    get markers() {
+      return markers.markers();
     },
     scrollBack(n) {
       chart.timeScale().scrollToPosition(-n, false);
