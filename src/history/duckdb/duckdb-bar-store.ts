@@ -20,13 +20,13 @@ import { checkSymbolInfo, normalizeSymbol } from "../symbol-info.js";
 import type { SymbolSummary } from "../symbol-summary.js";
 import { type BulkWriterHost, DuckDbBulkWriter, STAGE_DDL } from "./duckdb-bulk-writer.js";
 import { DuckDbCorporateActionStore } from "./duckdb-corporate.js";
+import { countDuckDbBars } from "./duckdb-day-counts.js";
 import {
   type DuckDbMemory,
   type DuckDbSettings,
   readMemory,
   readSettings,
 } from "./duckdb-diagnostics.js";
-import { countDuckDbBars } from "./duckdb-day-counts.js";
 import { type CheckScope, INTEGRITY_OK, type StoreIntegrity } from "./duckdb-integrity.js";
 import { openInstance, walBytes, walLeftOver } from "./duckdb-open.js";
 import { duckDbCoverage, duckDbSummary, readDuckDbBars } from "./duckdb-reads.js";
