@@ -12,7 +12,6 @@
  * heap and array buffers and DuckDB's own accounting (`duckDbMemory()`) every 20 ms: the columns
  * of where the memory goes.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -26,6 +25,7 @@ import {
 } from "../src/history/public.js";
 import { SessionData } from "../src/store/public.js";
 import { BacktestStreamCoordinator } from "../src/stream/public.js";
+import { runJsonChild } from "./json-child.js";
 import { peakRssMb } from "./peak-rss.js";
 
 const CHILD_ENV = "SESSIONDATA_MEMORY_BENCH_CHILD";
@@ -56,23 +56,9 @@ function sessions(n: number): string[] {
   return calendar.sessionsBetween("2024-01-02", "2024-12-31").slice(0, n);
 }
 
-/** Runs `args` with `env` and parses the last stdout line as JSON. */
+/** Runs `args` with `env` in a child and parses its JSON result. */
 function runChild<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.on("error", reject);
-    proc.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`memory bench child exited with ${code}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()!) as T);
-    });
-  });
+  return runJsonChild<T>(args, env, "memory bench child");
 }
 
 function child(job: ChildJob, nodeFlags: string[] = []): Promise<ChildResult> {

@@ -19,7 +19,6 @@
  *   grow with the range. The 63-session file holds fewer symbols when generating it would take
  *   too long here (the table says how many).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +31,7 @@ import { DuckDbBarStore, generateSampleBars } from "../src/history/public.js";
 import { SessionData } from "../src/store/public.js";
 import { type BacktestReport, BacktestStreamCoordinator } from "../src/stream/public.js";
 import { SystemManager } from "../src/system/public.js";
+import { runJsonChild } from "./json-child.js";
 import { peakRssMb } from "./peak-rss.js";
 
 const INDICATORS = ["sma:50", "ema:20", "rsi:14"];
@@ -178,21 +178,11 @@ interface ChildResult {
 
 /** One replay (or none, for `sessions` 0) in a fresh process: its peak RSS. */
 function child(path: string, sessionCount: number): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ path, sessionCount }) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.on("error", reject);
-    proc.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`replay child exited with ${code}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()!) as ChildResult);
-    });
-  });
+  return runJsonChild<ChildResult>(
+    ["--import", "tsx", fileURLToPath(import.meta.url)],
+    { [CHILD_ENV]: JSON.stringify({ path, sessionCount }) },
+    "replay child",
+  );
 }
 
 async function childMain(): Promise<void> {

@@ -12,6 +12,7 @@ import type { FactorRow } from "../corporate/factor-file.js";
 import type { MapRow } from "../corporate/map-file.js";
 import { normalizeSymbol } from "../symbol-info.js";
 import { inTransaction } from "./duckdb-schema.js";
+import { sqlString } from "./duckdb-sql.js";
 
 /** What the adapter needs of the `DuckDbBarStore` whose file it shares. */
 export interface CorporateHost {
@@ -28,7 +29,6 @@ const CHECKPOINT_ROWS = 100_000;
 /** Rows per INSERT statement. */
 const INSERT_ROWS = 1000;
 
-const text = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 // Through text, so DuckDB's shortest-round-trip parse gives back the exact double.
 const real = (n: number): string => `CAST('${String(n)}' AS DOUBLE)`;
 
@@ -50,12 +50,12 @@ export class DuckDbCorporateActionStore implements CorporateActionStore {
     const statements: string[] = [];
     if (factorFiles.length > 0) {
       statements.push(
-        `DELETE FROM factor_rows WHERE symbol IN (${factorFiles.map(([s]) => text(s)).join(", ")})`,
+        `DELETE FROM factor_rows WHERE symbol IN (${factorFiles.map(([s]) => sqlString(s)).join(", ")})`,
       );
       const values = factorFiles.flatMap(([symbol, rows]) =>
         rows.map(
           (r) =>
-            `(${text(symbol)}, ${text(r.date)}, ${real(r.priceFactor)}, ${real(r.splitFactor)}, ${real(r.referencePrice)})`,
+            `(${sqlString(symbol)}, ${sqlString(r.date)}, ${real(r.priceFactor)}, ${real(r.splitFactor)}, ${real(r.referencePrice)})`,
         ),
       );
       for (let i = 0; i < values.length; i += INSERT_ROWS) {
@@ -66,12 +66,12 @@ export class DuckDbCorporateActionStore implements CorporateActionStore {
     }
     if (mapFiles.length > 0) {
       statements.push(
-        `DELETE FROM map_rows WHERE permtick IN (${mapFiles.map(([s]) => text(s)).join(", ")})`,
+        `DELETE FROM map_rows WHERE permtick IN (${mapFiles.map(([s]) => sqlString(s)).join(", ")})`,
       );
       const values = mapFiles.flatMap(([permtick, rows]) =>
         rows.map(
           (r) =>
-            `(${text(permtick)}, ${text(r.date)}, ${text(r.ticker)}, ${r.exchange === undefined ? "NULL" : text(r.exchange)})`,
+            `(${sqlString(permtick)}, ${sqlString(r.date)}, ${sqlString(r.ticker)}, ${r.exchange === undefined ? "NULL" : sqlString(r.exchange)})`,
         ),
       );
       for (let i = 0; i < values.length; i += INSERT_ROWS) {
@@ -94,7 +94,7 @@ export class DuckDbCorporateActionStore implements CorporateActionStore {
   async factorRows(symbol: string): Promise<FactorRow[]> {
     const rows = await this.#read(
       `SELECT date, price_factor, split_factor, reference_price FROM factor_rows
-       WHERE symbol = ${text(normalizeSymbol(symbol))} ORDER BY date`,
+       WHERE symbol = ${sqlString(normalizeSymbol(symbol))} ORDER BY date`,
     );
     return rows.map(([date, pf, sf, ref]) => ({
       date: String(date),
@@ -106,7 +106,7 @@ export class DuckDbCorporateActionStore implements CorporateActionStore {
 
   async mapRows(permtick: string): Promise<MapRow[]> {
     const rows = await this.#read(
-      `SELECT date, ticker, exchange FROM map_rows WHERE permtick = ${text(normalizeSymbol(permtick))} ORDER BY date`,
+      `SELECT date, ticker, exchange FROM map_rows WHERE permtick = ${sqlString(normalizeSymbol(permtick))} ORDER BY date`,
     );
     return rows.map(([date, ticker, exchange]) => ({
       date: String(date),

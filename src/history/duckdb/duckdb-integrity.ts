@@ -28,6 +28,7 @@
  *    then compares each symbol's count with `symbols.bar_count`.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { sqlString } from "./duckdb-sql.js";
 
 /** The symbols a check covers: all of them, or those named (upper case). */
 export type CheckScope = "all" | ReadonlySet<string>;
@@ -77,12 +78,10 @@ export const INTEGRITY_OK: StoreIntegrity = Object.freeze({
   mismatches: Object.freeze([]) as readonly CountMismatch[],
 });
 
-const quote = (name: string): string => `'${name.replaceAll("'", "''")}'`;
-
 function scopeFilter(scope: CheckScope, column: string): string {
   if (scope === "all") return "TRUE";
   if (scope.size === 0) return "FALSE";
-  return `${column} IN (SELECT id FROM symbols WHERE name IN (${[...scope].map(quote).join(", ")}))`;
+  return `${column} IN (SELECT id FROM symbols WHERE name IN (${[...scope].map(sqlString).join(", ")}))`;
 }
 
 async function countsBySid(

@@ -14,14 +14,13 @@
  */
 import { open, stat } from "node:fs/promises";
 import type { BarStore } from "../bar-store.js";
+import { sqlString } from "../duckdb/duckdb-sql.js";
 import { type FastImport, fastImportPath, importStaged } from "./duckdb-staged-import.js";
 import { type FastCsvLayout, fastCsvLayout } from "./fast-csv-layout.js";
 import { symbolOfFileName } from "./import-names.js";
 import type { Settings } from "./import-options.js";
 import type { PlannedFile } from "./import-plan.js";
 import { readHead } from "./sniff.js";
-
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** The bytes the scan reads at a time. */
 const SCAN_CHUNK = 4 << 20;
@@ -107,23 +106,10 @@ function readCsvSql(path: string, layout: FastCsvLayout, settings: Settings): st
 
 /**
  * Imports one planned CSV file on the DuckDB path when the store is a DuckDB store and the file
- * qualifies; resolves to `undefined` (nothing written, nothing staged) when the file must take
- * the parser's path instead. Throws {@link ReadInterrupted} when `signal` fires.
+ * qualifies; resolves to why not (a reason, nothing written, nothing staged) when the file must
+ * take the JavaScript reader's path instead. Throws {@link ReadInterrupted} when `signal` fires.
  */
 export async function importCsvWithDuckDb(
-  store: BarStore,
-  planned: PlannedFile,
-  settings: Settings,
-  signal: AbortSignal | undefined,
-): Promise<FastImport | undefined> {
-  const { path } = planned;
-  const outcome = await csvImport(store, planned, settings, signal);
-  fastImportPath.onOutcome?.(path, typeof outcome === "string" ? outcome : "imported");
-  return typeof outcome === "string" ? undefined : outcome;
-}
-
-/** The CSV's import, or why the file goes to the parser. */
-async function csvImport(
   store: BarStore,
   planned: PlannedFile,
   settings: Settings,

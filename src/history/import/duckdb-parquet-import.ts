@@ -7,6 +7,7 @@
  */
 import { stat } from "node:fs/promises";
 import type { BarStore } from "../bar-store.js";
+import { sqlIdent, sqlString } from "../duckdb/duckdb-sql.js";
 import type { ColumnRole } from "./delimited.js";
 import { roleOfHeader } from "./delimited.js";
 import { type FastImport, fastImportPath, importStaged } from "./duckdb-staged-import.js";
@@ -14,26 +15,12 @@ import { symbolOfFileName } from "./import-names.js";
 import type { Settings } from "./import-options.js";
 import type { PlannedFile } from "./import-plan.js";
 
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
 /**
- * Imports one planned Parquet file on the DuckDB path when the store is a DuckDB store and the
- * file qualifies; resolves to `undefined` (nothing written) when `parquet.ts` must read it.
+ * Imports one planned Parquet file on the DuckDB path when the store is a DuckDB store and the file
+ * qualifies; resolves to why not (a reason, nothing written, nothing staged) when the file must
+ * take the JavaScript reader's path instead. Throws {@link ReadInterrupted} when `signal` fires.
  */
 export async function importParquetWithDuckDb(
-  store: BarStore,
-  planned: PlannedFile,
-  settings: Settings,
-  signal: AbortSignal | undefined,
-): Promise<FastImport | undefined> {
-  const { path } = planned;
-  const outcome = await parquetImport(store, planned, settings, signal);
-  fastImportPath.onOutcome?.(path, typeof outcome === "string" ? outcome : "imported");
-  return typeof outcome === "string" ? undefined : outcome;
-}
-
-async function parquetImport(
   store: BarStore,
   planned: PlannedFile,
   settings: Settings,
@@ -43,7 +30,7 @@ async function parquetImport(
   if (planned.container !== "parquet") return "not a Parquet file";
   const { path } = planned;
   const { options } = settings;
-  const source = `read_parquet(${quoteString(path)})`;
+  const source = `read_parquet(${sqlString(path)})`;
   const symbol = settings.symbol ?? planned.symbol ?? symbolOfFileName(path);
   let volume = false;
   const size = (await stat(path)).size;
@@ -77,7 +64,7 @@ async function parquetImport(
         if (column(role) === undefined) return `no ${role} column`;
       }
       const [timeName, timeType] = column("time")!;
-      const t = quoteIdent(timeName);
+      const t = sqlIdent(timeName);
       const naive = /^(TIMESTAMP(_S|_MS|_NS)?|DATE)$/.test(timeType);
       let time: string;
       if (naive || /WITH TIME ZONE/.test(timeType)) {
@@ -92,12 +79,12 @@ async function parquetImport(
       }
       const scale = options.priceScale ?? 1;
       const price = (role: ColumnRole) =>
-        `TRY_CAST(${quoteIdent(column(role)![0])} AS DOUBLE) / ${scale}`;
+        `TRY_CAST(${sqlIdent(column(role)![0])} AS DOUBLE) / ${scale}`;
       const v = column("volume");
       volume = v !== undefined;
       const select = `SELECT ${time} + ${settings.timeShift} AS time, ${price("open")} AS open,
           ${price("high")} AS high, ${price("low")} AS low, ${price("close")} AS close,
-          ${v === undefined ? "CAST(0 AS DOUBLE)" : `TRY_CAST(${quoteIdent(v[0])} AS DOUBLE)`} AS volume
+          ${v === undefined ? "CAST(0 AS DOUBLE)" : `TRY_CAST(${sqlIdent(v[0])} AS DOUBLE)`} AS volume
         FROM ${source}`;
       // A NULL (or a value no cast reads) breaks the stage's NOT NULL: parquet.ts names its row.
       return writer

@@ -8,6 +8,7 @@ import type { BarStore } from "../bar-store.js";
 import { openBulkWriter } from "../bulk-writer.js";
 import { importCsvWithDuckDb } from "./duckdb-csv-import.js";
 import { importParquetWithDuckDb } from "./duckdb-parquet-import.js";
+import { fastImportPath } from "./duckdb-staged-import.js";
 import { symbolOfFileName } from "./import-names.js";
 import {
   type FileImport,
@@ -79,7 +80,8 @@ export async function importFiles(
       const fast = await (planned.container === "parquet"
         ? importParquetWithDuckDb
         : importCsvWithDuckDb)(store, planned, settings, signal);
-      if (fast !== undefined) ({ format, volume, perSymbol } = fast);
+      fastImportPath.onOutcome?.(file, typeof fast === "string" ? fast : "imported");
+      if (typeof fast !== "string") ({ format, volume, perSymbol } = fast);
       else {
         const slow = await parseAndWrite(store, planned, settings, beforeChunk);
         ({ format, volume, perSymbol } = slow);

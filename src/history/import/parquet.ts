@@ -1,5 +1,6 @@
 import { type DuckDBDataChunk, DuckDBInstance } from "@duckdb/node-api";
 import { ImportError } from "../../domain/errors.js";
+import { sqlIdent, sqlString } from "../duckdb/duckdb-sql.js";
 import { copyFromVector } from "../duckdb/duckdb-vectors.js";
 import { type ColumnRole, roleOfHeader } from "./delimited.js";
 import type { ImportSink } from "./import-sink.js";
@@ -22,9 +23,6 @@ export interface ParquetSpec {
   readonly beforeChunk?: () => void;
 }
 
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
 /**
  * Reads a Parquet file through DuckDB's `read_parquet` (a private in-memory database), mapping
  * columns by `columns` (by position) or by name as the CSV importer does. Times may be
@@ -37,7 +35,7 @@ export async function readParquet(
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
-    const source = `read_parquet(${quoteString(spec.file)})`;
+    const source = `read_parquet(${sqlString(spec.file)})`;
     let described: [string, string][];
     try {
       const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
@@ -71,7 +69,7 @@ export async function readParquet(
     const isText = /^VARCHAR/.test(timeType);
     const isNaive = /^(TIMESTAMP(_S|_MS|_NS)?|DATE)$/.test(timeType);
     const isInstant = isNaive || /WITH TIME ZONE/.test(timeType);
-    const t = quoteIdent(timeName);
+    const t = sqlIdent(timeName);
     // NULLs and values that are no number (TRY_CAST: text such as 'abc' in a VARCHAR column)
     // become NaN, so the row is refused or skipped with its row number and field like any other
     // non-number, instead of DuckDB failing the whole read with a message naming no row.
@@ -83,11 +81,11 @@ export async function readParquet(
         : nan(`TRY_CAST(${t} AS DOUBLE)`);
     const value = (role: ColumnRole): string => {
       const c = column(role);
-      return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`TRY_CAST(${quoteIdent(c[0])} AS DOUBLE)`);
+      return c === undefined ? "CAST(0 AS DOUBLE)" : nan(`TRY_CAST(${sqlIdent(c[0])} AS DOUBLE)`);
     };
     const symbolColumn = column("symbol");
     const symbolExpr =
-      symbolColumn === undefined ? "" : `, CAST(${quoteIdent(symbolColumn[0])} AS VARCHAR)`;
+      symbolColumn === undefined ? "" : `, CAST(${sqlIdent(symbolColumn[0])} AS VARCHAR)`;
     const total = Number(
       (await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0],
     );
