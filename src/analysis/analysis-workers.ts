@@ -104,6 +104,8 @@ export class AnalysisWorkers {
   readonly #words: number;
   readonly #lanes: Lane[] = [];
   readonly #entries = new Map<string, Entry>();
+  /** Entries by their store handle's `key`, as the single-threaded engine finds its states per bar. */
+  #byKey: (Entry | undefined)[] = [];
   #slots = 0;
   readonly #results: GrowableSharedArrayBuffer;
   #resultView: Float64Array;
@@ -145,6 +147,7 @@ export class AnalysisWorkers {
         } else if (event.type === "clear") {
           for (const lane of this.#lanes) this.#control(lane, { type: "clear" });
           this.#entries.clear();
+          this.#byKey = [];
           this.#slots = 0;
         } else if (event.type === "corporateAction") {
           const e = this.#entries.get(event.symbol);
@@ -252,6 +255,7 @@ export class AnalysisWorkers {
       lane.errors.close();
     }
     this.#entries.clear();
+    this.#byKey = [];
   }
 
   #onBar(
@@ -265,11 +269,15 @@ export class AnalysisWorkers {
     arrival: BarArrival,
     regular: boolean,
   ): void {
-    const e = this.#entries.get(handle.symbol);
+    let e = this.#byKey[handle.key];
     if (e === undefined) {
-      // Made from the store, which already holds this bar (as the single-threaded engine does).
-      this.#create(handle.symbol, handle);
-      return;
+      e = this.#entries.get(handle.symbol);
+      if (e === undefined) {
+        // Made from the store, which already holds this bar (as the single-threaded engine does).
+        this.#byKey[handle.key] = this.#create(handle.symbol, handle);
+        return;
+      }
+      this.#byKey[handle.key] = e;
     }
     const revision = handle.revision;
     if (revision === e.revision) return; // `analyze` sent this write already
