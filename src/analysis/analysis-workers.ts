@@ -1,13 +1,9 @@
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  type Worker,
-} from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
 import { findCalendar } from "../calendar/calendar-names.js";
-import { InvalidArgumentError, SessiondataError } from "../domain/errors.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 import { parseDay } from "../domain/time.js";
 import type { BarArrival, SessionData, SymbolSessionData } from "../store/public.js";
+import { type LaneFailure, WorkerLane } from "./analysis-worker-lane.js";
 import {
   packBars,
   packSession,
@@ -19,33 +15,22 @@ import {
   type AnalysisWorkerData,
   type ControlMessage,
   CTL_WORDS,
-  DONE,
-  FAILED,
   KIND_BAR,
-  KIND_CONTROL,
   KIND_SESSION,
-  READ,
   REC,
-  REQUEST,
   RESULT_HEAD,
   RING,
   resultWords,
-  SIGNAL,
-  SLEEPING,
-  STATUS,
   TRENDS,
   VALUE_NUMBER,
   VALUE_OBJECT,
-  WRITE,
 } from "./analysis-workers-protocol.js";
 import type { IndicatorFactory, IndicatorValue } from "./indicator.js";
 import type { AnalysisResult } from "./symbol-analysis.js";
 
-/** An analysis worker failed (its error quoted), or gave no answer for a minute. */
-export class AnalysisWorkerError extends SessiondataError {}
+export { AnalysisWorkerError } from "./analysis-worker-lane.js";
 
 /** How long `analyze` waits for a worker that makes no progress before it gives up. */
-const STALL_MS = 60_000;
 const MAX_SYMBOLS = 1 << 16;
 const ARRIVAL_CODE: Record<BarArrival, number> = { append: 0, insert: 1, replace: 2 };
 
@@ -62,18 +47,6 @@ interface Entry {
   readonly slot: number;
   readonly worker: number;
   revision: number;
-}
-
-/** One worker thread and the owner's side of its log. */
-interface Lane {
-  readonly thread: Worker;
-  readonly ctl: Int32Array;
-  readonly ring: Float64Array;
-  readonly control: MessagePort;
-  readonly errors: MessagePort;
-  /** Records written (published up to `WRITE`), and the worker's `READ` as last seen. */
-  pos: number;
-  readSeen: number;
 }
 
 /** Options of {@link AnalysisWorkers} (the engine's, resolved). */
@@ -102,7 +75,7 @@ export class AnalysisWorkers {
   readonly #extendedHours: boolean;
   readonly #keys: string[][];
   readonly #words: number;
-  readonly #lanes: Lane[] = [];
+  readonly #lanes: WorkerLane[] = [];
   readonly #entries = new Map<string, Entry>();
   /** Entries by their store handle's `key`, as the single-threaded engine finds its states per bar. */
   #byKey: (Entry | undefined)[] = [];
@@ -110,7 +83,7 @@ export class AnalysisWorkers {
   readonly #results: GrowableSharedArrayBuffer;
   #resultView: Float64Array;
   #unsubscribe: (() => void) | undefined;
-  #failure: string | undefined;
+  readonly #failure: LaneFailure = { message: undefined };
 
   constructor(options: AnalysisWorkersOptions) {
     const { sessionData: sd, workers } = options;
@@ -145,7 +118,7 @@ export class AnalysisWorkers {
           // handle's revision; `analyze` of a symbol without a bar since resyncs it, cheaply.)
           this.#session(event.sessionDate);
         } else if (event.type === "clear") {
-          for (const lane of this.#lanes) this.#control(lane, { type: "clear" });
+          for (const lane of this.#lanes) lane.post({ type: "clear" });
           this.#entries.clear();
           this.#byKey = [];
           this.#slots = 0;
@@ -153,14 +126,14 @@ export class AnalysisWorkers {
           const e = this.#entries.get(event.symbol);
           if (e !== undefined) {
             const m = { type: "action", slot: e.slot, date: event.date, rescale: event.rescale };
-            this.#control(this.#lanes[e.worker]!, m as ControlMessage);
+            this.#lanes[e.worker]!.post(m as ControlMessage);
           }
         }
       },
     });
   }
 
-  #start(index: number, options: AnalysisWorkersOptions): Lane {
+  #start(index: number, options: AnalysisWorkersOptions): WorkerLane {
     const ctlSab = new SharedArrayBuffer(CTL_WORDS * 4);
     const ringSab = new SharedArrayBuffer(RING * REC * 8);
     const control = new MessageChannel();
@@ -183,17 +156,9 @@ export class AnalysisWorkers {
     const thread = startWorker(data, transferList);
     thread.unref();
     thread.on("error", (error) => {
-      this.#failure ??= `analysis worker ${index} failed: ${error.message}`;
+      this.#failure.message ??= `analysis worker ${index} failed: ${error.message}`;
     });
-    return {
-      thread,
-      ctl: new Int32Array(ctlSab),
-      ring: new Float64Array(ringSab),
-      control: control.port1,
-      errors: errors.port1,
-      pos: 0,
-      readSeen: 0,
-    };
+    return new WorkerLane(thread, ctlSab, ringSab, control.port1, errors.port1, this.#failure);
   }
 
   /** The result of `symbol` as of every bar in the store, or `undefined` for an unknown one. */
@@ -201,7 +166,7 @@ export class AnalysisWorkers {
     if (this.#unsubscribe === undefined) return undefined;
     const e = this.#prepare(symbol);
     if (e === undefined) return undefined;
-    this.#await(this.#lanes[e.worker]!);
+    this.#lanes[e.worker]!.settle();
     return this.#read(e.slot, symbol);
   }
 
@@ -217,7 +182,7 @@ export class AnalysisWorkers {
       const date = this.#sd.currentSession;
       if (date !== undefined) this.#session(date);
       e.revision = handle.revision;
-      this.#control(this.#lanes[e.worker]!, {
+      this.#lanes[e.worker]!.post({
         type: "resync",
         slot: e.slot,
         session: packSession(this.#sd, symbol),
@@ -235,8 +200,8 @@ export class AnalysisWorkers {
     const entries = symbols.map((symbol) => this.#prepare(symbol));
     const lanes = new Set<number>();
     for (const e of entries) if (e !== undefined) lanes.add(e.worker);
-    for (const w of lanes) this.#ask(this.#lanes[w]!);
-    for (const w of lanes) this.#await(this.#lanes[w]!);
+    for (const w of lanes) this.#lanes[w]!.ask();
+    for (const w of lanes) this.#lanes[w]!.settle();
     return entries.map((e, i) => (e === undefined ? undefined : this.#read(e.slot, symbols[i]!)));
   }
 
@@ -283,7 +248,7 @@ export class AnalysisWorkers {
     if (revision === e.revision) return; // `analyze` sent this write already
     e.revision = revision;
     const lane = this.#lanes[e.worker]!;
-    const at = this.#claim(lane);
+    const at = lane.claim();
     const ring = lane.ring;
     ring[at] = KIND_BAR;
     ring[at + 1] = e.slot;
@@ -294,7 +259,7 @@ export class AnalysisWorkers {
     ring[at + 6] = close;
     ring[at + 7] = volume;
     ring[at + 8] = ARRIVAL_CODE[arrival] + (regular ? 4 : 0);
-    this.#commit(lane);
+    lane.commit();
   }
 
   #create(symbol: string, handle: SymbolSessionData): Entry {
@@ -310,7 +275,7 @@ export class AnalysisWorkers {
     const e: Entry = { slot, worker: slot % this.#lanes.length, revision: handle.revision };
     this.#entries.set(symbol, e);
     const sd = this.#sd;
-    this.#control(this.#lanes[e.worker]!, {
+    this.#lanes[e.worker]!.post({
       type: "create",
       slot,
       symbol,
@@ -324,97 +289,10 @@ export class AnalysisWorkers {
 
   #session(date: string): void {
     for (const lane of this.#lanes) {
-      const at = this.#claim(lane);
+      const at = lane.claim();
       lane.ring[at] = KIND_SESSION;
       lane.ring[at + 9] = parseDay(date);
-      this.#commit(lane);
-    }
-  }
-
-  /** Posts `m` and marks its place in the log, so the worker takes it in order. */
-  #control(lane: Lane, m: ControlMessage): void {
-    const buffers: ArrayBuffer[] = [];
-    if (m.type === "create")
-      buffers.push(m.session.buffer as ArrayBuffer, m.history.buffer as ArrayBuffer);
-    if (m.type === "resync") buffers.push(m.session.buffer as ArrayBuffer);
-    lane.control.postMessage(m, buffers);
-    lane.ring[this.#claim(lane)] = KIND_CONTROL;
-    this.#commit(lane);
-    // Rare and heavy (a new symbol's catch-up): published at once, so a busy worker goes on to
-    // it while the owner prepares the next; a sleeping one is not woken for it (a wake-up per
-    // symbol costs more than its catch-up on a loaded machine), `analyze` wakes it.
-    this.#publish(lane);
-  }
-
-  /** The ring index of the next record, waiting while the ring is full. */
-  #claim(lane: Lane): number {
-    if (((lane.pos - lane.readSeen) | 0) >= RING) {
-      this.#publish(lane);
-      this.#signal(lane);
-      for (;;) {
-        lane.readSeen = Atomics.load(lane.ctl, READ);
-        if (((lane.pos - lane.readSeen) | 0) < RING) break;
-        this.#check(lane);
-        Atomics.wait(lane.ctl, READ, lane.readSeen, 1_000);
-      }
-    }
-    return (lane.pos & (RING - 1)) * REC;
-  }
-
-  #commit(lane: Lane): void {
-    lane.pos = (lane.pos + 1) | 0;
-    // Published every 512 records (atomics are calls), a sleeping worker woken every 4,096 (a
-    // system call, and a wait for the scheduler), and everything before `analyze` waits.
-    if ((lane.pos & 511) === 0) {
-      this.#publish(lane);
-      if ((lane.pos & 4095) === 0 && Atomics.load(lane.ctl, SLEEPING) === 1) this.#signal(lane);
-    }
-  }
-
-  #publish(lane: Lane): void {
-    Atomics.store(lane.ctl, WRITE, lane.pos);
-  }
-
-  #signal(lane: Lane): void {
-    Atomics.add(lane.ctl, SIGNAL, 1);
-    Atomics.notify(lane.ctl, SIGNAL);
-  }
-
-  #check(lane: Lane): void {
-    if (this.#failure === undefined && Atomics.load(lane.ctl, STATUS) === FAILED) {
-      const got = receiveMessageOnPort(lane.errors);
-      this.#failure = `analysis worker failed: ${String(got?.message ?? "no message")}`;
-    }
-    if (this.#failure !== undefined) throw new AnalysisWorkerError(this.#failure);
-  }
-
-  /** Publishes every record so far and asks for the results as of them. */
-  #ask(lane: Lane): void {
-    Atomics.store(lane.ctl, WRITE, lane.pos);
-    Atomics.add(lane.ctl, REQUEST, 1);
-    this.#signal(lane);
-  }
-
-  /** Waits until `lane`'s worker has taken in and written out every record so far. */
-  #await(lane: Lane): void {
-    this.#ask(lane);
-    const target = lane.pos;
-    let last = Number.NaN;
-    let since = performance.now();
-    for (;;) {
-      this.#check(lane);
-      const done = Atomics.load(lane.ctl, DONE);
-      if (done === target) return;
-      const read = Atomics.load(lane.ctl, READ);
-      if (read !== last) {
-        last = read;
-        since = performance.now();
-      } else if (performance.now() - since > STALL_MS) {
-        throw new AnalysisWorkerError(
-          `an analysis worker made no progress for ${STALL_MS / 1000} s (at record ${read} of ${target})`,
-        );
-      }
-      Atomics.wait(lane.ctl, DONE, done, 100);
+      lane.commit();
     }
   }
 
