@@ -266,11 +266,7 @@ export class SessionData {
         started = true;
       }
     }
-    let sym = this.#symbols.get(symbol);
-    if (sym === undefined) {
-      sym = new SymbolSessionData(symbol, ctx);
-      this.#symbols.set(symbol, sym);
-    }
+    const sym = this.#symbols.get(symbol) ?? this.#addSymbol(symbol);
     // Once per bar, for the write (metrics, derived timeframes) and the hooks alike.
     // A bar in the session's break is stored but, like an extended-hours bar, kept out of the
     // metrics and the higher timeframes.
@@ -297,6 +293,13 @@ export class SessionData {
         provenance,
       );
     }
+  }
+
+  /** A new symbol's handle, registered (its first bar or repair count makes it). */
+  #addSymbol(symbol: string): SymbolSessionData {
+    const sym = new SymbolSessionData(symbol, this.#ctx);
+    this.#symbols.set(symbol, sym);
+    return sym;
   }
 
   #refuse(symbol: string, bar: unknown, error: Error): never {
@@ -465,11 +468,7 @@ export class SessionData {
     if (!(filled >= 0 && unfillable >= 0)) {
       throw new InvalidArgumentError(`repair counts must be >= 0, got ${filled}, ${unfillable}`);
     }
-    let sym = this.#symbols.get(symbol);
-    if (sym === undefined) {
-      sym = new SymbolSessionData(symbol, this.#ctx);
-      this.#symbols.set(symbol, sym);
-    }
+    const sym = this.#symbols.get(symbol) ?? this.#addSymbol(symbol);
     sym[SET_REPAIR](filled, unfillable);
     if (this.#subscribers.list.length > 0) {
       this.#emit({ type: "repairCounts", symbol, filled, unfillable });
